@@ -1,0 +1,71 @@
+package vagoth.api;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import vagoth.api.job.Scheduler;
+import vagoth.api.job.Transaction;
+
+/**
+ * The front door of Vagoth: nodes with their types' APIs, actions, and the
+ * active registry, scheduler and provisioner.
+ */
+@ProviderType
+public interface Manager {
+
+    /**
+     * @throws NodeNotFoundException    if there is no such node
+     * @throws UnknownNodeTypeException if no node type handles its type
+     */
+    ManagedNode getNode(String id);
+
+    ManagedNode getNodeByName(String name);
+
+    ManagedNode getNodeByKey(String key);
+
+    List<ManagedNode> getNodes(NodeQuery query);
+
+    /** The ids of every node, ordered. */
+    List<String> listNodes();
+
+    /**
+     * Runs action {@code name} now, in the current transaction (a new one
+     * with the caller as source if there is none).
+     *
+     * @throws vagoth.api.job.UnknownActionException listing the known actions
+     */
+    Object action(String name, Map<String, String> args);
+
+    /** @throws ServiceUnavailableException if no registry is active */
+    Registry registry();
+
+    /** @throws ServiceUnavailableException if no scheduler is active */
+    Scheduler scheduler();
+
+    /** @throws ServiceUnavailableException if no provisioner is active */
+    Provisioner provisioner();
+
+    /** The node types that have a handler now. */
+    Set<String> nodeTypes();
+
+    /** The actions available now. */
+    Set<String> actions();
+
+    /** The transaction the calling thread works in, if any. */
+    Optional<Transaction> currentTransaction();
+
+    /**
+     * Runs {@code work} in the caller's transaction, or in a new one whose
+     * source is {@code source} when the caller has none. Nested calls keep the
+     * first transaction.
+     */
+    <T> T inTransaction(String source, Supplier<T> work);
+
+    /** Runs {@code work} in a transaction captured earlier (for example by a scheduler). */
+    <T> T inTransaction(Transaction transaction, Supplier<T> work);
+}

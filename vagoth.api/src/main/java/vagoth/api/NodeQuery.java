@@ -1,0 +1,107 @@
+package vagoth.api;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Which nodes to return from {@link Registry#getNodes(NodeQuery)}. Every
+ * criterion that is set must hold; an empty query matches every node.
+ *
+ * @param name   a glob on the node name ({@code *} and {@code ?}); {@code null} for any
+ * @param tenant the tenant, or {@code null} for any
+ * @param type   the node type, or {@code null} for any
+ * @param tags   tags the node must carry; a {@code null} value accepts any value
+ * @param key    a unique key the node must hold, or {@code null}
+ * @param parent the parent's id; {@link #NO_PARENT} for nodes without a parent; {@code null} for any
+ * @param state  the {@code state} metadata, or {@code null} for any
+ */
+public record NodeQuery(String name, String tenant, String type, Map<String, String> tags, String key, String parent,
+        String state) {
+
+    /** The {@link #parent} value that selects nodes that have no parent. */
+    public static final String NO_PARENT = "";
+
+    public NodeQuery {
+        tags = tags == null ? Map.of() : java.util.Collections.unmodifiableMap(new HashMap<>(tags));
+    }
+
+    public static final NodeQuery ALL = new NodeQuery(null, null, null, null, null, null, null);
+
+    public static NodeQuery all() {
+        return ALL;
+    }
+
+    public NodeQuery withName(String glob) {
+        return new NodeQuery(glob, tenant, type, tags, key, parent, state);
+    }
+
+    public NodeQuery withTenant(String t) {
+        return new NodeQuery(name, t, type, tags, key, parent, state);
+    }
+
+    public NodeQuery withType(String t) {
+        return new NodeQuery(name, tenant, t, tags, key, parent, state);
+    }
+
+    /** Adds a tag criterion; {@code value == null} accepts any value. */
+    public NodeQuery withTag(String tag, String value) {
+        Map<String, String> m = new HashMap<>(tags);
+        m.put(tag, value);
+        return new NodeQuery(name, tenant, type, m, key, parent, state);
+    }
+
+    public NodeQuery withKey(String k) {
+        return new NodeQuery(name, tenant, type, tags, k, parent, state);
+    }
+
+    public NodeQuery withParent(String p) {
+        return new NodeQuery(name, tenant, type, tags, key, p, state);
+    }
+
+    public NodeQuery withState(String s) {
+        return new NodeQuery(name, tenant, type, tags, key, parent, s);
+    }
+
+    /** Whether {@code node} meets every criterion of this query. */
+    public boolean matches(Node node) {
+        if (tenant != null && !tenant.equals(node.tenant())) {
+            return false;
+        }
+        if (type != null && !type.equals(node.type())) {
+            return false;
+        }
+        if (key != null && !node.keys().contains(key)) {
+            return false;
+        }
+        if (parent != null && !(parent.equals(NO_PARENT) ? node.parent() == null : parent.equals(node.parent()))) {
+            return false;
+        }
+        if (state != null && !state.equals(node.state())) {
+            return false;
+        }
+        for (Map.Entry<String, String> t : tags.entrySet()) {
+            String has = node.tags().get(t.getKey());
+            if (has == null || (t.getValue() != null && !t.getValue().equals(has))) {
+                return false;
+            }
+        }
+        return name == null || globMatches(name, node.name());
+    }
+
+    /** Glob matching with {@code *} (any run) and {@code ?} (any one character). */
+    public static boolean globMatches(String glob, String text) {
+        if (glob.indexOf('*') < 0 && glob.indexOf('?') < 0) {
+            return glob.equals(text);
+        }
+        StringBuilder re = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> re.append(".*");
+                case '?' -> re.append('.');
+                default -> re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.matches(re.toString(), text);
+    }
+}

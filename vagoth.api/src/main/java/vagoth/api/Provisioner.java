@@ -1,0 +1,30 @@
+package vagoth.api;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The gatekeeper of the cluster: every node enters through
+ * {@link #provision} and leaves through {@link #deprovision}.
+ */
+@ProviderType
+public interface Provisioner {
+
+    /**
+     * Validates and completes the request and adds the node.
+     *
+     * @return the node as stored
+     * @throws UniqueKeyViolationException if its id, name or a key is taken
+     * @throws InvalidNameException        if a field is malformed
+     * @throws ProvisioningException       if the provisioner refuses it for another reason
+     */
+    Node provision(ProvisionRequest request);
+
+    /**
+     * Releases everything the node holds and removes it.
+     *
+     * @throws ProvisioningException {@code Cannot deprovision node while it's still assigned to a parent},
+     *                               or because it still has children
+     * @throws NodeNotFoundException if there is no such node
+     */
+    void deprovision(String id);
+}

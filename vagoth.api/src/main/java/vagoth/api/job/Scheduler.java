@@ -1,0 +1,22 @@
+package vagoth.api.job;
+
+import java.util.Map;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Runs actions. Actions given to one queue run in the order they were
+ * scheduled; a scheduler may run different queues in parallel. The work runs
+ * in the transaction that scheduled it.
+ */
+@ProviderType
+public interface Scheduler {
+
+    /**
+     * Schedules {@code action} on {@code queue}.
+     *
+     * @return the job record as it is when this returns: finished for an
+     *         inline scheduler, usually queued for a background one
+     */
+    Job schedule(String queue, String action, Map<String, String> args);
+}

@@ -1,0 +1,31 @@
+package vagoth.api.job;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Who asked for a piece of work, carried with it to everything it causes.
+ *
+ * @param txid   eight hex characters, shared by nested actions
+ * @param source the OS user for the command line, {@code monitor} or {@code daemon} for background work
+ */
+public record Transaction(String txid, String source) {
+    private static final Pattern TXID = Pattern.compile("[0-9a-f]{8}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    public Transaction {
+        Objects.requireNonNull(source, "source");
+        if (txid == null || !TXID.matcher(txid).matches()) {
+            throw new IllegalArgumentException("txid must be 8 lower-case hex characters: " + txid);
+        }
+    }
+
+    /** A new transaction with a random txid. */
+    public static Transaction begin(String source) {
+        byte[] b = new byte[4];
+        RANDOM.nextBytes(b);
+        return new Transaction(HexFormat.of().formatHex(b), source);
+    }
+}

@@ -1,0 +1,163 @@
+package vagoth.registry.file.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+
+import vagoth.api.Names;
+import vagoth.api.Node;
+import vagoth.api.NodeQuery;
+import vagoth.api.NodeUpdate;
+import vagoth.api.Registry;
+import vagoth.api.RegistryException;
+
+/**
+ * The embedded default {@link Registry}: durable, process-safe, indexed. See
+ * {@link FileStore} for how it stores and shares nodes.
+ */
+@Component(service = Registry.class, configurationPid = FileRegistry.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, property = FileRegistry.SELECTOR)
+@Designate(ocd = FileRegistryConfig.class)
+public final class FileRegistry implements Registry, AutoCloseable {
+    static final String PID = "vagoth.registry.file";
+    static final String SELECTOR = "vagoth.registry=file";
+    /** Framework property naming the Vagoth home directory. */
+    static final String HOME_PROPERTY = "vagoth.home";
+
+    private final FileStore store;
+    private final BlobStore blobs;
+
+    @Activate
+    public FileRegistry(FileRegistryConfig config, BundleContext context) {
+        this(directory(config, context), config.compact_min_bytes());
+    }
+
+    public FileRegistry(Path directory, long compactMinBytes) {
+        this.blobs = new BlobStore(directory.resolve("blobs"));
+        this.store = new FileStore(directory, compactMinBytes, blobs::clear);
+    }
+
+    private static Path directory(FileRegistryConfig config, BundleContext context) {
+        if (!config.directory().isBlank()) {
+            return Path.of(config.directory());
+        }
+        String home = context.getProperty(HOME_PROPERTY);
+        if (home == null || home.isBlank()) {
+            throw new RegistryException("The file registry has no directory: configure " + PID
+                    + " directory=... or set the " + HOME_PROPERTY + " property");
+        }
+        return Path.of(home, "var", "registry");
+    }
+
+    @Override
+    public Optional<Node> findNode(String id) {
+        return Optional.ofNullable(store.read(s -> s.get(id)));
+    }
+
+    @Override
+    public Optional<Node> findNodeByName(String name) {
+        return Optional.ofNullable(store.read(s -> {
+            String id = s.idOfName(name);
+            return id == null ? null : s.get(id);
+        }));
+    }
+
+    @Override
+    public Optional<Node> findNodeByKey(String key) {
+        return Optional.ofNullable(store.read(s -> {
+            String id = s.idOfKey(key);
+            return id == null ? null : s.get(id);
+        }));
+    }
+
+    @Override
+    public List<Node> getNodes(NodeQuery query) {
+        return store.read(s -> s.query(query));
+    }
+
+    @Override
+    public int size() {
+        return store.read(RegistryState::size);
+    }
+
+    @Override
+    public Node addNode(Node node) {
+        return store.commit(Mutations.add(node));
+    }
+
+    @Override
+    public Node updateNode(String id, NodeUpdate update) {
+        return store.commit(Mutations.update(id, update));
+    }
+
+    @Override
+    public Node setParent(String id, String parentId) {
+        return store.commit(Mutations.setParent(id, parentId));
+    }
+
+    @Override
+    public Node removeParent(String id) {
+        return store.commit(Mutations.removeParent(id));
+    }
+
+    @Override
+    public void deleteNode(String id) {
+        store.commit(Mutations.delete(id));
+    }
+
+    @Override
+    public Optional<byte[]> getBlob(String id, String blobName) {
+        Names.requireSafe("blob name", blobName);
+        getNode(id);
+        return io(() -> blobs.get(id, blobName));
+    }
+
+    @Override
+    public void putBlob(String id, String blobName, byte[] data) {
+        Names.requireSafe("blob name", blobName);
+        store.underWriteLock(id, () -> {
+            blobs.put(id, blobName, data);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean deleteBlob(String id, String blobName) {
+        Names.requireSafe("blob name", blobName);
+        return store.underWriteLock(id, () -> blobs.delete(id, blobName));
+    }
+
+    @Override
+    public Set<String> listBlobs(String id) {
+        getNode(id);
+        return io(() -> blobs.list(id));
+    }
+
+    /** Writes a snapshot and starts a new log now (normally done as the log grows). */
+    public void compact() {
+        store.compactNow();
+    }
+
+    @Deactivate
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    private static <T> T io(FileStore.IoWork<T> work) {
+        try {
+            return work.run();
+        } catch (IOException e) {
+            throw new RegistryException("Registry blob I/O failed: " + e.getMessage(), e);
+        }
+    }
+}

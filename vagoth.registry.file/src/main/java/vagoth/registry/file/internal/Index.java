@@ -1,0 +1,27 @@
+package vagoth.registry.file.internal;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** A multi-valued index: one value (a type, a tenant, a parent...) to the ids that have it. */
+final class Index {
+    private final Map<String, Set<String>> ids = new HashMap<>();
+
+    void add(String value, String id) {
+        ids.computeIfAbsent(value, v -> new HashSet<>()).add(id);
+    }
+
+    void remove(String value, String id) {
+        Set<String> set = ids.get(value);
+        if (set != null && set.remove(id) && set.isEmpty()) {
+            ids.remove(value);
+        }
+    }
+
+    /** The ids having {@code value}; empty, never null. Callers must not modify it. */
+    Set<String> get(String value) {
+        return ids.getOrDefault(value, Set.of());
+    }
+}

@@ -1,0 +1,155 @@
+package vagoth.registry.file.internal;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import vagoth.api.Node;
+import vagoth.api.NodeQuery;
+
+/**
+ * Every node in memory with the indexes that make lookups constant-time and
+ * queries index-driven. Not thread-safe: {@link FileStore} guards it.
+ */
+final class RegistryState {
+    private static final String ROOT = "";
+
+    private final Map<String, Node> byId = new HashMap<>();
+    private final Map<String, String> idByName = new HashMap<>();
+    private final Map<String, String> idByKey = new HashMap<>();
+    private final Index byType = new Index();
+    private final Index byTenant = new Index();
+    private final Index byParent = new Index();
+    private final Index byTagKey = new Index();
+    private final Map<String, Index> byTagValue = new HashMap<>();
+
+    Node get(String id) {
+        return byId.get(id);
+    }
+
+    String idOfName(String name) {
+        return idByName.get(name);
+    }
+
+    String idOfKey(String key) {
+        return idByKey.get(key);
+    }
+
+    Set<String> childrenOf(String id) {
+        return byParent.get(id);
+    }
+
+    int size() {
+        return byId.size();
+    }
+
+    Collection<Node> nodes() {
+        return byId.values();
+    }
+
+    /** Stores or replaces a node, re-indexing it. */
+    void put(Node node) {
+        Node old = byId.put(node.id(), node);
+        if (old != null) {
+            unindex(old);
+        }
+        index(node);
+    }
+
+    void remove(String id) {
+        Node old = byId.remove(id);
+        if (old != null) {
+            unindex(old);
+        }
+    }
+
+    private void index(Node n) {
+        idByName.put(n.name(), n.id());
+        n.keys().forEach(k -> idByKey.put(k, n.id()));
+        byType.add(n.type(), n.id());
+        byTenant.add(n.tenant(), n.id());
+        byParent.add(n.parent() == null ? ROOT : n.parent(), n.id());
+        n.tags().forEach((k, v) -> {
+            byTagKey.add(k, n.id());
+            byTagValue.computeIfAbsent(k, x -> new Index()).add(v, n.id());
+        });
+    }
+
+    private void unindex(Node n) {
+        idByName.remove(n.name(), n.id());
+        n.keys().forEach(k -> idByKey.remove(k, n.id()));
+        byType.remove(n.type(), n.id());
+        byTenant.remove(n.tenant(), n.id());
+        byParent.remove(n.parent() == null ? ROOT : n.parent(), n.id());
+        n.tags().forEach((k, v) -> {
+            byTagKey.remove(k, n.id());
+            Index values = byTagValue.get(k);
+            if (values != null) {
+                values.remove(v, n.id());
+            }
+        });
+    }
+
+    /** The matching nodes, ordered by id; starts from the most selective index. */
+    List<Node> query(NodeQuery q) {
+        Collection<String> candidates = candidates(q);
+        List<Node> result = new ArrayList<>();
+        if (candidates == null) {
+            for (Node n : byId.values()) {
+                if (q.matches(n)) {
+                    result.add(n);
+                }
+            }
+        } else {
+            for (String id : candidates) {
+                Node n = byId.get(id);
+                if (n != null && q.matches(n)) {
+                    result.add(n);
+                }
+            }
+        }
+        result.sort(Comparator.comparing(Node::id));
+        return result;
+    }
+
+    /** The smallest id set an indexed criterion allows, or null when no criterion is indexed. */
+    private Collection<String> candidates(NodeQuery q) {
+        Collection<String> best = null;
+        if (q.key() != null) {
+            String id = idByKey.get(q.key());
+            return id == null ? List.of() : List.of(id);
+        }
+        if (q.name() != null && q.name().indexOf('*') < 0 && q.name().indexOf('?') < 0) {
+            String id = idByName.get(q.name());
+            return id == null ? List.of() : List.of(id);
+        }
+        if (q.type() != null) {
+            best = smaller(best, byType.get(q.type()));
+        }
+        if (q.tenant() != null) {
+            best = smaller(best, byTenant.get(q.tenant()));
+        }
+        if (q.parent() != null) {
+            best = smaller(best, byParent.get(q.parent().equals(NodeQuery.NO_PARENT) ? ROOT : q.parent()));
+        }
+        for (Map.Entry<String, String> tag : q.tags().entrySet()) {
+            Set<String> ids;
+            if (tag.getValue() == null) {
+                ids = byTagKey.get(tag.getKey());
+            } else {
+                Index values = byTagValue.get(tag.getKey());
+                ids = values == null ? Set.of() : values.get(tag.getValue());
+            }
+            best = smaller(best, ids);
+        }
+        return best;
+    }
+
+    private static Collection<String> smaller(Collection<String> a, Collection<String> b) {
+        return a == null || b.size() < a.size() ? b : a;
+    }
+}
