@@ -61,6 +61,12 @@ public interface Manager {
 
     /**
      * Runs {@code work} in the caller's transaction, or in a new one whose
+     * source is this manager's configured source (by default the OS user).
+     */
+    <T> T inTransaction(Supplier<T> work);
+
+    /**
+     * Runs {@code work} in the caller's transaction, or in a new one whose
      * source is {@code source} when the caller has none. Nested calls keep the
      * first transaction.
      */

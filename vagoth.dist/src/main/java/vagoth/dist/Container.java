@@ -1,0 +1,220 @@
+package vagoth.dist;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.apache.felix.framework.FrameworkFactory;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * A Felix framework in a private, temporary cache, with the distribution's
+ * bundles and the home's deployed plugins. Configuration from {@code etc/} is
+ * given to Config Admin before SCR starts, so components start configured.
+ */
+final class Container implements AutoCloseable {
+    private static final String SCR = "org.apache.felix.scr";
+    private static final String CONFIG_ADMIN = "org.osgi.service.cm.ConfigurationAdmin";
+    private final Framework framework;
+    private final Path cache;
+
+    private Container(Framework framework, Path cache) {
+        this.framework = framework;
+        this.cache = cache;
+    }
+
+    /** How the container runs. */
+    enum Mode {
+        /**
+         * One command, then exit: no interactive shell and no watching; etc/
+         * is read once and deploy/ installed directly.
+         */
+        ONE_SHOT(List.of("org.apache.felix.gogo.jline", "org.apache.felix.gogo.command", "jline",
+                "org.apache.felix.fileinstall")),
+        /** Interactive shell (or daemon): FileInstall watches etc/ and deploy/. */
+        INTERACTIVE(List.of());
+
+        final List<String> skipped;
+
+        Mode(List<String> skipped) {
+            this.skipped = skipped;
+        }
+    }
+
+    static Container start(Path dist, VagothHome home, Mode mode) throws IOException, BundleException {
+        Path cache = Files.createTempDirectory("vagoth-felix-");
+        Map<String, String> props = new HashMap<>();
+        props.put(Constants.FRAMEWORK_STORAGE, cache.toString());
+        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        props.put("felix.log.level", "1");
+        props.put("ds.loglevel", "error");
+        props.put("vagoth.home", home.root().toString());
+        props.put("gosh.home", dist.toString());
+        if (mode == Mode.INTERACTIVE) {
+            props.put("felix.fileinstall.dir", home.etc() + "," + home.deploy());
+            props.put("felix.fileinstall.noInitialDelay", "true");
+            props.put("felix.fileinstall.poll", "1000");
+            props.put("felix.fileinstall.log.level", "1");
+            props.put("felix.fileinstall.filter", ".*\\.(cfg|config|jar)");
+        }
+        Framework fw = new FrameworkFactory().newFramework(props);
+        Container c = new Container(fw, cache);
+        try {
+            fw.init();
+            BundleContext ctx = fw.getBundleContext();
+            List<Bundle> installed = new ArrayList<>();
+            for (Path jar : jars(dist.resolve("bundle"))) {
+                String name = jar.getFileName().toString().replaceFirst("\\.jar$", "");
+                if (!mode.skipped.contains(name)) {
+                    installed.add(ctx.installBundle(jar.toUri().toString()));
+                }
+            }
+            if (mode == Mode.ONE_SHOT) {
+                for (Path jar : jars(home.deploy())) {
+                    installed.add(ctx.installBundle(jar.toUri().toString()));
+                }
+            }
+            fw.start();
+            Bundle scr = null;
+            for (Bundle b : installed) {
+                if (SCR.equals(b.getSymbolicName())) {
+                    scr = b;
+                } else if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                    b.start();
+                }
+            }
+            if (mode == Mode.ONE_SHOT) {
+                c.seedConfiguration(home.etc());
+            }
+            if (scr != null) {
+                scr.start();
+            }
+            return c;
+        } catch (IOException | BundleException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private static List<Path> jars(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted(Comparator.naturalOrder()).toList();
+        }
+    }
+
+    BundleContext context() {
+        return framework.getBundleContext();
+    }
+
+    /**
+     * Hands every {@code etc/<pid>.cfg} to Config Admin (through reflection:
+     * its classes live in a bundle). {@code <factory>-<name>.cfg} is a factory
+     * configuration, as FileInstall names them.
+     */
+    private void seedConfiguration(Path etc) throws IOException {
+        Object admin = waitForService(CONFIG_ADMIN, 5000);
+        if (admin == null) {
+            throw new IOException("Config Admin did not start");
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(etc, "*.cfg")) {
+            for (Path file : files) {
+                Properties p = new Properties();
+                try (InputStream in = Files.newInputStream(file)) {
+                    p.load(in);
+                }
+                Dictionary<String, Object> dict = new Hashtable<>();
+                p.forEach((k, v) -> dict.put(k.toString(), v.toString().trim()));
+                dict.put("felix.fileinstall.filename", file.toUri().toString());
+                String pid = file.getFileName().toString().replaceFirst("\\.cfg$", "");
+                int dash = pid.indexOf('-');
+                Object config = dash < 0
+                        ? admin.getClass().getMethod("getConfiguration", String.class, String.class).invoke(admin, pid, "?")
+                        : admin.getClass().getMethod("getFactoryConfiguration", String.class, String.class, String.class)
+                                .invoke(admin, pid.substring(0, dash), pid.substring(dash + 1), "?");
+                config.getClass().getMethod("update", Dictionary.class).invoke(config, dict);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("cannot give configuration to Config Admin: " + e, e);
+        }
+    }
+
+    /** The first service of {@code className} to appear within {@code millis}, or null. */
+    Object waitForService(String className, long millis) {
+        return waitForService(className, null, millis);
+    }
+
+    Object waitForService(String className, String filter, long millis) {
+        try {
+            String f = "(&(" + Constants.OBJECTCLASS + "=" + className + ")" + (filter == null ? "" : filter) + ")";
+            ServiceTracker<Object, Object> t = new ServiceTracker<>(context(), context().createFilter(f), null);
+            t.open(true);
+            try {
+                if (t.waitForService(millis) == null) {
+                    return null;
+                }
+                // got through the framework, not the tracker, so it stays valid after the tracker closes
+                ServiceReference<Object> ref = t.getServiceReference();
+                return ref == null ? null : context().getService(ref);
+            } finally {
+                t.close();
+            }
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    ServiceReference<?>[] references(String className, String filter) {
+        try {
+            return context().getAllServiceReferences(className, filter);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    void awaitStop() throws InterruptedException {
+        framework.waitForStop(0);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if ((framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0) {
+                framework.stop();
+                framework.waitForStop(TimeUnit.SECONDS.toMillis(20));
+            }
+        } catch (BundleException | InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            deleteTree(cache);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary cache left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package vagoth.dist;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.logging.Logger;
+
+/**
+ * {@code bin/vagoth}: with a command, starts the container, runs the command
+ * and exits with its status; without one, opens the interactive shell. The
+ * framework is stopped on every way out, or the JVM would not exit.
+ */
+public final class Launcher {
+    private Launcher() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String distProperty = System.getProperty("vagoth.dist");
+        if (distProperty == null) {
+            err.println("vagoth: start me through bin/vagoth (vagoth.dist is not set)");
+            return OneShot.FAILED;
+        }
+        Path dist = Path.of(distProperty);
+        VagothHome home = VagothHome.fromEnvironment();
+        Logger keep;
+        try {
+            home.prepare();
+            keep = ConsoleLog.configure(home.log());
+        } catch (IOException e) {
+            err.println("vagoth: cannot prepare VAGOTH_HOME " + home.root() + ": " + e.getMessage());
+            return OneShot.FAILED;
+        }
+        try {
+            if (args.length == 0) {
+                return interactive(dist, home);
+            }
+            String command = args[0];
+            String[] rest = Arrays.copyOfRange(args, 1, args.length);
+            if (command.equals("-h") || command.equals("--help")) {
+                command = "help";
+            }
+            return oneShot(dist, home, command, rest, out, err);
+        } finally {
+            keep.fine("done");
+        }
+    }
+
+    private static int oneShot(Path dist, VagothHome home, String command, String[] args, PrintStream out,
+            PrintStream err) {
+        try (Container c = Container.start(dist, home, Container.Mode.ONE_SHOT)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(c::close, "vagoth-stop"));
+            return new OneShot(c, out, err).run(command, args, isTerminal());
+        } catch (Exception e) {
+            err.println("vagoth: cannot start the container: " + describe(e));
+            return OneShot.FAILED;
+        }
+    }
+
+    private static int interactive(Path dist, VagothHome home) {
+        try (Container c = Container.start(dist, home, Container.Mode.INTERACTIVE)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(c::close, "vagoth-stop"));
+            c.awaitStop();
+            return OneShot.OK;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OneShot.FAILED;
+        } catch (Exception e) {
+            System.err.println("vagoth: cannot start the container: " + describe(e));
+            return OneShot.FAILED;
+        }
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            sb.append(": ").append(c.getMessage() == null ? c.toString() : c.getMessage());
+        }
+        return sb.toString();
+    }
+
+    private static boolean isTerminal() {
+        String term = System.getenv("TERM");
+        return System.console() != null && System.getenv("NO_COLOR") == null && term != null && !term.equals("dumb");
+    }
+}

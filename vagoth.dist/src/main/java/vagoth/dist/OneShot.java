@@ -1,0 +1,112 @@
+package vagoth.dist;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.osgi.framework.ServiceReference;
+
+/**
+ * Runs one {@code vagoth:<command>} through Gogo's command processor and maps
+ * the outcome to an exit status: 0 done, 1 failed, 2 usage error. Arguments
+ * are passed as session variables, so nothing in them is parsed by Gogo.
+ * Gogo's classes live in a bundle, hence the reflection.
+ */
+final class OneShot {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+    private static final String PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
+    private static final String SCOPE = "(osgi.command.scope=vagoth)";
+    private static final long START_TIMEOUT_MS = 15_000;
+
+    private final Container container;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    OneShot(Container container, PrintStream out, PrintStream err) {
+        this.container = container;
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(String command, String[] args, boolean color) {
+        Object processor = container.waitForService(PROCESSOR, START_TIMEOUT_MS);
+        Object commands = container.waitForService("*", SCOPE, START_TIMEOUT_MS);
+        if (processor == null || commands == null) {
+            err.println("vagoth: the container did not start its commands; see " + "var/log/vagoth.log");
+            return FAILED;
+        }
+        Set<String> known = functions();
+        if (!known.contains(command)) {
+            err.println("vagoth: unknown command '" + command + "' (commands: " + String.join(", ", known) + ")");
+            err.println("Run 'vagoth help' for usage.");
+            return USAGE;
+        }
+        awaitCoreServices();
+        try {
+            Method create = processor.getClass().getMethod("createSession", InputStream.class, OutputStream.class,
+                    OutputStream.class);
+            Object session = create.invoke(processor, System.in, out, err);
+            Method put = session.getClass().getMethod("put", String.class, Object.class);
+            Method execute = session.getClass().getMethod("execute", CharSequence.class);
+            put.invoke(session, "VAGOTH_COLOR", color);
+            StringBuilder line = new StringBuilder("vagoth:").append(command);
+            for (int i = 0; i < args.length; i++) {
+                put.invoke(session, "vagoth_arg" + i, args[i]);
+                line.append(" $vagoth_arg").append(i);
+            }
+            try {
+                Object result = execute.invoke(session, line);
+                if (result != null && !result.toString().isEmpty()) {
+                    out.println(result);
+                }
+                return OK;
+            } finally {
+                session.getClass().getMethod("close").invoke(session);
+            }
+        } catch (InvocationTargetException e) {
+            return failure(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            err.println("vagoth: cannot run commands: " + e);
+            return FAILED;
+        }
+    }
+
+    private int failure(Throwable t) {
+        String msg = t.getMessage() == null ? t.toString() : t.getMessage();
+        err.println(msg);
+        return t instanceof IllegalArgumentException ? USAGE : FAILED;
+    }
+
+    private Set<String> functions() {
+        Set<String> names = new TreeSet<>();
+        ServiceReference<?>[] refs = container.references(null, SCOPE);
+        if (refs != null) {
+            for (ServiceReference<?> r : refs) {
+                Object f = r.getProperty("osgi.command.function");
+                if (f instanceof String[] a) {
+                    names.addAll(java.util.List.of(a));
+                } else if (f != null) {
+                    names.add(f.toString());
+                }
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Gives the registry, scheduler and provisioner a moment to bind: the
+     * manager reports a missing one by name, but on a healthy start they are
+     * there before the first command.
+     */
+    private void awaitCoreServices() {
+        for (String api : new String[] {"vagoth.api.Registry", "vagoth.api.job.Scheduler", "vagoth.api.Provisioner"}) {
+            container.waitForService(api, 3000);
+        }
+    }
+}

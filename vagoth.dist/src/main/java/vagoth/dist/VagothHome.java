@@ -1,0 +1,75 @@
+package vagoth.dist;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The directory an installation owns: {@code etc/} (configuration, watched),
+ * {@code deploy/} (plugin bundles), {@code var/} (registry, jobs, logs). A new
+ * home is filled with the embedded defaults; an existing one is left as the
+ * operator made it.
+ */
+final class VagothHome {
+    static final String ENV = "VAGOTH_HOME";
+    private static final List<String> DEFAULTS = List.of("vagoth.manager.cfg", "vagoth.registry.file.cfg");
+    private final Path root;
+
+    VagothHome(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    static VagothHome fromEnvironment() {
+        String env = System.getenv(ENV);
+        return new VagothHome(env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".vagoth"));
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path etc() {
+        return root.resolve("etc");
+    }
+
+    Path deploy() {
+        return root.resolve("deploy");
+    }
+
+    Path var() {
+        return root.resolve("var");
+    }
+
+    Path log() {
+        return var().resolve("log");
+    }
+
+    /** Creates the layout; writes the embedded defaults into a new {@code etc/}. */
+    void prepare() throws IOException {
+        boolean fresh = !Files.isDirectory(etc());
+        Files.createDirectories(deploy());
+        Files.createDirectories(log());
+        if (fresh) {
+            Path tmp = Files.createDirectories(root.resolve("etc.new"));
+            for (String name : DEFAULTS) {
+                try (InputStream in = VagothHome.class.getResourceAsStream("defaults/" + name)) {
+                    if (in == null) {
+                        throw new IOException("the launcher lacks its default " + name);
+                    }
+                    Files.copy(in, tmp.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            try {
+                Files.move(tmp, etc(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                // another process created it first: theirs is as good as ours
+                for (String name : DEFAULTS) {
+                    Files.deleteIfExists(tmp.resolve(name));
+                }
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package vagoth.shell.internal;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Every command's usage, in one table for parsing, usage errors and help. */
+final class Commands {
+    static final int ANY = Integer.MAX_VALUE;
+    private static final Map<String, CommandSpec> SPECS = new LinkedHashMap<>();
+
+    static {
+        add("list", "list [--tenant T] [--type T] [--tag K[=V]]... [--key K] [--state S] [--parent P] [--json] [NAME-GLOB...]",
+                "list nodes, filtered (--parent '' lists nodes without a parent)",
+                Set.of("tenant", "type", "tag", "key", "state", "parent"), Set.of("json"), 0, ANY);
+        add("listvm", "listvm [--tenant T] [--tag K[=V]]... [--state S] [--parent P] [--json] [NAME-GLOB...]",
+                "list virtual machines", Set.of("tenant", "tag", "key", "state", "parent"), Set.of("json"), 0, ANY);
+        add("listhv", "listhv [--tenant T] [--tag K[=V]]... [--state S] [--json] [NAME-GLOB...]",
+                "list hypervisors", Set.of("tenant", "tag", "key", "state"), Set.of("json"), 0, ANY);
+        add("tree", "tree", "show parents with their children, then nodes on their own", Set.of(), Set.of(), 0, 0);
+        add("info", "info [--json] NODE", "show everything about a node", Set.of(), Set.of("json"), 1, 1);
+        add("new", "new [--name NAME] [--type TYPE] [--tenant T] [--tag K[=V]]... NODE-ID [KEY=VALUE...]",
+                "provision a new node (type vm unless --type says otherwise) with the given definition",
+                Set.of("name", "type", "tenant", "tag"), Set.of(), 1, ANY);
+        add("set", "set [--name NAME] [--tenant T] [--tag K=V | --tag K=]... [--state S] NODE",
+                "change a node's name, tenant, tags (K= deletes a tag) or recorded state",
+                Set.of("name", "tenant", "tag", "state"), Set.of(), 1, 1);
+        add("rename", "rename NODE NEW-NAME", "give a node a new name", Set.of(), Set.of(), 2, 2);
+        add("delete", "delete NODE", "remove a node through the provisioner (it must have no parent or children)",
+                Set.of(), Set.of(), 1, 1);
+        add("help", "help [COMMAND]", "list the commands, or show one command's usage", Set.of(), Set.of(), 0, 1);
+    }
+
+    private Commands() {
+    }
+
+    private static void add(String name, String synopsis, String summary, Set<String> values, Set<String> flags,
+            int min, int max) {
+        SPECS.put(name, new CommandSpec(name, synopsis, summary, values, flags, min, max));
+    }
+
+    static CommandSpec spec(String name) {
+        CommandSpec s = SPECS.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("no such command: " + name);
+        }
+        return s;
+    }
+
+    static Map<String, CommandSpec> all() {
+        return SPECS;
+    }
+
+    /** The names to register as Gogo functions. */
+    static String[] functionNames() {
+        return SPECS.keySet().toArray(String[]::new);
+    }
+}

@@ -1,0 +1,146 @@
+package vagoth.shell.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+
+import vagoth.api.Node;
+
+/** How nodes look on the command line: the original's columns, a tree, a detail view, JSON. */
+final class NodeFormat {
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    private final Style style;
+
+    NodeFormat(Style style) {
+        this.style = style;
+    }
+
+    /** {@code devnode1    state=unknown    type=vm  parent=}, columns aligned across the listing. */
+    String list(List<Node> nodes) {
+        return String.join("\n", lines(nodes, ""));
+    }
+
+    private List<String> lines(List<Node> nodes, String indent) {
+        int nameWidth = Math.max(8, nodes.stream().mapToInt(n -> n.name().length()).max().orElse(0)) + 4;
+        int stateWidth = Math.max(7, nodes.stream().mapToInt(n -> n.state().length()).max().orElse(0)) + 4;
+        int typeWidth = Math.max(2, nodes.stream().mapToInt(n -> n.type().length()).max().orElse(0)) + 2;
+        List<String> out = new ArrayList<>();
+        for (Node n : nodes) {
+            out.add(indent + pad(n.name(), nameWidth) + "state=" + style.state(n.state())
+                    + " ".repeat(stateWidth - n.state().length()) + pad("type=" + n.type(), typeWidth + 5) + "parent="
+                    + (n.parent() == null ? "" : n.parent()));
+        }
+        return out;
+    }
+
+    /** Parents with their children indented under them; nodes that have children or are hypervisors first. */
+    String tree(List<Node> all) {
+        Map<String, List<Node>> children = new HashMap<>();
+        List<Node> roots = new ArrayList<>();
+        for (Node n : all) {
+            if (n.parent() == null) {
+                roots.add(n);
+            } else {
+                children.computeIfAbsent(n.parent(), p -> new ArrayList<>()).add(n);
+            }
+        }
+        roots.sort(Comparator.comparing((Node n) -> !(children.containsKey(n.id()) || n.type().equals("hv")))
+                .thenComparing(Node::name));
+        List<String> out = new ArrayList<>();
+        for (Node root : roots) {
+            addTree(out, root, children, "");
+        }
+        return String.join("\n", out);
+    }
+
+    private void addTree(List<String> out, Node node, Map<String, List<Node>> children, String indent) {
+        out.addAll(lines(List.of(node), indent));
+        List<Node> kids = new ArrayList<>(children.getOrDefault(node.id(), List.of()));
+        kids.sort(Comparator.comparing(Node::name));
+        for (Node k : kids) {
+            addTree(out, k, children, indent + "    ");
+        }
+    }
+
+    /** Every field of one node. */
+    String info(Node n, List<Node> kids) {
+        StringBuilder sb = new StringBuilder();
+        field(sb, "id", n.id());
+        field(sb, "name", n.name());
+        field(sb, "type", n.type());
+        field(sb, "tenant", n.tenant());
+        field(sb, "state", style.state(n.state()));
+        field(sb, "parent", n.parent() == null ? "" : n.parent());
+        field(sb, "children", String.join(" ", kids.stream().map(Node::name).sorted().toList()));
+        field(sb, "keys", String.join(" ", new TreeSet<>(n.keys())));
+        field(sb, "tags", pairs(n.tags(), " "));
+        section(sb, "definition", n.definition());
+        section(sb, "metadata", n.metadata());
+        return sb.toString().stripTrailing();
+    }
+
+    private static void field(StringBuilder sb, String name, String value) {
+        sb.append(value.isEmpty() ? name + ":" : pad(name + ":", 12) + value).append('\n');
+    }
+
+    private static void section(StringBuilder sb, String name, Map<String, String> map) {
+        sb.append(name).append(":\n");
+        new TreeMap<>(map).forEach((k, v) -> sb.append("    ").append(k).append('=').append(v).append('\n'));
+    }
+
+    private static String pairs(Map<String, String> map, String sep) {
+        List<String> out = new ArrayList<>();
+        new TreeMap<>(map).forEach((k, v) -> out.add(k + "=" + v));
+        return String.join(sep, out);
+    }
+
+    static String json(List<Node> nodes) {
+        JsonArray a = new JsonArray();
+        nodes.forEach(n -> a.add(toJson(n)));
+        return GSON.toJson(a);
+    }
+
+    static String json(Node n, List<Node> kids) {
+        JsonObject o = toJson(n);
+        JsonArray c = new JsonArray();
+        kids.stream().map(Node::id).sorted().forEach(c::add);
+        o.add("children", c);
+        return GSON.toJson(o);
+    }
+
+    private static JsonObject toJson(Node n) {
+        JsonObject o = new JsonObject();
+        o.addProperty("id", n.id());
+        o.addProperty("name", n.name());
+        o.addProperty("type", n.type());
+        o.addProperty("tenant", n.tenant());
+        o.addProperty("state", n.state());
+        o.addProperty("parent", n.parent());
+        o.add("definition", toJson(n.definition()));
+        o.add("metadata", toJson(n.metadata()));
+        o.add("tags", toJson(n.tags()));
+        JsonArray keys = new JsonArray();
+        new TreeSet<>(n.keys()).forEach(keys::add);
+        o.add("keys", keys);
+        return o;
+    }
+
+    private static JsonObject toJson(Map<String, String> map) {
+        JsonObject o = new JsonObject();
+        new TreeMap<>(map).forEach(o::addProperty);
+        return o;
+    }
+
+    private static String pad(String s, int width) {
+        return s.length() >= width ? s + " " : s + " ".repeat(width - s.length());
+    }
+}

@@ -1,0 +1,211 @@
+package vagoth.shell.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import vagoth.api.Manager;
+import vagoth.api.Names;
+import vagoth.api.Node;
+import vagoth.api.NodeNotFoundException;
+import vagoth.api.NodeQuery;
+import vagoth.api.NodeUpdate;
+import vagoth.api.ProvisionRequest;
+import vagoth.api.Registry;
+import vagoth.api.VagothException;
+
+/**
+ * The {@code vagoth:*} commands. Each parses its arguments, calls one service
+ * and formats the answer; a failure is thrown as
+ * {@code <command>: <reason> (<node>)}, a malformed command line as its usage.
+ */
+@Component(service = VagothCommands.class, property = {
+    "osgi.command.scope=vagoth",
+    "osgi.command.function=list", "osgi.command.function=listvm", "osgi.command.function=listhv",
+    "osgi.command.function=tree", "osgi.command.function=info", "osgi.command.function=new",
+    "osgi.command.function=set", "osgi.command.function=rename", "osgi.command.function=delete",
+    "osgi.command.function=help"})
+public final class VagothCommands {
+    /** Session variable: when true, states are coloured. */
+    static final String COLOR_VARIABLE = "VAGOTH_COLOR";
+    private static final String OPTIONS = "options and arguments; see 'vagoth help <command>'";
+    private final Manager manager;
+
+    @Activate
+    public VagothCommands(@Reference Manager manager) {
+        this.manager = manager;
+    }
+
+    @Descriptor("list nodes, filtered by name glob, tenant, type, tag, key, state or parent")
+    public String list(CommandSession session, @Descriptor(OPTIONS) String... args) {
+        return listing(session, "list", null, args);
+    }
+
+    @Descriptor("list virtual machines")
+    public String listvm(CommandSession session, @Descriptor(OPTIONS) String... args) {
+        return listing(session, "listvm", "vm", args);
+    }
+
+    @Descriptor("list hypervisors")
+    public String listhv(CommandSession session, @Descriptor(OPTIONS) String... args) {
+        return listing(session, "listhv", "hv", args);
+    }
+
+    private String listing(CommandSession session, String command, String type, String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec(command), args);
+        NodeQuery q = NodeQuery.all().withType(type != null ? type : a.value("type")).withTenant(a.value("tenant"))
+                .withKey(a.value("key")).withState(a.value("state")).withParent(a.value("parent"));
+        for (Map.Entry<String, String> t : Pairs.tags(a, a.values("tag"), false).entrySet()) {
+            boolean anyValue = a.values("tag").contains(t.getKey());
+            q = q.withTag(t.getKey(), anyValue ? null : t.getValue());
+        }
+        NodeQuery query = q;
+        return run(command, null, () -> {
+            List<Node> nodes = new ArrayList<>(manager.registry().getNodes(query));
+            List<String> globs = a.positional();
+            if (!globs.isEmpty()) {
+                nodes.removeIf(n -> globs.stream().noneMatch(g -> NodeQuery.globMatches(g, n.name())));
+            }
+            nodes.sort(Comparator.comparing(Node::name));
+            if (a.flag("json")) {
+                return NodeFormat.json(nodes);
+            }
+            return nodes.isEmpty() ? null : new NodeFormat(style(session)).list(nodes);
+        });
+    }
+
+    @Descriptor("show parents with their children, then nodes on their own")
+    public String tree(CommandSession session, @Descriptor(OPTIONS) String... args) {
+        ParsedArgs.parse(Commands.spec("tree"), args);
+        return run("tree", null, () -> {
+            List<Node> all = manager.registry().getNodes(NodeQuery.all());
+            return all.isEmpty() ? null : new NodeFormat(style(session)).tree(all);
+        });
+    }
+
+    @Descriptor("show everything about a node")
+    public String info(CommandSession session, @Descriptor(OPTIONS) String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("info"), args);
+        String ref = a.arg(0);
+        return run("info", ref, () -> {
+            Registry registry = manager.registry();
+            Node n = resolve(registry, ref);
+            List<Node> kids = registry.getChildren(n.id());
+            return a.flag("json") ? NodeFormat.json(n, kids) : new NodeFormat(style(session)).info(n, kids);
+        });
+    }
+
+    @Descriptor("provision a new node with the given definition")
+    public String _new(@Descriptor(OPTIONS) String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("new"), args);
+        String id = a.arg(0);
+        Map<String, String> definition = Pairs.definition(a, a.positional().subList(1, a.positional().size()));
+        Map<String, String> tags = Pairs.tags(a, a.values("tag"), false);
+        return run("new", id, () -> {
+            Node n = manager.provisioner().provision(new ProvisionRequest(id, a.value("name"), a.value("type"),
+                    a.value("tenant"), definition, tags, Set.of()));
+            return "new: OK (" + n.name() + ")";
+        });
+    }
+
+    @Descriptor("change a node's name, tenant, tags or recorded state")
+    public String set(@Descriptor(OPTIONS) String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("set"), args);
+        String ref = a.arg(0);
+        NodeUpdate.Builder b = NodeUpdate.builder();
+        if (a.value("name") != null) {
+            b.name(a.value("name"));
+        }
+        if (a.value("tenant") != null) {
+            b.tenant(a.value("tenant"));
+        }
+        Pairs.tags(a, a.values("tag"), true).forEach((k, v) -> {
+            if (v.isEmpty()) {
+                b.removeTag(k);
+            } else {
+                b.tag(k, v);
+            }
+        });
+        if (a.value("state") != null) {
+            b.state(a.value("state"));
+        }
+        NodeUpdate update = b.build();
+        if (update.isEmpty()) {
+            throw a.usage("nothing to change");
+        }
+        return run("set", ref, () -> {
+            Registry registry = manager.registry();
+            Node n = registry.updateNode(resolve(registry, ref).id(), update);
+            return "set: OK (" + n.name() + ")";
+        });
+    }
+
+    @Descriptor("give a node a new name")
+    public String rename(@Descriptor("NODE NEW-NAME") String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("rename"), args);
+        String ref = a.arg(0);
+        return run("rename", ref, () -> {
+            Registry registry = manager.registry();
+            Node n = registry.rename(resolve(registry, ref).id(), a.arg(1));
+            return "rename: OK (" + n.name() + ")";
+        });
+    }
+
+    @Descriptor("remove a node through the provisioner")
+    public String delete(@Descriptor("NODE") String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("delete"), args);
+        String ref = a.arg(0);
+        return run("delete", ref, () -> {
+            Node n = resolve(manager.registry(), ref);
+            manager.provisioner().deprovision(n.id());
+            return "delete: OK (" + n.name() + ")";
+        });
+    }
+
+    @Descriptor("list the commands, or show one command's usage")
+    public String help(@Descriptor("[COMMAND]") String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("help"), args);
+        if (a.positional().isEmpty()) {
+            StringBuilder sb = new StringBuilder("usage: vagoth <command> [options] [arguments]\n\ncommands:\n");
+            Commands.all().values().forEach(s -> sb.append(String.format("  %-10s %s%n", s.name(), s.summary())));
+            return sb.append("\nRun 'vagoth help <command>' for a command's options.").toString();
+        }
+        String name = a.arg(0);
+        if (!Commands.all().containsKey(name)) {
+            throw a.usage("unknown command '" + name + "'");
+        }
+        CommandSpec s = Commands.spec(name);
+        return "usage: vagoth " + s.synopsis() + "\n" + s.summary();
+    }
+
+    /** A node by id, else by name. */
+    private static Node resolve(Registry registry, String ref) {
+        if (!Names.isSafe(ref)) {
+            Names.requireSafe("node name", ref);
+        }
+        return registry.findNode(ref).or(() -> registry.findNodeByName(ref))
+                .orElseThrow(() -> new NodeNotFoundException(ref));
+    }
+
+    private static String run(String command, String node, Supplier<String> work) {
+        try {
+            return work.get();
+        } catch (VagothException e) {
+            throw new CommandFailure(command, e.getMessage(), e.node().orElse(node));
+        }
+    }
+
+    private static Style style(CommandSession session) {
+        return session != null && Boolean.parseBoolean(String.valueOf(session.get(COLOR_VARIABLE))) ? new Style(true)
+                : Style.PLAIN;
+    }
+}
