@@ -26,27 +26,38 @@ final class NodeFormat {
 
     /** {@code devnode1    state=unknown    type=vm  parent=}, columns aligned across the listing. */
     String list(List<Node> nodes) {
-        return String.join("\n", lines(nodes, ""));
+        List<String> out = new ArrayList<>();
+        Columns columns = new Columns(nodes, n -> 0);
+        nodes.forEach(n -> out.add(columns.line(n, "")));
+        return String.join("\n", out);
     }
 
-    private List<String> lines(List<Node> nodes, String indent) {
-        int nameWidth = Math.max(8, nodes.stream().mapToInt(n -> n.name().length()).max().orElse(0)) + 4;
-        int stateWidth = Math.max(7, nodes.stream().mapToInt(n -> n.state().length()).max().orElse(0)) + 4;
-        int typeWidth = Math.max(2, nodes.stream().mapToInt(n -> n.type().length()).max().orElse(0)) + 2;
-        List<String> out = new ArrayList<>();
-        for (Node n : nodes) {
-            out.add(indent + pad(n.name(), nameWidth) + "state=" + style.state(n.state())
-                    + " ".repeat(stateWidth - n.state().length()) + pad("type=" + n.type(), typeWidth + 5) + "parent="
-                    + (n.parent() == null ? "" : n.parent()));
+    /** Column widths that fit every node of a listing (with its indentation, in a tree). */
+    private final class Columns {
+        private final int name;
+        private final int state;
+        private final int type;
+
+        Columns(List<Node> nodes, java.util.function.ToIntFunction<Node> indent) {
+            name = Math.max(8, nodes.stream().mapToInt(n -> indent.applyAsInt(n) + n.name().length()).max().orElse(0)) + 4;
+            state = Math.max(7, nodes.stream().mapToInt(n -> n.state().length()).max().orElse(0)) + 4;
+            type = Math.max(2, nodes.stream().mapToInt(n -> n.type().length()).max().orElse(0)) + 2;
         }
-        return out;
+
+        String line(Node n, String indent) {
+            return pad(indent + n.name(), name) + "state=" + style.state(n.state())
+                    + " ".repeat(state - n.state().length()) + pad("type=" + n.type(), type + 5) + "parent="
+                    + (n.parent() == null ? "" : n.parent());
+        }
     }
 
     /** Parents with their children indented under them; nodes that have children or are hypervisors first. */
     String tree(List<Node> all) {
         Map<String, List<Node>> children = new HashMap<>();
+        Map<String, Node> byId = new HashMap<>();
         List<Node> roots = new ArrayList<>();
         for (Node n : all) {
+            byId.put(n.id(), n);
             if (n.parent() == null) {
                 roots.add(n);
             } else {
@@ -55,19 +66,30 @@ final class NodeFormat {
         }
         roots.sort(Comparator.comparing((Node n) -> !(children.containsKey(n.id()) || n.type().equals("hv")))
                 .thenComparing(Node::name));
+        Columns columns = new Columns(all, n -> INDENT.length() * depth(n, byId));
         List<String> out = new ArrayList<>();
         for (Node root : roots) {
-            addTree(out, root, children, "");
+            addTree(out, root, children, "", columns);
         }
         return String.join("\n", out);
     }
 
-    private void addTree(List<String> out, Node node, Map<String, List<Node>> children, String indent) {
-        out.addAll(lines(List.of(node), indent));
+    private static final String INDENT = "    ";
+
+    private static int depth(Node n, Map<String, Node> byId) {
+        int d = 0;
+        for (Node p = n; p.parent() != null && byId.containsKey(p.parent()) && d < byId.size(); p = byId.get(p.parent())) {
+            d++;
+        }
+        return d;
+    }
+
+    private void addTree(List<String> out, Node node, Map<String, List<Node>> children, String indent, Columns columns) {
+        out.add(columns.line(node, indent));
         List<Node> kids = new ArrayList<>(children.getOrDefault(node.id(), List.of()));
         kids.sort(Comparator.comparing(Node::name));
         for (Node k : kids) {
-            addTree(out, k, children, indent + "    ");
+            addTree(out, k, children, indent + INDENT, columns);
         }
     }
 

@@ -200,7 +200,7 @@ public final class VagothCommands {
         try {
             return work.get();
         } catch (VagothException e) {
-            throw new CommandFailure(command, e.getMessage(), e.node().orElse(node));
+            throw new CommandFailure(command, e.getMessage(), node != null ? node : e.node().orElse(null));
         }
     }
 
