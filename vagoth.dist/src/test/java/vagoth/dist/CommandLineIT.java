@@ -1,0 +1,111 @@
+package vagoth.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The assembled distribution, driven as an operator drives it: every command
+ * is a new {@code bin/vagoth} process on one VAGOTH_HOME, so everything must
+ * survive a container restart.
+ */
+class CommandLineIT {
+    @TempDir
+    Path home;
+
+    record Result(int status, String out, String err) {
+    }
+
+    private Result vagoth(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("VAGOTH_HOME", home.toString());
+        pb.environment().remove("VAGOTH_JAVA_OPTS");
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "vagoth did not exit");
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).stripTrailing(),
+                new String(err, StandardCharsets.UTF_8).stripTrailing());
+    }
+
+    private String ok(String... args) throws Exception {
+        Result r = vagoth(args);
+        assertEquals(0, r.status(), () -> String.join(" ", args) + " failed: " + r.err());
+        return r.out();
+    }
+
+    @BeforeEach
+    void freshHome() throws IOException {
+        Files.delete(home); // VAGOTH_HOME is created on first use
+    }
+
+    @Test
+    void aFreshHomeGetsItsLayoutAndDefaults() throws Exception {
+        assertEquals("", ok("list"));
+        assertTrue(Files.isRegularFile(home.resolve("etc/vagoth.manager.cfg")));
+        assertTrue(Files.isDirectory(home.resolve("deploy")));
+        assertTrue(Files.isRegularFile(home.resolve("var/registry/wal.log")));
+        assertTrue(Files.isRegularFile(home.resolve("var/log/vagoth.log")));
+    }
+
+    @Test
+    void nodesAreManagedAcrossRestarts() throws Exception {
+        assertEquals("new: OK (devnode1)", ok("new", "devnode1", "template=debian"));
+        assertEquals("devnode1    state=unknown    type=vm  parent=", ok("list", "devnode1"));
+        assertEquals("new: OK (hyper1)", ok("new", "--type", "hv", "hyper1"));
+        assertEquals("set: OK (devnode1)", ok("set", "--tag", "role=web", "--tenant", "acme", "devnode1"));
+        assertTrue(ok("info", "devnode1").contains("tags:       role=web"));
+        assertEquals("devnode1    state=unknown    type=vm  parent=", ok("list", "--tag", "role=web"));
+        assertEquals("devnode1    state=unknown    type=vm  parent=", ok("list", "--tenant", "acme"));
+        assertEquals("hyper1      state=unknown    type=hv  parent=", ok("list", "--type", "hv"));
+        assertEquals("rename: OK (web1)", ok("rename", "devnode1", "web1"));
+        assertEquals("web1        state=unknown    type=vm  parent=", ok("list", "web*"));
+        assertTrue(ok("info", "--json", "web1").contains("\"id\": \"devnode1\""));
+        assertEquals(2, ok("tree").lines().count());
+        assertEquals("delete: OK (web1)", ok("delete", "web1"));
+        assertEquals("hyper1      state=unknown    type=hv  parent=", ok("list"));
+    }
+
+    @Test
+    void badInputFailsClearlyAndChangesNothing() throws Exception {
+        ok("new", "devnode1", "template=debian");
+        String before = ok("list", "--json");
+        check(vagoth("frob"), 2, "vagoth: unknown command 'frob'");
+        check(vagoth("list", "--bogus"), 2, "list: unknown option --bogus");
+        check(vagoth("new"), 2, "new: missing arguments");
+        check(vagoth("info", "nosuch"), 1, "info: Node nosuch not found in registry. (nosuch)");
+        check(vagoth("new", "devnode1"), 1, "new: Node id devnode1 is already in use (devnode1)");
+        check(vagoth("new", "--name", "devnode1", "x2"), 1, "new: Name devnode1 is already used by node devnode1 (x2)");
+        check(vagoth("new", "x3", "template"), 2, "new: definition pair 'template' must be key=value");
+        check(vagoth("new", "a;rm -rf /"), 1, "new: Invalid node id 'a;rm -rf /'");
+        check(vagoth("new", "../../etc/passwd"), 1, "new: Invalid node id '../../etc/passwd'");
+        assertEquals(before, ok("list", "--json"));
+    }
+
+    private static void check(Result r, int status, String errorStart) {
+        assertEquals(status, r.status(), r.err());
+        assertTrue(r.err().startsWith(errorStart), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void helpWorksWithoutAnyState() throws Exception {
+        assertTrue(ok("--help").contains("commands:"));
+        assertTrue(ok("help", "new").startsWith("usage: vagoth new"));
+    }
+}
