@@ -7,4 +7,10 @@ final class CommandFailure extends RuntimeException {
     CommandFailure(String command, String reason, String node) {
         super(command + ": " + reason + (node == null || node.isEmpty() ? "" : " (" + node + ")"), null, false, false);
     }
+
+    /** The message alone: the interactive shell prints exceptions with toString. */
+    @Override
+    public String toString() {
+        return getMessage();
+    }
 }

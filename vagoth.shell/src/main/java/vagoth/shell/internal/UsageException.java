@@ -7,4 +7,10 @@ final class UsageException extends IllegalArgumentException {
     UsageException(CommandSpec spec, String problem) {
         super(spec.name() + ": " + problem + "\nusage: vagoth " + spec.synopsis());
     }
+
+    /** The message alone: the interactive shell prints exceptions with toString. */
+    @Override
+    public String toString() {
+        return getMessage();
+    }
 }
