@@ -18,14 +18,76 @@ import vagoth.api.NodeQuery;
 final class RegistryState {
     private static final String ROOT = "";
 
-    private final Map<String, Node> byId = new HashMap<>();
-    private final Map<String, String> idByName = new HashMap<>();
-    private final Map<String, String> idByKey = new HashMap<>();
-    private final Index byType = new Index();
-    private final Index byTenant = new Index();
-    private final Index byParent = new Index();
-    private final Index byTagKey = new Index();
-    private final Map<String, Index> byTagValue = new HashMap<>();
+    private final Map<String, Node> byId;
+    private final Map<String, String> idByName;
+    private final Map<String, String> idByKey;
+    /** Built on first use: opening a registry for one lookup should not pay for them. */
+    private volatile Secondary secondary;
+
+    RegistryState() {
+        this(16);
+    }
+
+    RegistryState(int expected) {
+        int capacity = Math.max(16, (int) (expected / 0.75f) + 1);
+        byId = new HashMap<>(capacity);
+        idByName = new HashMap<>(capacity);
+        idByKey = new HashMap<>(capacity * 2);
+    }
+
+    /** The indexes that serve queries by type, tenant, parent and tag. */
+    private static final class Secondary {
+        final Index byType = new Index();
+        final Index byTenant = new Index();
+        final Index byParent = new Index();
+        final Index byTagKey = new Index();
+        final Map<String, Index> byTagValue = new HashMap<>();
+
+        void index(Node n) {
+            byType.add(n.type(), n.id());
+            byTenant.add(n.tenant(), n.id());
+            byParent.add(n.parent() == null ? ROOT : n.parent(), n.id());
+            n.tags().forEach((k, v) -> {
+                byTagKey.add(k, n.id());
+                byTagValue.computeIfAbsent(k, x -> new Index()).add(v, n.id());
+            });
+        }
+
+        void unindex(Node n) {
+            byType.remove(n.type(), n.id());
+            byTenant.remove(n.tenant(), n.id());
+            byParent.remove(n.parent() == null ? ROOT : n.parent(), n.id());
+            n.tags().forEach((k, v) -> {
+                byTagKey.remove(k, n.id());
+                Index values = byTagValue.get(k);
+                if (values != null) {
+                    values.remove(v, n.id());
+                }
+            });
+        }
+    }
+
+    /**
+     * The secondary indexes, built now if they were not. Readers may call this
+     * concurrently (under the shared state lock), hence the synchronisation;
+     * writers, who maintain them, hold the state lock exclusively.
+     */
+    private Secondary secondary() {
+        Secondary s = secondary;
+        if (s == null) {
+            synchronized (this) {
+                s = secondary;
+                if (s == null) {
+                    s = new Secondary();
+                    for (Node n : byId.values()) {
+                        s.index(n);
+                    }
+                    secondary = s;
+                }
+            }
+        }
+        return s;
+    }
 
     Node get(String id) {
         return byId.get(id);
@@ -40,7 +102,7 @@ final class RegistryState {
     }
 
     Set<String> childrenOf(String id) {
-        return byParent.get(id);
+        return secondary().byParent.get(id);
     }
 
     int size() {
@@ -70,28 +132,19 @@ final class RegistryState {
     private void index(Node n) {
         idByName.put(n.name(), n.id());
         n.keys().forEach(k -> idByKey.put(k, n.id()));
-        byType.add(n.type(), n.id());
-        byTenant.add(n.tenant(), n.id());
-        byParent.add(n.parent() == null ? ROOT : n.parent(), n.id());
-        n.tags().forEach((k, v) -> {
-            byTagKey.add(k, n.id());
-            byTagValue.computeIfAbsent(k, x -> new Index()).add(v, n.id());
-        });
+        Secondary s = secondary;
+        if (s != null) {
+            s.index(n);
+        }
     }
 
     private void unindex(Node n) {
         idByName.remove(n.name(), n.id());
         n.keys().forEach(k -> idByKey.remove(k, n.id()));
-        byType.remove(n.type(), n.id());
-        byTenant.remove(n.tenant(), n.id());
-        byParent.remove(n.parent() == null ? ROOT : n.parent(), n.id());
-        n.tags().forEach((k, v) -> {
-            byTagKey.remove(k, n.id());
-            Index values = byTagValue.get(k);
-            if (values != null) {
-                values.remove(v, n.id());
-            }
-        });
+        Secondary s = secondary;
+        if (s != null) {
+            s.unindex(n);
+        }
     }
 
     /** The matching nodes, ordered by id; starts from the most selective index. */
@@ -127,21 +180,25 @@ final class RegistryState {
             String id = idByName.get(q.name());
             return id == null ? List.of() : List.of(id);
         }
+        if (q.type() == null && q.tenant() == null && q.parent() == null && q.tags().isEmpty()) {
+            return null;
+        }
+        Secondary s = secondary();
         if (q.type() != null) {
-            best = smaller(best, byType.get(q.type()));
+            best = smaller(best, s.byType.get(q.type()));
         }
         if (q.tenant() != null) {
-            best = smaller(best, byTenant.get(q.tenant()));
+            best = smaller(best, s.byTenant.get(q.tenant()));
         }
         if (q.parent() != null) {
-            best = smaller(best, byParent.get(q.parent().equals(NodeQuery.NO_PARENT) ? ROOT : q.parent()));
+            best = smaller(best, s.byParent.get(q.parent().equals(NodeQuery.NO_PARENT) ? ROOT : q.parent()));
         }
         for (Map.Entry<String, String> tag : q.tags().entrySet()) {
             Set<String> ids;
             if (tag.getValue() == null) {
-                ids = byTagKey.get(tag.getKey());
+                ids = s.byTagKey.get(tag.getKey());
             } else {
-                Index values = byTagValue.get(tag.getKey());
+                Index values = s.byTagValue.get(tag.getKey());
                 ids = values == null ? Set.of() : values.get(tag.getValue());
             }
             best = smaller(best, ids);

@@ -72,17 +72,77 @@ class FileRegistryStorageTest {
     }
 
     @Test
-    void aTruncatedSnapshotIsReportedNotReset() throws IOException {
+    void aTruncatedSnapshotSegmentIsReportedNotReset() throws IOException {
         try (FileRegistry r = open(NEVER)) {
             addSome(r, "n", 50);
             r.compact();
         }
-        Path snap = dir.resolve(FileStore.SNAPSHOT);
-        byte[] all = Files.readAllBytes(snap);
-        Files.write(snap, java.util.Arrays.copyOf(all, all.length / 2));
+        Path segment;
+        try (Stream<Path> files = Files.list(dir)) {
+            segment = files.filter(p -> p.getFileName().toString().matches("snapshot-1-0\\.json")).findFirst().orElseThrow();
+        }
+        byte[] all = Files.readAllBytes(segment);
+        Files.write(segment, java.util.Arrays.copyOf(all, all.length / 2));
         RegistryCorruptException e = assertThrows(RegistryCorruptException.class, () -> open(NEVER));
-        assertTrue(e.getMessage().contains(snap.toString()), e.getMessage());
-        assertEquals(all.length / 2, Files.size(snap), "the damaged snapshot must be left as it was");
+        assertTrue(e.getMessage().contains(segment.toString()), e.getMessage());
+        assertEquals(all.length / 2, Files.size(segment), "the damaged snapshot must be left as it was");
+        Files.delete(segment);
+        e = assertThrows(RegistryCorruptException.class, () -> open(NEVER));
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+    }
+
+    @Test
+    void aDamagedSnapshotHeaderIsReported() throws IOException {
+        try (FileRegistry r = open(NEVER)) {
+            addSome(r, "n", 5);
+            r.compact();
+        }
+        Path header = dir.resolve(FileStore.SNAPSHOT);
+        Files.writeString(header, Files.readString(header).substring(0, 20));
+        RegistryCorruptException e = assertThrows(RegistryCorruptException.class, () -> open(NEVER));
+        assertTrue(e.getMessage().contains(header.toString()), e.getMessage());
+    }
+
+    @Test
+    void aLargeRegistryIsSnapshottedInSegmentsAndOldOnesAreRemoved() throws IOException {
+        try (FileRegistry r = open(NEVER)) {
+            addConcurrently(r, 25_000);
+            r.compact();
+            r.compact();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            List<String> segments = files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("snapshot-"))
+                    .sorted().toList();
+            assertEquals(List.of("snapshot-2-0.json", "snapshot-2-1.json"), segments);
+        }
+        try (FileRegistry r = open(NEVER)) {
+            assertEquals(25_000, r.size());
+            assertEquals("vm", r.getNodeByName("b24999").type());
+        }
+    }
+
+    /** Many writers, so that group commit keeps this quick. */
+    private static void addConcurrently(FileRegistry r, int n) {
+        int writers = 32;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int ww = w;
+                fs.add(pool.submit(() -> {
+                    for (int i = ww; i < n; i += writers) {
+                        r.addNode(Node.of("b" + i, "b" + i, "vm"));
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : fs) {
+                f.get();
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
