@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import org.osgi.annotation.versioning.ProviderType;
 
+import vagoth.api.job.JobStore;
 import vagoth.api.job.Scheduler;
 import vagoth.api.job.Transaction;
 
@@ -49,6 +50,9 @@ public interface Manager {
 
     /** @throws ServiceUnavailableException if no provisioner is active */
     Provisioner provisioner();
+
+    /** @throws ServiceUnavailableException if no job store is active */
+    JobStore jobs();
 
     /** The node types that have a handler now. */
     Set<String> nodeTypes();

@@ -33,6 +33,7 @@ import org.osgi.util.tracker.ServiceTracker;
 final class Container implements AutoCloseable {
     private static final String SCR = "org.apache.felix.scr";
     private static final String CONFIG_ADMIN = "org.osgi.service.cm.ConfigurationAdmin";
+    private static final String MANAGER_PID = "vagoth.manager";
     private final Framework framework;
     private final Path cache;
 
@@ -48,7 +49,7 @@ final class Container implements AutoCloseable {
          * is read once and deploy/ installed directly.
          */
         ONE_SHOT(List.of("org.apache.felix.gogo.jline", "org.apache.felix.gogo.command", "jline",
-                "org.apache.felix.fileinstall")),
+                "org.apache.felix.fileinstall", "vagoth.scheduler.thread")),
         /** Interactive shell (or daemon): FileInstall watches etc/ and deploy/. */
         INTERACTIVE(List.of());
 
@@ -147,6 +148,10 @@ final class Container implements AutoCloseable {
                 p.forEach((k, v) -> dict.put(k.toString(), v.toString().trim()));
                 dict.put("felix.fileinstall.filename", file.toUri().toString());
                 String pid = file.getFileName().toString().replaceFirst("\\.cfg$", "");
+                if (pid.equals(MANAGER_PID)) {
+                    // one command runs its actions inline; background scheduling is the daemon's
+                    dict.put("scheduler.target", "(vagoth.scheduler=sync)");
+                }
                 int dash = pid.indexOf('-');
                 Object config = dash < 0
                         ? admin.getClass().getMethod("getConfiguration", String.class, String.class).invoke(admin, pid, "?")

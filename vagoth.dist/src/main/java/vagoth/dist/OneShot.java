@@ -65,7 +65,9 @@ final class OneShot {
                 if (result != null && !result.toString().isEmpty()) {
                     out.println(result);
                 }
-                return OK;
+                // a command may say how it ended beyond success (vagoth wait)
+                Object status = session.getClass().getMethod("get", String.class).invoke(session, "VAGOTH_EXIT");
+                return status instanceof Integer i ? i : OK;
             } finally {
                 session.getClass().getMethod("close").invoke(session);
             }

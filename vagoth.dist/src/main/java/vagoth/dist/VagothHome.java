@@ -14,7 +14,7 @@ import java.util.List;
  */
 final class VagothHome {
     static final String ENV = "VAGOTH_HOME";
-    private static final List<String> DEFAULTS = List.of("vagoth.manager.cfg", "vagoth.registry.file.cfg");
+    private static final List<String> DEFAULTS = List.of("vagoth.manager.cfg", "vagoth.registry.file.cfg", "vagoth.scheduler.thread.cfg", "vagoth.jobs.file.cfg");
     private final Path root;
 
     VagothHome(Path root) {

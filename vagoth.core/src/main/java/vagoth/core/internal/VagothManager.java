@@ -27,6 +27,7 @@ import vagoth.api.Registry;
 import vagoth.api.UnknownNodeTypeException;
 import vagoth.api.job.Action;
 import vagoth.api.job.ActionContext;
+import vagoth.api.job.JobStore;
 import vagoth.api.job.Scheduler;
 import vagoth.api.job.Transaction;
 import vagoth.api.job.UnknownActionException;
@@ -52,6 +53,7 @@ public final class VagothManager implements Manager {
     private final LazyService<Registry> registry;
     private final LazyService<Scheduler> scheduler;
     private final LazyService<Provisioner> provisioner;
+    private final LazyService<JobStore> jobs;
 
     @Activate
     public VagothManager(ManagerConfig config, BundleContext context) {
@@ -59,6 +61,7 @@ public final class VagothManager implements Manager {
         this.registry = new LazyService<>("registry", context);
         this.scheduler = new LazyService<>("scheduler", context);
         this.provisioner = new LazyService<>("provisioner", context);
+        this.jobs = new LazyService<>("job store", context);
     }
 
     /** For tests and embedding: a manager over the given services. */
@@ -67,6 +70,7 @@ public final class VagothManager implements Manager {
         this.registry = LazyService.of("registry", registry);
         this.scheduler = LazyService.of("scheduler", null);
         this.provisioner = LazyService.of("provisioner", provisioner);
+        this.jobs = LazyService.of("job store", null);
     }
 
     @Reference(name = "registry", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -115,6 +119,26 @@ public final class VagothManager implements Manager {
 
     public void removeAction(Action action, Map<String, Object> props) {
         actions.remove(action, props);
+    }
+
+    @Reference(name = "jobs", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindJobs(ServiceReference<JobStore> ref) {
+        jobs.bind(ref);
+    }
+
+    void unbindJobs(ServiceReference<JobStore> ref) {
+        jobs.unbind(ref);
+    }
+
+    /** For tests and embedding: the job store to use. */
+    public void useJobs(JobStore s) {
+        jobs.set(s);
+    }
+
+    @Override
+    public JobStore jobs() {
+        return jobs.get();
     }
 
     /** For tests and embedding: the scheduler to use. */

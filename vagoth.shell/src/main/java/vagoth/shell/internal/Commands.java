@@ -28,6 +28,13 @@ final class Commands {
         add("rename", "rename NODE NEW-NAME", "give a node a new name", Set.of(), Set.of(), 2, 2);
         add("delete", "delete NODE", "remove a node through the provisioner (it must have no parent or children)",
                 Set.of(), Set.of(), 1, 1);
+        add("jobs", "jobs [--state S] [--node NODE] [--txid TXID] [--limit N] [--json]",
+                "recent jobs, most recent first (default 50)", Set.of("state", "node", "txid", "limit"), Set.of("json"), 0, 0);
+        add("job", "job [--json] JOB-ID", "one job in full, with its error", Set.of(), Set.of("json"), 1, 1);
+        add("cancel", "cancel JOB-ID", "cancel a queued job", Set.of(), Set.of(), 1, 1);
+        add("wait", "wait [--timeout SECONDS] JOB-ID",
+                "block until a job ends; exit status 0 done, 1 failed, 3 cancelled, 4 interrupted, 5 timed out",
+                Set.of("timeout"), Set.of(), 1, 1);
         add("help", "help [COMMAND]", "list the commands, or show one command's usage", Set.of(), Set.of(), 0, 1);
     }
 

@@ -33,16 +33,66 @@ import vagoth.api.VagothException;
     "osgi.command.function=list", "osgi.command.function=listvm", "osgi.command.function=listhv",
     "osgi.command.function=tree", "osgi.command.function=info", "osgi.command.function=new",
     "osgi.command.function=set", "osgi.command.function=rename", "osgi.command.function=delete",
-    "osgi.command.function=help"})
+    "osgi.command.function=jobs", "osgi.command.function=job", "osgi.command.function=cancel",
+    "osgi.command.function=wait", "osgi.command.function=help"})
 public final class VagothCommands {
     /** Session variable: when true, states are coloured. */
     static final String COLOR_VARIABLE = "VAGOTH_COLOR";
     private static final String OPTIONS = "options and arguments; see 'vagoth help <command>'";
     private final Manager manager;
+    private final JobCommands jobCommands;
 
     @Activate
     public VagothCommands(@Reference Manager manager) {
         this.manager = manager;
+        this.jobCommands = new JobCommands(manager);
+    }
+
+    @Descriptor("recent jobs, filtered by state, node or txid")
+    public String jobs(CommandSession session, @Descriptor(OPTIONS) String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("jobs"), args);
+        return run("jobs", null, () -> jobCommands.jobs(style(session), a));
+    }
+
+    @Descriptor("one job in full, with its error")
+    public String job(CommandSession session, @Descriptor(OPTIONS) String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("job"), args);
+        return run("job", a.arg(0), () -> jobCommands.job(style(session), a));
+    }
+
+    @Descriptor("cancel a queued job")
+    public String cancel(@Descriptor("JOB-ID") String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("cancel"), args);
+        return run("cancel", a.arg(0), () -> jobCommands.cancel(a));
+    }
+
+    @Descriptor("block until a job ends; the exit status says how it ended")
+    public String wait(CommandSession session, @Descriptor(OPTIONS) String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("wait"), args);
+        return run("wait", a.arg(0), () -> jobCommands.await(session, a));
+    }
+
+    // Exact String overloads: without them Gogo matches "wait 12345678" to Object.wait(long).
+
+    @Descriptor("block until a job ends; the exit status says how it ended")
+    public String wait(CommandSession session) {
+        return wait(session, new String[0]);
+    }
+
+    @Descriptor("block until a job ends; the exit status says how it ended")
+    public String wait(CommandSession session, @Descriptor("JOB-ID") String id) {
+        return wait(session, new String[] {id});
+    }
+
+    @Descriptor("block until a job ends; the exit status says how it ended")
+    public String wait(CommandSession session, @Descriptor(OPTIONS) String a, @Descriptor(OPTIONS) String b) {
+        return wait(session, new String[] {a, b});
+    }
+
+    @Descriptor("block until a job ends; the exit status says how it ended")
+    public String wait(CommandSession session, @Descriptor(OPTIONS) String a, @Descriptor(OPTIONS) String b,
+            @Descriptor(OPTIONS) String c) {
+        return wait(session, new String[] {a, b, c});
     }
 
     @Descriptor("list nodes, filtered by name glob, tenant, type, tag, key, state or parent")

@@ -1,56 +1,69 @@
 package vagoth.scheduler.sync.internal;
 
-import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import vagoth.api.Manager;
+import vagoth.api.VagothException;
 import vagoth.api.job.Job;
-import vagoth.api.job.JobState;
+import vagoth.api.job.JobStore;
 import vagoth.api.job.Scheduler;
 import vagoth.api.job.Transaction;
 
 /**
  * Runs each action at once, in the caller's thread and transaction, as the
- * original's synchronous scheduler did. The returned job is finished; a
- * failing action's exception reaches the caller unchanged.
+ * original's synchronous scheduler did, and records it as a job. A failing
+ * action's exception reaches the caller unchanged (and the job says failed).
+ * Jobs left queued by a background scheduler that was swapped out run first,
+ * oldest first, so no queued work is lost or reordered.
  */
 @Component(service = Scheduler.class, property = "vagoth.scheduler=sync")
 public final class SyncScheduler implements Scheduler {
     private final Manager manager;
-    private final Clock clock;
 
     @Activate
     public SyncScheduler(@Reference Manager manager) {
-        this(manager, Clock.systemUTC());
-    }
-
-    SyncScheduler(Manager manager, Clock clock) {
         this.manager = manager;
-        this.clock = clock;
     }
 
     @Override
     public Job schedule(String queue, String action, Map<String, String> args) {
-        return manager.inTransaction(() -> run(queue, action, args));
+        JobStore store = manager.jobs();
+        runLeftovers(store);
+        return manager.inTransaction(() -> {
+            Transaction tx = manager.currentTransaction().orElseThrow();
+            Job job = store.create(queue, action, args, tx);
+            store.start(job.id());
+            try {
+                manager.action(action, args);
+            } catch (RuntimeException e) {
+                store.finish(job.id(), describe(e));
+                throw e;
+            }
+            return store.finish(job.id(), null);
+        });
     }
 
-    private Job run(String queue, String action, Map<String, String> args) {
-        Transaction tx = manager.currentTransaction().orElseThrow();
-        Job job = new Job(newId(), tx.txid(), tx.source(), queue, action, args, JobState.QUEUED, null,
-                clock.instant(), null, null).withState(JobState.RUNNING, null, clock.instant());
-        manager.action(action, args);
-        return job.withState(JobState.DONE, null, clock.instant());
+    private synchronized void runLeftovers(JobStore store) {
+        for (Job left : store.queued()) {
+            if (store.start(left.id()).isEmpty()) {
+                continue;
+            }
+            String error = null;
+            try {
+                manager.inTransaction(new Transaction(left.txid(), left.source()),
+                        () -> manager.action(left.action(), left.args()));
+            } catch (RuntimeException e) {
+                error = describe(e);
+            }
+            store.finish(left.id(), error);
+        }
     }
 
-    private static String newId() {
-        byte[] b = new byte[6];
-        ThreadLocalRandom.current().nextBytes(b);
-        return HexFormat.of().formatHex(b);
+    static String describe(RuntimeException e) {
+        return e instanceof VagothException || e.getMessage() != null ? String.valueOf(e.getMessage()) : e.toString();
     }
 }

@@ -1,0 +1,411 @@
+package vagoth.jobs.file.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+
+import vagoth.api.RegistryCorruptException;
+import vagoth.api.RegistryException;
+import vagoth.api.VagothException;
+import vagoth.api.job.Job;
+import vagoth.api.job.JobNotFoundException;
+import vagoth.api.job.JobQuery;
+import vagoth.api.job.JobState;
+import vagoth.api.job.JobStore;
+import vagoth.api.job.Transaction;
+
+/**
+ * Job records in {@code jobs.log}: each change appends the job's whole record.
+ * Changes are kept in memory and written in batches (one append and one fsync
+ * every {@code flush.ms}, and on {@link #flush()} and close), so recording a
+ * job costs microseconds. Other processes' changes are read when the file
+ * changes. When the log grows it is rewritten with the live jobs, dropping
+ * finished ones past their retention.
+ */
+@Component(service = JobStore.class, configurationPid = FileJobStore.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, property = "vagoth.jobs=file")
+@Designate(ocd = FileJobStoreConfig.class)
+public final class FileJobStore implements JobStore, AutoCloseable {
+    static final String PID = "vagoth.jobs.file";
+    static final String LOG = "jobs.log";
+    private static final System.Logger LOG_ = System.getLogger(FileJobStore.class.getName());
+    private static final long COMPACT_MIN_BYTES = 4L * 1024 * 1024;
+
+    private final Path path;
+    private final Clock clock;
+    private final Duration retention;
+    private final int retentionMax;
+    private final long pid = ProcessHandle.current().pid();
+    private final FileChannel lockChannel;
+    private final ScheduledExecutorService flusher;
+
+    // guarded by this
+    private final Map<String, Job> jobs = new LinkedHashMap<>();
+    private final List<Job> pending = new ArrayList<>();
+    /** The process that last wrote each job's record. */
+    private final Map<String, Long> owners = new java.util.HashMap<>();
+    private long offset;
+    private Object fileKey;
+    private long size = -1;
+    private long compactAt = COMPACT_MIN_BYTES;
+    private boolean closed;
+
+    @Activate
+    public FileJobStore(FileJobStoreConfig config, BundleContext context) {
+        this(directory(config, context), config.flush_ms(), Duration.ofHours(config.retention_hours()),
+                config.retention_max(), Clock.systemUTC());
+    }
+
+    public FileJobStore(Path dir, long flushMs, Duration retention, int retentionMax, Clock clock) {
+        this.path = dir.resolve(LOG);
+        this.clock = clock;
+        this.retention = retention;
+        this.retentionMax = retentionMax;
+        try {
+            Files.createDirectories(dir);
+            lockChannel = FileChannel.open(dir.resolve("jobs.lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new RegistryException("Cannot open job records in " + dir + ": " + e.getMessage(), e);
+        }
+        synchronized (this) {
+            refresh(true);
+            markDeadOwnersInterrupted();
+        }
+        flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vagoth-jobs-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher.scheduleWithFixedDelay(this::flushQuietly, flushMs, flushMs, TimeUnit.MILLISECONDS);
+    }
+
+    private static Path directory(FileJobStoreConfig config, BundleContext context) {
+        if (!config.directory().isBlank()) {
+            return Path.of(config.directory());
+        }
+        String home = context.getProperty("vagoth.home");
+        if (home == null || home.isBlank()) {
+            throw new RegistryException("Job records have no directory: configure " + PID + " directory=... or set vagoth.home");
+        }
+        return Path.of(home, "var", "jobs");
+    }
+
+    @Override
+    public synchronized Job create(String queue, String action, Map<String, String> args, Transaction tx) {
+        refresh(false);
+        String id;
+        do {
+            byte[] b = new byte[4];
+            ThreadLocalRandom.current().nextBytes(b);
+            id = HexFormat.of().formatHex(b);
+        } while (jobs.containsKey(id));
+        return record(new Job(id, tx.txid(), tx.source(), queue, action, args, JobState.QUEUED, null, clock.instant(),
+                null, null));
+    }
+
+    @Override
+    public synchronized Optional<Job> get(String id) {
+        refresh(false);
+        return Optional.ofNullable(jobs.get(id));
+    }
+
+    @Override
+    public synchronized List<Job> list(JobQuery q) {
+        refresh(false);
+        List<Job> out = new ArrayList<>();
+        List<Job> all = new ArrayList<>(jobs.values());
+        for (int i = all.size() - 1; i >= 0 && (q.limit() <= 0 || out.size() < q.limit()); i--) {
+            if (q.matches(all.get(i))) {
+                out.add(all.get(i));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<Job> queued() {
+        refresh(false);
+        return jobs.values().stream().filter(j -> j.state() == JobState.QUEUED).toList();
+    }
+
+    @Override
+    public synchronized Optional<Job> start(String id) {
+        refresh(false);
+        Job j = jobs.get(id);
+        if (j == null || j.state() != JobState.QUEUED) {
+            return Optional.empty();
+        }
+        return Optional.of(record(j.withState(JobState.RUNNING, null, clock.instant())));
+    }
+
+    @Override
+    public synchronized Job finish(String id, String error) {
+        Job j = running(id);
+        return record(j.withState(error == null ? JobState.DONE : JobState.FAILED, error, clock.instant()));
+    }
+
+    @Override
+    public synchronized Job interrupt(String id, String reason) {
+        Job j = running(id);
+        return record(j.withState(JobState.INTERRUPTED, reason, clock.instant()));
+    }
+
+    @Override
+    public synchronized Job cancel(String id) {
+        refresh(false);
+        Job j = jobs.get(id);
+        if (j == null) {
+            throw new JobNotFoundException(id);
+        }
+        if (j.state() != JobState.QUEUED) {
+            throw new VagothException("Job " + id + " is " + j.state().label() + "; only a queued job can be cancelled", id);
+        }
+        return record(j.withState(JobState.CANCELLED, "cancelled", clock.instant()));
+    }
+
+    private Job running(String id) {
+        Job j = jobs.get(id);
+        if (j == null) {
+            throw new JobNotFoundException(id);
+        }
+        if (j.state() != JobState.RUNNING) {
+            throw new VagothException("Job " + id + " is " + j.state().label() + ", not running", id);
+        }
+        return j;
+    }
+
+    private Job record(Job j) {
+        if (closed) {
+            throw new RegistryException("The job store has been closed");
+        }
+        jobs.put(j.id(), j);
+        pending.add(j);
+        return j;
+    }
+
+    @Override
+    public synchronized void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(pending.size() * 256);
+        for (Job j : pending) {
+            out.writeBytes(JobLine.encode(j, pid));
+        }
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE); FileLock l = lock(false)) {
+            catchUp(ch, false);
+            ByteBuffer buf = ByteBuffer.wrap(out.toByteArray());
+            long pos = offset;
+            if (ch.size() > offset) {
+                ch.truncate(offset); // an unfinished write of a process that died: never acknowledged
+            }
+            while (buf.hasRemaining()) {
+                pos += ch.write(buf, pos);
+            }
+            ch.force(false);
+            offset = pos;
+            stamp();
+            pending.clear();
+            if (offset > compactAt) {
+                compact();
+            }
+        } catch (IOException e) {
+            throw new RegistryException("Cannot write job records to " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG_.log(Level.WARNING, "Writing job records failed; will retry", e);
+        }
+    }
+
+    /** Reads other processes' changes when the log changed. */
+    private void refresh(boolean force) {
+        try {
+            BasicFileAttributes a = Files.exists(path) ? Files.readAttributes(path, BasicFileAttributes.class) : null;
+            if (!force && a != null && a.fileKey().equals(fileKey) && a.size() == size) {
+                return;
+            }
+            if (a == null) {
+                return;
+            }
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ); FileLock l = lock(true)) {
+                catchUp(ch, force);
+            }
+        } catch (IOException e) {
+            throw new RegistryException("Cannot read job records " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void catchUp(FileChannel ch, boolean force) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+        boolean sameFile = a.fileKey().equals(fileKey);
+        if (!sameFile || force) {
+            offset = 0; // a new file (rewritten by another process): read it all
+        }
+        long end = ch.size();
+        byte[] b = new byte[(int) Math.max(0, end - offset)];
+        ByteBuffer buf = ByteBuffer.wrap(b);
+        while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) > 0) {
+            // read it all
+        }
+        int pos = 0;
+        for (int nl; pos < b.length && (nl = indexOf(b, pos)) >= 0; pos = nl + 1) {
+            JobLine.Entry e;
+            try {
+                e = JobLine.decode(b, pos, nl);
+            } catch (IOException ex) {
+                throw new RegistryCorruptException("Job log " + path + " is damaged at byte " + (offset + pos) + ": "
+                        + ex.getMessage() + ". Restore it from a backup, or move it aside to start a new one.");
+            }
+            accept(e.job(), e.owner());
+        }
+        offset += pos;
+        fileKey = a.fileKey();
+        size = end;
+    }
+
+    /** Takes another process's record, unless this process already has the job further along. */
+    private void accept(Job j, long owner) {
+        Job had = jobs.get(j.id());
+        if (had == null || had.state() == JobState.QUEUED || !had.state().isFinished() && j.state().isFinished()
+                || had.state() == j.state()) {
+            jobs.put(j.id(), j);
+            owners.put(j.id(), owner);
+        }
+    }
+
+    private void markDeadOwnersInterrupted() {
+        // a job recorded as running by a process that no longer exists will never finish
+        List<String> dead = new ArrayList<>();
+        for (Job j : jobs.values()) {
+            long owner = owners.getOrDefault(j.id(), -1L);
+            if (j.state() == JobState.RUNNING
+                    && (owner == pid || ProcessHandle.of(owner).map(ph -> !ph.isAlive()).orElse(true))) {
+                dead.add(j.id());
+            }
+        }
+        for (String id : dead) {
+            interrupt(id, "its container stopped while it was running");
+        }
+        if (!dead.isEmpty()) {
+            flush();
+        }
+    }
+
+    /** Rewrites the log with the live jobs; finished ones past retention are dropped. */
+    private void compact() throws IOException {
+        Instant cutoff = clock.instant().minus(retention);
+        List<Job> finished = jobs.values().stream().filter(j -> j.state().isFinished()).toList();
+        int over = Math.max(0, finished.size() - retentionMax);
+        List<String> drop = new ArrayList<>();
+        for (int i = 0; i < finished.size(); i++) {
+            Job j = finished.get(i);
+            if (i < over || j.finished() != null && j.finished().isBefore(cutoff)) {
+                drop.add(j.id());
+            }
+        }
+        drop.forEach(id -> {
+            jobs.remove(id);
+            owners.remove(id);
+        });
+        Path tmp = path.resolveSibling(LOG + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (Job j : jobs.values()) {
+                ByteBuffer buf = ByteBuffer.wrap(JobLine.encode(j, pid));
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel dir = FileChannel.open(path.getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+        stamp();
+        offset = size;
+        compactAt = Math.max(COMPACT_MIN_BYTES, 2 * size);
+    }
+
+    private void stamp() throws IOException {
+        BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+        fileKey = a.fileKey();
+        size = a.size();
+    }
+
+    private FileLock lock(boolean shared) throws IOException {
+        while (true) {
+            try {
+                return lockChannel.lock(0, Long.MAX_VALUE, shared);
+            } catch (OverlappingFileLockException e) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted waiting for the job log lock");
+                }
+            }
+        }
+    }
+
+    private static int indexOf(byte[] b, int from) {
+        for (int i = from; i < b.length; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Deactivate
+    @Override
+    public void close() {
+        flusher.shutdownNow();
+        synchronized (this) {
+            flush();
+            closed = true;
+            try {
+                lockChannel.close();
+            } catch (IOException e) {
+                LOG_.log(Level.WARNING, "Closing the job log lock failed", e);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,129 @@
+package vagoth.jobs.file.internal;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.CRC32;
+
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
+
+import vagoth.api.job.Job;
+import vagoth.api.job.JobState;
+
+/**
+ * One line of the job log: {@code <crc32> <json>\n}, the whole record of a
+ * job as it is after a change, and the pid of the process that changed it.
+ */
+final class JobLine {
+    private JobLine() {
+    }
+
+    /** A job as read back, with the process that last wrote it. */
+    record Entry(Job job, long owner) {
+    }
+
+    static byte[] encode(Job j, long owner) {
+        StringWriter s = new StringWriter(256);
+        try (JsonWriter w = new JsonWriter(s)) {
+            w.beginObject();
+            w.name("id").value(j.id()).name("txid").value(j.txid()).name("source").value(j.source());
+            w.name("queue").value(j.queue()).name("action").value(j.action());
+            w.name("args").beginObject();
+            for (Map.Entry<String, String> e : j.args().entrySet()) {
+                w.name(e.getKey()).value(e.getValue());
+            }
+            w.endObject();
+            w.name("state").value(j.state().label());
+            if (j.error() != null) {
+                w.name("error").value(j.error());
+            }
+            time(w, "created", j.created());
+            time(w, "started", j.started());
+            time(w, "finished", j.finished());
+            w.name("owner").value(owner);
+            w.endObject();
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // a StringWriter does not fail
+        }
+        byte[] body = s.toString().getBytes(StandardCharsets.UTF_8);
+        CRC32 crc = new CRC32();
+        crc.update(body);
+        byte[] prefix = (HexFormat.of().toHexDigits((int) crc.getValue()) + " ").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[prefix.length + body.length + 1];
+        System.arraycopy(prefix, 0, out, 0, prefix.length);
+        System.arraycopy(body, 0, out, prefix.length, body.length);
+        out[out.length - 1] = '\n';
+        return out;
+    }
+
+    private static void time(JsonWriter w, String name, Instant t) throws IOException {
+        if (t != null) {
+            w.name(name).value(t.toString());
+        }
+    }
+
+    /** @throws IOException naming what is wrong with the line */
+    static Entry decode(byte[] b, int start, int end) throws IOException {
+        if (end - start < 10 || b[start + 8] != ' ') {
+            throw new IOException("the line has no checksum");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(b, start + 9, end - start - 9);
+        long want;
+        try {
+            want = Long.parseLong(new String(b, start, 8, StandardCharsets.US_ASCII), 16);
+        } catch (NumberFormatException e) {
+            throw new IOException("the checksum is not hexadecimal");
+        }
+        if (want != crc.getValue()) {
+            throw new IOException("checksum mismatch");
+        }
+        String json = new String(b, start + 9, end - start - 9, StandardCharsets.UTF_8);
+        try (JsonReader r = new JsonReader(new StringReader(json))) {
+            String id = null, txid = null, source = null, queue = null, action = null, error = null;
+            JobState state = null;
+            Instant created = null, started = null, finished = null;
+            long owner = -1;
+            Map<String, String> args = new LinkedHashMap<>();
+            r.beginObject();
+            while (r.hasNext()) {
+                switch (r.nextName()) {
+                    case "id" -> id = r.nextString();
+                    case "txid" -> txid = r.nextString();
+                    case "source" -> source = r.nextString();
+                    case "queue" -> queue = r.nextString();
+                    case "action" -> action = r.nextString();
+                    case "error" -> error = r.nextString();
+                    case "state" -> state = JobState.valueOf(r.nextString().toUpperCase(java.util.Locale.ROOT));
+                    case "created" -> created = Instant.parse(r.nextString());
+                    case "started" -> started = Instant.parse(r.nextString());
+                    case "finished" -> finished = Instant.parse(r.nextString());
+                    case "owner" -> owner = r.nextLong();
+                    case "args" -> {
+                        r.beginObject();
+                        while (r.hasNext()) {
+                            args.put(r.nextName(), r.nextString());
+                        }
+                        r.endObject();
+                    }
+                    default -> r.skipValue();
+                }
+            }
+            r.endObject();
+            if (id == null || state == null || created == null || r.peek() != JsonToken.END_DOCUMENT) {
+                throw new IOException("the record is incomplete");
+            }
+            return new Entry(new Job(id, txid, source, queue, action, args, state, error, created, started, finished),
+                    owner);
+        } catch (RuntimeException e) {
+            throw new IOException("unreadable record (" + e.getMessage() + ")", e);
+        }
+    }
+}

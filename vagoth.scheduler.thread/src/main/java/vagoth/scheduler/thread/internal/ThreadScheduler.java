@@ -1,0 +1,154 @@
+package vagoth.scheduler.thread.internal;
+
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+import vagoth.api.Manager;
+import vagoth.api.ServiceUnavailableException;
+import vagoth.api.VagothException;
+import vagoth.api.job.Job;
+import vagoth.api.job.JobStore;
+import vagoth.api.job.Scheduler;
+import vagoth.api.job.Transaction;
+
+/**
+ * Runs queues in parallel on a bounded pool, each queue strictly in the order
+ * its jobs were scheduled. On start it resumes the jobs a previous scheduler
+ * left queued; on stop it lets running jobs finish (up to a timeout) and
+ * leaves queued ones queued for whichever scheduler comes next. A job is
+ * claimed in the job store before it runs, so none runs twice.
+ */
+@Component(service = Scheduler.class, configurationPid = ThreadScheduler.PID, property = "vagoth.scheduler=thread")
+@Designate(ocd = ThreadSchedulerConfig.class)
+public final class ThreadScheduler implements Scheduler {
+    static final String PID = "vagoth.scheduler.thread";
+    private static final System.Logger LOG = System.getLogger(ThreadScheduler.class.getName());
+
+    private final Manager manager;
+    private final ExecutorService pool;
+    private final long stopTimeoutSeconds;
+    private final Map<String, QueueWorker> queues = new ConcurrentHashMap<>();
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
+
+    @Activate
+    public ThreadScheduler(@Reference Manager manager, ThreadSchedulerConfig config) {
+        this(manager, config.threads(), config.stop_timeout_s());
+    }
+
+    ThreadScheduler(Manager manager, int threads, long stopTimeoutSeconds) {
+        if (threads < 1) {
+            throw new VagothException("vagoth.scheduler.thread threads must be at least 1, not " + threads);
+        }
+        this.manager = manager;
+        this.stopTimeoutSeconds = stopTimeoutSeconds;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "vagoth-job-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        for (Job left : manager.jobs().queued()) {
+            enqueue(left);
+        }
+    }
+
+    @Override
+    public Job schedule(String queue, String action, Map<String, String> args) {
+        if (stopping) {
+            throw new ServiceUnavailableException("scheduler (the threaded scheduler is stopping)");
+        }
+        return manager.inTransaction(() -> {
+            Job job = manager.jobs().create(queue, action, args, manager.currentTransaction().orElseThrow());
+            enqueue(job);
+            return job;
+        });
+    }
+
+    /**
+     * Adds a job to its queue's worker, creating the worker if the queue has
+     * none. Adding and retiring an idle worker both happen under the map's
+     * lock for that queue, so a queue never has two workers.
+     */
+    private void enqueue(Job job) {
+        QueueWorker[] toSubmit = new QueueWorker[1];
+        queues.compute(job.queue(), (q, w) -> {
+            QueueWorker worker = w != null ? w : new QueueWorker(this::run, this::submit, () -> retireIfIdle(q));
+            if (worker.add(job)) {
+                toSubmit[0] = worker;
+            }
+            return worker;
+        });
+        if (toSubmit[0] != null) {
+            submit(toSubmit[0]);
+        }
+    }
+
+    private void retireIfIdle(String queue) {
+        queues.computeIfPresent(queue, (q, w) -> w.isIdle() ? null : w);
+    }
+
+    private void submit(QueueWorker w) {
+        try {
+            pool.execute(w);
+        } catch (RejectedExecutionException e) {
+            // stopping: the jobs stay queued in the job store for the next scheduler
+        }
+    }
+
+    private void run(Job job) {
+        if (stopping) {
+            return; // left queued in the store
+        }
+        JobStore store = manager.jobs();
+        if (store.start(job.id()).isEmpty()) {
+            return; // cancelled, or claimed by another scheduler
+        }
+        running.add(job.id());
+        String error = null;
+        try {
+            manager.inTransaction(new Transaction(job.txid(), job.source()), () -> manager.action(job.action(), job.args()));
+        } catch (RuntimeException e) {
+            error = e.getMessage() != null ? e.getMessage() : e.toString();
+        } finally {
+            running.remove(job.id());
+        }
+        store.finish(job.id(), error);
+    }
+
+    @Deactivate
+    void stop() {
+        stopping = true;
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(stopTimeoutSeconds, TimeUnit.SECONDS)) {
+                pool.shutdownNow();
+                for (String id : running) {
+                    manager.jobs().interrupt(id, "the scheduler stopped before it finished");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Recording interrupted jobs failed", e);
+        }
+        try {
+            manager.jobs().flush();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Flushing job records failed", e);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package vagoth.shell.internal;
+
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.felix.service.command.CommandSession;
+
+import vagoth.api.Manager;
+import vagoth.api.job.Job;
+import vagoth.api.job.JobNotFoundException;
+import vagoth.api.job.JobQuery;
+import vagoth.api.job.JobState;
+import vagoth.api.job.JobStore;
+
+/** {@code jobs}, {@code job}, {@code cancel} and {@code wait}. */
+final class JobCommands {
+    /** Session variable the one-shot launcher reads for the exit status, when a command sets one. */
+    static final String EXIT_VARIABLE = "VAGOTH_EXIT";
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_CANCELLED = 3;
+    static final int EXIT_INTERRUPTED = 4;
+    static final int EXIT_TIMEOUT = 5;
+    private static final int DEFAULT_LIMIT = 50;
+    private static final long POLL_MS = 50;
+    private final Manager manager;
+
+    JobCommands(Manager manager) {
+        this.manager = manager;
+    }
+
+    String jobs(Style style, ParsedArgs a) {
+        JobState state = null;
+        if (a.value("state") != null) {
+            try {
+                state = JobState.valueOf(a.value("state").toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw a.usage("unknown state '" + a.value("state") + "' (queued, running, done, failed, cancelled, interrupted)");
+            }
+        }
+        int limit = DEFAULT_LIMIT;
+        if (a.value("limit") != null) {
+            try {
+                limit = Integer.parseInt(a.value("limit"));
+            } catch (NumberFormatException e) {
+                throw a.usage("--limit needs a number, not '" + a.value("limit") + "'");
+            }
+        }
+        List<Job> jobs = manager.jobs().list(new JobQuery(state, a.value("node"), a.value("txid"), limit));
+        if (a.flag("json")) {
+            return JobFormat.json(jobs);
+        }
+        return jobs.isEmpty() ? null : new JobFormat(style).table(jobs);
+    }
+
+    String job(Style style, ParsedArgs a) {
+        Job j = find(a.arg(0));
+        return a.flag("json") ? JobFormat.json(j) : new JobFormat(style).detail(j);
+    }
+
+    String cancel(ParsedArgs a) {
+        Job j = manager.jobs().cancel(a.arg(0));
+        return "cancel: OK (" + j.id() + ")";
+    }
+
+    /** Blocks until the job ends; the exit status says how (0 done, 1 failed, 3 cancelled, 4 interrupted, 5 timed out). */
+    String await(CommandSession session, ParsedArgs a) {
+        long timeoutMs;
+        try {
+            timeoutMs = a.value("timeout") == null ? Long.MAX_VALUE : (long) (Double.parseDouble(a.value("timeout")) * 1000);
+        } catch (NumberFormatException e) {
+            throw a.usage("--timeout needs a number of seconds, not '" + a.value("timeout") + "'");
+        }
+        String id = a.arg(0);
+        JobStore store = manager.jobs();
+        long deadline = timeoutMs == Long.MAX_VALUE ? Long.MAX_VALUE : System.currentTimeMillis() + timeoutMs;
+        Job j = find(id);
+        while (!j.state().isFinished()) {
+            if (System.currentTimeMillis() >= deadline) {
+                exit(session, EXIT_TIMEOUT);
+                return "wait: still " + j.state().label() + " after " + a.value("timeout") + "s (" + id + ")";
+            }
+            try {
+                Thread.sleep(POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CommandFailure("wait", "interrupted", id);
+            }
+            j = store.get(id).orElseThrow(() -> new JobNotFoundException(id));
+        }
+        switch (j.state()) {
+            case FAILED -> exit(session, EXIT_FAILED);
+            case CANCELLED -> exit(session, EXIT_CANCELLED);
+            case INTERRUPTED -> exit(session, EXIT_INTERRUPTED);
+            default -> {
+            }
+        }
+        return "wait: " + j.state().label() + (j.error() == null || j.state() == JobState.CANCELLED ? "" : ": " + j.error())
+                + " (" + id + ")";
+    }
+
+    private Job find(String id) {
+        return manager.jobs().get(id).orElseThrow(() -> new JobNotFoundException(id));
+    }
+
+    private static void exit(CommandSession session, int status) {
+        if (session != null) {
+            session.put(EXIT_VARIABLE, status);
+        }
+    }
+}

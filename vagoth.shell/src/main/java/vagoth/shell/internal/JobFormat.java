@@ -1,0 +1,109 @@
+package vagoth.shell.internal;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+
+import vagoth.api.job.Action;
+import vagoth.api.job.Job;
+
+/** How jobs look on the command line. */
+final class JobFormat {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneId.systemDefault());
+    private final Style style;
+
+    JobFormat(Style style) {
+        this.style = style;
+    }
+
+    String table(List<Job> jobs) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ID", "STATE", "ACTION", "NODE", "TXID", "SOURCE", "CREATED", "ERROR"});
+        for (Job j : jobs) {
+            rows.add(new String[] {j.id(), j.state().label(), j.action(), node(j), j.txid(), j.source(), time(j.created()),
+                j.error() == null ? "" : j.error()});
+        }
+        int[] w = new int[8];
+        rows.forEach(r -> {
+            for (int i = 0; i < r.length; i++) {
+                w[i] = Math.max(w[i], r[i].length());
+            }
+        });
+        StringBuilder sb = new StringBuilder();
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length - 1; i++) {
+                String cell = i == 1 && r != rows.get(0) ? style.state(r[i]) + " ".repeat(w[i] - r[i].length())
+                        : r[i] + " ".repeat(w[i] - r[i].length());
+                sb.append(cell).append("  ");
+            }
+            sb.append(r[r.length - 1]).append('\n');
+        }
+        return sb.toString().stripTrailing();
+    }
+
+    String detail(Job j) {
+        StringBuilder sb = new StringBuilder();
+        line(sb, "id", j.id());
+        line(sb, "state", style.state(j.state().label()));
+        line(sb, "action", j.action());
+        line(sb, "node", node(j));
+        line(sb, "queue", j.queue());
+        line(sb, "txid", j.txid());
+        line(sb, "source", j.source());
+        line(sb, "created", time(j.created()));
+        line(sb, "started", time(j.started()));
+        line(sb, "finished", time(j.finished()));
+        line(sb, "error", j.error() == null ? "" : j.error());
+        sb.append("args:\n");
+        new TreeMap<>(j.args()).forEach((k, v) -> sb.append("    ").append(k).append('=').append(v).append('\n'));
+        return sb.toString().stripTrailing();
+    }
+
+    private static void line(StringBuilder sb, String name, String value) {
+        sb.append(value.isEmpty() ? name + ":" : String.format("%-10s%s", name + ":", value)).append('\n');
+    }
+
+    static String node(Job j) {
+        return j.args().getOrDefault(Action.NODE_ARG, "");
+    }
+
+    private static String time(Instant t) {
+        return t == null ? "" : TIME.format(t);
+    }
+
+    static String json(List<Job> jobs) {
+        JsonArray a = new JsonArray();
+        jobs.forEach(j -> a.add(toJson(j)));
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(a);
+    }
+
+    static String json(Job j) {
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(toJson(j));
+    }
+
+    private static JsonObject toJson(Job j) {
+        JsonObject o = new JsonObject();
+        o.addProperty("id", j.id());
+        o.addProperty("state", j.state().label());
+        o.addProperty("action", j.action());
+        o.addProperty("queue", j.queue());
+        o.addProperty("txid", j.txid());
+        o.addProperty("source", j.source());
+        JsonObject args = new JsonObject();
+        new TreeMap<>(j.args()).forEach(args::addProperty);
+        o.add("args", args);
+        o.addProperty("error", j.error());
+        o.addProperty("created", j.created() == null ? null : j.created().toString());
+        o.addProperty("started", j.started() == null ? null : j.started().toString());
+        o.addProperty("finished", j.finished() == null ? null : j.finished().toString());
+        return o;
+    }
+}
