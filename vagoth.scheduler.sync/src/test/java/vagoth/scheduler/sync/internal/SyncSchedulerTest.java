@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ class SyncSchedulerTest {
     private FileRegistry registry;
     private VagothManager manager;
     private SyncScheduler scheduler;
+    private vagoth.jobs.file.internal.FileJobStore jobs;
     private final List<String> ran = new ArrayList<>();
     private final List<Transaction> txs = new ArrayList<>();
 
@@ -37,6 +39,9 @@ class SyncSchedulerTest {
     void setUp() {
         registry = new FileRegistry(dir, 1 << 20);
         manager = new VagothManager("myuser", registry, null);
+        jobs = new vagoth.jobs.file.internal.FileJobStore(dir.resolve("jobs"), 10, java.time.Duration.ofDays(1), 1000,
+                java.time.Clock.systemUTC());
+        manager.useJobs(jobs);
         scheduler = new SyncScheduler(manager);
         manager.useScheduler(scheduler);
         manager.addAction((ctx, args) -> {
@@ -57,6 +62,7 @@ class SyncSchedulerTest {
 
     @AfterEach
     void tearDown() {
+        jobs.close();
         registry.close();
     }
 
@@ -83,8 +89,30 @@ class SyncSchedulerTest {
     }
 
     @Test
-    void aFailingActionReachesTheCaller() {
+    void aFailingActionReachesTheCallerAndItsJobSaysWhy() {
         ActionException e = assertThrows(ActionException.class, () -> scheduler.schedule("devnode1", "fail", Map.of()));
         assertEquals("the hypervisor said no", e.getMessage());
+        Job failed = jobs.list(vagoth.api.job.JobQuery.recent(1)).get(0);
+        assertEquals(JobState.FAILED, failed.state());
+        assertEquals("the hypervisor said no", failed.error());
+    }
+
+    @Test
+    void everyJobIsRecorded() {
+        Job job = scheduler.schedule("devnode1", "start", Map.of(Action.NODE_ARG, "devnode1"));
+        assertEquals(job, jobs.get(job.id()).orElseThrow());
+        assertEquals(List.of("define", "start"), jobs.list(vagoth.api.job.JobQuery.recent(10)).stream()
+                .map(Job::action).toList(), "the nested define is a job of its own, most recent first");
+    }
+
+    @Test
+    void jobsLeftQueuedByABackgroundSchedulerRunFirstInOrder() {
+        Transaction tx = new Transaction("abcdef01", "daemon");
+        jobs.create("devnode1", "define", Map.of(Action.NODE_ARG, "left1"), tx);
+        jobs.create("devnode2", "define", Map.of(Action.NODE_ARG, "left2"), tx);
+        scheduler.schedule("devnode3", "define", Map.of(Action.NODE_ARG, "new"));
+        assertEquals(List.of("define left1", "define left2", "define new"), ran);
+        assertEquals("abcdef01", txs.get(0).txid(), "a left-over job runs in its own transaction");
+        assertTrue(jobs.queued().isEmpty());
     }
 }

@@ -126,7 +126,12 @@ public final class ThreadScheduler implements Scheduler {
         } finally {
             running.remove(job.id());
         }
-        store.finish(job.id(), error);
+        try {
+            store.finish(job.id(), error);
+        } catch (RuntimeException e) {
+            // recorded as interrupted meanwhile (the scheduler stopped before it finished)
+            LOG.log(Level.INFO, "Job {0} ended after it was recorded as interrupted: {1}", job.id(), e.getMessage());
+        }
     }
 
     @Deactivate

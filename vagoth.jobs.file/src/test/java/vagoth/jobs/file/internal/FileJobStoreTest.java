@@ -1,0 +1,169 @@
+package vagoth.jobs.file.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import vagoth.api.RegistryCorruptException;
+import vagoth.api.VagothException;
+import vagoth.api.job.Job;
+import vagoth.api.job.JobNotFoundException;
+import vagoth.api.job.JobQuery;
+import vagoth.api.job.JobState;
+import vagoth.api.job.Transaction;
+
+class FileJobStoreTest {
+    @TempDir
+    Path dir;
+    private static final Transaction TX = new Transaction("6e2bc0fb", "myuser");
+
+    private FileJobStore open() {
+        return new FileJobStore(dir, 10, Duration.ofDays(7), 1000, Clock.systemUTC());
+    }
+
+    @Test
+    void aJobGoesFromQueuedToDoneOrFailed() {
+        try (FileJobStore s = open()) {
+            Job j = s.create("devnode1", "start", Map.of("node", "devnode1"), TX);
+            assertEquals(JobState.QUEUED, j.state());
+            assertEquals("6e2bc0fb", j.txid());
+            assertEquals("myuser", j.source());
+            assertTrue(j.id().matches("[0-9a-f]{8}"));
+            assertEquals(JobState.RUNNING, s.start(j.id()).orElseThrow().state());
+            assertTrue(s.start(j.id()).isEmpty(), "a job is claimed once");
+            Job done = s.finish(j.id(), null);
+            assertEquals(JobState.DONE, done.state());
+            assertTrue(done.finished() != null && done.started() != null);
+            Job k = s.create("devnode1", "stop", Map.of("node", "devnode1"), TX);
+            s.start(k.id());
+            assertEquals("the hypervisor said no", s.finish(k.id(), "the hypervisor said no").error());
+            assertEquals(JobState.FAILED, s.get(k.id()).orElseThrow().state());
+        }
+    }
+
+    @Test
+    void jobsAreListedRecentFirstAndFiltered() {
+        try (FileJobStore s = open()) {
+            Job a = s.create("vm1", "start", Map.of("node", "vm1"), TX);
+            Job b = s.create("vm2", "start", Map.of("node", "vm2"), new Transaction("00000001", "monitor"));
+            Job c = s.create("vm1", "stop", Map.of("node", "vm1"), TX);
+            s.start(c.id());
+            assertEquals(List.of(c, b, a).stream().map(Job::id).toList(),
+                    s.list(JobQuery.recent(10)).stream().map(Job::id).toList());
+            assertEquals(List.of(c.id(), a.id()), ids(s.list(new JobQuery(null, "vm1", null, 10))));
+            assertEquals(List.of(b.id()), ids(s.list(new JobQuery(null, null, "00000001", 10))));
+            assertEquals(List.of(c.id()), ids(s.list(new JobQuery(JobState.RUNNING, null, null, 10))));
+            assertEquals(List.of(c.id()), ids(s.list(JobQuery.recent(1))));
+            assertEquals(List.of(a.id(), b.id()), ids(s.queued()));
+        }
+    }
+
+    private static List<String> ids(List<Job> jobs) {
+        return jobs.stream().map(Job::id).toList();
+    }
+
+    @Test
+    void onlyAQueuedJobCanBeCancelled() {
+        try (FileJobStore s = open()) {
+            Job a = s.create("vm1", "start", Map.of(), TX);
+            assertEquals(JobState.CANCELLED, s.cancel(a.id()).state());
+            assertTrue(s.start(a.id()).isEmpty(), "a cancelled job never runs");
+            Job b = s.create("vm1", "start", Map.of(), TX);
+            s.start(b.id());
+            assertThrows(VagothException.class, () -> s.cancel(b.id()));
+            assertThrows(JobNotFoundException.class, () -> s.cancel("nosuch"));
+        }
+    }
+
+    @Test
+    void queuedJobsSurviveARestartInOrderAndRunningOnesAreInterrupted() {
+        String queued1;
+        String queued2;
+        String running;
+        try (FileJobStore s = open()) {
+            running = s.create("vm1", "start", Map.of(), TX).id();
+            s.start(running);
+            queued1 = s.create("vm1", "stop", Map.of(), TX).id();
+            queued2 = s.create("vm2", "start", Map.of(), TX).id();
+        }
+        try (FileJobStore s = open()) {
+            assertEquals(List.of(queued1, queued2), ids(s.queued()));
+            Job r = s.get(running).orElseThrow();
+            assertEquals(JobState.INTERRUPTED, r.state());
+            assertEquals("its container stopped while it was running", r.error());
+            assertTrue(s.start(running).isEmpty(), "an interrupted job is not run again by itself");
+        }
+    }
+
+    @Test
+    void anotherOpenStoreSeesChangesOnceFlushed() {
+        try (FileJobStore a = open(); FileJobStore b = open()) {
+            Job j = a.create("vm1", "start", Map.of(), TX);
+            a.flush();
+            assertEquals(JobState.QUEUED, b.get(j.id()).orElseThrow().state());
+            b.cancel(j.id());
+            b.flush();
+            assertEquals(JobState.CANCELLED, a.get(j.id()).orElseThrow().state());
+            assertTrue(a.start(j.id()).isEmpty());
+        }
+    }
+
+    @Test
+    void finishedJobsArePrunedAfterTheirRetention() throws Exception {
+        Instant[] now = {Instant.parse("2026-01-01T00:00:00Z")};
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        try (FileJobStore s = new FileJobStore(dir, 10, Duration.ofHours(1), 1000, clock)) {
+            Job old = s.create("vm1", "start", Map.of("pad", "x".repeat(4000)), TX);
+            s.start(old.id());
+            s.finish(old.id(), null);
+            Job keep = s.create("vm1", "stop", Map.of(), TX);
+            now[0] = now[0].plus(Duration.ofHours(2));
+            // grow the log past the compaction threshold
+            for (int i = 0; i < 1200; i++) {
+                Job j = s.create("q" + i, "noop", Map.of("pad", "x".repeat(4000)), TX);
+                s.cancel(j.id());
+            }
+            s.flush();
+            assertTrue(s.get(old.id()).isEmpty(), "a job finished two hours ago is pruned with a one hour retention");
+            assertEquals(JobState.QUEUED, s.get(keep.id()).orElseThrow().state(), "queued jobs are never pruned");
+        }
+    }
+
+    @Test
+    void aDamagedLogIsReported() throws Exception {
+        try (FileJobStore s = open()) {
+            s.create("vm1", "start", Map.of(), TX);
+        }
+        Path log = dir.resolve(FileJobStore.LOG);
+        Files.writeString(log, Files.readString(log).replace("vm1", "vm9"));
+        RegistryCorruptException e = assertThrows(RegistryCorruptException.class, this::open);
+        assertTrue(e.getMessage().contains(log.toString()) && e.getMessage().contains("checksum"), e.getMessage());
+    }
+}
