@@ -70,7 +70,10 @@ public final class FileJobStore implements JobStore, AutoCloseable {
 
     // guarded by this
     private final Map<String, Job> jobs = new LinkedHashMap<>();
-    private final List<Job> pending = new ArrayList<>();
+    /** Changes not yet on disk: a job's latest state only, in the order jobs first changed. */
+    private final Map<String, Job> pending = new LinkedHashMap<>();
+    /** Ids of queued jobs, oldest first: what schedulers ask for on every call. */
+    private final java.util.Set<String> queuedIds = new java.util.LinkedHashSet<>();
     /** The process that last wrote each job's record. */
     private final Map<String, Long> owners = new java.util.HashMap<>();
     private long offset;
@@ -122,7 +125,6 @@ public final class FileJobStore implements JobStore, AutoCloseable {
 
     @Override
     public synchronized Job create(String queue, String action, Map<String, String> args, Transaction tx) {
-        refresh(false);
         String id;
         do {
             byte[] b = new byte[4];
@@ -155,7 +157,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
     @Override
     public synchronized List<Job> queued() {
         refresh(false);
-        return jobs.values().stream().filter(j -> j.state() == JobState.QUEUED).toList();
+        return queuedIds.stream().map(jobs::get).toList();
     }
 
     @Override
@@ -208,9 +210,18 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         if (closed) {
             throw new RegistryException("The job store has been closed");
         }
-        jobs.put(j.id(), j);
-        pending.add(j);
+        put(j);
+        pending.put(j.id(), j);
         return j;
+    }
+
+    private void put(Job j) {
+        jobs.put(j.id(), j);
+        if (j.state() == JobState.QUEUED) {
+            queuedIds.add(j.id());
+        } else {
+            queuedIds.remove(j.id());
+        }
     }
 
     @Override
@@ -219,7 +230,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
             return;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(pending.size() * 256);
-        for (Job j : pending) {
+        for (Job j : pending.values()) {
             out.writeBytes(JobLine.encode(j, pid));
         }
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -253,14 +264,16 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         }
     }
 
-    /** Reads other processes' changes when the log changed. */
+    /** Reads other processes' changes when the log changed (one stat when it did not). */
     private void refresh(boolean force) {
         try {
-            BasicFileAttributes a = Files.exists(path) ? Files.readAttributes(path, BasicFileAttributes.class) : null;
-            if (!force && a != null && a.fileKey().equals(fileKey) && a.size() == size) {
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(path, BasicFileAttributes.class);
+            } catch (java.nio.file.NoSuchFileException e) {
                 return;
             }
-            if (a == null) {
+            if (!force && a.size() == size && a.fileKey().equals(fileKey)) {
                 return;
             }
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ); FileLock l = lock(true)) {
@@ -304,7 +317,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         Job had = jobs.get(j.id());
         if (had == null || had.state() == JobState.QUEUED || !had.state().isFinished() && j.state().isFinished()
                 || had.state() == j.state()) {
-            jobs.put(j.id(), j);
+            put(j);
             owners.put(j.id(), owner);
         }
     }
@@ -341,6 +354,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         }
         drop.forEach(id -> {
             jobs.remove(id);
+            queuedIds.remove(id);
             owners.remove(id);
         });
         Path tmp = path.resolveSibling(LOG + ".tmp");

@@ -49,7 +49,8 @@ public final class ThreadScheduler implements Scheduler {
         this(manager, config.threads(), config.stop_timeout_s());
     }
 
-    ThreadScheduler(Manager manager, int threads, long stopTimeoutSeconds) {
+    /** For tests, benchmarks and embedding. */
+    public ThreadScheduler(Manager manager, int threads, long stopTimeoutSeconds) {
         if (threads < 1) {
             throw new VagothException("vagoth.scheduler.thread threads must be at least 1, not " + threads);
         }
@@ -135,7 +136,7 @@ public final class ThreadScheduler implements Scheduler {
     }
 
     @Deactivate
-    void stop() {
+    public void stop() {
         stopping = true;
         pool.shutdown();
         try {
