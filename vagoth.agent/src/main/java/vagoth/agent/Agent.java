@@ -1,0 +1,252 @@
+package vagoth.agent;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+
+/**
+ * {@code vagoth-agent}: the host side of the Geats protocol. Reads one JSON
+ * request from standard input and answers one JSON object on standard output
+ * (or, with {@code --session}, one request and one answer per line until
+ * input ends). Every failure, a malformed request included, is an answer with
+ * {@code success: false}, an error code and a message; nothing else is
+ * written to standard output.
+ *
+ * <pre>
+ * vagoth-agent --backend sim --state DIR [--mem-total MB] [--cpus N] [--session]
+ * vagoth-agent --backend lxc [--lxcpath DIR] [--session]
+ * </pre>
+ */
+public final class Agent {
+    /** VM names: they reach file names and the lxc tools. */
+    static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+    private static final List<String> ACTIONS = List.of("status", "define", "provision", "undefine", "deprovision",
+            "start", "stop", "shutdown", "reboot", "info", "migrate");
+    private final Backend backend;
+
+    Agent(Backend backend) {
+        this.backend = backend;
+    }
+
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        Options opts;
+        Agent agent;
+        try {
+            opts = Options.parse(args);
+            agent = new Agent(opts.backend());
+        } catch (AgentException e) {
+            System.err.println("vagoth-agent: " + e.getMessage());
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        try {
+            if (opts.session()) {
+                for (String line; (line = in.readLine()) != null;) {
+                    if (!line.isBlank()) {
+                        out.println(agent.answer(line));
+                    }
+                }
+            } else {
+                StringBuilder request = new StringBuilder();
+                char[] buf = new char[8192];
+                for (int n; (n = in.read(buf)) > 0;) {
+                    request.append(buf, 0, n);
+                }
+                out.println(agent.answer(request.toString()));
+            }
+        } catch (IOException e) {
+            System.err.println("vagoth-agent: cannot read the request: " + e.getMessage());
+            System.exit(1);
+        }
+        out.flush();
+        System.exit(0);
+    }
+
+    /** One request in, one answer out; never throws. */
+    String answer(String request) {
+        try {
+            return success(handle(request));
+        } catch (AgentException e) {
+            return failure(e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            return failure("internal_error", e.toString());
+        }
+    }
+
+    private Object handle(String request) throws AgentException {
+        JsonObject req;
+        try {
+            JsonElement e = JsonParser.parseString(request);
+            if (!e.isJsonObject()) {
+                throw new AgentException("bad_request", "the request must be a JSON object");
+            }
+            req = e.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw new AgentException("bad_request", "the request is not valid JSON: " + e.getMessage());
+        }
+        String action = string(req, "action");
+        if (action == null) {
+            throw new AgentException("missing_argument", "the request names no action");
+        }
+        if (!ACTIONS.contains(action)) {
+            throw new AgentException("unknown_action", "unknown action '" + action + "' (known: " + String.join(", ", ACTIONS) + ")");
+        }
+        JsonObject data = req.has("data") && req.get("data").isJsonObject() ? req.getAsJsonObject("data") : new JsonObject();
+        if (action.equals("status")) {
+            Backend.Status s = backend.status();
+            Map<String, Object> vms = new LinkedHashMap<>();
+            s.vms().forEach((name, info) -> vms.put(name, info(info)));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("vms", vms);
+            out.put("status", s.host());
+            return out;
+        }
+        String vm = name(data, "vm_name");
+        switch (action) {
+            case "define" -> backend.define(vm, definition(data));
+            case "provision" -> backend.provision(vm, definition(data));
+            case "undefine" -> backend.undefine(vm);
+            case "deprovision" -> backend.deprovision(vm);
+            case "start" -> backend.start(vm);
+            case "stop" -> backend.stop(vm);
+            case "shutdown" -> backend.shutdown(vm);
+            case "reboot" -> backend.reboot(vm);
+            case "info" -> {
+                return info(backend.info(vm));
+            }
+            case "migrate" -> backend.migrate(vm, name(data, "vm_destination"));
+            default -> throw new AgentException("unknown_action", "unknown action '" + action + "'");
+        }
+        return null;
+    }
+
+    private static Map<String, Object> info(Backend.Info info) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("definition", info.definition());
+        m.put("state", List.of(info.state(), info.substate()));
+        return m;
+    }
+
+    private static String name(JsonObject data, String field) throws AgentException {
+        String v = string(data, field);
+        if (v == null) {
+            throw new AgentException("missing_argument", "the request lacks data." + field);
+        }
+        if (!v.matches(NAME)) {
+            throw new AgentException("bad_name", "'" + v + "' is not a valid name: it must match " + NAME);
+        }
+        return v;
+    }
+
+    private static Map<String, String> definition(JsonObject data) throws AgentException {
+        if (!data.has("definition") || !data.get("definition").isJsonObject()) {
+            throw new AgentException("missing_argument", "the request lacks data.definition (an object)");
+        }
+        Map<String, String> def = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> e : data.getAsJsonObject("definition").entrySet()) {
+            if (!e.getValue().isJsonPrimitive()) {
+                throw new AgentException("bad_definition", "definition value of " + e.getKey() + " must be a string or number");
+            }
+            def.put(e.getKey(), e.getValue().getAsString());
+        }
+        return def;
+    }
+
+    private static String string(JsonObject o, String field) {
+        JsonElement e = o.get(field);
+        return e instanceof JsonPrimitive p && p.isString() ? p.getAsString() : null;
+    }
+
+    private static String success(Object data) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("success", true);
+        m.put("data", data);
+        return GSON.toJson(m);
+    }
+
+    private static String failure(String code, String message) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("success", false);
+        m.put("errorcode", code);
+        m.put("message", message);
+        return GSON.toJson(m);
+    }
+
+    /** The command line. */
+    record Options(String backendName, Path state, Path lxcpath, long memTotal, int cpus, boolean session) {
+        static final String USAGE = "usage: vagoth-agent --backend sim --state DIR [--mem-total MB] [--cpus N] [--session]\n"
+                + "       vagoth-agent --backend lxc [--lxcpath DIR] [--session]";
+
+        static Options parse(String[] args) throws AgentException {
+            String backend = null;
+            Path state = null;
+            Path lxcpath = Path.of("/var/lib/lxc");
+            long mem = 16384;
+            int cpus = 8;
+            boolean session = false;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--session" -> session = true;
+                    case "--backend" -> backend = value(args, ++i, a);
+                    case "--state" -> state = Path.of(value(args, ++i, a));
+                    case "--lxcpath" -> lxcpath = Path.of(value(args, ++i, a));
+                    case "--mem-total" -> mem = number(value(args, ++i, a), a);
+                    case "--cpus" -> cpus = (int) number(value(args, ++i, a), a);
+                    default -> throw new AgentException("usage", "unknown option " + a);
+                }
+            }
+            if (backend == null) {
+                throw new AgentException("usage", "--backend is required");
+            }
+            if (backend.equals("sim") && state == null) {
+                throw new AgentException("usage", "--backend sim needs --state DIR");
+            }
+            if (!backend.equals("sim") && !backend.equals("lxc")) {
+                throw new AgentException("usage", "unknown backend '" + backend + "' (sim or lxc)");
+            }
+            return new Options(backend, state, lxcpath, mem, cpus, session);
+        }
+
+        private static String value(String[] args, int i, String option) throws AgentException {
+            if (i >= args.length) {
+                throw new AgentException("usage", option + " needs a value");
+            }
+            return args[i];
+        }
+
+        private static long number(String v, String option) throws AgentException {
+            try {
+                long n = Long.parseLong(v);
+                if (n <= 0) {
+                    throw new NumberFormatException();
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new AgentException("usage", option + " needs a positive number, not '" + v + "'");
+            }
+        }
+
+        Backend backend() throws AgentException {
+            return backendName.equals("sim") ? new SimBackend(state, memTotal, cpus) : new LxcBackend(lxcpath);
+        }
+    }
+}
