@@ -1,0 +1,264 @@
+package vagoth.driver.geats.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+
+import vagoth.api.Node;
+import vagoth.api.virt.Driver;
+import vagoth.api.virt.DriverException;
+import vagoth.api.virt.HypervisorStatus;
+import vagoth.api.virt.VagothDriver;
+import vagoth.api.virt.VmInfo;
+
+/**
+ * The Geats protocol (DESIGN section 5). A hypervisor's definition says how to
+ * reach its agent: {@code agent=<command line>}, split into argv and run
+ * without a shell; with {@code agent_session=true} one agent process per
+ * hypervisor answers request after request ({@code --session}). VMs are named
+ * to the agent by their node id. Every failure becomes a {@link DriverException}
+ * naming the hypervisor, the action and what the agent said.
+ */
+@Component(service = Driver.class, configurationPid = GeatsDriver.PID)
+@VagothDriver("geats")
+@Designate(ocd = GeatsDriverConfig.class)
+public final class GeatsDriver implements Driver {
+    static final String PID = "vagoth.driver.geats";
+    static final String AGENT = "agent";
+    static final String SESSION = "agent_session";
+    private static final Gson GSON = new Gson();
+
+    private final Duration shortTimeout;
+    private final Duration longTimeout;
+    private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "vagoth-geats-io");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private record Channel(String agentLine, boolean session, AgentChannel channel) {
+    }
+
+    @Activate
+    public GeatsDriver(GeatsDriverConfig config) {
+        this(Duration.ofSeconds(config.short_timeout_s()), Duration.ofSeconds(config.long_timeout_s()));
+    }
+
+    public GeatsDriver(Duration shortTimeout, Duration longTimeout) {
+        this.shortTimeout = shortTimeout;
+        this.longTimeout = longTimeout;
+    }
+
+    @Override
+    public void provision(Node hv, Node vm) {
+        call(hv, vm, "provision", withDefinition(vm), longTimeout);
+    }
+
+    @Override
+    public void define(Node hv, Node vm) {
+        call(hv, vm, "define", withDefinition(vm), longTimeout);
+    }
+
+    @Override
+    public void undefine(Node hv, Node vm) {
+        call(hv, vm, "undefine", named(vm), longTimeout);
+    }
+
+    @Override
+    public void deprovision(Node hv, Node vm) {
+        call(hv, vm, "deprovision", named(vm), longTimeout);
+    }
+
+    @Override
+    public void start(Node hv, Node vm) {
+        call(hv, vm, "start", named(vm), shortTimeout);
+    }
+
+    @Override
+    public void stop(Node hv, Node vm) {
+        call(hv, vm, "stop", named(vm), shortTimeout);
+    }
+
+    @Override
+    public void shutdown(Node hv, Node vm) {
+        call(hv, vm, "shutdown", named(vm), shortTimeout);
+    }
+
+    @Override
+    public void reboot(Node hv, Node vm) {
+        call(hv, vm, "reboot", named(vm), shortTimeout);
+    }
+
+    @Override
+    public VmInfo info(Node hv, Node vm) {
+        JsonElement data = call(hv, vm, "info", named(vm), shortTimeout);
+        try {
+            return vmInfo(data.getAsJsonObject());
+        } catch (RuntimeException e) {
+            throw new DriverException(hv.id() + ": the agent's answer to 'info' is not a VM description: " + data, vm.id());
+        }
+    }
+
+    @Override
+    public HypervisorStatus status(Node hv) {
+        JsonElement data = call(hv, null, "status", new JsonObject(), shortTimeout);
+        try {
+            JsonObject o = data.getAsJsonObject();
+            Map<String, VmInfo> vms = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("vms").entrySet()) {
+                vms.put(e.getKey(), vmInfo(e.getValue().getAsJsonObject()));
+            }
+            Map<String, String> facts = new LinkedHashMap<>();
+            if (o.has("status") && o.get("status").isJsonObject()) {
+                for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("status").entrySet()) {
+                    facts.put(e.getKey(), flat(e.getValue()));
+                }
+            }
+            return new HypervisorStatus(vms, facts);
+        } catch (RuntimeException e) {
+            throw new DriverException(hv.id() + ": the agent's answer to 'status' is not a status report: "
+                    + abbreviate(String.valueOf(data)), hv.id());
+        }
+    }
+
+    @Override
+    public void migrate(Node hv, Node vm, Node destination) {
+        JsonObject data = named(vm);
+        data.addProperty("vm_destination", destination.id());
+        call(hv, vm, "migrate", data, longTimeout);
+    }
+
+    private static JsonObject named(Node vm) {
+        JsonObject data = new JsonObject();
+        data.addProperty("vm_name", vm.id());
+        return data;
+    }
+
+    private static JsonObject withDefinition(Node vm) {
+        JsonObject data = named(vm);
+        data.add("definition", GSON.toJsonTree(vm.definition()));
+        return data;
+    }
+
+    private static VmInfo vmInfo(JsonObject o) {
+        Map<String, String> def = new LinkedHashMap<>();
+        if (o.has("definition") && o.get("definition").isJsonObject()) {
+            o.getAsJsonObject("definition").entrySet().forEach(e -> def.put(e.getKey(), flat(e.getValue())));
+        }
+        JsonElement st = o.get("state");
+        String state;
+        String sub;
+        if (st.isJsonArray()) {
+            state = st.getAsJsonArray().get(0).getAsString();
+            sub = st.getAsJsonArray().size() > 1 ? st.getAsJsonArray().get(1).getAsString() : state;
+        } else {
+            state = st.getAsString();
+            sub = state;
+        }
+        return new VmInfo(def, state, sub);
+    }
+
+    private static String flat(JsonElement e) {
+        if (e.isJsonArray()) {
+            List<String> parts = new ArrayList<>();
+            e.getAsJsonArray().forEach(x -> parts.add(x.getAsString()));
+            return String.join(",", parts);
+        }
+        return e.isJsonNull() ? "" : e.isJsonPrimitive() ? e.getAsString() : e.toString();
+    }
+
+    private JsonElement call(Node hv, Node vm, String action, JsonObject data, Duration timeout) {
+        String about = vm == null ? hv.id() : vm.id();
+        Channel ch = channel(hv, about);
+        JsonObject request = new JsonObject();
+        request.addProperty("action", action);
+        request.add("data", data);
+        String answer;
+        try {
+            answer = ch.channel().call(request.toString(), timeout);
+        } catch (AgentChannel.AgentFailure f) {
+            throw new DriverException(hv.id() + ": agent failed on '" + action + "': " + f.getMessage(), about);
+        }
+        JsonObject reply;
+        try {
+            JsonElement parsed = JsonParser.parseString(answer);
+            if (!parsed.isJsonObject() || !parsed.getAsJsonObject().has("success")) {
+                throw new JsonParseException("not a protocol answer");
+            }
+            reply = parsed.getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            if (ch.channel() instanceof SessionChannel s) {
+                s.reset();
+            }
+            throw new DriverException(hv.id() + ": the agent's answer to '" + action + "' is not a protocol answer: "
+                    + (answer.isEmpty() ? "(nothing)" : abbreviate(answer)), about);
+        }
+        if (!reply.get("success").getAsBoolean()) {
+            String code = reply.has("errorcode") ? flat(reply.get("errorcode")) : "error";
+            String message = reply.has("message") ? flat(reply.get("message")) : "(no message)";
+            throw new DriverException(hv.id() + ": " + action + " failed: " + code + ": " + message, about);
+        }
+        return reply.has("data") ? reply.get("data") : com.google.gson.JsonNull.INSTANCE;
+    }
+
+    private Channel channel(Node hv, String about) {
+        String line = hv.definition().get(AGENT);
+        if (line == null || line.isBlank()) {
+            throw new DriverException(hv.id() + ": its definition has no 'agent' (the command that reaches its Geats agent),"
+                    + " e.g. agent=vagoth-agent --backend sim --state /var/lib/vagoth-sim", about);
+        }
+        boolean session = Boolean.parseBoolean(hv.definition().getOrDefault(SESSION, "false"));
+        Channel current = channels.get(hv.id());
+        if (current != null && current.agentLine().equals(line) && current.session() == session) {
+            return current;
+        }
+        List<String> argv;
+        try {
+            argv = new ArrayList<>(CommandLine.split(line));
+        } catch (IllegalArgumentException e) {
+            throw new DriverException(hv.id() + ": " + e.getMessage(), about);
+        }
+        if (argv.isEmpty()) {
+            throw new DriverException(hv.id() + ": its agent command line is empty", about);
+        }
+        AgentChannel c;
+        if (session) {
+            argv.add("--session");
+            c = new SessionChannel(argv, io);
+        } else {
+            c = new ProcessPerCall(argv, io);
+        }
+        Channel created = new Channel(line, session, c);
+        Channel old = channels.put(hv.id(), created);
+        if (old != null) {
+            old.channel().close();
+        }
+        return created;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+
+    @Deactivate
+    public void close() {
+        channels.values().forEach(c -> c.channel().close());
+        channels.clear();
+        io.shutdownNow();
+    }
+}
