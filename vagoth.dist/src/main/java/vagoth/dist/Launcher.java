@@ -54,7 +54,9 @@ public final class Launcher {
             PrintStream err) {
         try (Container c = Container.start(dist, home, Container.Mode.ONE_SHOT)) {
             Runtime.getRuntime().addShutdownHook(new Thread(c::close, "vagoth-stop"));
-            return new OneShot(c, out, err).run(command, args, isTerminal());
+            OneShot oneShot = new OneShot(c, out, err);
+            oneShot.seed(home, dist);
+            return oneShot.run(command, args, isTerminal());
         } catch (Exception e) {
             err.println("vagoth: cannot start the container: " + describe(e));
             return OneShot.FAILED;
@@ -64,6 +66,7 @@ public final class Launcher {
     private static int interactive(Path dist, VagothHome home) {
         try (Container c = Container.start(dist, home, Container.Mode.INTERACTIVE)) {
             Runtime.getRuntime().addShutdownHook(new Thread(c::close, "vagoth-stop"));
+            new OneShot(c, System.out, System.err).seed(home, dist);
             c.awaitStop();
             return OneShot.OK;
         } catch (InterruptedException e) {

@@ -34,6 +34,29 @@ final class OneShot {
         this.err = err;
     }
 
+    /**
+     * Adds the embedded hypervisor to a new home, once. A failure is reported
+     * and the next command tries again.
+     */
+    void seed(VagothHome home, java.nio.file.Path dist) {
+        if (java.nio.file.Files.exists(home.seededMarker())) {
+            return;
+        }
+        java.io.ByteArrayOutputStream quiet = new java.io.ByteArrayOutputStream();
+        PrintStream q = new PrintStream(quiet, true, java.nio.charset.StandardCharsets.UTF_8);
+        int status = new OneShot(container, q, q).run("new", home.seedCommand(dist), false);
+        String said = quiet.toString(java.nio.charset.StandardCharsets.UTF_8);
+        if (status == OK || said.contains("already in use")) {
+            try {
+                java.nio.file.Files.writeString(home.seededMarker(), "hyper1\n");
+            } catch (java.io.IOException e) {
+                err.println("vagoth: cannot write " + home.seededMarker() + ": " + e.getMessage());
+            }
+        } else {
+            err.println("vagoth: could not add the embedded hypervisor hyper1: " + said.strip());
+        }
+    }
+
     int run(String command, String[] args, boolean color) {
         Object processor = container.waitForService(PROCESSOR, START_TIMEOUT_MS);
         Object commands = container.waitForService("*", SCOPE, START_TIMEOUT_MS);

@@ -14,7 +14,9 @@ import java.util.List;
  */
 final class VagothHome {
     static final String ENV = "VAGOTH_HOME";
-    private static final List<String> DEFAULTS = List.of("vagoth.manager.cfg", "vagoth.registry.file.cfg", "vagoth.scheduler.thread.cfg", "vagoth.jobs.file.cfg");
+    private static final List<String> DEFAULTS = List.of("vagoth.manager.cfg", "vagoth.registry.file.cfg", "vagoth.scheduler.thread.cfg",
+            "vagoth.jobs.file.cfg", "vagoth.virt.cfg", "vagoth.allocator.capacity.cfg", "vagoth.allocator.hint.cfg",
+            "vagoth.monitor.cfg", "vagoth.driver.geats.cfg");
     private final Path root;
 
     VagothHome(Path root) {
@@ -44,6 +46,21 @@ final class VagothHome {
 
     Path log() {
         return var().resolve("log");
+    }
+
+    /** Present once the embedded hypervisor has been added to a new home. */
+    Path seededMarker() {
+        return var().resolve(".seeded");
+    }
+
+    /**
+     * The command that adds the embedded hypervisor: {@code hyper1}, a simulated
+     * host reached through the Geats driver and the bundled agent.
+     */
+    String[] seedCommand(Path dist) {
+        String agent = "'" + dist.resolve("bin").resolve("vagoth-agent") + "' --backend sim --state '"
+                + var().resolve("sim").resolve("hyper1") + "'";
+        return new String[] {"--type", "hv", "hyper1", "driver=geats", "agent=" + agent, "agent_session=true"};
     }
 
     /** Creates the layout; writes the embedded defaults into a new {@code etc/}. */

@@ -8,4 +8,7 @@ public interface Monitor {
 
     /** Polls every hypervisor once and reconciles the registry. */
     PollReport poll();
+
+    /** VMs whose transitional state ({@code starting}, {@code stopping}...) has lasted longer than the configured timeout. */
+    java.util.List<vagoth.api.Node> stuck();
 }

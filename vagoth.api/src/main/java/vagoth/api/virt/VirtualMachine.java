@@ -1,29 +1,39 @@
 package vagoth.api.virt;
 
 import vagoth.api.ManagedNode;
+import vagoth.api.job.Job;
 
 import org.osgi.annotation.versioning.ProviderType;
 
-/** A node of type {@code vm}: each operation schedules its action on the VM's queue. */
+/**
+ * A node of type {@code vm}. Each operation schedules its action on the VM's
+ * own queue (named after its id) and returns the job: finished when the
+ * scheduler runs actions inline, queued when it runs them in the background.
+ */
 @ProviderType
 public interface VirtualMachine extends ManagedNode {
     String TYPE = "vm";
+    /** Action argument: the hypervisor an operator asked for. */
+    String HINT = "hint";
+    /** Action argument: where {@code migrate} moves the VM. */
+    String DESTINATION = "destination";
 
-    void define(String hint);
+    /** @param hint a hypervisor id to place it on, or {@code null} to let the allocator choose */
+    Job define(String hint);
 
-    void undefine();
+    Job undefine();
 
-    void provision(String hint);
+    Job provision(String hint);
 
-    void deprovision();
+    Job deprovision();
 
-    void start();
+    Job start();
 
-    void stop();
+    Job stop();
 
-    void shutdown();
+    Job shutdown();
 
-    void reboot();
+    Job reboot();
 
-    void migrate(String destination);
+    Job migrate(String destination);
 }

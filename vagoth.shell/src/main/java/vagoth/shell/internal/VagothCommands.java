@@ -12,6 +12,9 @@ import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import vagoth.api.Manager;
 import vagoth.api.Names;
@@ -22,6 +25,9 @@ import vagoth.api.NodeUpdate;
 import vagoth.api.ProvisionRequest;
 import vagoth.api.Registry;
 import vagoth.api.VagothException;
+import vagoth.api.job.Job;
+import vagoth.api.virt.Monitor;
+import vagoth.api.virt.VirtualMachine;
 
 /**
  * The {@code vagoth:*} commands. Each parses its arguments, calls one service
@@ -33,7 +39,10 @@ import vagoth.api.VagothException;
     "osgi.command.function=list", "osgi.command.function=listvm", "osgi.command.function=listhv",
     "osgi.command.function=tree", "osgi.command.function=info", "osgi.command.function=new",
     "osgi.command.function=set", "osgi.command.function=rename", "osgi.command.function=delete",
-    "osgi.command.function=jobs", "osgi.command.function=job", "osgi.command.function=cancel",
+    "osgi.command.function=start", "osgi.command.function=stop", "osgi.command.function=shutdown",
+    "osgi.command.function=reboot", "osgi.command.function=define", "osgi.command.function=undefine",
+    "osgi.command.function=provision", "osgi.command.function=deprovision", "osgi.command.function=migrate",
+    "osgi.command.function=poll", "osgi.command.function=maintenance", "osgi.command.function=jobs", "osgi.command.function=job", "osgi.command.function=cancel",
     "osgi.command.function=wait", "osgi.command.function=help"})
 public final class VagothCommands {
     /** Session variable: when true, states are coloured. */
@@ -41,11 +50,88 @@ public final class VagothCommands {
     private static final String OPTIONS = "options and arguments; see 'vagoth help <command>'";
     private final Manager manager;
     private final JobCommands jobCommands;
+    private final VmCommands vmCommands;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile Monitor monitor;
 
     @Activate
     public VagothCommands(@Reference Manager manager) {
         this.manager = manager;
         this.jobCommands = new JobCommands(manager);
+        this.vmCommands = new VmCommands(manager);
+    }
+
+    private String vmOp(String command, String[] args, java.util.function.Function<VirtualMachine, Job> op) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec(command), args);
+        return run(command, a.arg(0), () -> vmCommands.operate(command, a.arg(0), op));
+    }
+
+    @Descriptor("start a VM, defining it first if it is unassigned")
+    public String start(@Descriptor("VM") String... args) {
+        return vmOp("start", args, VirtualMachine::start);
+    }
+
+    @Descriptor("stop a VM at once")
+    public String stop(@Descriptor("VM") String... args) {
+        return vmOp("stop", args, VirtualMachine::stop);
+    }
+
+    @Descriptor("ask a VM to shut down cleanly")
+    public String shutdown(@Descriptor("VM") String... args) {
+        return vmOp("shutdown", args, VirtualMachine::shutdown);
+    }
+
+    @Descriptor("reboot a VM")
+    public String reboot(@Descriptor("VM") String... args) {
+        return vmOp("reboot", args, VirtualMachine::reboot);
+    }
+
+    @Descriptor("remove a VM from its hypervisor and unassign it")
+    public String undefine(@Descriptor("VM") String... args) {
+        return vmOp("undefine", args, VirtualMachine::undefine);
+    }
+
+    @Descriptor("remove a VM and its disk from its hypervisor and unassign it")
+    public String deprovision(@Descriptor("VM") String... args) {
+        return vmOp("deprovision", args, VirtualMachine::deprovision);
+    }
+
+    @Descriptor("place a VM on a hypervisor and define it there")
+    public String define(@Descriptor(OPTIONS) String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("define"), args);
+        return run("define", a.arg(0), () -> vmCommands.operate("define", a.arg(0), vm -> vm.define(a.value("hint"))));
+    }
+
+    @Descriptor("place a VM and provision it on the hypervisor")
+    public String provision(@Descriptor(OPTIONS) String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("provision"), args);
+        return run("provision", a.arg(0), () -> vmCommands.operate("provision", a.arg(0), vm -> vm.provision(a.value("hint"))));
+    }
+
+    @Descriptor("move a VM to another hypervisor")
+    public String migrate(@Descriptor("VM HV") String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("migrate"), args);
+        return run("migrate", a.arg(0), () -> {
+            Node hv = vmCommands.hypervisor(a.arg(1));
+            return vmCommands.operate("migrate", a.arg(0), vm -> vm.migrate(hv.id()));
+        });
+    }
+
+    @Descriptor("ask every hypervisor for its state and bring the registry up to date")
+    public String poll(@Descriptor(OPTIONS) String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("poll"), args);
+        return run("poll", null, () -> vmCommands.poll(a.flag("verbose")));
+    }
+
+    @Descriptor("take a hypervisor out of placement (on), or put it back (off)")
+    public String maintenance(@Descriptor("HV on|off") String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("maintenance"), args);
+        if (!a.arg(1).equals("on") && !a.arg(1).equals("off")) {
+            throw a.usage("say on or off, not '" + a.arg(1) + "'");
+        }
+        return run("maintenance", a.arg(0), () -> vmCommands.maintenance(a.arg(0), a.arg(1)));
     }
 
     @Descriptor("recent jobs, filtered by state, node or txid")
@@ -125,11 +211,23 @@ public final class VagothCommands {
             if (!globs.isEmpty()) {
                 nodes.removeIf(n -> globs.stream().noneMatch(g -> NodeQuery.globMatches(g, n.name())));
             }
+            if (a.flag("stuck")) {
+                Monitor m = monitor;
+                if (m == null) {
+                    throw new vagoth.api.ServiceUnavailableException("monitor");
+                }
+                List<Node> stuck = m.stuck();
+                nodes.removeIf(n -> !VmCommands.isStuck(n, stuck));
+            }
             nodes.sort(Comparator.comparing(Node::name));
             if (a.flag("json")) {
                 return NodeFormat.json(nodes);
             }
-            return nodes.isEmpty() ? null : new NodeFormat(style(session)).list(nodes);
+            if (nodes.isEmpty()) {
+                return null;
+            }
+            return command.equals("listhv") ? vmCommands.listhv(style(session), nodes)
+                    : new NodeFormat(style(session)).list(nodes);
         });
     }
 
@@ -238,7 +336,7 @@ public final class VagothCommands {
     }
 
     /** A node by id, else by name. */
-    private static Node resolve(Registry registry, String ref) {
+    static Node resolve(Registry registry, String ref) {
         if (!Names.isSafe(ref)) {
             Names.requireSafe("node name", ref);
         }

@@ -410,7 +410,13 @@ public final class FileJobStore implements JobStore, AutoCloseable {
     @Deactivate
     @Override
     public void close() {
-        flusher.shutdownNow();
+        // not shutdownNow: interrupting a thread in file I/O closes the channel it uses
+        flusher.shutdown();
+        try {
+            flusher.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         synchronized (this) {
             flush();
             closed = true;

@@ -58,7 +58,8 @@ final class FileStore implements Closeable {
     private final ReentrantLock io = new ReentrantLock();
     private final ReentrantReadWriteLock stateLock = new ReentrantReadWriteLock();
     private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
-    private final FileChannel lockChannel;
+    private final Path lockPath;
+    private FileChannel lockChannel;
 
     // guarded by io (and a file lock while read or written)
     private FileChannel wal;
@@ -81,10 +82,10 @@ final class FileStore implements Closeable {
         this.snapshotPath = dir.resolve(SNAPSHOT);
         this.compactMinBytes = compactMinBytes;
         this.clearBlobs = clearBlobs;
+        this.lockPath = dir.resolve(LOCK);
         try {
             Files.createDirectories(dir);
-            lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            lockChannel = openLock();
         } catch (IOException e) {
             throw new RegistryException("Cannot open registry directory " + dir + ": " + e.getMessage(), e);
         }
@@ -424,7 +425,22 @@ final class FileStore implements Closeable {
         }
     }
 
+    private FileChannel openLock() throws IOException {
+        return FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+
+    /**
+     * Takes the file lock. A thread interrupted in file I/O closes the channel
+     * it used (NIO's rule); the next caller reopens what was closed, so one
+     * interrupted caller cannot leave the registry unusable.
+     */
     private FileLock fileLock(boolean shared) throws IOException {
+        if (!lockChannel.isOpen()) {
+            lockChannel = openLock();
+        }
+        if (wal != null && !wal.isOpen()) {
+            wal = FileChannel.open(walPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
         while (true) {
             try {
                 return lockChannel.lock(0, Long.MAX_VALUE, shared);

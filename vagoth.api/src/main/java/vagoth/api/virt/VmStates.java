@@ -1,0 +1,36 @@
+package vagoth.api.virt;
+
+import java.util.Set;
+
+/** The states Vagoth records for virtual machines and hypervisors. */
+public final class VmStates {
+    public static final String UNKNOWN = "unknown";
+    public static final String UNASSIGNED = "unassigned";
+    public static final String DEFINED = "defined";
+    public static final String STARTING = "starting";
+    public static final String RUNNING = "running";
+    public static final String STOPPING = "stopping";
+    public static final String STOPPED = "stopped";
+    public static final String SHUTTING_DOWN = "shutting down";
+    public static final String REBOOTING = "rebooting";
+    public static final String MIGRATING = "migrating";
+    /** The last action failed; metadata {@value #LAST_ERROR} says why. */
+    public static final String ERROR = "error";
+    /** A hypervisor that answered its last poll. */
+    public static final String UP = "up";
+    /** A hypervisor that did not answer its last poll. */
+    public static final String UNREACHABLE = "unreachable";
+    /** A hypervisor taken out of placement by an operator. */
+    public static final String MAINTENANCE = "maintenance";
+
+    /** Metadata: when the state last changed (ISO-8601). */
+    public static final String STATE_SINCE = "state_since";
+    /** Metadata: the message of the last failure. */
+    public static final String LAST_ERROR = "last_error";
+
+    /** States that should resolve by themselves soon; one that lasts is reported as stuck. */
+    public static final Set<String> TRANSITIONAL = Set.of(STARTING, STOPPING, SHUTTING_DOWN, REBOOTING, MIGRATING);
+
+    private VmStates() {
+    }
+}

@@ -1,0 +1,66 @@
+package vagoth.virt.internal;
+
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Component;
+
+import vagoth.api.Node;
+import vagoth.api.Registry;
+import vagoth.api.VagothException;
+import vagoth.api.job.Action;
+import vagoth.api.job.ActionContext;
+import vagoth.api.job.ActionException;
+import vagoth.api.job.VagothAction;
+import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.VirtualMachine;
+import vagoth.api.virt.VmStates;
+
+/**
+ * {@code migrate}, cold: stop the VM if it runs, undefine it on the source,
+ * reassign it, define it on the destination and start it again if it ran.
+ * It is undefined on the source before it is defined on the destination, so
+ * it is never on two hypervisors; a failure says which step failed and where
+ * the VM is left.
+ */
+@Component(service = Action.class)
+@VagothAction("migrate")
+public final class MigrateAction extends VmAction {
+    @Override
+    protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
+        String dest = args.get(VirtualMachine.DESTINATION);
+        if (dest == null || dest.isBlank()) {
+            throw new ActionException("migrate needs a destination hypervisor", vm.id());
+        }
+        Registry r = ctx.manager().registry();
+        Hypervisor source = hypervisorOf(ctx.manager(), vm);
+        Hypervisor target = hypervisor(ctx.manager(), dest, vm.id());
+        if (source.id().equals(target.id())) {
+            throw new ActionException(vm.id() + " is already on " + dest, vm.id());
+        }
+        boolean running = vm.state().equals(VmStates.RUNNING) || vm.state().equals(VmStates.STARTING);
+        state(r, vm.id(), VmStates.MIGRATING);
+        String step = "stopping it on " + source.id();
+        try {
+            if (running) {
+                source.driver().stop(source.node(), vm);
+            }
+            step = "undefining it on " + source.id();
+            source.driver().undefine(source.node(), vm);
+            r.removeParent(vm.id());
+            Node moved = r.setParent(vm.id(), target.id());
+            step = "defining it on " + target.id() + " (it is now assigned there, but not defined)";
+            target.driver().define(target.node(), moved);
+            if (running) {
+                step = "starting it on " + target.id() + " (it is defined there)";
+                target.driver().start(target.node(), moved);
+                state(r, vm.id(), VmStates.STARTING);
+            } else {
+                state(r, vm.id(), VmStates.DEFINED);
+            }
+        } catch (VagothException e) {
+            throw recordFailure(r, vm.id(), new ActionException("migration of " + vm.id() + " from " + source.id()
+                    + " to " + target.id() + " failed " + step + ": " + e.getMessage(), vm.id(), e));
+        }
+        return null;
+    }
+}

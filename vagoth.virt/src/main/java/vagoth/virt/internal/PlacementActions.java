@@ -1,0 +1,110 @@
+package vagoth.virt.internal;
+
+import java.util.Map;
+
+import org.osgi.service.component.ComponentServiceObjects;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import vagoth.api.Node;
+import vagoth.api.Registry;
+import vagoth.api.ServiceUnavailableException;
+import vagoth.api.VagothException;
+import vagoth.api.job.Action;
+import vagoth.api.job.ActionContext;
+import vagoth.api.job.ActionException;
+import vagoth.api.job.VagothAction;
+import vagoth.api.virt.Allocator;
+import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.VirtualMachine;
+import vagoth.api.virt.VmStates;
+
+/**
+ * {@code define} and {@code provision}: place an unassigned VM with the active
+ * allocator (or on the hinted hypervisor), assign it, and ask the driver. If
+ * the driver refuses, the assignment made here is undone and the VM records
+ * {@code error} with the reason. The allocator is chosen by configuration
+ * ({@code allocator.target} in {@code vagoth.virt.cfg}) or ranking.
+ */
+final class PlacementActions {
+    static final String PID = "vagoth.virt";
+
+    private PlacementActions() {
+    }
+
+    /** Base of the two: an allocator reference and the placement step. */
+    abstract static class Placing extends VmAction {
+        /** Fetched per use: allocators reference the manager, which binds these actions. */
+        @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+                policyOption = ReferencePolicyOption.GREEDY)
+        volatile ComponentServiceObjects<Allocator> allocator;
+
+        private Node allocate(Node vm, String hint) {
+            ComponentServiceObjects<Allocator> objects = allocator;
+            Allocator a = objects == null ? null : objects.getService();
+            if (a == null) {
+                throw new ServiceUnavailableException("allocator");
+            }
+            try {
+                return a.allocate(vm, hint);
+            } finally {
+                objects.ungetService(a);
+            }
+        }
+
+        Object place(ActionContext ctx, Node vm, String hint, boolean provision) {
+            Registry r = ctx.manager().registry();
+            boolean assignedHere = false;
+            Node current = vm;
+            if (!current.hasParent()) {
+                Node hv;
+                try {
+                    hv = allocate(current, hint);
+                } catch (VagothException e) {
+                    throw recordFailure(r, vm.id(), e);
+                }
+                current = r.setParent(vm.id(), hv.id());
+                assignedHere = true;
+            } else if (hint != null && !hint.equals(current.parent())) {
+                throw new ActionException(vm.id() + " is already on " + current.parent()
+                        + "; migrate it to move it to " + hint, vm.id());
+            }
+            Hypervisor hv = hypervisorOf(ctx.manager(), current);
+            try {
+                if (provision) {
+                    hv.driver().provision(hv.node(), current);
+                } else {
+                    hv.driver().define(hv.node(), current);
+                }
+            } catch (VagothException e) {
+                if (assignedHere) {
+                    r.removeParent(vm.id());
+                }
+                throw recordFailure(r, vm.id(), e);
+            }
+            state(r, vm.id(), VmStates.DEFINED);
+            return null;
+        }
+    }
+
+    @Component(service = Action.class, configurationPid = PID)
+    @VagothAction("define")
+    public static final class Define extends Placing {
+        @Override
+        protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
+            return place(ctx, vm, args.get(VirtualMachine.HINT), false);
+        }
+    }
+
+    @Component(service = Action.class, configurationPid = PID)
+    @VagothAction("provision")
+    public static final class Provision extends Placing {
+        @Override
+        protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
+            return place(ctx, vm, args.get(VirtualMachine.HINT), true);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package vagoth.virt.internal;
+
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Component;
+
+import vagoth.api.Node;
+import vagoth.api.Registry;
+import vagoth.api.job.Action;
+import vagoth.api.job.ActionContext;
+import vagoth.api.job.VagothAction;
+import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.VmStates;
+
+/** {@code undefine} and {@code deprovision}: the driver lets the VM go, then it is unassigned. */
+final class ReleaseActions {
+    private ReleaseActions() {
+    }
+
+    static Object release(ActionContext ctx, Node vm, boolean deprovision) {
+        Registry r = ctx.manager().registry();
+        if (!vm.hasParent()) {
+            state(r, vm);
+            return null;
+        }
+        Hypervisor hv = VmAction.hypervisorOf(ctx.manager(), vm);
+        VmAction.drive(r, vm, v -> {
+            if (deprovision) {
+                hv.driver().deprovision(hv.node(), v);
+            } else {
+                hv.driver().undefine(hv.node(), v);
+            }
+        });
+        r.removeParent(vm.id());
+        state(r, vm);
+        return null;
+    }
+
+    private static void state(Registry r, Node vm) {
+        VmAction.state(r, vm.id(), VmStates.UNASSIGNED);
+    }
+
+    @Component(service = Action.class)
+    @VagothAction("undefine")
+    public static final class Undefine extends VmAction {
+        @Override
+        protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
+            return release(ctx, vm, false);
+        }
+    }
+
+    /** For the Geats driver this also wipes the VM's disk. */
+    @Component(service = Action.class)
+    @VagothAction("deprovision")
+    public static final class Deprovision extends VmAction {
+        @Override
+        protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
+            return release(ctx, vm, true);
+        }
+    }
+}

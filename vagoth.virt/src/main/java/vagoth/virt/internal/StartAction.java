@@ -1,0 +1,32 @@
+package vagoth.virt.internal;
+
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Component;
+
+import vagoth.api.Node;
+import vagoth.api.Registry;
+import vagoth.api.job.Action;
+import vagoth.api.job.ActionContext;
+import vagoth.api.job.VagothAction;
+import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.VmStates;
+
+/** {@code start}: defines the VM first when it is unassigned, then {@code starting} and the driver's start. */
+@Component(service = Action.class)
+@VagothAction("start")
+public final class StartAction extends VmAction {
+    @Override
+    protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
+        Registry r = ctx.manager().registry();
+        Node current = vm;
+        if (!current.hasParent()) {
+            ctx.manager().action("define", args);
+            current = r.getNode(vm.id());
+        }
+        Hypervisor hv = hypervisorOf(ctx.manager(), current);
+        Node starting = state(r, vm.id(), VmStates.STARTING);
+        drive(r, starting, v -> hv.driver().start(hv.node(), v));
+        return null;
+    }
+}

@@ -1,0 +1,79 @@
+package vagoth.virt.internal;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import vagoth.api.ManagedNode;
+import vagoth.api.Manager;
+import vagoth.api.Node;
+import vagoth.api.Registry;
+import vagoth.api.VagothException;
+import vagoth.api.job.Action;
+import vagoth.api.job.ActionContext;
+import vagoth.api.job.ActionException;
+import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.VirtualMachine;
+import vagoth.api.virt.VmStates;
+
+/**
+ * What every VM action shares: finding the VM and its hypervisor, recording
+ * states (with the time they began), and, when a driver fails, recording
+ * {@code error} with the driver's message before failing the job, so the
+ * registry never keeps a stale {@code starting}.
+ */
+abstract class VmAction implements Action {
+
+    @Override
+    public final Object run(ActionContext ctx, Map<String, String> args) {
+        String id = args.get(NODE_ARG);
+        if (id == null || id.isBlank()) {
+            throw new ActionException(ctx.action() + " needs the node it is about (argument '" + NODE_ARG + "')", null);
+        }
+        Node vm = ctx.manager().registry().getNode(id);
+        if (!vm.type().equals(VirtualMachine.TYPE)) {
+            throw new ActionException(ctx.action() + ": " + id + " is of type " + vm.type() + ", not a vm", id);
+        }
+        return execute(ctx, vm, args);
+    }
+
+    protected abstract Object execute(ActionContext ctx, Node vm, Map<String, String> args);
+
+    /** The hypervisor the VM is assigned to. */
+    static Hypervisor hypervisorOf(Manager manager, Node vm) {
+        if (!vm.hasParent()) {
+            throw new ActionException(vm.id() + " is not assigned to a hypervisor; define it first", vm.id());
+        }
+        return hypervisor(manager, vm.parent(), vm.id());
+    }
+
+    static Hypervisor hypervisor(Manager manager, String id, String about) {
+        ManagedNode n = manager.getNode(id);
+        if (!(n instanceof Hypervisor hv)) {
+            throw new ActionException(id + " is of type " + n.node().type() + ", not a hypervisor", about);
+        }
+        return hv;
+    }
+
+    /** Records a new state and when it began; clears the last error. */
+    static Node state(Registry registry, String id, String state) {
+        return registry.updateMetadata(id, Map.of(Node.STATE, state, VmStates.STATE_SINCE, Instant.now().toString()),
+                List.of(VmStates.LAST_ERROR));
+    }
+
+    /** Runs a driver call; if it fails, records {@code error} and why, then fails the action with the same message. */
+    static void drive(Registry registry, Node vm, Consumer<Node> call) {
+        try {
+            call.accept(vm);
+        } catch (VagothException e) {
+            throw recordFailure(registry, vm.id(), e);
+        }
+    }
+
+    static VagothException recordFailure(Registry registry, String id, VagothException e) {
+        registry.updateMetadata(id, Map.of(Node.STATE, VmStates.ERROR, VmStates.STATE_SINCE, Instant.now().toString(),
+                VmStates.LAST_ERROR, String.valueOf(e.getMessage())), List.of());
+        return e;
+    }
+}

@@ -1,0 +1,73 @@
+package vagoth.virt.internal;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import vagoth.api.BaseManagedNode;
+import vagoth.api.Manager;
+import vagoth.api.Node;
+import vagoth.api.job.Action;
+import vagoth.api.job.Job;
+import vagoth.api.virt.VirtualMachine;
+
+/** A virtual machine: every operation is its action, scheduled on the VM's own queue. */
+final class VmNode extends BaseManagedNode implements VirtualMachine {
+
+    VmNode(Manager manager, Node node) {
+        super(manager, node);
+    }
+
+    private Job schedule(String action, String key, String value) {
+        Map<String, String> args = new HashMap<>();
+        args.put(Action.NODE_ARG, id());
+        if (value != null) {
+            args.put(key, value);
+        }
+        return manager().scheduler().schedule(id(), action, args);
+    }
+
+    @Override
+    public Job define(String hint) {
+        return schedule("define", HINT, hint);
+    }
+
+    @Override
+    public Job undefine() {
+        return schedule("undefine", null, null);
+    }
+
+    @Override
+    public Job provision(String hint) {
+        return schedule("provision", HINT, hint);
+    }
+
+    @Override
+    public Job deprovision() {
+        return schedule("deprovision", null, null);
+    }
+
+    @Override
+    public Job start() {
+        return schedule("start", null, null);
+    }
+
+    @Override
+    public Job stop() {
+        return schedule("stop", null, null);
+    }
+
+    @Override
+    public Job shutdown() {
+        return schedule("shutdown", null, null);
+    }
+
+    @Override
+    public Job reboot() {
+        return schedule("reboot", null, null);
+    }
+
+    @Override
+    public Job migrate(String destination) {
+        return schedule("migrate", DESTINATION, destination);
+    }
+}
