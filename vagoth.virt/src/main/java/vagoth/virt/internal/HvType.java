@@ -26,11 +26,11 @@ public final class HvType implements NodeType {
     private final DriverBoard drivers = new DriverBoard();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addDriver(Driver driver, Map<String, Object> props) {
+    public void addDriver(Driver driver, Map<String, Object> props) {
         drivers.add(driver, props);
     }
 
-    void removeDriver(Driver driver, Map<String, Object> props) {
+    public void removeDriver(Driver driver, Map<String, Object> props) {
         drivers.remove(driver, props);
     }
 

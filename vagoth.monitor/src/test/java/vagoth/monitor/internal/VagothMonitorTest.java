@@ -1,0 +1,177 @@
+package vagoth.monitor.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Constants;
+
+import vagoth.api.Node;
+import vagoth.api.NodeType;
+import vagoth.api.virt.Driver;
+import vagoth.api.virt.DriverException;
+import vagoth.api.virt.HypervisorStatus;
+import vagoth.api.virt.PollReport;
+import vagoth.api.virt.VmInfo;
+import vagoth.api.virt.VmStates;
+import vagoth.core.internal.VagothManager;
+import vagoth.registry.file.internal.FileRegistry;
+import vagoth.virt.internal.HvType;
+import vagoth.virt.internal.VmType;
+
+class VagothMonitorTest {
+    @TempDir
+    Path dir;
+    private FileRegistry registry;
+    private VagothManager manager;
+    /** What each hypervisor answers; a missing entry means it does not answer. */
+    private final Map<String, Map<String, String>> reports = new HashMap<>();
+
+    private final Driver reporting = new Driver() {
+        @Override
+        public HypervisorStatus status(Node hv) {
+            Map<String, String> vms = reports.get(hv.id());
+            if (vms == null) {
+                throw new DriverException(hv.id() + ": agent failed on 'status': no route to host", hv.id());
+            }
+            Map<String, VmInfo> infos = new HashMap<>();
+            vms.forEach((name, state) -> infos.put(name, new VmInfo(Map.of("ram", "256"), state, state)));
+            return new HypervisorStatus(infos, Map.of("mem_total", "8192", "mem_free", "4096", "cpus", "4"));
+        }
+
+        // the monitor only asks for status
+        public void provision(Node h, Node v) { }
+        public void define(Node h, Node v) { }
+        public void undefine(Node h, Node v) { }
+        public void deprovision(Node h, Node v) { }
+        public void start(Node h, Node v) { }
+        public void stop(Node h, Node v) { }
+        public void shutdown(Node h, Node v) { }
+        public void reboot(Node h, Node v) { }
+        public VmInfo info(Node h, Node v) { return null; }
+        public void migrate(Node h, Node v, Node d) { }
+    };
+
+    @BeforeEach
+    void setUp() {
+        registry = new FileRegistry(dir, 1 << 20);
+        manager = new VagothManager("test", registry, null);
+        manager.addNodeType(new VmType(), Map.of(NodeType.TYPE, "vm", Constants.SERVICE_ID, 1L));
+        HvType hv = new HvType();
+        hv.addDriver(reporting, Map.of(Driver.NAME, "reporting", Constants.SERVICE_ID, 2L));
+        manager.addNodeType(hv, Map.of(NodeType.TYPE, "hv", Constants.SERVICE_ID, 3L));
+        for (String id : List.of("hv1", "hv2")) {
+            registry.addNode(new Node(id, id, "hv", "", Map.of("driver", "reporting"), Map.of(), Map.of(), Set.of(), null));
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        registry.close();
+    }
+
+    private VagothMonitor monitor(Duration grace, boolean createMissing) {
+        return new VagothMonitor(manager, 4, grace, Duration.ofMinutes(10), createMissing, 0);
+    }
+
+    private Node vm(String id, String parent, String state, Instant since) {
+        return registry.addNode(new Node(id, id, "vm", "", Map.of(), Map.of("state", state, VmStates.STATE_SINCE,
+                since.toString()), Map.of(), Set.of(), parent));
+    }
+
+    @Test
+    void statesAndFactsFollowWhatHypervisorsReport() {
+        vm("a", "hv1", "starting", Instant.now());
+        vm("b", "hv1", "running", Instant.now());
+        reports.put("hv1", Map.of("a", "running", "b", "stopped"));
+        reports.put("hv2", Map.of());
+        PollReport r = monitor(Duration.ofMinutes(5), false).poll();
+        assertEquals("running", registry.getNode("a").state());
+        assertEquals("stopped", registry.getNode("b").state());
+        Node hv1 = registry.getNode("hv1");
+        assertEquals("up", hv1.state());
+        assertEquals("8192", hv1.metadata().get("mem_total"));
+        assertEquals("4", hv1.metadata().get("cpus"));
+        assertEquals(List.of("hv1", "hv2"), r.polled());
+        assertTrue(r.changes().contains("a: starting -> running"), r.changes().toString());
+    }
+
+    @Test
+    void aVmFoundOnAHypervisorIsAssignedAndOneNoLongerThereIsUnassigned() {
+        vm("found", null, "unknown", Instant.now());
+        vm("gone", "hv1", "running", Instant.now());
+        reports.put("hv1", Map.of("found", "running"));
+        reports.put("hv2", Map.of());
+        monitor(Duration.ofMinutes(5), false).poll();
+        assertEquals("hv1", registry.getNode("found").parent());
+        assertEquals("running", registry.getNode("found").state());
+        assertNull(registry.getNode("gone").parent());
+        assertEquals(VmStates.UNASSIGNED, registry.getNode("gone").state());
+    }
+
+    @Test
+    void unknownVmsAreReportedOrCreatedWhenAsked() {
+        reports.put("hv1", Map.of("stray", "running"));
+        reports.put("hv2", Map.of());
+        PollReport r = monitor(Duration.ofMinutes(5), false).poll();
+        assertTrue(r.warnings().contains("hv1 runs stray, which the registry does not know (create_missing is off)"));
+        assertTrue(registry.findNode("stray").isEmpty());
+        monitor(Duration.ofMinutes(5), true).poll();
+        assertEquals("hv1", registry.getNode("stray").parent());
+        assertEquals(Map.of("ram", "256"), registry.getNode("stray").definition());
+    }
+
+    @Test
+    void anUnreachableHypervisorsVmsAreLeftAloneUntilTheGracePeriodPasses() {
+        vm("a", "hv1", "running", Instant.now());
+        reports.put("hv2", Map.of());
+        PollReport r = monitor(Duration.ofMinutes(5), false).poll();
+        assertEquals(List.of("hv1"), r.unreachable());
+        assertEquals(VmStates.UNREACHABLE, registry.getNode("hv1").state());
+        assertEquals("hv1", registry.getNode("a").parent(), "one missed poll moves nothing");
+        assertEquals("running", registry.getNode("a").state());
+        assertTrue(r.warnings().contains("hv1 did not answer: hv1: agent failed on 'status': no route to host"));
+        monitor(Duration.ZERO, false).poll();
+        assertNull(registry.getNode("a").parent(), "after the grace period its VMs are unassigned");
+        reports.put("hv1", Map.of());
+        monitor(Duration.ofMinutes(5), false).poll();
+        assertEquals("up", registry.getNode("hv1").state());
+        assertNull(registry.getNode("hv1").metadata().get("unreachable_since"));
+    }
+
+    @Test
+    void aVmReportedByTwoHypervisorsIsReportedNotMoved() {
+        vm("twin", "hv1", "running", Instant.now());
+        reports.put("hv1", Map.of("twin", "running"));
+        reports.put("hv2", Map.of("twin", "running"));
+        PollReport r = monitor(Duration.ofMinutes(5), false).poll();
+        assertEquals("hv1", registry.getNode("twin").parent());
+        assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("twin is reported by hv1 and hv2")), r.warnings().toString());
+    }
+
+    @Test
+    void aTransitionThatDoesNotResolveIsKeptAndReportedAsStuck() {
+        vm("slow", "hv1", "starting", Instant.now().minus(Duration.ofHours(1)));
+        vm("fresh", "hv1", "stopping", Instant.now());
+        reports.put("hv1", Map.of("slow", "stopped", "fresh", "running"));
+        reports.put("hv2", Map.of());
+        VagothMonitor m = monitor(Duration.ofMinutes(5), false);
+        PollReport r = m.poll();
+        assertEquals("starting", registry.getNode("slow").state(), "stopped is not where starting goes");
+        assertEquals("stopping", registry.getNode("fresh").state());
+        assertEquals(List.of("slow"), m.stuck().stream().map(Node::id).toList());
+        assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("slow has been starting since")), r.warnings().toString());
+    }
+}

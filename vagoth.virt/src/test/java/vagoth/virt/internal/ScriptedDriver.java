@@ -1,0 +1,83 @@
+package vagoth.virt.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import vagoth.api.Node;
+import vagoth.api.virt.Driver;
+import vagoth.api.virt.DriverException;
+import vagoth.api.virt.HypervisorStatus;
+import vagoth.api.virt.VmInfo;
+
+/** A driver for unit tests: records every call and fails the ones it is told to. */
+final class ScriptedDriver implements Driver {
+    final List<String> calls = new ArrayList<>();
+    final Map<String, String> failOn = new HashMap<>();
+
+    private void call(String op, Node hv, Node vm) {
+        String key = op + " " + hv.id() + " " + vm.id();
+        calls.add(key);
+        String why = failOn.get(op + " " + hv.id());
+        if (why != null) {
+            throw new DriverException(hv.id() + ": " + op + " failed: " + why, vm.id());
+        }
+    }
+
+    @Override
+    public void provision(Node hv, Node vm) {
+        call("provision", hv, vm);
+    }
+
+    @Override
+    public void define(Node hv, Node vm) {
+        call("define", hv, vm);
+    }
+
+    @Override
+    public void undefine(Node hv, Node vm) {
+        call("undefine", hv, vm);
+    }
+
+    @Override
+    public void deprovision(Node hv, Node vm) {
+        call("deprovision", hv, vm);
+    }
+
+    @Override
+    public void start(Node hv, Node vm) {
+        call("start", hv, vm);
+    }
+
+    @Override
+    public void stop(Node hv, Node vm) {
+        call("stop", hv, vm);
+    }
+
+    @Override
+    public void shutdown(Node hv, Node vm) {
+        call("shutdown", hv, vm);
+    }
+
+    @Override
+    public void reboot(Node hv, Node vm) {
+        call("reboot", hv, vm);
+    }
+
+    @Override
+    public VmInfo info(Node hv, Node vm) {
+        call("info", hv, vm);
+        return new VmInfo(vm.definition(), "running", "running");
+    }
+
+    @Override
+    public HypervisorStatus status(Node hv) {
+        return new HypervisorStatus(Map.of(), Map.of());
+    }
+
+    @Override
+    public void migrate(Node hv, Node vm, Node destination) {
+        call("migrate", hv, vm);
+    }
+}

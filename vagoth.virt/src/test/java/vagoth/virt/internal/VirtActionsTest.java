@@ -1,0 +1,249 @@
+package vagoth.virt.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.ComponentServiceObjects;
+import org.osgi.framework.ServiceReference;
+
+import vagoth.api.Node;
+import vagoth.api.VagothException;
+import vagoth.api.job.Action;
+import vagoth.api.job.JobQuery;
+import vagoth.api.job.JobState;
+import vagoth.api.virt.AllocationException;
+import vagoth.api.virt.Allocator;
+import vagoth.api.virt.Driver;
+import vagoth.api.virt.DriverException;
+import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.VirtualMachine;
+import vagoth.api.virt.VmStates;
+import vagoth.core.internal.VagothManager;
+import vagoth.jobs.file.internal.FileJobStore;
+import vagoth.registry.file.internal.FileRegistry;
+import vagoth.scheduler.sync.internal.SyncScheduler;
+
+class VirtActionsTest {
+    @TempDir
+    Path dir;
+    private FileRegistry registry;
+    private FileJobStore jobs;
+    private VagothManager manager;
+    private final ScriptedDriver driver = new ScriptedDriver();
+    private String nextHv = "hv1";
+    private long id;
+
+    /** The allocator stand-in: places on whatever {@link #nextHv} says. */
+    private final Allocator allocator = (vm, hint) -> {
+        String target = hint != null ? hint : nextHv;
+        if (target == null) {
+            throw new AllocationException(vm.id(), Map.of("hv1", "is full"));
+        }
+        return registry.getNode(target);
+    };
+
+    @BeforeEach
+    void setUp() {
+        registry = new FileRegistry(dir.resolve("registry"), 1 << 20);
+        jobs = new FileJobStore(dir.resolve("jobs"), 10, Duration.ofDays(1), 1000, Clock.systemUTC());
+        manager = new VagothManager("myuser", registry, null);
+        manager.useJobs(jobs);
+        manager.useScheduler(new SyncScheduler(manager));
+        manager.addNodeType(new VmType(), props(vagoth.api.NodeType.TYPE, "vm"));
+        HvType hvType = new HvType();
+        hvType.addDriver(driver, props(Driver.NAME, "scripted"));
+        hvType.addDriver(new DefaultDriver(), props(Driver.NAME, "default"));
+        manager.addNodeType(hvType, props(vagoth.api.NodeType.TYPE, "hv"));
+        PlacementActions.Define define = new PlacementActions.Define();
+        define.allocator = objects(allocator);
+        PlacementActions.Provision provision = new PlacementActions.Provision();
+        provision.allocator = objects(allocator);
+        action("define", define);
+        action("provision", provision);
+        action("start", new StartAction());
+        action("stop", new SimpleVmActions.Stop());
+        action("shutdown", new SimpleVmActions.Shutdown());
+        action("reboot", new SimpleVmActions.Reboot());
+        action("undefine", new ReleaseActions.Undefine());
+        action("deprovision", new ReleaseActions.Deprovision());
+        action("migrate", new MigrateAction());
+        registry.addNode(hv("hv1", "scripted"));
+        registry.addNode(hv("hv2", "scripted"));
+        registry.addNode(new Node("devnode1", "devnode1", "vm", "", Map.of("template", "debian"), Map.of(), Map.of(),
+                Set.of(), null));
+    }
+
+    @AfterEach
+    void tearDown() {
+        jobs.close();
+        registry.close();
+    }
+
+    private Map<String, Object> props(String key, String value) {
+        return Map.of(key, value, Constants.SERVICE_ID, ++id);
+    }
+
+    private void action(String name, Action a) {
+        manager.addAction(a, props(Action.NAME, name));
+    }
+
+    private static Node hv(String id, String driverName) {
+        return new Node(id, id, "hv", "", Map.of("driver", driverName), Map.of(), Map.of(), Set.of(), null);
+    }
+
+    private static <S> ComponentServiceObjects<S> objects(S service) {
+        return new ComponentServiceObjects<>() {
+            @Override
+            public S getService() {
+                return service;
+            }
+
+            @Override
+            public void ungetService(S s) {
+            }
+
+            @Override
+            public ServiceReference<S> getServiceReference() {
+                return null;
+            }
+        };
+    }
+
+    private VirtualMachine vm() {
+        return (VirtualMachine) manager.getNode("devnode1");
+    }
+
+    private Node node() {
+        return registry.getNode("devnode1");
+    }
+
+    @Test
+    void startDefinesAnUnassignedVmFirst() {
+        assertEquals(JobState.DONE, vm().start().state());
+        assertEquals(List.of("define hv1 devnode1", "start hv1 devnode1"), driver.calls);
+        assertEquals("hv1", node().parent());
+        assertEquals(VmStates.STARTING, node().state());
+        assertTrue(node().metadata().containsKey(VmStates.STATE_SINCE));
+        assertTrue(manager.getNode("hv1") instanceof Hypervisor h && h.children().size() == 1);
+    }
+
+    @Test
+    void eachOperationRecordsItsState() {
+        vm().define(null);
+        assertEquals(VmStates.DEFINED, node().state());
+        vm().stop();
+        assertEquals(VmStates.STOPPING, node().state());
+        vm().shutdown();
+        assertEquals(VmStates.SHUTTING_DOWN, node().state());
+        vm().reboot();
+        assertEquals(VmStates.REBOOTING, node().state());
+        vm().undefine();
+        assertEquals(VmStates.UNASSIGNED, node().state());
+        assertNull(node().parent());
+        vm().provision("hv2");
+        assertEquals("hv2", node().parent());
+        vm().deprovision();
+        assertEquals(VmStates.UNASSIGNED, node().state());
+        assertNull(node().parent());
+        assertEquals(List.of("define hv1 devnode1", "stop hv1 devnode1", "shutdown hv1 devnode1", "reboot hv1 devnode1",
+                "undefine hv1 devnode1", "provision hv2 devnode1", "deprovision hv2 devnode1"), driver.calls);
+    }
+
+    @Test
+    void aDriverFailureFailsTheJobAndRecordsTheErrorNotAStaleStarting() {
+        driver.failOn.put("start hv1", "container devnode1 has no rootfs");
+        DriverException e = assertThrows(DriverException.class, () -> vm().start());
+        assertEquals("hv1: start failed: container devnode1 has no rootfs", e.getMessage());
+        assertEquals(VmStates.ERROR, node().state());
+        assertEquals("hv1: start failed: container devnode1 has no rootfs", node().metadata().get(VmStates.LAST_ERROR));
+        var job = jobs.list(JobQuery.recent(1)).get(0);
+        assertEquals(JobState.FAILED, job.state());
+        assertEquals("hv1: start failed: container devnode1 has no rootfs", job.error());
+        driver.failOn.clear();
+        vm().start();
+        assertEquals(VmStates.STARTING, node().state());
+        assertFalse(node().metadata().containsKey(VmStates.LAST_ERROR), "a success clears the last error");
+    }
+
+    @Test
+    void aFailedDefineUndoesTheAssignment() {
+        driver.failOn.put("define hv1", "disk full");
+        assertThrows(DriverException.class, () -> vm().define(null));
+        assertNull(node().parent(), "not left assigned to a hypervisor that does not have it");
+        assertEquals(VmStates.ERROR, node().state());
+    }
+
+    @Test
+    void whenNothingFitsTheReasonsAreRecorded() {
+        nextHv = null;
+        AllocationException e = assertThrows(AllocationException.class, () -> vm().start());
+        assertEquals("No hypervisor can take devnode1: hv1 is full", e.getMessage());
+        assertEquals(VmStates.ERROR, node().state());
+        assertNull(node().parent());
+    }
+
+    @Test
+    void aHintOnAnAssignedVmIsRefused() {
+        vm().define("hv1");
+        VagothException e = assertThrows(VagothException.class, () -> vm().define("hv2"));
+        assertEquals("devnode1 is already on hv1; migrate it to move it to hv2", e.getMessage());
+    }
+
+    @Test
+    void migrationIsColdAndNeverLeavesTheVmOnTwoHypervisors() {
+        vm().start();
+        registry.updateMetadata("devnode1", Map.of("state", "running"), List.of());
+        driver.calls.clear();
+        vm().migrate("hv2");
+        assertEquals(List.of("stop hv1 devnode1", "undefine hv1 devnode1", "define hv2 devnode1", "start hv2 devnode1"),
+                driver.calls);
+        assertEquals("hv2", node().parent());
+        assertEquals(VmStates.STARTING, node().state());
+    }
+
+    @Test
+    void aFailedMigrationSaysWhereTheVmIsLeft() {
+        vm().define("hv1");
+        driver.failOn.put("define hv2", "no space");
+        VagothException e = assertThrows(VagothException.class, () -> vm().migrate("hv2"));
+        assertEquals("migration of devnode1 from hv1 to hv2 failed defining it on hv2 (it is now assigned there, but "
+                + "not defined): hv2: define failed: no space", e.getMessage());
+        assertEquals(VmStates.ERROR, node().state());
+        assertEquals("hv2", node().parent());
+        assertFalse(driver.calls.contains("define hv1 devnode1 again"));
+    }
+
+    @Test
+    void hypervisorsWithoutAUsableDriverSayWhy() {
+        registry.addNode(hv("hv3", "default"));
+        registry.addNode(hv("hv4", "xen"));
+        DriverException none = assertThrows(DriverException.class, () -> vm().define("hv3"));
+        assertTrue(none.getMessage().startsWith("hv3 has no driver, so it cannot define devnode1"), none.getMessage());
+        DriverException unknown = assertThrows(DriverException.class, () -> vm().define("hv4"));
+        assertEquals("hv4: no driver 'xen' is installed (installed: default, scripted)", unknown.getMessage());
+    }
+
+    @Test
+    void vmActionsRefuseOtherNodes() {
+        VagothException e = assertThrows(VagothException.class,
+                () -> manager.action("start", Map.of(Action.NODE_ARG, "hv1")));
+        assertEquals("start: hv1 is of type hv, not a vm", e.getMessage());
+        assertThrows(VagothException.class, () -> manager.action("stop", Map.of(Action.NODE_ARG, "devnode1")),
+                "an unassigned VM cannot be stopped");
+    }
+}
