@@ -56,23 +56,23 @@ class CommandLineIT {
 
     @Test
     void aFreshHomeGetsItsLayoutAndDefaults() throws Exception {
-        assertEquals("", ok("list"));
+        assertEquals("hyper1      state=unknown    type=hv  parent=", ok("list"));
         assertTrue(Files.isRegularFile(home.resolve("etc/vagoth.manager.cfg")));
         assertTrue(Files.isDirectory(home.resolve("deploy")));
         assertTrue(Files.isRegularFile(home.resolve("var/registry/wal.log")));
         assertTrue(Files.isRegularFile(home.resolve("var/log/vagoth.log")));
+        assertTrue(Files.isRegularFile(home.resolve("var/.seeded")));
     }
 
     @Test
     void nodesAreManagedAcrossRestarts() throws Exception {
         assertEquals("new: OK (devnode1)", ok("new", "devnode1", "template=debian"));
         assertEquals("devnode1    state=unknown    type=vm  parent=", ok("list", "devnode1"));
-        assertEquals("new: OK (hyper1)", ok("new", "--type", "hv", "hyper1"));
+        assertEquals("hyper1      state=unknown    type=hv  parent=", ok("list", "--type", "hv"), "the embedded hypervisor");
         assertEquals("set: OK (devnode1)", ok("set", "--tag", "role=web", "--tenant", "acme", "devnode1"));
         assertTrue(ok("info", "devnode1").contains("tags:       role=web"));
         assertEquals("devnode1    state=unknown    type=vm  parent=", ok("list", "--tag", "role=web"));
         assertEquals("devnode1    state=unknown    type=vm  parent=", ok("list", "--tenant", "acme"));
-        assertEquals("hyper1      state=unknown    type=hv  parent=", ok("list", "--type", "hv"));
         assertEquals("rename: OK (web1)", ok("rename", "devnode1", "web1"));
         assertEquals("web1        state=unknown    type=vm  parent=", ok("list", "web*"));
         assertTrue(ok("info", "--json", "web1").contains("\"id\": \"devnode1\""));
@@ -101,6 +101,49 @@ class CommandLineIT {
         assertEquals(status, r.status(), r.err());
         assertTrue(r.err().startsWith(errorStart), r.err());
         assertEquals("", r.out());
+    }
+
+    /** The original README's command-line session, on the embedded simulated hypervisor. */
+    @Test
+    void theOriginalWalkthrough() throws Exception {
+        assertEquals("new: OK (devnode1)", ok("new", "devnode1", "template=debian"));
+        assertEquals("devnode1    state=unknown    type=vm  parent=", ok("list", "devnode1"));
+        Result start = vagoth("start", "devnode1");
+        assertEquals(0, start.status(), start.err());
+        assertEquals("start: OK (devnode1)", start.out());
+        String[] log = start.err().split("\n");
+        assertTrue(log[0].matches("vagoth: txid=[0-9a-f]{8} source=\\S+ action=start vm=devnode1"), log[0]);
+        assertEquals(log[0].replace("action=start", "action=define"), log[1], "the nested define shares the txid");
+        assertEquals("devnode1    state=starting    type=vm  parent=hyper1", ok("list", "devnode1"));
+        assertEquals("", ok("poll"));
+        assertEquals("devnode1    state=running    type=vm  parent=hyper1", ok("list", "devnode1"));
+        assertEquals("stop: OK (devnode1)", ok("stop", "devnode1"));
+        ok("poll");
+        assertEquals("devnode1    state=stopped    type=vm  parent=hyper1", ok("list", "devnode1"));
+        Result early = vagoth("delete", "devnode1");
+        assertEquals(1, early.status());
+        assertEquals("delete: Cannot deprovision node while it's still assigned to a parent (devnode1)", early.err());
+        assertEquals("deprovision: OK (devnode1)", ok("deprovision", "devnode1"));
+        assertEquals("devnode1    state=unassigned    type=vm  parent=", ok("list", "devnode1"));
+        assertEquals("delete: OK (devnode1)", ok("delete", "devnode1"));
+        String jobs = ok("jobs");
+        assertTrue(jobs.lines().anyMatch(l -> l.contains(" done ") && l.contains(" start ")
+                && l.contains(log[0].substring(log[0].indexOf("txid=") + 5, log[0].indexOf("txid=") + 13))), jobs);
+    }
+
+    @Test
+    void aFailedStartIsAFailedJobWithTheReason() throws Exception {
+        ok("new", "--type", "hv", "broken", "driver=geats", "agent=/nonexistent/agent");
+        ok("new", "vm9");
+        Result r = vagoth("define", "--hint", "broken", "vm9");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("define: broken: agent failed on 'define': cannot run agent /nonexistent/agent"), r.err());
+        assertTrue(ok("info", "vm9").contains("state:      error"));
+        assertTrue(ok("jobs", "--state", "failed").contains("cannot run agent /nonexistent/agent"));
+        String listhv = ok("listhv");
+        assertTrue(listhv.contains("hyper1") && listhv.contains("broken"), listhv);
+        assertEquals("maintenance: on (broken)", ok("maintenance", "broken", "on"));
+        assertTrue(ok("listhv", "broken").contains("maintenance=on"));
     }
 
     @Test

@@ -1,0 +1,117 @@
+package vagoth.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A hypervisor backed by real LXC on this machine, driven through
+ * {@code bin/vagoth}: new, start, poll, stop, deprovision, checked against
+ * {@code lxc-info}. Needs root and the lxc tools; without them it says so and
+ * is skipped, except in CI (CI=true), where .ci/run installs LXC and the test
+ * must run.
+ */
+class LxcIT {
+    private Path home;
+    private Path lxcpath;
+
+    record Result(int status, String out, String err) {
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        boolean ci = "true".equals(System.getenv("CI"));
+        boolean root = "root".equals(System.getProperty("user.name"));
+        boolean lxc = Files.isExecutable(Path.of("/usr/bin/lxc-create"));
+        if (!ci) {
+            assumeTrue(root && lxc, "LXC end-to-end test skipped: it needs root and the lxc tools (apt-get install lxc)");
+        }
+        assertTrue(root && lxc, "CI must run the LXC test: .ci/run installs lxc and runs as root");
+        home = Files.createTempDirectory("vagoth-lxc-home");
+        lxcpath = Files.createTempDirectory("vagoth-lxc-path");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (lxcpath == null) {
+            return;
+        }
+        for (String name : run("lxc-ls", "-P", lxcpath.toString(), "-1").out().split("\\s+")) {
+            if (!name.isBlank()) {
+                run("lxc-stop", "-P", lxcpath.toString(), "-n", name, "-k");
+                run("lxc-destroy", "-P", lxcpath.toString(), "-n", name);
+            }
+        }
+    }
+
+    private static Result run(String... cmd) throws IOException, InterruptedException {
+        return run(null, cmd);
+    }
+
+    private static Result run(Path home, String... cmd) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (home != null) {
+            pb.environment().put("VAGOTH_HOME", home.toString());
+        }
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
+                new String(err, StandardCharsets.UTF_8).strip());
+    }
+
+    private String vagoth(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(dist().resolve("bin/vagoth").toString());
+        cmd.addAll(List.of(args));
+        Result r = run(home, cmd.toArray(String[]::new));
+        assertEquals(0, r.status(), () -> String.join(" ", args) + ": " + r.err());
+        return r.out();
+    }
+
+    private static Path dist() {
+        return Path.of(System.getProperty("vagoth.dist"));
+    }
+
+    private String lxcState(String name) throws Exception {
+        return run("lxc-info", "-P", lxcpath.toString(), "-n", name, "-s", "-H").out();
+    }
+
+    @Test
+    void aContainerGoesThroughItsWholeLifeOnRealLxc() throws Exception {
+        String agent = "'" + dist().resolve("bin/vagoth-agent") + "' --backend lxc --lxcpath '" + lxcpath + "'";
+        assertEquals("new: OK (lxchost)", vagoth("new", "--type", "hv", "lxchost", "driver=geats", "agent=" + agent));
+        assertEquals("new: OK (ct1)", vagoth("new", "ct1", "template=busybox", "ram=128"));
+        vagoth("poll");
+        assertTrue(vagoth("listhv", "lxchost").contains("state=up"));
+        assertEquals("define: OK (ct1)", vagoth("define", "--hint", "lxchost", "ct1"));
+        assertEquals("STOPPED", lxcState("ct1"));
+        assertEquals("start: OK (ct1)", vagoth("start", "ct1"));
+        vagoth("poll");
+        assertEquals("ct1         state=running    type=vm  parent=lxchost", vagoth("list", "ct1"));
+        assertEquals("RUNNING", lxcState("ct1"));
+        String config = Files.readString(lxcpath.resolve("ct1/config"));
+        assertTrue(config.contains("lxc.net.0.type = empty") && config.contains("lxc.cgroup2.memory.max = 128M"), config);
+        assertEquals("stop: OK (ct1)", vagoth("stop", "ct1"));
+        vagoth("poll");
+        assertEquals("ct1         state=stopped    type=vm  parent=lxchost", vagoth("list", "ct1"));
+        assertEquals("STOPPED", lxcState("ct1"));
+        assertEquals("deprovision: OK (ct1)", vagoth("deprovision", "ct1"));
+        assertEquals("", run("lxc-ls", "-P", lxcpath.toString(), "-1").out());
+        assertTrue(!Files.exists(lxcpath.resolve("ct1")), "the container and its rootfs are gone");
+        assertEquals("ct1         state=unassigned    type=vm  parent=", vagoth("list", "ct1"));
+    }
+}
