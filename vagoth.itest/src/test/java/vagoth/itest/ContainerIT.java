@@ -42,6 +42,7 @@ public class ContainerIT {
     private static final String[] BUNDLES = {"org.osgi.util.function", "org.osgi.util.promise",
         "org.osgi.service.component", "org.apache.felix.configadmin", "org.apache.felix.gogo.runtime", "gson",
         "vagoth.api", "vagoth.registry.file", "vagoth.core", "vagoth.provisioner.basic", "vagoth.scheduler.sync",
+        "vagoth.jobs.file", "vagoth.virt", "vagoth.driver.geats", "vagoth.allocator.capacity", "vagoth.monitor",
         "vagoth.shell", "org.apache.felix.scr"};
 
     @Inject
@@ -104,6 +105,8 @@ public class ContainerIT {
         assertEquals("file", ((org.osgi.framework.ServiceReference<?>) context.getServiceReference(Registry.class))
                 .getProperty("vagoth.registry"));
         assertTrue(manager.scheduler() != null);
-        assertEquals(Set.of(), manager.nodeTypes());
+        assertEquals(Set.of("hv", "vm"), manager.nodeTypes());
+        assertTrue(manager.actions().toString(), manager.actions().containsAll(Set.of("define", "start", "stop",
+                "shutdown", "reboot", "undefine", "provision", "deprovision", "migrate", "poll")));
     }
 }
