@@ -37,10 +37,33 @@ public final class Agent {
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
     private static final List<String> ACTIONS = List.of("status", "define", "provision", "undefine", "deprovision",
             "start", "stop", "shutdown", "reboot", "info", "migrate");
-    private final Backend backend;
+    /** The one hypervisor this agent serves, or null in farm mode. */
+    private final Backend single;
+    /** Farm mode: the back end of the hypervisor a request names. */
+    private final java.util.function.Function<String, Backend> farm;
 
     Agent(Backend backend) {
-        this.backend = backend;
+        this.single = backend;
+        this.farm = null;
+    }
+
+    Agent(java.util.function.Function<String, Backend> farm) {
+        this.single = null;
+        this.farm = farm;
+    }
+
+    private Backend backendFor(String hv) throws AgentException {
+        if (single != null) {
+            return single;
+        }
+        if (hv == null) {
+            throw new AgentException("missing_argument", "this agent simulates several hypervisors: the request must name one");
+        }
+        try {
+            return farm.apply(hv);
+        } catch (IllegalStateException e) {
+            throw new AgentException("state_dir", e.getMessage());
+        }
     }
 
     public static void main(String[] args) {
@@ -49,7 +72,7 @@ public final class Agent {
         Agent agent;
         try {
             opts = Options.parse(args);
-            agent = new Agent(opts.backend());
+            agent = opts.farm() != null ? new Agent(farm(opts)) : new Agent(opts.backend());
         } catch (AgentException e) {
             System.err.println("vagoth-agent: " + e.getMessage());
             System.err.println(Options.USAGE);
@@ -78,6 +101,22 @@ public final class Agent {
         }
         out.flush();
         System.exit(0);
+    }
+
+    /**
+     * A simulated farm: one process answering for many simulated hypervisors,
+     * each with its own state directory under the farm, chosen by the request's
+     * {@code hypervisor} field (which the Vagoth driver always sends).
+     */
+    private static java.util.function.Function<String, Backend> farm(Options opts) {
+        Map<String, Backend> cache = new java.util.HashMap<>();
+        return hv -> cache.computeIfAbsent(hv, h -> {
+            try {
+                return new SimBackend(opts.farm().resolve(h), opts.memTotal(), opts.cpus());
+            } catch (AgentException e) {
+                throw new IllegalStateException(e.getMessage());
+            }
+        });
     }
 
     /** One request in, one answer out; never throws. */
@@ -110,6 +149,11 @@ public final class Agent {
             throw new AgentException("unknown_action", "unknown action '" + action + "' (known: " + String.join(", ", ACTIONS) + ")");
         }
         JsonObject data = req.has("data") && req.get("data").isJsonObject() ? req.getAsJsonObject("data") : new JsonObject();
+        String hv = string(req, "hypervisor");
+        if (hv != null && !hv.matches(NAME)) {
+            throw new AgentException("bad_name", "'" + hv + "' is not a valid hypervisor name");
+        }
+        Backend backend = backendFor(hv);
         if (action.equals("status")) {
             Backend.Status s = backend.status();
             Map<String, Object> vms = new LinkedHashMap<>();
@@ -191,13 +235,15 @@ public final class Agent {
     }
 
     /** The command line. */
-    record Options(String backendName, Path state, Path lxcpath, long memTotal, int cpus, boolean session) {
+    record Options(String backendName, Path state, Path farm, Path lxcpath, long memTotal, int cpus, boolean session) {
         static final String USAGE = "usage: vagoth-agent --backend sim --state DIR [--mem-total MB] [--cpus N] [--session]\n"
+                + "       vagoth-agent --backend sim --farm DIR [--mem-total MB] [--cpus N] [--session]\n"
                 + "       vagoth-agent --backend lxc [--lxcpath DIR] [--session]";
 
         static Options parse(String[] args) throws AgentException {
             String backend = null;
             Path state = null;
+            Path farm = null;
             Path lxcpath = Path.of("/var/lib/lxc");
             long mem = 16384;
             int cpus = 8;
@@ -208,6 +254,7 @@ public final class Agent {
                     case "--session" -> session = true;
                     case "--backend" -> backend = value(args, ++i, a);
                     case "--state" -> state = Path.of(value(args, ++i, a));
+                    case "--farm" -> farm = Path.of(value(args, ++i, a));
                     case "--lxcpath" -> lxcpath = Path.of(value(args, ++i, a));
                     case "--mem-total" -> mem = number(value(args, ++i, a), a);
                     case "--cpus" -> cpus = (int) number(value(args, ++i, a), a);
@@ -217,13 +264,13 @@ public final class Agent {
             if (backend == null) {
                 throw new AgentException("usage", "--backend is required");
             }
-            if (backend.equals("sim") && state == null) {
-                throw new AgentException("usage", "--backend sim needs --state DIR");
+            if (backend.equals("sim") && (state == null) == (farm == null)) {
+                throw new AgentException("usage", "--backend sim needs --state DIR (one hypervisor) or --farm DIR (many)");
             }
             if (!backend.equals("sim") && !backend.equals("lxc")) {
                 throw new AgentException("usage", "unknown backend '" + backend + "' (sim or lxc)");
             }
-            return new Options(backend, state, lxcpath, mem, cpus, session);
+            return new Options(backend, state, farm, lxcpath, mem, cpus, session);
         }
 
         private static String value(String[] args, int i, String option) throws AgentException {

@@ -39,8 +39,8 @@ final class Reconciler {
     private final Duration grace;
     private final boolean createMissing;
     private final Instant now;
-    final List<String> changes = new ArrayList<>();
-    final List<String> warnings = new ArrayList<>();
+    final List<String> changes = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
 
     Reconciler(Registry registry, Duration grace, boolean createMissing, Instant now) {
         this.registry = registry;
@@ -49,13 +49,35 @@ final class Reconciler {
         this.now = now;
     }
 
-    /** @param answers each polled hypervisor's status; a missing value means it did not answer (with why) */
-    void reconcile(Map<Node, HypervisorStatus> answers, Map<Node, String> failures) {
+    /**
+     * Reconciles each hypervisor's answer (or failure) as a task of its own on
+     * {@code pool}: each touches only its own hypervisor and the VMs it reports
+     * or holds, and parallel writers share the registry's fsyncs.
+     *
+     * @param answers  each polled hypervisor's status
+     * @param failures why each other one did not answer
+     */
+    void reconcile(Map<Node, HypervisorStatus> answers, Map<Node, String> failures,
+            java.util.concurrent.ExecutorService pool) throws InterruptedException {
         Map<String, List<String>> reportedBy = new HashMap<>();
         answers.forEach((hv, st) -> st.vms().keySet().forEach(vm -> reportedBy.computeIfAbsent(vm, k -> new ArrayList<>())
                 .add(hv.id())));
-        answers.forEach((hv, st) -> answered(hv, st, reportedBy));
-        failures.forEach(this::unanswered);
+        List<java.util.concurrent.Callable<Object>> tasks = new ArrayList<>();
+        answers.forEach((hv, st) -> tasks.add(() -> {
+            answered(hv, st, reportedBy);
+            return null;
+        }));
+        failures.forEach((hv, why) -> tasks.add(() -> {
+            unanswered(hv, why);
+            return null;
+        }));
+        for (java.util.concurrent.Future<Object> f : pool.invokeAll(tasks)) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                warnings.add("reconciling failed: " + e.getCause().getMessage());
+            }
+        }
     }
 
     private void answered(Node hv, HypervisorStatus status, Map<String, List<String>> reportedBy) {

@@ -112,7 +112,12 @@ public final class VagothMonitor implements Monitor {
             }
         }
         Reconciler r = new Reconciler(registry, grace, createMissing, Instant.now());
-        r.reconcile(answers, failures);
+        try {
+            r.reconcile(answers, failures, pollers);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VagothException("Interrupted while reconciling");
+        }
         stuck().forEach(vm -> r.warnings.add(vm.id() + " has been " + vm.state() + " since "
                 + vm.metadata().get(VmStates.STATE_SINCE)));
         return new PollReport(answers.keySet().stream().map(Node::id).toList(),

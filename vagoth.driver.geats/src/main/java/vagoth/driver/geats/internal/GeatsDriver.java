@@ -187,6 +187,8 @@ public final class GeatsDriver implements Driver {
         Channel ch = channel(hv, about);
         JsonObject request = new JsonObject();
         request.addProperty("action", action);
+        // our extension: which hypervisor is meant, for agents that serve several (ignored by others)
+        request.addProperty("hypervisor", hv.id());
         request.add("data", data);
         String answer;
         try {
@@ -216,6 +218,11 @@ public final class GeatsDriver implements Driver {
         return reply.has("data") ? reply.get("data") : com.google.gson.JsonNull.INSTANCE;
     }
 
+    /**
+     * The channel for the hypervisor's agent command line. Hypervisors whose
+     * agent command lines are identical share one channel (and, in session
+     * mode, one agent process, which then answers for all of them).
+     */
     private Channel channel(Node hv, String about) {
         String line = hv.definition().get(AGENT);
         if (line == null || line.isBlank()) {
@@ -223,8 +230,9 @@ public final class GeatsDriver implements Driver {
                     + " e.g. agent=vagoth-agent --backend sim --state /var/lib/vagoth-sim", about);
         }
         boolean session = Boolean.parseBoolean(hv.definition().getOrDefault(SESSION, "false"));
-        Channel current = channels.get(hv.id());
-        if (current != null && current.agentLine().equals(line) && current.session() == session) {
+        String key = session + " " + line;
+        Channel current = channels.get(key);
+        if (current != null) {
             return current;
         }
         List<String> argv;
@@ -244,9 +252,10 @@ public final class GeatsDriver implements Driver {
             c = new ProcessPerCall(argv, io);
         }
         Channel created = new Channel(line, session, c);
-        Channel old = channels.put(hv.id(), created);
-        if (old != null) {
-            old.channel().close();
+        Channel raced = channels.putIfAbsent(key, created);
+        if (raced != null) {
+            c.close();
+            return raced;
         }
         return created;
     }
