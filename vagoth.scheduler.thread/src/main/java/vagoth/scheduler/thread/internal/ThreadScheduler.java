@@ -115,10 +115,11 @@ public final class ThreadScheduler implements Scheduler {
             return; // left queued in the store
         }
         JobStore store = manager.jobs();
+        running.add(job.id()); // before the claim, so a stop never misses a running job
         if (store.start(job.id()).isEmpty()) {
+            running.remove(job.id());
             return; // cancelled, or claimed by another scheduler
         }
-        running.add(job.id());
         String error = null;
         try {
             manager.inTransaction(new Transaction(job.txid(), job.source()), () -> manager.action(job.action(), job.args()));
@@ -141,10 +142,15 @@ public final class ThreadScheduler implements Scheduler {
         pool.shutdown();
         try {
             if (!pool.awaitTermination(stopTimeoutSeconds, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
+                // recorded first: once interrupted, a job's own failure must not be what is recorded
                 for (String id : running) {
-                    manager.jobs().interrupt(id, "the scheduler stopped before it finished");
+                    try {
+                        manager.jobs().interrupt(id, "the scheduler stopped before it finished");
+                    } catch (VagothException e) {
+                        LOG.log(Level.INFO, "Job {0} ended while the scheduler stopped: {1}", id, e.getMessage());
+                    }
                 }
+                pool.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
