@@ -10,6 +10,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -44,7 +45,7 @@ import vagoth.api.job.UnknownActionException;
 public final class VagothManager implements Manager {
     static final String PID = "vagoth.manager";
 
-    private final String source;
+    private volatile String source;
     private final Transactions transactions = new Transactions();
     private final Whiteboard<NodeType> nodeTypes = new Whiteboard<>(NodeType.TYPE);
     private final Whiteboard<Action> actions = new Whiteboard<>(Action.NAME);
@@ -62,6 +63,16 @@ public final class VagothManager implements Manager {
         this.scheduler = new LazyService<>("scheduler", context);
         this.provisioner = new LazyService<>("provisioner", context);
         this.jobs = new LazyService<>("job store", context);
+    }
+
+    /**
+     * A configuration change is taken in place: changed targets (which
+     * registry, scheduler...) rebind the references without recreating the
+     * manager, so callers holding it keep a working one.
+     */
+    @Modified
+    void modified(ManagerConfig config) {
+        this.source = config.source().isBlank() ? System.getProperty("user.name", "unknown") : config.source();
     }
 
     /** For tests and embedding: a manager over the given services. */

@@ -4,6 +4,7 @@ import java.util.Map;
 
 import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -41,6 +42,12 @@ final class PlacementActions {
         @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
                 policyOption = ReferencePolicyOption.GREEDY)
         volatile ComponentServiceObjects<Allocator> allocator;
+
+        /** A new allocator.target rebinds the reference; nothing else to do. */
+        @Modified
+        void modified() {
+            // the reference follows the new target by itself
+        }
 
         private Node allocate(Node vm, String hint) {
             ComponentServiceObjects<Allocator> objects = allocator;

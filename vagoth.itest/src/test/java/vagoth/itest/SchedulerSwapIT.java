@@ -1,0 +1,117 @@
+package vagoth.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.options;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.Map;
+
+import javax.inject.Inject;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import vagoth.api.Manager;
+import vagoth.api.ProvisionRequest;
+import vagoth.api.job.Job;
+import vagoth.api.job.JobState;
+import vagoth.api.virt.VirtualMachine;
+
+/** Choosing the scheduler is configuration: changing it in a running container swaps it, with jobs in flight. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class SchedulerSwapIT {
+    private static final long PATIENCE_MS = 60_000;
+    @Inject
+    Manager manager;
+    @Inject
+    ConfigurationAdmin config;
+
+    @Configuration
+    public Option[] config() throws Exception {
+        Path home = Files.createTempDirectory("vagoth-itest-home");
+        String dir = System.getProperty("vagoth.bundles");
+        String[] names = {"org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component",
+            "org.apache.felix.configadmin", "org.apache.felix.gogo.runtime", "gson", "vagoth.api", "vagoth.registry.file",
+            "vagoth.core", "vagoth.provisioner.basic", "vagoth.scheduler.sync", "vagoth.scheduler.thread",
+            "vagoth.jobs.file", "vagoth.virt", "vagoth.driver.geats", "vagoth.allocator.capacity", "vagoth.monitor",
+            "org.apache.felix.scr"};
+        Option[] bundles = new Option[names.length];
+        for (int i = 0; i < names.length; i++) {
+            bundles[i] = bundle(new File(dir, names[i] + ".jar").toURI().toString());
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String agent = "'" + java + "' -XX:TieredStopAtLevel=1 -cp '" + new File(dir, "vagoth.agent.jar") + File.pathSeparator
+                + new File(dir, "gson.jar") + "' vagoth.agent.Agent --backend sim --state '" + home.resolve("sim") + "'";
+        return options(junitBundles(), frameworkProperty("vagoth.home").value(home.toString()),
+                frameworkProperty("vagoth.test.agent").value(agent), composite(bundles));
+    }
+
+    private void useScheduler(String name) throws Exception {
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("scheduler.target", "(vagoth.scheduler=" + name + ")");
+        config.getConfiguration("vagoth.manager", "?").update(props);
+        long deadline = System.currentTimeMillis() + PATIENCE_MS;
+        String want = name.equals("thread") ? "ThreadScheduler" : "SyncScheduler";
+        while (!current().equals(want)) {
+            assertTrue("the manager never switched to " + name, System.currentTimeMillis() < deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /** The active scheduler's class, or "" in the moment between two. */
+    private String current() {
+        try {
+            return manager.scheduler().getClass().getSimpleName();
+        } catch (vagoth.api.ServiceUnavailableException e) {
+            return "";
+        }
+    }
+
+    private Job awaitFinished(String id) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + PATIENCE_MS;
+        while (true) {
+            Job j = manager.jobs().get(id).orElseThrow();
+            if (j.state().isFinished()) {
+                return j;
+            }
+            assertTrue("job " + id + " never finished", System.currentTimeMillis() < deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    public void theSchedulerIsSwappedByConfiguration() throws Exception {
+        String agent = org.osgi.framework.FrameworkUtil.getBundle(getClass()).getBundleContext()
+                .getProperty("vagoth.test.agent");
+        manager.provisioner().provision(new ProvisionRequest("hyper1", "hyper1", "hv", null,
+                Map.of("driver", "geats", "agent", agent), null, null));
+        manager.provisioner().provision(ProvisionRequest.of("devnode1", "vm", Map.of("template", "debian")));
+
+        useScheduler("thread");
+        Job queued = ((VirtualMachine) manager.getNode("devnode1")).start();
+        assertEquals("the threaded scheduler answers before the job has run", JobState.QUEUED, queued.state());
+        assertEquals(JobState.DONE, awaitFinished(queued.id()).state());
+        assertEquals("hyper1", manager.registry().getNode("devnode1").parent());
+
+        useScheduler("sync");
+        Job inline = ((VirtualMachine) manager.getNode("devnode1")).stop();
+        assertEquals("the inline scheduler has run it when it answers", JobState.DONE, inline.state());
+        assertEquals("stopping", manager.registry().getNode("devnode1").state());
+    }
+}
