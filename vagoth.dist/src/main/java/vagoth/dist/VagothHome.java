@@ -16,7 +16,8 @@ final class VagothHome {
     static final String ENV = "VAGOTH_HOME";
     private static final List<String> DEFAULTS = List.of("vagoth.manager.cfg", "vagoth.registry.file.cfg", "vagoth.scheduler.thread.cfg",
             "vagoth.jobs.file.cfg", "vagoth.virt.cfg", "vagoth.allocator.capacity.cfg", "vagoth.allocator.hint.cfg",
-            "vagoth.monitor.cfg", "vagoth.driver.geats.cfg");
+            "vagoth.monitor.cfg", "vagoth.driver.geats.cfg", "vagoth.provisioner.template.cfg", "templates/debian.json",
+            "templates/busybox.json");
     private final Path root;
 
     VagothHome(Path root) {
@@ -59,8 +60,10 @@ final class VagothHome {
      */
     String[] seedCommand(Path dist) {
         String agent = "'" + dist.resolve("bin").resolve("vagoth-agent") + "' --backend sim --state '"
-                + var().resolve("sim").resolve("hyper1") + "'";
-        return new String[] {"--type", "hv", "hyper1", "driver=geats", "agent=" + agent, "agent_session=true"};
+                + var().resolve("sim").resolve("hyper1") + "' --mem-total 16384 --cpus 8";
+        // its capacity is declared, so VMs that ask for RAM can be placed before the first poll
+        return new String[] {"--type", "hv", "hyper1", "driver=geats", "agent=" + agent, "agent_session=true",
+            "mem_total=16384", "cpus=8"};
     }
 
     /** Creates the layout; writes the embedded defaults into a new {@code etc/}. */
@@ -70,6 +73,7 @@ final class VagothHome {
         Files.createDirectories(log());
         if (fresh) {
             Path tmp = Files.createDirectories(root.resolve("etc.new"));
+            Files.createDirectories(tmp.resolve("templates"));
             for (String name : DEFAULTS) {
                 try (InputStream in = VagothHome.class.getResourceAsStream("defaults/" + name)) {
                     if (in == null) {
@@ -85,6 +89,7 @@ final class VagothHome {
                 for (String name : DEFAULTS) {
                     Files.deleteIfExists(tmp.resolve(name));
                 }
+                Files.deleteIfExists(tmp.resolve("templates"));
                 Files.deleteIfExists(tmp);
             }
         }

@@ -43,7 +43,7 @@ import vagoth.api.virt.VirtualMachine;
     "osgi.command.function=reboot", "osgi.command.function=define", "osgi.command.function=undefine",
     "osgi.command.function=provision", "osgi.command.function=deprovision", "osgi.command.function=migrate",
     "osgi.command.function=poll", "osgi.command.function=maintenance", "osgi.command.function=jobs", "osgi.command.function=job", "osgi.command.function=cancel",
-    "osgi.command.function=wait", "osgi.command.function=help"})
+    "osgi.command.function=wait", "osgi.command.function=templates", "osgi.command.function=help"})
 public final class VagothCommands {
     /** Session variable: when true, states are coloured. */
     static final String COLOR_VARIABLE = "VAGOTH_COLOR";
@@ -55,6 +55,10 @@ public final class VagothCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile Monitor monitor;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile vagoth.api.TemplateCatalog templateCatalog;
 
     @Activate
     public VagothCommands(@Reference Manager manager) {
@@ -316,6 +320,33 @@ public final class VagothCommands {
             Node n = resolve(manager.registry(), ref);
             manager.provisioner().deprovision(n.id());
             return "delete: OK (" + n.name() + ")";
+        });
+    }
+
+    @Descriptor("the templates 'new NAME template=T' can use")
+    public String templates(@Descriptor("[--json]") String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("templates"), args);
+        return run("templates", null, () -> {
+            vagoth.api.TemplateCatalog catalog = templateCatalog;
+            if (catalog == null) {
+                throw new vagoth.api.ServiceUnavailableException(
+                        "template catalog (select the template provisioner: provisioner.target = (vagoth.provisioner=template))");
+            }
+            Map<String, Map<String, String>> all = catalog.templates();
+            if (a.flag("json")) {
+                return new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(all);
+            }
+            List<String> lines = new ArrayList<>();
+            all.forEach((name, def) -> {
+                List<String> pairs = new ArrayList<>();
+                new java.util.TreeMap<>(def).forEach((k, v) -> {
+                    if (!k.equals("template")) {
+                        pairs.add(k + "=" + v);
+                    }
+                });
+                lines.add(String.format("%-12s %s", name, String.join(" ", pairs)));
+            });
+            return lines.isEmpty() ? null : String.join("\n", lines);
         });
     }
 

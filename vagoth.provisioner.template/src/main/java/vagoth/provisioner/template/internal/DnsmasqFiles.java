@@ -1,0 +1,118 @@
+package vagoth.provisioner.template.internal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import vagoth.api.ProvisioningException;
+
+/**
+ * The dnsmasq side: a {@code dhcp-hostsfile} ({@code mac,ip,name}) and an
+ * {@code addn-hosts} file ({@code ip name.domain name}), rewritten whole from
+ * the registry, atomically, under a lock shared by every process; then a
+ * running dnsmasq (its pid in the configured pidfile) is told to reload with
+ * SIGHUP. Without a pidfile the files are only kept.
+ */
+final class DnsmasqFiles {
+    /** One host dnsmasq should know. */
+    record Host(String name, String ip, String mac) {
+    }
+
+    private final Path dhcpHosts;
+    private final Path addnHosts;
+    private final Path pidfile;
+    private final String domain;
+
+    DnsmasqFiles(Path dhcpHosts, Path addnHosts, Path pidfile, String domain) {
+        this.dhcpHosts = dhcpHosts;
+        this.addnHosts = addnHosts;
+        this.pidfile = pidfile;
+        this.domain = domain;
+    }
+
+    /** Rewrites both files from {@code hosts} (read under the lock, so the last writer has the latest view) and reloads. */
+    void update(Supplier<List<Host>> hosts) {
+        try {
+            Files.createDirectories(dhcpHosts.getParent());
+            Files.createDirectories(addnHosts.getParent());
+            try (FileChannel ch = FileChannel.open(dhcpHosts.resolveSibling(".dnsmasq.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock l = lock(ch)) {
+                StringBuilder dhcp = new StringBuilder("# written by Vagoth: mac,ip,name\n");
+                StringBuilder dns = new StringBuilder("# written by Vagoth: ip fqdn name\n");
+                for (Host h : hosts.get()) {
+                    dhcp.append(h.mac()).append(',').append(h.ip()).append(',').append(h.name()).append('\n');
+                    dns.append(h.ip()).append(' ').append(h.name()).append('.').append(domain).append(' ')
+                            .append(h.name()).append('\n');
+                }
+                write(dhcpHosts, dhcp.toString());
+                write(addnHosts, dns.toString());
+            }
+        } catch (IOException e) {
+            throw new ProvisioningException("Cannot write the dnsmasq files " + dhcpHosts + " and " + addnHosts + ": "
+                    + e.getMessage(), null);
+        }
+        reload();
+    }
+
+    private static FileLock lock(FileChannel ch) throws IOException {
+        while (true) {
+            try {
+                return ch.lock();
+            } catch (OverlappingFileLockException e) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted waiting for the dnsmasq files lock");
+                }
+            }
+        }
+    }
+
+    private static void write(Path target, String text) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void reload() {
+        if (pidfile == null) {
+            return;
+        }
+        String pid;
+        try {
+            pid = Files.readString(pidfile).trim();
+        } catch (IOException e) {
+            throw new ProvisioningException("dnsmasq's pidfile " + pidfile + " cannot be read (is dnsmasq running?): "
+                    + e.getMessage(), null);
+        }
+        if (!pid.matches("[0-9]{1,9}")) {
+            throw new ProvisioningException("dnsmasq's pidfile " + pidfile + " holds '" + pid + "', not a process id", null);
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-HUP", pid).redirectErrorStream(true).start();
+            String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new ProvisioningException("dnsmasq (pid " + pid + ") could not be told to reload: " + out, null);
+            }
+        } catch (IOException e) {
+            throw new ProvisioningException("Cannot signal dnsmasq (pid " + pid + "): " + e.getMessage(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProvisioningException("Interrupted while signalling dnsmasq", null);
+        }
+    }
+}

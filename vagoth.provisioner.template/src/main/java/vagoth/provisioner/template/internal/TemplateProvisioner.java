@@ -1,0 +1,214 @@
+package vagoth.provisioner.template.internal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+import vagoth.api.Manager;
+import vagoth.api.Node;
+import vagoth.api.NodeQuery;
+import vagoth.api.ProvisionRequest;
+import vagoth.api.Provisioner;
+import vagoth.api.ProvisioningException;
+import vagoth.api.Registry;
+import vagoth.api.TemplateCatalog;
+import vagoth.api.UniqueKeyViolationException;
+import vagoth.api.VagothException;
+import vagoth.api.virt.VirtualMachine;
+
+/**
+ * The provisioner of the original's example: {@code template=debian} expands
+ * into a full definition (given pairs win), a VM gets a free IP and a locally
+ * administered MAC claimed as its unique keys ({@code ip-10.0.0.5},
+ * {@code mac-02:...}) in the same registry change that adds it, and dnsmasq's
+ * DHCP and DNS files follow. A failed step undoes the ones before it.
+ */
+@Component(service = {Provisioner.class, TemplateCatalog.class}, configurationPid = TemplateProvisioner.PID,
+        property = "vagoth.provisioner=template")
+@Designate(ocd = TemplateProvisionerConfig.class)
+public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
+    static final String PID = "vagoth.provisioner.template";
+    static final String STILL_ASSIGNED = "Cannot deprovision node while it's still assigned to a parent";
+    private static final int ATTEMPTS = 64;
+
+    private final Manager manager;
+    private final Templates templates;
+    private final Network network;
+    private final DnsmasqFiles dnsmasq;
+
+    @Activate
+    public TemplateProvisioner(@Reference Manager manager, TemplateProvisionerConfig config, BundleContext context) {
+        this(manager, config, Path.of(home(context)));
+    }
+
+    public TemplateProvisioner(Manager manager, TemplateProvisionerConfig config, Path home) {
+        this.manager = manager;
+        this.templates = new Templates(path(config.templates_dir(), home.resolve("etc/templates")));
+        this.network = Network.parse(config.subnet(), config.gateway(), config.range(), config.domain());
+        this.dnsmasq = new DnsmasqFiles(path(config.dhcp_hostsfile(), home.resolve("var/dnsmasq/dhcp-hosts")),
+                path(config.addn_hosts(), home.resolve("var/dnsmasq/hosts")),
+                config.dnsmasq_pidfile().isBlank() ? null : Path.of(config.dnsmasq_pidfile()), network.domain());
+    }
+
+    private static String home(BundleContext context) {
+        String home = context.getProperty("vagoth.home");
+        if (home == null || home.isBlank()) {
+            throw new ProvisioningException("The template provisioner needs vagoth.home", null);
+        }
+        return home;
+    }
+
+    private static Path path(String configured, Path fallback) {
+        return configured == null || configured.isBlank() ? fallback : Path.of(configured);
+    }
+
+    @Override
+    public Map<String, Map<String, String>> templates() {
+        return templates.all();
+    }
+
+    @Override
+    public Node provision(ProvisionRequest request) {
+        Node node = request.toNode().validate();
+        Map<String, String> definition = new LinkedHashMap<>();
+        String template = node.definition().get("template");
+        if (template != null) {
+            definition.putAll(templates.get(template, node.id()));
+        }
+        definition.putAll(node.definition());
+        Registry registry = manager.registry();
+        Node added;
+        if (node.type().equals(VirtualMachine.TYPE)) {
+            added = addWithAddresses(registry, node, definition);
+        } else {
+            added = registry.addNode(node.withDefinition(definition));
+        }
+        try {
+            publish(registry, null);
+        } catch (VagothException e) {
+            registry.deleteNode(added.id()); // releases its addresses
+            throw new ProvisioningException("Provisioning " + node.id() + " was rolled back: " + e.getMessage(),
+                    node.id(), e);
+        }
+        return added;
+    }
+
+    /** Claims addresses in the same registry change that adds the node; retries when another process took them first. */
+    private Node addWithAddresses(Registry registry, Node node, Map<String, String> definition) {
+        String ip = definition.get("ip");
+        String mac = definition.get("mac");
+        boolean chosen = ip == null;
+        long start = network.first();
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            long address = chosen ? free(registry, start, node.id()) : explicitIp(ip, node.id());
+            String macAddress = mac != null ? explicitMac(mac, node.id()) : Network.macFor(address);
+            Map<String, String> def = new LinkedHashMap<>(definition);
+            def.put("ip", Network.dotted(address));
+            def.put("mac", macAddress);
+            def.put("gateway", Network.dotted(network.gateway()));
+            def.put("netmask", network.netmask());
+            def.put("fqdn", node.name() + "." + network.domain());
+            Set<String> keys = new HashSet<>(node.keys());
+            keys.add("ip-" + Network.dotted(address));
+            keys.add("mac-" + macAddress);
+            try {
+                return registry.addNode(node.withDefinition(def).withKeys(keys));
+            } catch (UniqueKeyViolationException e) {
+                boolean ours = e.value().startsWith("ip-") || mac == null && e.value().startsWith("mac-");
+                if (!chosen || e.kind() != UniqueKeyViolationException.Kind.KEY || !ours) {
+                    throw e.kind() == UniqueKeyViolationException.Kind.KEY ? new ProvisioningException("Address "
+                            + e.value().substring(e.value().indexOf('-') + 1) + " is taken by " + e.owner(), node.id(), e) : e;
+                }
+                start = address + 1; // another process took it between our look and our claim
+            }
+        }
+        throw new ProvisioningException("Could not claim a free address after " + ATTEMPTS + " attempts", node.id());
+    }
+
+    private long free(Registry registry, long from, String id) {
+        for (long a = from; a <= network.last(); a++) {
+            if (a != network.gateway() && registry.findNodeByKey("ip-" + Network.dotted(a)).isEmpty()) {
+                return a;
+            }
+        }
+        throw new ProvisioningException("No free address left in " + Network.dotted(network.first()) + "-"
+                + Network.dotted(network.last()) + " (" + (network.last() - network.first() + 1)
+                + " addresses, all taken); widen the range or deprovision nodes", id);
+    }
+
+    private long explicitIp(String ip, String id) {
+        long a;
+        try {
+            a = Network.ip(ip);
+        } catch (RuntimeException e) {
+            throw new ProvisioningException("ip=" + ip + " is not an IPv4 address", id);
+        }
+        if (!network.contains(a) || a == network.gateway()) {
+            throw new ProvisioningException("ip=" + ip + " is outside the network " + Network.dotted(network.base()) + "/"
+                    + network.prefix() + " or is its gateway", id);
+        }
+        return a;
+    }
+
+    private static String explicitMac(String mac, String id) {
+        if (!Network.isMac(mac)) {
+            throw new ProvisioningException("mac=" + mac + " is not a unicast MAC address (like 02:00:0a:00:00:05)", id);
+        }
+        return mac.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public void deprovision(String id) {
+        Registry registry = manager.registry();
+        Node node = registry.getNode(id);
+        if (node.hasParent()) {
+            throw new ProvisioningException(STILL_ASSIGNED, id);
+        }
+        Set<String> children = new TreeSet<>();
+        registry.getChildren(id).forEach(c -> children.add(c.id()));
+        if (!children.isEmpty()) {
+            throw new ProvisioningException("Cannot deprovision node while it still has children: "
+                    + String.join(", ", children), id);
+        }
+        try {
+            publish(registry, id); // withdraw its DHCP and DNS entries first
+        } catch (VagothException e) {
+            throw new ProvisioningException("Deprovisioning " + id + " failed, nothing was changed: " + e.getMessage(), id, e);
+        }
+        try {
+            registry.deleteNode(id);
+        } catch (VagothException e) {
+            publish(registry, null); // it stays: so do its entries
+            throw e;
+        }
+    }
+
+    /** Rewrites dnsmasq's files from every VM that holds an address (but {@code leaving}), and reloads it. */
+    private void publish(Registry registry, String leaving) {
+        dnsmasq.update(() -> {
+            List<DnsmasqFiles.Host> hosts = new ArrayList<>();
+            for (Node n : registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE))) {
+                if (n.id().equals(leaving)) {
+                    continue;
+                }
+                String ip = n.definition().get("ip");
+                String mac = n.definition().get("mac");
+                if (ip != null && mac != null && n.keys().contains("ip-" + ip)) {
+                    hosts.add(new DnsmasqFiles.Host(n.name(), ip, mac));
+                }
+            }
+            return hosts;
+        });
+    }
+}

@@ -1,0 +1,174 @@
+package vagoth.provisioner.template.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import vagoth.api.Node;
+import vagoth.api.ProvisionRequest;
+import vagoth.api.ProvisioningException;
+import vagoth.core.internal.VagothManager;
+import vagoth.registry.file.internal.FileRegistry;
+
+class TemplateProvisionerTest {
+    @TempDir
+    Path home;
+    private FileRegistry registry;
+    private VagothManager manager;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Files.createDirectories(home.resolve("etc/templates"));
+        Files.writeString(home.resolve("etc/templates/debian.json"), "{\"ram\": 1024, \"cpus\": 1, \"disk\": \"10G\"}");
+        Files.writeString(home.resolve("etc/templates/broken.json"), "{\"ram\": 1024,");
+        registry = new FileRegistry(home.resolve("var/registry"), 1 << 20);
+        manager = new VagothManager("test", registry, null);
+    }
+
+    @AfterEach
+    void tearDown() {
+        registry.close();
+    }
+
+    private TemplateProvisioner provisioner(Map<String, String> config) {
+        return new TemplateProvisioner(manager, Configs.of(config), home);
+    }
+
+    private static ProvisionRequest vm(String id, Map<String, String> def) {
+        return ProvisionRequest.of(id, "vm", def);
+    }
+
+    @Test
+    void aTemplateIsMergedWithTheGivenPairsWhichWin() {
+        Node n = provisioner(Map.of()).provision(vm("devnode1", Map.of("template", "debian", "ram", "2048")));
+        assertEquals("2048", n.definition().get("ram"));
+        assertEquals("1", n.definition().get("cpus"));
+        assertEquals("10G", n.definition().get("disk"));
+        assertEquals("debian", n.definition().get("template"));
+        assertEquals("devnode1.vagoth.local", n.definition().get("fqdn"));
+    }
+
+    @Test
+    void anUnknownOrBrokenTemplateIsRefusedAndNothingIsAdded() {
+        TemplateProvisioner p = provisioner(Map.of());
+        ProvisioningException unknown = assertThrows(ProvisioningException.class,
+                () -> p.provision(vm("a", Map.of("template", "centos"))));
+        assertTrue(unknown.getMessage().startsWith("Unknown template centos (templates: broken, debian"), unknown.getMessage());
+        ProvisioningException broken = assertThrows(ProvisioningException.class,
+                () -> p.provision(vm("b", Map.of("template", "broken"))));
+        assertTrue(broken.getMessage().contains("broken.json is not valid JSON"), broken.getMessage());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void addressesAreAllocatedClaimedAsKeysAndReleased() {
+        TemplateProvisioner p = provisioner(Map.of());
+        Node a = p.provision(vm("a", Map.of()));
+        Node b = p.provision(vm("b", Map.of()));
+        assertEquals("10.0.0.10", a.definition().get("ip"));
+        assertEquals("02:00:0a:00:00:0a", a.definition().get("mac"));
+        assertEquals(Set.of("ip-10.0.0.10", "mac-02:00:0a:00:00:0a"), a.keys());
+        assertEquals("10.0.0.11", b.definition().get("ip"));
+        p.deprovision("a");
+        assertTrue(registry.findNodeByKey("ip-10.0.0.10").isEmpty());
+        assertEquals("10.0.0.10", p.provision(vm("c", Map.of())).definition().get("ip"), "a released address is reused");
+    }
+
+    @Test
+    void explicitAddressesAreHonouredWhenFreeAndInsideTheNetwork() {
+        TemplateProvisioner p = provisioner(Map.of());
+        Node a = p.provision(vm("a", Map.of("ip", "10.0.0.99", "mac", "02:AA:BB:CC:DD:EE")));
+        assertEquals("10.0.0.99", a.definition().get("ip"));
+        assertEquals("02:aa:bb:cc:dd:ee", a.definition().get("mac"));
+        assertEquals("Address 10.0.0.99 is taken by a",
+                assertThrows(ProvisioningException.class, () -> p.provision(vm("b", Map.of("ip", "10.0.0.99")))).getMessage());
+        assertTrue(assertThrows(ProvisioningException.class, () -> p.provision(vm("c", Map.of("ip", "192.168.1.5"))))
+                .getMessage().startsWith("ip=192.168.1.5 is outside the network 10.0.0.0/24"));
+        assertThrows(ProvisioningException.class, () -> p.provision(vm("d", Map.of("ip", "10.0.0.1"))), "the gateway");
+        assertThrows(ProvisioningException.class, () -> p.provision(vm("e", Map.of("ip", "10.0.0.300"))));
+        assertThrows(ProvisioningException.class, () -> p.provision(vm("f", Map.of("mac", "01:00:00:00:00:01"))), "multicast");
+        assertEquals(1, registry.size());
+    }
+
+    @Test
+    void anExhaustedRangeGivesAClearError() {
+        TemplateProvisioner p = provisioner(Map.of("range", "10.0.0.10-10.0.0.12"));
+        for (String id : List.of("a", "b", "c")) {
+            p.provision(vm(id, Map.of()));
+        }
+        ProvisioningException e = assertThrows(ProvisioningException.class, () -> p.provision(vm("d", Map.of())));
+        assertEquals("No free address left in 10.0.0.10-10.0.0.12 (3 addresses, all taken); widen the range or "
+                + "deprovision nodes", e.getMessage());
+        assertFalse(registry.contains("d"));
+    }
+
+    @Test
+    void dnsmasqFilesFollowEveryChange() throws Exception {
+        TemplateProvisioner p = provisioner(Map.of());
+        p.provision(vm("devnode1", Map.of()));
+        p.provision(vm("devnode2", Map.of()));
+        assertEquals(List.of("# written by Vagoth: mac,ip,name", "02:00:0a:00:00:0a,10.0.0.10,devnode1",
+                "02:00:0a:00:00:0b,10.0.0.11,devnode2"), Files.readAllLines(home.resolve("var/dnsmasq/dhcp-hosts")));
+        p.deprovision("devnode1");
+        assertEquals(List.of("# written by Vagoth: ip fqdn name", "10.0.0.11 devnode2.vagoth.local devnode2"),
+                Files.readAllLines(home.resolve("var/dnsmasq/hosts")));
+    }
+
+    @Test
+    void aFailedStepRollsBackTheOnesBefore() throws Exception {
+        TemplateProvisioner ok = provisioner(Map.of());
+        ok.provision(vm("keep", Map.of()));
+        String hostsBefore = Files.readString(home.resolve("var/dnsmasq/hosts"));
+        TemplateProvisioner noDnsmasq = provisioner(Map.of("dnsmasq_pidfile", home.resolve("no-such.pid").toString()));
+        ProvisioningException e = assertThrows(ProvisioningException.class, () -> noDnsmasq.provision(vm("x", Map.of())));
+        assertTrue(e.getMessage().startsWith("Provisioning x was rolled back: dnsmasq's pidfile"), e.getMessage());
+        assertFalse(registry.contains("x"), "no half-provisioned node");
+        assertTrue(registry.findNodeByKey("ip-10.0.0.11").isEmpty(), "no leaked address");
+        ProvisioningException d = assertThrows(ProvisioningException.class, () -> noDnsmasq.deprovision("keep"));
+        assertTrue(d.getMessage().startsWith("Deprovisioning keep failed, nothing was changed"), d.getMessage());
+        assertTrue(registry.contains("keep"));
+        ok.provision(vm("y", Map.of()));
+        assertEquals("10.0.0.11", registry.getNode("y").definition().get("ip"));
+        assertTrue(Files.readString(home.resolve("var/dnsmasq/hosts")).startsWith(hostsBefore.strip()));
+    }
+
+    @Test
+    void concurrentProvisioningInSeveralProcessesNeverDuplicatesAnAddress() throws Exception {
+        List<Process> ps = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ps.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ProvisionWorker.class.getName(),
+                    home.toString(), "p" + i, "25").redirectErrorStream(true).start());
+        }
+        Set<String> ips = new HashSet<>();
+        int lines = 0;
+        for (Process p : ps) {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+            for (String line : out.strip().split("\n")) {
+                assertTrue(ips.add(line.split(" ")[1]), "address given twice: " + line);
+                lines++;
+            }
+        }
+        assertEquals(75, lines);
+        assertEquals(75, registry.size());
+        assertEquals(76, Files.readAllLines(home.resolve("var/dnsmasq/hosts")).size(), "every VM is in DNS");
+    }
+}
