@@ -2,7 +2,6 @@ package vagoth.dist;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.FileHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
@@ -20,8 +19,27 @@ final class ConsoleLog {
     private ConsoleLog() {
     }
 
-    /** @return the action logger, which the caller must keep (LogManager holds loggers weakly) */
-    static Logger configure(Path logDir) throws IOException {
+    /** Where console lines go: a command's own standard error in the daemon, else this process's. */
+    private final ThreadLocal<java.io.PrintStream> console = new ThreadLocal<>();
+    /** Held so that LogManager, which holds loggers weakly, keeps the configured one. */
+    private Logger actions;
+
+    /** Sends this thread's console lines to {@code err} until {@link #release()}. */
+    void redirect(java.io.PrintStream err) {
+        console.set(err);
+    }
+
+    void release() {
+        console.remove();
+    }
+
+    static ConsoleLog configure(Path logDir) throws IOException {
+        ConsoleLog log = new ConsoleLog();
+        log.install(logDir);
+        return log;
+    }
+
+    private void install(Path logDir) throws IOException {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         root.setLevel(Level.WARNING);
@@ -35,21 +53,32 @@ final class ConsoleLog {
                 return r.getThrown() == null ? line : line + stackTrace(r.getThrown());
             }
         });
-        ConsoleHandler console = new ConsoleHandler();
-        console.setLevel(Level.ALL);
-        console.setFormatter(new Formatter() {
+        java.util.logging.Handler toConsole = new java.util.logging.Handler() {
             @Override
-            public String format(LogRecord r) {
-                String msg = formatMessage(r);
-                return (r.getLoggerName().equals(ACTION_LOGGER) ? msg : "vagoth: " + r.getLevel().getName().toLowerCase()
-                        + ": " + msg) + System.lineSeparator();
+            public void publish(LogRecord r) {
+                String msg = r.getMessage() == null ? ""
+                        : r.getParameters() == null || r.getParameters().length == 0 ? r.getMessage()
+                                : java.text.MessageFormat.format(r.getMessage(), r.getParameters());
+                String line = r.getLoggerName().equals(ACTION_LOGGER) ? msg
+                        : "vagoth: " + r.getLevel().getName().toLowerCase(java.util.Locale.ROOT) + ": " + msg;
+                java.io.PrintStream to = console.get();
+                (to != null ? to : System.err).println(line);
             }
-        });
+
+            @Override
+            public void flush() {
+                System.err.flush();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        toConsole.setLevel(Level.ALL);
         root.addHandler(file);
-        root.addHandler(console);
-        Logger actions = Logger.getLogger(ACTION_LOGGER);
+        root.addHandler(toConsole);
+        actions = Logger.getLogger(ACTION_LOGGER);
         actions.setLevel(Level.INFO);
-        return actions;
     }
 
     private static String stackTrace(Throwable t) {

@@ -34,6 +34,7 @@ final class Container implements AutoCloseable {
     private static final String SCR = "org.apache.felix.scr";
     private static final String CONFIG_ADMIN = "org.osgi.service.cm.ConfigurationAdmin";
     private static final String MANAGER_PID = "vagoth.manager";
+    private static final String MONITOR_PID = "vagoth.monitor";
     private final Framework framework;
     private final Path cache;
 
@@ -50,8 +51,10 @@ final class Container implements AutoCloseable {
          */
         ONE_SHOT(List.of("org.apache.felix.gogo.jline", "org.apache.felix.gogo.command", "jline",
                 "org.apache.felix.fileinstall", "vagoth.scheduler.thread")),
-        /** Interactive shell (or daemon): FileInstall watches etc/ and deploy/. */
-        INTERACTIVE(List.of());
+        /** Interactive shell: FileInstall watches etc/ and deploy/. */
+        INTERACTIVE(List.of()),
+        /** The daemon: as the interactive shell, without a console shell; commands come over its socket. */
+        DAEMON(List.of("org.apache.felix.gogo.jline", "jline"));
 
         final List<String> skipped;
 
@@ -69,7 +72,7 @@ final class Container implements AutoCloseable {
         props.put("ds.loglevel", "error");
         props.put("vagoth.home", home.root().toString());
         props.put("gosh.home", dist.toString());
-        if (mode == Mode.INTERACTIVE) {
+        if (mode != Mode.ONE_SHOT) {
             props.put("felix.fileinstall.dir", home.etc() + "," + home.deploy());
             props.put("felix.fileinstall.noInitialDelay", "true");
             props.put("felix.fileinstall.poll", "1000");
@@ -151,6 +154,8 @@ final class Container implements AutoCloseable {
                 if (pid.equals(MANAGER_PID)) {
                     // one command runs its actions inline; background scheduling is the daemon's
                     dict.put("scheduler.target", "(vagoth.scheduler=sync)");
+                } else if (pid.equals(MONITOR_PID)) {
+                    dict.put("interval.s", "0"); // and so is background polling
                 }
                 int dash = pid.indexOf('-');
                 Object config = dash < 0

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.logging.Logger;
 
 /**
  * {@code bin/vagoth}: with a command, starts the container, runs the command
@@ -12,6 +11,9 @@ import java.util.logging.Logger;
  * framework is stopped on every way out, or the JVM would not exit.
  */
 public final class Launcher {
+    /** The thin client's answer when no daemon serves the home (bin/vagoth then runs the command itself). */
+    static final int NO_DAEMON = 111;
+
     private Launcher() {
     }
 
@@ -27,26 +29,71 @@ public final class Launcher {
         }
         Path dist = Path.of(distProperty);
         VagothHome home = VagothHome.fromEnvironment();
-        Logger keep;
+        if (args.length > 0 && !args[0].equals("daemon")) {
+            String[] request = args[0].equals("-h") || args[0].equals("--help") ? new String[] {"help"} : args;
+            int status = ThinClient.tryRun(home.socket(), request, isTerminal(), out, err);
+            if (status >= 0) {
+                return status; // a daemon ran it
+            }
+            if (Boolean.getBoolean("vagoth.thin")) {
+                return NO_DAEMON; // bin/vagoth runs it again as a full one-shot
+            }
+        }
+        ConsoleLog log;
         try {
             home.prepare();
-            keep = ConsoleLog.configure(home.log());
+            log = ConsoleLog.configure(home.log());
         } catch (IOException e) {
             err.println("vagoth: cannot prepare VAGOTH_HOME " + home.root() + ": " + e.getMessage());
             return OneShot.FAILED;
         }
-        try {
-            if (args.length == 0) {
-                return interactive(dist, home);
+        if (args.length == 0) {
+            return interactive(dist, home);
+        }
+        if (args[0].equals("daemon")) {
+            return daemon(dist, home, log, args.length > 1, err);
+        }
+        String command = args[0];
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (command.equals("-h") || command.equals("--help")) {
+            command = "help";
+        }
+        return oneShot(dist, home, command, rest, out, err);
+    }
+
+    /**
+     * {@code bin/vagoth daemon}: the container in the foreground, watching etc/
+     * and deploy/, serving commands on its socket, until SIGTERM or SIGINT;
+     * then it stops cleanly (running jobs finish or are recorded as
+     * interrupted, the registry is closed, the socket removed).
+     */
+    private static int daemon(Path dist, VagothHome home, ConsoleLog log, boolean extraArgs, PrintStream err) {
+        if (extraArgs) {
+            err.println("vagoth: usage: vagoth daemon");
+            return OneShot.USAGE;
+        }
+        if (DaemonServer.answering(home.socket())) {
+            err.println("vagoth: a daemon already runs for " + home.root() + " (" + home.socket() + ")");
+            return OneShot.FAILED;
+        }
+        try (Container c = Container.start(dist, home, Container.Mode.DAEMON)) {
+            new OneShot(c, System.out, err).seed(home, dist);
+            try (DaemonServer server = new DaemonServer(home.socket(), c, log)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    server.close();
+                    c.close();
+                }, "vagoth-stop"));
+                err.println("vagoth: daemon serving " + home.root() + " on " + home.socket() + " (pid "
+                        + ProcessHandle.current().pid() + ")");
+                c.awaitStop();
             }
-            String command = args[0];
-            String[] rest = Arrays.copyOfRange(args, 1, args.length);
-            if (command.equals("-h") || command.equals("--help")) {
-                command = "help";
-            }
-            return oneShot(dist, home, command, rest, out, err);
-        } finally {
-            keep.fine("done");
+            return OneShot.OK;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OneShot.FAILED;
+        } catch (Exception e) {
+            err.println("vagoth: cannot start the daemon: " + describe(e));
+            return OneShot.FAILED;
         }
     }
 

@@ -44,7 +44,7 @@ final class OneShot {
         }
         java.io.ByteArrayOutputStream quiet = new java.io.ByteArrayOutputStream();
         PrintStream q = new PrintStream(quiet, true, java.nio.charset.StandardCharsets.UTF_8);
-        int status = new OneShot(container, q, q).run("new", home.seedCommand(dist), false);
+        int status = new OneShot(container, q, q).run("new", home.seedCommand(dist), false, null);
         String said = quiet.toString(java.nio.charset.StandardCharsets.UTF_8);
         if (status == OK || said.contains("already in use")) {
             try {
@@ -58,6 +58,11 @@ final class OneShot {
     }
 
     int run(String command, String[] args, boolean color) {
+        return run(command, args, color, null);
+    }
+
+    /** @param source who the work is attributed to (the client's user, through the daemon); null for the default */
+    int run(String command, String[] args, boolean color, String source) {
         Object processor = container.waitForService(PROCESSOR, START_TIMEOUT_MS);
         Object commands = container.waitForService("*", SCOPE, START_TIMEOUT_MS);
         if (processor == null || commands == null) {
@@ -78,6 +83,9 @@ final class OneShot {
             Method put = session.getClass().getMethod("put", String.class, Object.class);
             Method execute = session.getClass().getMethod("execute", CharSequence.class);
             put.invoke(session, "VAGOTH_COLOR", color);
+            if (source != null) {
+                put.invoke(session, "VAGOTH_SOURCE", source);
+            }
             StringBuilder line = new StringBuilder("vagoth:").append(command);
             for (int i = 0; i < args.length; i++) {
                 put.invoke(session, "vagoth_arg" + i, args[i]);

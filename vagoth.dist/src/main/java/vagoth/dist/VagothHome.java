@@ -49,6 +49,11 @@ final class VagothHome {
         return var().resolve("log");
     }
 
+    /** The daemon's Unix socket (in a directory only its owner may enter). */
+    Path socket() {
+        return var().resolve("run").resolve("vagoth.sock");
+    }
+
     /** Present once the embedded hypervisor has been added to a new home. */
     Path seededMarker() {
         return var().resolve(".seeded");

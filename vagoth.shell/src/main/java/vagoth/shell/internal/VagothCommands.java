@@ -45,6 +45,8 @@ import vagoth.api.virt.VirtualMachine;
     "osgi.command.function=poll", "osgi.command.function=maintenance", "osgi.command.function=jobs", "osgi.command.function=job", "osgi.command.function=cancel",
     "osgi.command.function=wait", "osgi.command.function=templates", "osgi.command.function=help"})
 public final class VagothCommands {
+    /** Session variable: the user a command came from, when not this process's. */
+    static final String SOURCE_VARIABLE = "VAGOTH_SOURCE";
     /** Session variable: when true, states are coloured. */
     static final String COLOR_VARIABLE = "VAGOTH_COLOR";
     private static final String OPTIONS = "options and arguments; see 'vagoth help <command>'";
@@ -67,66 +69,78 @@ public final class VagothCommands {
         this.vmCommands = new VmCommands(manager);
     }
 
-    private String vmOp(String command, String[] args, java.util.function.Function<VirtualMachine, Job> op) {
+    private String vmOp(CommandSession session, String command, String[] args,
+            java.util.function.Function<VirtualMachine, Job> op) {
         ParsedArgs a = ParsedArgs.parse(Commands.spec(command), args);
-        return run(command, a.arg(0), () -> vmCommands.operate(command, a.arg(0), op));
+        return run(command, a.arg(0), () -> asCaller(session, () -> vmCommands.operate(command, a.arg(0), op)));
+    }
+
+    /**
+     * Runs work in a transaction whose source is the user the command came
+     * from (the daemon passes its client's), or the manager's default.
+     */
+    private String asCaller(CommandSession session, Supplier<String> work) {
+        Object source = session == null ? null : session.get(SOURCE_VARIABLE);
+        return source instanceof String s ? manager.inTransaction(s, work) : manager.inTransaction(work);
     }
 
     @Descriptor("start a VM, defining it first if it is unassigned")
-    public String start(@Descriptor("VM") String... args) {
-        return vmOp("start", args, VirtualMachine::start);
+    public String start(CommandSession session, @Descriptor("VM") String... args) {
+        return vmOp(session, "start", args, VirtualMachine::start);
     }
 
     @Descriptor("stop a VM at once")
-    public String stop(@Descriptor("VM") String... args) {
-        return vmOp("stop", args, VirtualMachine::stop);
+    public String stop(CommandSession session, @Descriptor("VM") String... args) {
+        return vmOp(session, "stop", args, VirtualMachine::stop);
     }
 
     @Descriptor("ask a VM to shut down cleanly")
-    public String shutdown(@Descriptor("VM") String... args) {
-        return vmOp("shutdown", args, VirtualMachine::shutdown);
+    public String shutdown(CommandSession session, @Descriptor("VM") String... args) {
+        return vmOp(session, "shutdown", args, VirtualMachine::shutdown);
     }
 
     @Descriptor("reboot a VM")
-    public String reboot(@Descriptor("VM") String... args) {
-        return vmOp("reboot", args, VirtualMachine::reboot);
+    public String reboot(CommandSession session, @Descriptor("VM") String... args) {
+        return vmOp(session, "reboot", args, VirtualMachine::reboot);
     }
 
     @Descriptor("remove a VM from its hypervisor and unassign it")
-    public String undefine(@Descriptor("VM") String... args) {
-        return vmOp("undefine", args, VirtualMachine::undefine);
+    public String undefine(CommandSession session, @Descriptor("VM") String... args) {
+        return vmOp(session, "undefine", args, VirtualMachine::undefine);
     }
 
     @Descriptor("remove a VM and its disk from its hypervisor and unassign it")
-    public String deprovision(@Descriptor("VM") String... args) {
-        return vmOp("deprovision", args, VirtualMachine::deprovision);
+    public String deprovision(CommandSession session, @Descriptor("VM") String... args) {
+        return vmOp(session, "deprovision", args, VirtualMachine::deprovision);
     }
 
     @Descriptor("place a VM on a hypervisor and define it there")
-    public String define(@Descriptor(OPTIONS) String... args) {
+    public String define(CommandSession session, @Descriptor(OPTIONS) String... args) {
         ParsedArgs a = ParsedArgs.parse(Commands.spec("define"), args);
-        return run("define", a.arg(0), () -> vmCommands.operate("define", a.arg(0), vm -> vm.define(a.value("hint"))));
+        return run("define", a.arg(0), () -> asCaller(session,
+                () -> vmCommands.operate("define", a.arg(0), vm -> vm.define(a.value("hint")))));
     }
 
     @Descriptor("place a VM and provision it on the hypervisor")
-    public String provision(@Descriptor(OPTIONS) String... args) {
+    public String provision(CommandSession session, @Descriptor(OPTIONS) String... args) {
         ParsedArgs a = ParsedArgs.parse(Commands.spec("provision"), args);
-        return run("provision", a.arg(0), () -> vmCommands.operate("provision", a.arg(0), vm -> vm.provision(a.value("hint"))));
+        return run("provision", a.arg(0), () -> asCaller(session,
+                () -> vmCommands.operate("provision", a.arg(0), vm -> vm.provision(a.value("hint")))));
     }
 
     @Descriptor("move a VM to another hypervisor")
-    public String migrate(@Descriptor("VM HV") String... args) {
+    public String migrate(CommandSession session, @Descriptor("VM HV") String... args) {
         ParsedArgs a = ParsedArgs.parse(Commands.spec("migrate"), args);
-        return run("migrate", a.arg(0), () -> {
+        return run("migrate", a.arg(0), () -> asCaller(session, () -> {
             Node hv = vmCommands.hypervisor(a.arg(1));
             return vmCommands.operate("migrate", a.arg(0), vm -> vm.migrate(hv.id()));
-        });
+        }));
     }
 
     @Descriptor("ask every hypervisor for its state and bring the registry up to date")
-    public String poll(@Descriptor(OPTIONS) String... args) {
+    public String poll(CommandSession session, @Descriptor(OPTIONS) String... args) {
         ParsedArgs a = ParsedArgs.parse(Commands.spec("poll"), args);
-        return run("poll", null, () -> vmCommands.poll(a.flag("verbose")));
+        return run("poll", null, () -> asCaller(session, () -> vmCommands.poll(a.flag("verbose"))));
     }
 
     @Descriptor("take a hypervisor out of placement (on), or put it back (off)")

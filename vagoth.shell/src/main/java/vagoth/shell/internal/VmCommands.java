@@ -28,7 +28,7 @@ final class VmCommands {
     /** Runs one VM operation: {@code start: OK (devnode1)}, or queued as a job when the scheduler works in the background. */
     String operate(String command, String ref, Function<VirtualMachine, Job> op) {
         VirtualMachine vm = vm(ref);
-        Job job = op.apply(vm);
+        Job job = awaitEnd(op.apply(vm));
         if (job.state() == JobState.DONE) {
             return command + ": OK (" + vm.name() + ")";
         }
@@ -36,6 +36,25 @@ final class VmCommands {
             throw new CommandFailure(command, job.error() == null ? job.state().label() : job.error(), vm.name());
         }
         return command + ": queued as job " + job.id() + " (" + vm.name() + ")";
+    }
+
+    /**
+     * A background scheduler answers with a queued job; the command waits for
+     * it, so its output and exit status are the same whichever scheduler runs it.
+     */
+    private Job awaitEnd(Job job) {
+        Job j = job;
+        while (!j.state().isFinished()) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return j;
+            }
+            String id = j.id();
+            j = manager.jobs().get(id).orElseThrow(() -> new vagoth.api.job.JobNotFoundException(id));
+        }
+        return j;
     }
 
     VirtualMachine vm(String ref) {

@@ -1,0 +1,136 @@
+package vagoth.dist;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+/**
+ * The daemon's door: a Unix socket in {@code var/run/} (a directory only its
+ * owner may enter; the socket itself is owner-only too). Each connection is
+ * one command, run in the container exactly as the one-shot path runs it,
+ * its output and action lines captured for the client. Connections from any
+ * user but the daemon's own (or root) are refused.
+ */
+final class DaemonServer implements AutoCloseable {
+    private final Path socket;
+    private final ServerSocketChannel server;
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "vagoth-daemon-client");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Container container;
+    private final ConsoleLog log;
+    private final String owner = System.getProperty("user.name");
+
+    DaemonServer(Path socket, Container container, ConsoleLog log) throws IOException {
+        this.socket = socket;
+        this.container = container;
+        this.log = log;
+        Path dir = socket.getParent();
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Files.deleteIfExists(socket);
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        Thread acceptor = new Thread(this::accept, "vagoth-daemon");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** Whether a daemon answers on {@code socket}. */
+    static boolean answering(Path socket) {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void accept() {
+        while (server.isOpen()) {
+            try {
+                SocketChannel ch = server.accept();
+                workers.execute(() -> serve(ch));
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    private void serve(SocketChannel ch) {
+        try (ch) {
+            UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            String user = peer.user().getName();
+            DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Channels.newInputStream(ch)));
+            DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Channels.newOutputStream(ch)));
+            DaemonProtocol.Request req;
+            try {
+                req = DaemonProtocol.readRequest(in);
+            } catch (IOException e) {
+                return; // a peer that is not our client, or one that went away
+            }
+            if (!user.equals(owner) && !user.equals("root")) {
+                DaemonProtocol.write(out, new DaemonProtocol.Answer(OneShot.FAILED, new byte[0],
+                        ("vagoth: this daemon belongs to " + owner + "; " + user + " may not use it\n")
+                                .getBytes(StandardCharsets.UTF_8)));
+                return;
+            }
+            DaemonProtocol.write(out, run(req, user));
+        } catch (IOException e) {
+            // the client went away: nothing to tell it
+        }
+    }
+
+    private DaemonProtocol.Answer run(DaemonProtocol.Request req, String user) {
+        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+        int status;
+        log.redirect(err);
+        try {
+            String[] args = req.args();
+            String command = args.length == 0 ? "help" : args[0];
+            status = new OneShot(container, out, err).run(command, Arrays.copyOfRange(args, Math.min(1, args.length),
+                    args.length), req.color(), user);
+        } finally {
+            log.release();
+        }
+        return new DaemonProtocol.Answer(status, outBytes.toByteArray(), errBytes.toByteArray());
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        workers.shutdownNow();
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            // a stale socket is recognised by the next client
+        }
+    }
+}
