@@ -52,6 +52,8 @@ final class Commands {
         add("wait", "wait [--timeout SECONDS] JOB-ID",
                 "block until a job ends; exit status 0 done, 1 failed, 3 cancelled, 4 interrupted, 5 timed out",
                 Set.of("timeout"), Set.of(), 1, 1);
+        add("plugins", "plugins", "for each concept, the implementations present, which is active, and their bundles",
+                Set.of(), Set.of(), 0, 0);
         add("templates", "templates [--json]", "the templates 'new NAME template=T' can use, with their definitions",
                 Set.of(), Set.of("json"), 0, 0);
         add("help", "help [COMMAND]", "list the commands, or show one command's usage", Set.of(), Set.of(), 0, 1);

@@ -43,7 +43,7 @@ import vagoth.api.virt.VirtualMachine;
     "osgi.command.function=reboot", "osgi.command.function=define", "osgi.command.function=undefine",
     "osgi.command.function=provision", "osgi.command.function=deprovision", "osgi.command.function=migrate",
     "osgi.command.function=poll", "osgi.command.function=maintenance", "osgi.command.function=jobs", "osgi.command.function=job", "osgi.command.function=cancel",
-    "osgi.command.function=wait", "osgi.command.function=templates", "osgi.command.function=help"})
+    "osgi.command.function=wait", "osgi.command.function=templates", "osgi.command.function=plugins", "osgi.command.function=help"})
 public final class VagothCommands {
     /** Session variable: the user a command came from, when not this process's. */
     static final String SOURCE_VARIABLE = "VAGOTH_SOURCE";
@@ -62,8 +62,14 @@ public final class VagothCommands {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile vagoth.api.TemplateCatalog templateCatalog;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile org.osgi.service.component.runtime.ServiceComponentRuntime scr;
+
+    private final org.osgi.framework.BundleContext context;
+
     @Activate
-    public VagothCommands(@Reference Manager manager) {
+    public VagothCommands(@Reference Manager manager, org.osgi.framework.BundleContext context) {
+        this.context = context;
         this.manager = manager;
         this.jobCommands = new JobCommands(manager);
         this.vmCommands = new VmCommands(manager);
@@ -335,6 +341,12 @@ public final class VagothCommands {
             manager.provisioner().deprovision(n.id());
             return "delete: OK (" + n.name() + ")";
         });
+    }
+
+    @Descriptor("for each concept, the implementations present, which is active, and their bundles")
+    public String plugins(@Descriptor("no arguments") String... args) {
+        ParsedArgs.parse(Commands.spec("plugins"), args);
+        return run("plugins", null, () -> new PluginsReport(context, scr).render());
     }
 
     @Descriptor("the templates 'new NAME template=T' can use")

@@ -35,7 +35,7 @@ class VagothCommandsTest {
                 getClass().getClassLoader(), new Class<?>[] {vagoth.api.Manager.class},
                 (proxy, m, args) -> m.invoke(holder[0], args));
         holder[0] = new VagothManager("myuser", registry, new BasicProvisioner(late));
-        cmd = new VagothCommands(holder[0]);
+        cmd = new VagothCommands(holder[0], null);
     }
 
     @AfterEach
