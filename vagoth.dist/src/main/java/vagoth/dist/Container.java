@@ -88,15 +88,17 @@ final class Container implements AutoCloseable {
             for (Path jar : jars(dist.resolve("bundle"))) {
                 String name = jar.getFileName().toString().replaceFirst("\\.jar$", "");
                 if (!mode.skipped.contains(name)) {
-                    installed.add(ctx.installBundle(jar.toUri().toString()));
+                    installed.add(ctx.installBundle("reference:" + jar.toUri()));
                 }
             }
             if (mode == Mode.ONE_SHOT) {
                 for (Path jar : jars(home.deploy())) {
-                    installed.add(ctx.installBundle(jar.toUri().toString()));
+                    installed.add(ctx.installBundle("reference:" + jar.toUri()));
                 }
             }
+            Trace.mark("bundles installed");
             fw.start();
+            Trace.mark("framework started");
             Bundle scr = null;
             for (Bundle b : installed) {
                 if (SCR.equals(b.getSymbolicName())) {
@@ -105,12 +107,15 @@ final class Container implements AutoCloseable {
                     b.start();
                 }
             }
+            Trace.mark("bundles started");
             if (mode == Mode.ONE_SHOT) {
                 c.seedConfiguration(home.etc());
+                Trace.mark("configuration given");
             }
             if (scr != null) {
                 scr.start();
             }
+            Trace.mark("components started");
             return c;
         } catch (IOException | BundleException | RuntimeException e) {
             c.close();
@@ -191,6 +196,19 @@ final class Container implements AutoCloseable {
             }
         } catch (Exception e) {
             return null;
+        }
+    }
+
+    /** Waits until a service of {@code className} is registered, without getting (and so creating) it. */
+    void awaitRegistration(String className, long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        while (context().getServiceReference(className) == null && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

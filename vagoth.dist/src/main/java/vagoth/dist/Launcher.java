@@ -27,6 +27,7 @@ public final class Launcher {
             err.println("vagoth: start me through bin/vagoth (vagoth.dist is not set)");
             return OneShot.FAILED;
         }
+        Trace.mark("launcher started");
         Path dist = Path.of(distProperty);
         VagothHome home = VagothHome.fromEnvironment();
         if (args.length > 0 && !args[0].equals("daemon")) {

@@ -76,6 +76,7 @@ final class OneShot {
             return USAGE;
         }
         awaitCoreServices();
+        Trace.mark("services ready");
         try {
             Method create = processor.getClass().getMethod("createSession", InputStream.class, OutputStream.class,
                     OutputStream.class);
@@ -93,6 +94,7 @@ final class OneShot {
             }
             try {
                 Object result = execute.invoke(session, line);
+                Trace.mark("command done");
                 if (result != null && !result.toString().isEmpty()) {
                     out.println(result);
                 }
@@ -133,13 +135,14 @@ final class OneShot {
     }
 
     /**
-     * Gives the registry, scheduler and provisioner a moment to bind: the
-     * manager reports a missing one by name, but on a healthy start they are
-     * there before the first command.
+     * Gives the registry, scheduler and provisioner a moment to be registered:
+     * the manager reports a missing one by name, but on a healthy start they
+     * are there before the first command. Only their registration is awaited;
+     * they are created when a command first uses them.
      */
     private void awaitCoreServices() {
         for (String api : new String[] {"vagoth.api.Registry", "vagoth.api.job.Scheduler", "vagoth.api.Provisioner"}) {
-            container.waitForService(api, 3000);
+            container.awaitRegistration(api, 3000);
         }
     }
 }
