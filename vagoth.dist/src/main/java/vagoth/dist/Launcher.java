@@ -49,6 +49,12 @@ public final class Launcher {
             return OneShot.FAILED;
         }
         if (args.length == 0) {
+            if (DaemonServer.answering(home.socket())) {
+                // a second container would run a second background scheduler on the same jobs
+                err.println("vagoth: a daemon serves " + home.root() + "; run commands through it (vagoth list, ...),"
+                        + " or stop it to open an interactive shell");
+                return OneShot.FAILED;
+            }
             return interactive(dist, home);
         }
         if (args[0].equals("daemon")) {

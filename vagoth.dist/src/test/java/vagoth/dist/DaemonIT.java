@@ -92,6 +92,9 @@ class DaemonIT {
         assertTrue(usage.err().startsWith("list: unknown option --bogus\nusage: vagoth list"), usage.err());
         assertEquals(2, vagoth("frob").status());
         assertTrue(vagoth("list").out().contains("seen-before-the-daemon"));
+        Result shell = vagoth();
+        assertEquals(1, shell.status(), "no second container beside the daemon");
+        assertTrue(shell.err().contains("a daemon serves"), shell.err());
         Result second = vagoth("daemon");
         assertEquals(1, second.status(), "one daemon per home");
         assertTrue(second.err().contains("a daemon already runs"), second.err());

@@ -101,6 +101,15 @@ public class ContainerIT {
     }
 
     @Test
+    public void pluginsShowsWhatIsActiveAndWhereItComesFrom() throws Exception {
+        String report = run("vagoth:plugins");
+        assertTrue(report, report.lines().anyMatch(l -> l.matches("registry +file +active +vagoth.registry.file .*")));
+        assertTrue(report, report.lines().anyMatch(l -> l.matches("scheduler +sync +active +vagoth.scheduler.sync .*")));
+        assertTrue(report, report.lines().anyMatch(l -> l.matches("driver +geats +in use +vagoth.driver.geats .*")));
+        assertTrue(report, report.lines().anyMatch(l -> l.matches("action +start +in use +vagoth.virt .*")));
+    }
+
+    @Test
     public void theDefaultServicesAreWired() {
         assertEquals("file", ((org.osgi.framework.ServiceReference<?>) context.getServiceReference(Registry.class))
                 .getProperty("vagoth.registry"));

@@ -29,43 +29,79 @@ final class LazyService<S> {
         return l;
     }
 
-    synchronized void bind(ServiceReference<S> ref) {
-        release();
-        reference = ref;
+    void bind(ServiceReference<S> ref) {
+        Runnable release;
+        synchronized (this) {
+            release = detach();
+            reference = ref;
+        }
+        release.run();
     }
 
-    synchronized void unbind(ServiceReference<S> ref) {
-        if (ref.equals(reference)) {
-            release();
-            reference = null;
+    void unbind(ServiceReference<S> ref) {
+        Runnable release = () -> { };
+        synchronized (this) {
+            if (ref.equals(reference)) {
+                release = detach();
+                reference = null;
+            }
         }
+        release.run();
     }
 
     synchronized void set(S s) {
-        release();
+        detach().run();
         reference = null;
         service = s;
     }
 
-    /** @throws ServiceUnavailableException naming what is missing */
-    synchronized S get() {
-        if (service == null && reference != null) {
-            service = context.getService(reference);
+    /**
+     * The service, fetched on first use. The framework is never called while
+     * this object's lock is held: getting a service may wait for SCR, and SCR
+     * calls {@link #bind}/{@link #unbind} while it holds its own locks.
+     *
+     * @throws ServiceUnavailableException naming what is missing
+     */
+    S get() {
+        while (true) {
+            ServiceReference<S> ref;
+            synchronized (this) {
+                if (service != null) {
+                    return service;
+                }
+                ref = reference;
+            }
+            if (ref == null) {
+                throw new ServiceUnavailableException(what);
+            }
+            S got = context.getService(ref);
+            synchronized (this) {
+                if (ref.equals(reference) && service == null && got != null) {
+                    service = got;
+                    return got;
+                }
+            }
+            if (got != null) {
+                context.ungetService(ref); // rebound meanwhile, or another thread got it first
+            } else {
+                synchronized (this) {
+                    if (ref.equals(reference)) {
+                        throw new ServiceUnavailableException(what);
+                    }
+                }
+            }
         }
-        if (service == null) {
-            throw new ServiceUnavailableException(what);
-        }
-        return service;
     }
 
     synchronized boolean isPresent() {
         return service != null || reference != null;
     }
 
-    private void release() {
-        if (service != null && reference != null && context != null) {
-            context.ungetService(reference);
-        }
+    /** Forgets the fetched service; returns how to give it back, to be run outside the lock. */
+    private Runnable detach() {
+        ServiceReference<S> ref = reference;
+        boolean held = service != null && ref != null && context != null;
         service = null;
+        return held ? () -> context.ungetService(ref) : () -> { };
     }
 }
