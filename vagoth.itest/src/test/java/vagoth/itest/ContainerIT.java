@@ -2,14 +2,12 @@ package vagoth.itest;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -39,12 +37,6 @@ import vagoth.api.Registry;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class ContainerIT {
-    private static final String[] BUNDLES = {"org.osgi.util.function", "org.osgi.util.promise",
-        "org.osgi.service.component", "org.apache.felix.configadmin", "org.apache.felix.gogo.runtime", "gson",
-        "vagoth.api", "vagoth.registry.file", "vagoth.core", "vagoth.provisioner.basic", "vagoth.scheduler.sync",
-        "vagoth.jobs.file", "vagoth.virt", "vagoth.driver.geats", "vagoth.allocator.capacity", "vagoth.monitor",
-        "vagoth.shell", "org.apache.felix.scr"};
-
     @Inject
     BundleContext context;
     @Inject
@@ -57,14 +49,9 @@ public class ContainerIT {
     @Configuration
     public Option[] config() throws Exception {
         Path home = Files.createTempDirectory("vagoth-itest-home");
-        String dir = System.getProperty("vagoth.bundles");
-        Option[] bundles = new Option[BUNDLES.length];
-        for (int i = 0; i < BUNDLES.length; i++) {
-            bundles[i] = bundle(new File(dir, BUNDLES[i] + ".jar").toURI().toString());
-        }
         return options(junitBundles(), frameworkProperty("vagoth.home").value(home.toString()),
                 systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
-                org.ops4j.pax.exam.CoreOptions.composite(bundles));
+                Containers.bundles("vagoth.driver.geats", "vagoth.shell"));
     }
 
     private String run(String line) throws Exception {

@@ -3,13 +3,10 @@ package vagoth.itest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -54,23 +51,13 @@ public class HotDeployIT {
         Path home = Files.createTempDirectory("vagoth-itest-home");
         Path etc = Files.createDirectories(home.resolve("etc"));
         Path deploy = Files.createDirectories(home.resolve("deploy"));
-        String dir = System.getProperty("vagoth.bundles");
-        String[] names = {"org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component",
-            "org.apache.felix.configadmin", "org.apache.felix.fileinstall", "org.apache.felix.gogo.runtime", "gson",
-            "vagoth.api", "vagoth.registry.file", "vagoth.core", "vagoth.provisioner.basic", "vagoth.scheduler.sync",
-            "vagoth.jobs.file", "vagoth.virt", "vagoth.allocator.capacity", "vagoth.allocator.hint", "vagoth.monitor",
-            "org.apache.felix.scr"};
-        Option[] bundles = new Option[names.length];
-        for (int i = 0; i < names.length; i++) {
-            bundles[i] = bundle(new File(dir, names[i] + ".jar").toURI().toString());
-        }
         return options(junitBundles(), frameworkProperty("vagoth.home").value(home.toString()),
                 frameworkProperty("felix.fileinstall.dir").value(etc + "," + deploy),
                 frameworkProperty("felix.fileinstall.poll").value("100"),
                 frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
                 frameworkProperty("felix.fileinstall.filter").value(".*\\.(cfg|jar)"),
-                frameworkProperty("vagoth.example.driver").value(new File(dir, "vagoth-example-driver.jar").toString()),
-                composite(bundles));
+                frameworkProperty("vagoth.example.driver").value(Containers.jar("vagoth-example-driver").toString()),
+                Containers.bundles("org.apache.felix.fileinstall", "vagoth.allocator.hint"));
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -2,13 +2,10 @@ package vagoth.itest;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Dictionary;
@@ -45,21 +42,10 @@ public class SchedulerSwapIT {
     @Configuration
     public Option[] config() throws Exception {
         Path home = Files.createTempDirectory("vagoth-itest-home");
-        String dir = System.getProperty("vagoth.bundles");
-        String[] names = {"org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component",
-            "org.apache.felix.configadmin", "org.apache.felix.gogo.runtime", "gson", "vagoth.api", "vagoth.registry.file",
-            "vagoth.core", "vagoth.provisioner.basic", "vagoth.scheduler.sync", "vagoth.scheduler.thread",
-            "vagoth.jobs.file", "vagoth.virt", "vagoth.driver.geats", "vagoth.allocator.capacity", "vagoth.monitor",
-            "org.apache.felix.scr"};
-        Option[] bundles = new Option[names.length];
-        for (int i = 0; i < names.length; i++) {
-            bundles[i] = bundle(new File(dir, names[i] + ".jar").toURI().toString());
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String agent = "'" + java + "' -XX:TieredStopAtLevel=1 -cp '" + new File(dir, "vagoth.agent.jar") + File.pathSeparator
-                + new File(dir, "gson.jar") + "' vagoth.agent.Agent --backend sim --state '" + home.resolve("sim") + "'";
+        String agent = Containers.simAgent(home.resolve("sim"));
         return options(junitBundles(), frameworkProperty("vagoth.home").value(home.toString()),
-                frameworkProperty("vagoth.test.agent").value(agent), composite(bundles));
+                frameworkProperty("vagoth.test.agent").value(agent),
+                Containers.bundles("vagoth.scheduler.thread", "vagoth.driver.geats"));
     }
 
     private void useScheduler(String name) throws Exception {

@@ -1,18 +1,15 @@
 package vagoth.provisioner.basic.internal;
 
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
+import vagoth.api.Deprovisioning;
 import vagoth.api.Manager;
 import vagoth.api.Node;
 import vagoth.api.ProvisionRequest;
 import vagoth.api.Provisioner;
-import vagoth.api.ProvisioningException;
 import vagoth.api.Registry;
 
 /**
@@ -22,7 +19,6 @@ import vagoth.api.Registry;
  */
 @Component(service = Provisioner.class, property = "vagoth.provisioner=basic")
 public final class BasicProvisioner implements Provisioner {
-    static final String STILL_ASSIGNED = "Cannot deprovision node while it's still assigned to a parent";
     private final Manager manager;
 
     @Activate
@@ -38,15 +34,7 @@ public final class BasicProvisioner implements Provisioner {
     @Override
     public void deprovision(String id) {
         Registry registry = manager.registry();
-        Node node = registry.getNode(id);
-        if (node.hasParent()) {
-            throw new ProvisioningException(STILL_ASSIGNED, id);
-        }
-        Set<String> children = registry.getChildren(id).stream().map(Node::id).collect(Collectors.toCollection(TreeSet::new));
-        if (!children.isEmpty()) {
-            throw new ProvisioningException("Cannot deprovision node while it still has children: "
-                    + String.join(", ", children), id);
-        }
+        Deprovisioning.requireFree(registry, id);
         registry.deleteNode(id);
     }
 }

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -15,6 +14,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
+import vagoth.api.Deprovisioning;
 import vagoth.api.Manager;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
@@ -39,7 +39,6 @@ import vagoth.api.virt.VirtualMachine;
 @Designate(ocd = TemplateProvisionerConfig.class)
 public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
     static final String PID = "vagoth.provisioner.template";
-    static final String STILL_ASSIGNED = "Cannot deprovision node while it's still assigned to a parent";
     private static final int ATTEMPTS = 64;
 
     private final Manager manager;
@@ -171,16 +170,7 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
     @Override
     public void deprovision(String id) {
         Registry registry = manager.registry();
-        Node node = registry.getNode(id);
-        if (node.hasParent()) {
-            throw new ProvisioningException(STILL_ASSIGNED, id);
-        }
-        Set<String> children = new TreeSet<>();
-        registry.getChildren(id).forEach(c -> children.add(c.id()));
-        if (!children.isEmpty()) {
-            throw new ProvisioningException("Cannot deprovision node while it still has children: "
-                    + String.join(", ", children), id);
-        }
+        Deprovisioning.requireFree(registry, id);
         try {
             publish(registry, id); // withdraw its DHCP and DNS entries first
         } catch (VagothException e) {

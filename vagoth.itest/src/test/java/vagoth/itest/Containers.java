@@ -1,0 +1,50 @@
+package vagoth.itest;
+
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+
+
+import java.io.File;
+import java.nio.file.Path;
+
+import org.ops4j.pax.exam.Option;
+
+/** What the in-container tests share: the just-built bundles, by file URL, and an agent command line. */
+final class Containers {
+    /** The base runtime every test needs, SCR last so components start configured. */
+    static final String[] RUNTIME = {"org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component",
+        "org.apache.felix.configadmin", "org.apache.felix.gogo.runtime", "gson", "vagoth.api", "vagoth.registry.file",
+        "vagoth.core", "vagoth.provisioner.basic", "vagoth.scheduler.sync", "vagoth.jobs.file", "vagoth.virt",
+        "vagoth.allocator.capacity", "vagoth.monitor"};
+
+    private Containers() {
+    }
+
+    private static File dir() {
+        return new File(System.getProperty("vagoth.bundles"));
+    }
+
+    /** {@link #RUNTIME}, then {@code more}, then SCR. */
+    static Option bundles(String... more) {
+        String[] all = new String[RUNTIME.length + more.length + 1];
+        System.arraycopy(RUNTIME, 0, all, 0, RUNTIME.length);
+        System.arraycopy(more, 0, all, RUNTIME.length, more.length);
+        all[all.length - 1] = "org.apache.felix.scr";
+        Option[] options = new Option[all.length];
+        for (int i = 0; i < all.length; i++) {
+            options[i] = bundle(new File(dir(), all[i] + ".jar").toURI().toString());
+        }
+        return composite(options);
+    }
+
+    static File jar(String name) {
+        return new File(dir(), name + ".jar");
+    }
+
+    /** The bundled agent, simulating a hypervisor whose state lives in {@code state}. */
+    static String simAgent(Path state) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return "'" + java + "' -XX:TieredStopAtLevel=1 -cp '" + jar("vagoth.agent") + File.pathSeparator + jar("gson")
+                + "' vagoth.agent.Agent --backend sim --state '" + state + "'";
+    }
+}
