@@ -30,6 +30,17 @@ public final class Launcher {
         Trace.mark("launcher started");
         Path dist = Path.of(distProperty);
         VagothHome home = VagothHome.fromEnvironment();
+        if (args.length == 0 && Boolean.getBoolean("vagoth.thin")) {
+            if (!DaemonServer.answering(home.socket())) {
+                return NO_DAEMON;
+            }
+            try {
+                return new RemoteShell(home.socket()).run(home.var().resolve("history"));
+            } catch (IOException e) {
+                err.println("vagoth: cannot open the terminal: " + e.getMessage());
+                return OneShot.FAILED;
+            }
+        }
         if (args.length > 0 && !args[0].equals("daemon")) {
             String[] request = args[0].equals("-h") || args[0].equals("--help") ? new String[] {"help"} : args;
             int status = ThinClient.tryRun(home.socket(), request, isTerminal(), out, err);
@@ -51,8 +62,7 @@ public final class Launcher {
         if (args.length == 0) {
             if (DaemonServer.answering(home.socket())) {
                 // a second container would run a second background scheduler on the same jobs
-                err.println("vagoth: a daemon serves " + home.root() + "; run commands through it (vagoth list, ...),"
-                        + " or stop it to open an interactive shell");
+                err.println("vagoth: a daemon serves " + home.root() + "; bin/vagoth attaches a shell to it");
                 return OneShot.FAILED;
             }
             return interactive(dist, home);

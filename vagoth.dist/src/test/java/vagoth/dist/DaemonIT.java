@@ -92,9 +92,13 @@ class DaemonIT {
         assertTrue(usage.err().startsWith("list: unknown option --bogus\nusage: vagoth list"), usage.err());
         assertEquals(2, vagoth("frob").status());
         assertTrue(vagoth("list").out().contains("seen-before-the-daemon"));
-        Result shell = vagoth();
-        assertEquals(1, shell.status(), "no second container beside the daemon");
-        assertTrue(shell.err().contains("a daemon serves"), shell.err());
+        // what the shell attached to the daemon offers on Tab
+        assertEquals("list\nlisthv\nlistvm", vagoth("complete", "li").out());
+        assertEquals("devnode1", vagoth("complete", "start", "dev").out());
+        assertEquals("--hint", vagoth("complete", "define", "--h").out());
+        assertEquals("hyper1", vagoth("complete", "define", "--hint", "").out());
+        assertEquals("hyper1", vagoth("complete", "migrate", "devnode1", "").out());
+        assertEquals("template=busybox\ntemplate=debian", vagoth("complete", "new", "x", "template=").out());
         Result second = vagoth("daemon");
         assertEquals(1, second.status(), "one daemon per home");
         assertTrue(second.err().contains("a daemon already runs"), second.err());

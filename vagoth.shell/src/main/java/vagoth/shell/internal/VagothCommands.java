@@ -43,7 +43,8 @@ import vagoth.api.virt.VirtualMachine;
     "osgi.command.function=reboot", "osgi.command.function=define", "osgi.command.function=undefine",
     "osgi.command.function=provision", "osgi.command.function=deprovision", "osgi.command.function=migrate",
     "osgi.command.function=poll", "osgi.command.function=maintenance", "osgi.command.function=jobs", "osgi.command.function=job", "osgi.command.function=cancel",
-    "osgi.command.function=wait", "osgi.command.function=templates", "osgi.command.function=plugins", "osgi.command.function=help"})
+    "osgi.command.function=wait", "osgi.command.function=templates", "osgi.command.function=plugins",
+    "osgi.command.function=complete", "osgi.command.function=help"})
 public final class VagothCommands {
     /** Session variable: the user a command came from, when not this process's. */
     static final String SOURCE_VARIABLE = "VAGOTH_SOURCE";
@@ -347,6 +348,16 @@ public final class VagothCommands {
     public String plugins(@Descriptor("no arguments") String... args) {
         ParsedArgs.parse(Commands.spec("plugins"), args);
         return run("plugins", null, () -> new PluginsReport(context, scr).render());
+    }
+
+    @Descriptor("what may come next on a command line: the words so far, the last one partial (for shells)")
+    public String complete(@Descriptor("WORD...") String... words) {
+        List<String> w = new ArrayList<>(List.of(words));
+        if (w.isEmpty()) {
+            w.add("");
+        }
+        return run("complete", null, () -> String.join("\n",
+                new Completion(manager, () -> templateCatalog).candidates(w)));
     }
 
     @Descriptor("the templates 'new NAME template=T' can use")
