@@ -95,9 +95,25 @@ public class SchedulerSwapIT {
         assertEquals(JobState.DONE, awaitFinished(queued.id()).state());
         assertEquals("hyper1", manager.registry().getNode("devnode1").parent());
 
+        // queue work on the VM (each step is a real agent process), then swap while it waits
+        java.util.List<String> queuedIds = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            VirtualMachine vm = (VirtualMachine) manager.getNode("devnode1");
+            queuedIds.add((i % 2 == 0 ? vm.stop() : vm.start()).id());
+        }
+        assertTrue("work is waiting in the queue", queuedIds.stream()
+                .anyMatch(id -> manager.jobs().get(id).orElseThrow().state() == JobState.QUEUED));
         useScheduler("sync");
         Job inline = ((VirtualMachine) manager.getNode("devnode1")).stop();
         assertEquals("the inline scheduler has run it when it answers", JobState.DONE, inline.state());
         assertEquals("stopping", manager.registry().getNode("devnode1").state());
+        java.time.Instant previous = java.time.Instant.MIN;
+        for (String id : queuedIds) {
+            Job j = awaitFinished(id);
+            assertEquals("no queued job is lost in the swap: " + j, JobState.DONE, j.state());
+            assertTrue("queued jobs ran in order", !j.started().isBefore(previous));
+            previous = j.started();
+        }
+        assertTrue(inline.started().isAfter(previous) || inline.started().equals(previous));
     }
 }
