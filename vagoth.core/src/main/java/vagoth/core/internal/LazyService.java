@@ -14,12 +14,25 @@ import vagoth.api.ServiceUnavailableException;
 final class LazyService<S> {
     private final String what;
     private final BundleContext context;
+    private final long graceMs;
     private ServiceReference<S> reference;
     private S service;
+    /** When the last service went away (System.nanoTime), or 0. */
+    private long unboundAt;
 
     LazyService(String what, BundleContext context) {
+        this(what, context, 0);
+    }
+
+    /**
+     * @param graceMs when a service has just gone (a swap: one implementation
+     *                replacing another), how long a caller waits for the next
+     *                before being told none is active
+     */
+    LazyService(String what, BundleContext context, long graceMs) {
         this.what = what;
         this.context = context;
+        this.graceMs = graceMs;
     }
 
     /** A fixed service, for tests and embedding without a framework. */
@@ -34,6 +47,7 @@ final class LazyService<S> {
         synchronized (this) {
             release = detach();
             reference = ref;
+            notifyAll();
         }
         release.run();
     }
@@ -44,9 +58,25 @@ final class LazyService<S> {
             if (ref.equals(reference)) {
                 release = detach();
                 reference = null;
+                unboundAt = System.nanoTime();
             }
         }
         release.run();
+    }
+
+    /** Holding this lock: while a swap is under way (just unbound, within the grace), waits for the next binding. */
+    private void awaitSwap() {
+        if (reference != null || service != null || unboundAt == 0 || graceMs <= 0) {
+            return;
+        }
+        long deadline = unboundAt + graceMs * 1_000_000L;
+        try {
+            for (long left; reference == null && service == null && (left = deadline - System.nanoTime()) > 0;) {
+                wait(Math.max(1, left / 1_000_000L));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     synchronized void set(S s) {
@@ -66,6 +96,7 @@ final class LazyService<S> {
         while (true) {
             ServiceReference<S> ref;
             synchronized (this) {
+                awaitSwap();
                 if (service != null) {
                     return service;
                 }

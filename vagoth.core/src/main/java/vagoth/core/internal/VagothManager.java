@@ -52,6 +52,7 @@ public final class VagothManager implements Manager {
     private final ActionLog log = new ActionLog();
 
     private final LazyService<Registry> registry;
+    private final Registry registryFacade;
     private final LazyService<Scheduler> scheduler;
     private final LazyService<Provisioner> provisioner;
     private final LazyService<JobStore> jobs;
@@ -59,8 +60,9 @@ public final class VagothManager implements Manager {
     @Activate
     public VagothManager(ManagerConfig config, BundleContext context) {
         this.source = config.source().isBlank() ? System.getProperty("user.name", "unknown") : config.source();
-        this.registry = new LazyService<>("registry", context);
-        this.scheduler = new LazyService<>("scheduler", context);
+        this.registry = new LazyService<>("registry", context, config.swap_grace_ms());
+        this.registryFacade = new RegistryFacade(registry);
+        this.scheduler = new LazyService<>("scheduler", context, config.swap_grace_ms());
         this.provisioner = new LazyService<>("provisioner", context);
         this.jobs = new LazyService<>("job store", context);
     }
@@ -79,6 +81,7 @@ public final class VagothManager implements Manager {
     public VagothManager(String source, Registry registry, Provisioner provisioner) {
         this.source = source;
         this.registry = LazyService.of("registry", registry);
+        this.registryFacade = new RegistryFacade(this.registry);
         this.scheduler = LazyService.of("scheduler", null);
         this.provisioner = LazyService.of("provisioner", provisioner);
         this.jobs = LazyService.of("job store", null);
@@ -157,9 +160,14 @@ public final class VagothManager implements Manager {
         scheduler.set(s);
     }
 
+    /**
+     * A registry that follows swaps: each call reaches the one bound at that
+     * moment. Fails at once, naming what is missing, when none is.
+     */
     @Override
     public Registry registry() {
-        return registry.get();
+        registry.get();
+        return registryFacade;
     }
 
     @Override

@@ -24,6 +24,7 @@ import java.util.function.Function;
 import vagoth.api.Node;
 import vagoth.api.RegistryCorruptException;
 import vagoth.api.RegistryException;
+import vagoth.api.ServiceUnavailableException;
 import vagoth.api.VagothException;
 
 /**
@@ -106,6 +107,7 @@ final class FileStore implements Closeable {
 
     /** Runs {@code query} on the current state, after catching up with other processes. */
     <T> T read(Function<RegistryState, T> query) {
+        ensureOpen();
         refreshIfChanged();
         stateLock.readLock().lock();
         try {
@@ -121,6 +123,10 @@ final class FileStore implements Closeable {
         pending.add(p);
         io.lock();
         try {
+            if (!p.done && closed) {
+                // closed (a swap or a shutdown): nothing was written; the caller may retry elsewhere
+                p.fail(new ServiceUnavailableException("registry (this one was just closed)"));
+            }
             if (!p.done) {
                 List<Pending> batch = new ArrayList<>();
                 for (Pending q; (q = pending.poll()) != null;) {
@@ -143,6 +149,7 @@ final class FileStore implements Closeable {
      */
     <T> T underWriteLock(String id, IoWork<T> work) {
         io.lock();
+        ensureOpen();
         try (FileLock l = fileLock(false)) {
             catchUp();
             read0(Mutations.exists(id));
@@ -169,10 +176,17 @@ final class FileStore implements Closeable {
         }
     }
 
-    void refreshIfChanged() {
+    private void ensureOpen() {
         if (closed) {
-            throw new RegistryException("The registry has been closed");
+            if (io.isHeldByCurrentThread()) {
+                io.unlock();
+            }
+            throw new ServiceUnavailableException("registry (this one was just closed)");
         }
+    }
+
+    void refreshIfChanged() {
+        ensureOpen();
         FileStamp now;
         try {
             now = FileStamp.of(walPath);
@@ -183,6 +197,7 @@ final class FileStore implements Closeable {
             return;
         }
         io.lock();
+        ensureOpen();
         try (FileLock l = fileLock(true)) {
             catchUp();
         } catch (IOException e) {
@@ -414,6 +429,7 @@ final class FileStore implements Closeable {
     /** Compacts now, whatever the log's size. */
     void compactNow() {
         io.lock();
+        ensureOpen();
         try (FileLock l = fileLock(false)) {
             catchUp();
             prepareForWrite();
