@@ -41,6 +41,48 @@ final class Containers {
         return new File(dir(), name + ".jar");
     }
 
+    static final long PATIENCE_MS = 120_000;
+
+    /** Waits (up to {@link #PATIENCE_MS}, failing after) until the job has ended. */
+    static vagoth.api.job.Job awaitFinished(vagoth.api.Manager manager, String id) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + PATIENCE_MS;
+        while (true) {
+            vagoth.api.job.Job j = manager.jobs().get(id).orElseThrow();
+            if (j.state().isFinished()) {
+                return j;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("job " + id + " never finished");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Chooses the scheduler through Config Admin and waits until the manager uses it. */
+    static void useScheduler(org.osgi.service.cm.ConfigurationAdmin config, vagoth.api.Manager manager, String name)
+            throws Exception {
+        java.util.Dictionary<String, Object> props = new java.util.Hashtable<>();
+        props.put("scheduler.target", "(vagoth.scheduler=" + name + ")");
+        config.getConfiguration("vagoth.manager", "?").update(props);
+        String want = name.equals("thread") ? "ThreadScheduler" : "SyncScheduler";
+        long deadline = System.currentTimeMillis() + PATIENCE_MS;
+        while (!current(manager).equals(want)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("the manager never switched to " + name);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** The active scheduler's class, or "" in the moment between two. */
+    private static String current(vagoth.api.Manager manager) {
+        try {
+            return manager.scheduler().getClass().getSimpleName();
+        } catch (vagoth.api.ServiceUnavailableException e) {
+            return "";
+        }
+    }
+
     /** The bundled agent, simulating a hypervisor whose state lives in {@code state}. */
     static String simAgent(Path state) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

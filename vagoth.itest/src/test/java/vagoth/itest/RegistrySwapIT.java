@@ -9,8 +9,6 @@ import static org.ops4j.pax.exam.CoreOptions.options;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,7 +42,6 @@ import vagoth.api.virt.VirtualMachine;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class RegistrySwapIT {
-    private static final long PATIENCE_MS = 120_000;
     @Inject
     Manager manager;
     @Inject
@@ -69,28 +66,9 @@ public class RegistrySwapIT {
         throw new AssertionError("no registry bundle");
     }
 
-    private Job awaitFinished(String id) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + PATIENCE_MS;
-        while (true) {
-            Job j = manager.jobs().get(id).orElseThrow();
-            if (j.state().isFinished()) {
-                return j;
-            }
-            assertTrue("job " + id + " never finished", System.currentTimeMillis() < deadline);
-            Thread.sleep(20);
-        }
-    }
-
     @Test
     public void theRegistryIsReplacedWhileWorkRunsAndNothingIsLost() throws Exception {
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put("scheduler.target", "(vagoth.scheduler=thread)");
-        config.getConfiguration("vagoth.manager", "?").update(props);
-        long deadline = System.currentTimeMillis() + PATIENCE_MS;
-        while (!manager.scheduler().getClass().getSimpleName().equals("ThreadScheduler")) {
-            assertTrue(System.currentTimeMillis() < deadline);
-            Thread.sleep(20);
-        }
+        Containers.useScheduler(config, manager, "thread");
         manager.provisioner().provision(new ProvisionRequest("hyper1", "hyper1", "hv", null,
                 Map.of("driver", "geats", "agent", context.getProperty("vagoth.test.agent")), null, null));
         manager.provisioner().provision(ProvisionRequest.of("counter", "vm", Map.of()));
@@ -126,12 +104,12 @@ public class RegistrySwapIT {
         }
         assertTrue("the writer was still writing when the registry was swapped", writer.isAlive()
                 || acknowledged.get() < 1499);
-        writer.join(PATIENCE_MS);
+        writer.join(Containers.PATIENCE_MS);
         assertEquals("the writer never failed: " + writerFailed.get(), null, writerFailed.get());
         assertEquals(1499, acknowledged.get());
         assertEquals("1499", manager.registry().getNode("counter").metadata().get("n"));
         for (String id : jobs) {
-            Job j = awaitFinished(id);
+            Job j = Containers.awaitFinished(manager, id);
             assertEquals("no job fails or is lost across the swaps: " + j, JobState.DONE, j.state());
         }
     }

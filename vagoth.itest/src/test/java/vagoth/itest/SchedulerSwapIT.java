@@ -8,8 +8,6 @@ import static org.ops4j.pax.exam.CoreOptions.options;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.Map;
 
 import javax.inject.Inject;
@@ -33,7 +31,6 @@ import vagoth.api.virt.VirtualMachine;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class SchedulerSwapIT {
-    private static final long PATIENCE_MS = 60_000;
     @Inject
     Manager manager;
     @Inject
@@ -49,36 +46,11 @@ public class SchedulerSwapIT {
     }
 
     private void useScheduler(String name) throws Exception {
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put("scheduler.target", "(vagoth.scheduler=" + name + ")");
-        config.getConfiguration("vagoth.manager", "?").update(props);
-        long deadline = System.currentTimeMillis() + PATIENCE_MS;
-        String want = name.equals("thread") ? "ThreadScheduler" : "SyncScheduler";
-        while (!current().equals(want)) {
-            assertTrue("the manager never switched to " + name, System.currentTimeMillis() < deadline);
-            Thread.sleep(20);
-        }
-    }
-
-    /** The active scheduler's class, or "" in the moment between two. */
-    private String current() {
-        try {
-            return manager.scheduler().getClass().getSimpleName();
-        } catch (vagoth.api.ServiceUnavailableException e) {
-            return "";
-        }
+        Containers.useScheduler(config, manager, name);
     }
 
     private Job awaitFinished(String id) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + PATIENCE_MS;
-        while (true) {
-            Job j = manager.jobs().get(id).orElseThrow();
-            if (j.state().isFinished()) {
-                return j;
-            }
-            assertTrue("job " + id + " never finished", System.currentTimeMillis() < deadline);
-            Thread.sleep(20);
-        }
+        return Containers.awaitFinished(manager, id);
     }
 
     @Test
