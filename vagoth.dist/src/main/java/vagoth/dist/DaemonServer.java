@@ -48,9 +48,13 @@ final class DaemonServer implements AutoCloseable {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         Files.deleteIfExists(socket);
+        // bound under a temporary name and renamed once owner-only, so the socket never appears with other rights
+        Path bound = dir.resolve(socket.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Files.deleteIfExists(bound);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        server.bind(UnixDomainSocketAddress.of(bound));
+        Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
+        Files.move(bound, socket, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         Thread acceptor = new Thread(this::accept, "vagoth-daemon");
         acceptor.setDaemon(true);
         acceptor.start();
