@@ -65,19 +65,14 @@ final class Container implements AutoCloseable {
 
     static Container start(Path dist, VagothHome home, Mode mode) throws IOException, BundleException {
         Path cache = Files.createTempDirectory("vagoth-felix-");
-        Map<String, String> props = new HashMap<>();
+        Map<String, String> props = runSettings();
         props.put(Constants.FRAMEWORK_STORAGE, cache.toString());
-        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        props.put("felix.log.level", "1");
-        props.put("ds.loglevel", "error");
         props.put("vagoth.home", home.root().toString());
         props.put("gosh.home", dist.toString());
         if (mode != Mode.ONE_SHOT) {
             props.put("felix.fileinstall.dir", home.etc() + "," + home.deploy());
-            props.put("felix.fileinstall.noInitialDelay", "true");
-            props.put("felix.fileinstall.poll", "1000");
-            props.put("felix.fileinstall.log.level", "1");
-            props.put("felix.fileinstall.filter", ".*\\.(cfg|config|jar)");
+        } else {
+            props.keySet().removeIf(k -> k.startsWith("felix.fileinstall."));
         }
         Framework fw = new FrameworkFactory().newFramework(props);
         Container c = new Container(fw, cache);
@@ -121,6 +116,20 @@ final class Container implements AutoCloseable {
             c.close();
             throw e;
         }
+    }
+
+    /** The shared framework properties ({@code cnf/run/framework.properties}, packaged with the launcher). */
+    private static Map<String, String> runSettings() throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Container.class.getResourceAsStream("framework.properties")) {
+            if (in == null) {
+                throw new IOException("the launcher lacks its framework.properties");
+            }
+            p.load(in);
+        }
+        Map<String, String> props = new HashMap<>();
+        p.forEach((k, v) -> props.put(k.toString(), v.toString().trim()));
+        return props;
     }
 
     private static List<Path> jars(Path dir) throws IOException {
