@@ -124,10 +124,6 @@ final class LazyService<S> {
         }
     }
 
-    synchronized boolean isPresent() {
-        return service != null || reference != null;
-    }
-
     /** Forgets the fetched service; returns how to give it back, to be run outside the lock. */
     private Runnable detach() {
         ServiceReference<S> ref = reference;

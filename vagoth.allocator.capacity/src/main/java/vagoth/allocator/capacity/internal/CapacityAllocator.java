@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -174,11 +173,5 @@ public final class CapacityAllocator implements Allocator {
         } catch (AllocationException e) {
             return new Demand(0, 0);
         }
-    }
-
-    /** For reports: each hypervisor's use, as this allocator sees it. */
-    public synchronized String describe() {
-        return model().stream().map(h -> h.node.id() + " ram " + h.ramUsed + "/" + h.memTotal + " cpus " + h.cpusUsed
-                + "/" + h.cpus + " vms " + h.vms).collect(Collectors.joining("\n"));
     }
 }
