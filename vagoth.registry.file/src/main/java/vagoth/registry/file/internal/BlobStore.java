@@ -1,24 +1,29 @@
 package vagoth.registry.file.internal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
+
+import vagoth.support.io.Durable;
+import vagoth.support.io.FileIo;
 
 /**
  * Named blobs of each node, one file each under {@code blobs/<id>/}. Written
- * through a synced temporary file and an atomic rename.
+ * through a synced temporary file (whose name no blob name can have) and an
+ * atomic rename.
  */
 final class BlobStore {
+    private final FileIo io;
     private final Path root;
 
-    BlobStore(Path root) {
+    BlobStore(FileIo io, Path root) {
+        this.io = io;
         this.root = root;
     }
 
@@ -33,17 +38,21 @@ final class BlobStore {
     void put(String id, String name, byte[] data) throws IOException {
         Path dir = root.resolve(id);
         if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-            Durable.syncDirectory(root);
+            boolean newRoot = !Files.isDirectory(root);
+            io.createDirectories(dir);
+            if (newRoot) {
+                io.syncDirectory(root.getParent());
+            }
+            io.syncDirectory(root);
         }
-        Durable.write(dir.resolve(name), data);
+        Durable.write(io, dir.resolve(name), data);
     }
 
     boolean delete(String id, String name) throws IOException {
         Path dir = root.resolve(id);
-        boolean had = Files.deleteIfExists(dir.resolve(name));
+        boolean had = io.deleteIfExists(dir.resolve(name));
         if (had) {
-            Durable.syncDirectory(dir);
+            io.syncDirectory(dir);
         }
         return had;
     }
@@ -57,12 +66,22 @@ final class BlobStore {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
-                if (!n.endsWith(".tmp")) {
+                if (!Durable.isTemporary(n)) {
                     names.add(n);
                 }
             }
         }
         return names;
+    }
+
+    /** Whether any node has blobs: a registry that lost its snapshot and log but kept blobs is not new. */
+    boolean any() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return false;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            return ds.iterator().hasNext();
+        }
     }
 
     /** Removes every blob of these nodes. */
@@ -72,12 +91,16 @@ final class BlobStore {
             if (!Files.isDirectory(dir)) {
                 continue;
             }
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
+            try {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                    for (Path p : ds) {
+                        io.deleteIfExists(p);
+                    }
                 }
+                io.deleteIfExists(dir);
+                io.syncDirectory(root);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("Cannot remove blobs of " + id + " in " + dir, e);
+                throw new UncheckedIOException("Cannot remove blobs of " + id + " in " + dir, e);
             }
         }
     }

@@ -19,6 +19,7 @@ import vagoth.api.NodeQuery;
 import vagoth.api.NodeUpdate;
 import vagoth.api.Registry;
 import vagoth.api.RegistryException;
+import vagoth.support.io.FileIo;
 
 /**
  * The embedded default {@link Registry}: durable, process-safe, indexed. See
@@ -42,8 +43,13 @@ public final class FileRegistry implements Registry, AutoCloseable {
     }
 
     public FileRegistry(Path directory, long compactMinBytes) {
-        this.blobs = new BlobStore(directory.resolve("blobs"));
-        this.store = new FileStore(directory, compactMinBytes, blobs::clear);
+        this(FileIo.REAL, directory, compactMinBytes);
+    }
+
+    /** A registry whose file changes go through {@code io} (crash tests put a fault-injecting layer there). */
+    public FileRegistry(FileIo io, Path directory, long compactMinBytes) {
+        this.blobs = new BlobStore(io, directory.resolve("blobs"));
+        this.store = new FileStore(io, directory, compactMinBytes, blobs::clear, blobs::any);
     }
 
     private static Path directory(FileRegistryConfig config, BundleContext context) {

@@ -6,8 +6,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,8 +14,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -26,6 +30,9 @@ import vagoth.api.RegistryCorruptException;
 import vagoth.api.RegistryException;
 import vagoth.api.ServiceUnavailableException;
 import vagoth.api.VagothException;
+import vagoth.support.io.Durable;
+import vagoth.support.io.FileIo;
+import vagoth.support.io.SharedFileLock;
 
 /**
  * The registry's storage: a snapshot plus a write-ahead log in one directory,
@@ -43,7 +50,14 @@ import vagoth.api.VagothException;
  * <li>When the log outgrows the snapshot it is compacted: a new snapshot is
  * written and renamed into place, then a fresh log of the next generation.
  * A crash between the two leaves a log of an older generation, which the
- * next open recognises and replaces.</li>
+ * next open recognises and replaces. The log is therefore never missing
+ * once a registry exists: a missing log, snapshot or segment is reported,
+ * never taken for an empty registry.</li>
+ * <li>All file work runs on one I/O thread per store. A caller interrupted
+ * while it waits keeps waiting for its change (and keeps its interrupt
+ * status): NIO closes a channel that an interrupted thread uses, so no
+ * caller's interrupt may reach the files, or a change could be on disk but
+ * reported failed, or the file lock released mid-write.</li>
  * </ul>
  */
 final class FileStore implements Closeable {
@@ -52,17 +66,19 @@ final class FileStore implements Closeable {
     static final String SNAPSHOT = "snapshot.json";
     static final String LOCK = "registry.lock";
 
+    private final FileIo io;
+    private final Path dir;
     private final Path walPath;
     private final Path snapshotPath;
     private final long compactMinBytes;
     private final Consumer<Set<String>> clearBlobs;
-    private final ReentrantLock io = new ReentrantLock();
     private final ReentrantReadWriteLock stateLock = new ReentrantReadWriteLock();
     private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
-    private final Path lockPath;
-    private FileChannel lockChannel;
+    private final ExecutorService ioThread;
+    private volatile Thread ioThreadItself;
+    private final SharedFileLock lock;
 
-    // guarded by io (and a file lock while read or written)
+    // confined to the I/O thread
     private FileChannel wal;
     private long generation;
     private long lastSeq;
@@ -76,38 +92,56 @@ final class FileStore implements Closeable {
 
     /**
      * @param compactMinBytes the log is compacted once it is larger than this and than the snapshot
-     * @param clearBlobs      called, under the write lock, with ids that were deleted or newly added
+     * @param clearBlobs      called on the I/O thread with ids that were deleted or newly added
+     * @param hasBlobs        whether blobs exist (a registry with blobs but no snapshot or log lost them)
      */
-    FileStore(Path dir, long compactMinBytes, Consumer<Set<String>> clearBlobs) {
+    FileStore(FileIo io, Path dir, long compactMinBytes, Consumer<Set<String>> clearBlobs, Callable<Boolean> hasBlobs) {
+        this.io = io;
+        this.dir = dir;
         this.walPath = dir.resolve(WAL);
         this.snapshotPath = dir.resolve(SNAPSHOT);
         this.compactMinBytes = compactMinBytes;
         this.clearBlobs = clearBlobs;
-        this.lockPath = dir.resolve(LOCK);
+        this.ioThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(() -> {
+                ioThreadItself = Thread.currentThread();
+                r.run();
+            }, "vagoth-registry-io " + dir.getFileName());
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            Files.createDirectories(dir);
-            lockChannel = openLock();
+            io.createDirectories(dir);
+            lock = SharedFileLock.open(io, dir.resolve(LOCK));
         } catch (IOException e) {
+            ioThread.shutdown();
             throw new RegistryException("Cannot open registry directory " + dir + ": " + e.getMessage(), e);
         }
-        io.lock();
-        try (FileLock l = fileLock(false)) {
-            loadFully();
-            prepareForWrite();
-        } catch (IOException e) {
-            closeQuietly();
+        try {
+            onIoThread(() -> {
+                try (SharedFileLock.Held l = lock.lock(false)) {
+                    boolean legacy = loadFully(hasBlobs);
+                    prepareForWrite();
+                    if (legacy || !Files.exists(snapshotPath)) {
+                        // a new registry gets its snapshot at once, so a lost log is always noticed;
+                        // one without checksums is rewritten with them
+                        compact();
+                    }
+                }
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            closeFiles();
+            ioThread.shutdown();
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
             throw new RegistryException("Cannot open registry " + dir + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            closeQuietly();
-            throw e;
-        } finally {
-            io.unlock();
         }
     }
 
     /** Runs {@code query} on the current state, after catching up with other processes. */
     <T> T read(Function<RegistryState, T> query) {
-        ensureOpen();
         refreshIfChanged();
         stateLock.readLock().lock();
         try {
@@ -119,23 +153,28 @@ final class FileStore implements Closeable {
 
     /** Applies {@code m} durably; concurrent callers share one append and fsync. */
     Node commit(Mutation m) {
+        ensureOpen();
         Pending p = new Pending(m);
         pending.add(p);
-        io.lock();
         try {
-            if (!p.done && closed) {
-                // closed (a swap or a shutdown): nothing was written; the caller may retry elsewhere
-                p.fail(new ServiceUnavailableException("registry (this one was just closed)"));
-            }
-            if (!p.done) {
+            onIoThread(() -> {
                 List<Pending> batch = new ArrayList<>();
                 for (Pending q; (q = pending.poll()) != null;) {
                     batch.add(q);
                 }
-                writeBatch(batch);
+                if (!batch.isEmpty()) {
+                    writeBatch(batch);
+                }
+                return null;
+            });
+        } catch (ServiceUnavailableException e) {
+            // closed (a swap or a shutdown) before it was written: nothing was; the caller may retry elsewhere
+            pending.remove(p);
+            if (!p.done) {
+                throw e;
             }
-        } finally {
-            io.unlock();
+        } catch (IOException e) {
+            throw new RegistryException("Registry write failed: " + e.getMessage(), e);
         }
         if (p.error != null) {
             throw p.error;
@@ -148,16 +187,17 @@ final class FileStore implements Closeable {
      * node exists; used for blobs, which live beside the log.
      */
     <T> T underWriteLock(String id, IoWork<T> work) {
-        io.lock();
         ensureOpen();
-        try (FileLock l = fileLock(false)) {
-            catchUp();
-            read0(Mutations.exists(id));
-            return work.run();
+        try {
+            return onIoThread(() -> {
+                try (SharedFileLock.Held l = lock.lock(false)) {
+                    catchUp();
+                    read0(Mutations.exists(id));
+                    return work.run();
+                }
+            });
         } catch (IOException e) {
             throw new RegistryException("Registry I/O failed: " + e.getMessage(), e);
-        } finally {
-            io.unlock();
         }
     }
 
@@ -178,9 +218,6 @@ final class FileStore implements Closeable {
 
     private void ensureOpen() {
         if (closed) {
-            if (io.isHeldByCurrentThread()) {
-                io.unlock();
-            }
             throw new ServiceUnavailableException("registry (this one was just closed)");
         }
     }
@@ -196,28 +233,82 @@ final class FileStore implements Closeable {
         if (now.equals(seen)) {
             return;
         }
-        io.lock();
-        ensureOpen();
-        try (FileLock l = fileLock(true)) {
-            catchUp();
+        try {
+            onIoThread(() -> {
+                try (SharedFileLock.Held l = lock.lock(true)) {
+                    catchUp();
+                }
+                return null;
+            });
         } catch (IOException e) {
             throw new RegistryException("Cannot read registry log " + walPath + ": " + e.getMessage(), e);
-        } finally {
-            io.unlock();
         }
     }
 
-    /** Reads what other processes wrote since we last looked. Holds io and a file lock. */
+    /**
+     * Runs {@code work} on the I/O thread and waits for it however often the
+     * caller is interrupted; the interrupt status is kept for the caller.
+     */
+    private <T> T onIoThread(IoCall<T> work) throws IOException {
+        if (Thread.currentThread() == ioThreadItself) {
+            return work.call();
+        }
+        Future<T> f;
+        try {
+            f = ioThread.submit(() -> {
+                if (closed) {
+                    throw new ServiceUnavailableException("registry (this one was just closed)");
+                }
+                return work.call();
+            });
+        } catch (RejectedExecutionException e) {
+            throw new ServiceUnavailableException("registry (this one was just closed)");
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof IOException io) {
+                        throw io;
+                    }
+                    if (cause instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw new RegistryException("Registry I/O failed: " + cause, cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Work for the I/O thread. */
+    @FunctionalInterface
+    private interface IoCall<T> {
+        T call() throws IOException;
+    }
+
+    /** Reads what other processes wrote since we last looked. On the I/O thread, with a file lock. */
     private void catchUp() throws IOException {
         FileStamp now = FileStamp.of(walPath);
         if (now.equals(seen)) {
             return;
         }
         if (now == FileStamp.MISSING) {
-            throw new RegistryCorruptException("Registry log " + walPath + " has disappeared; restore it from a backup");
+            throw missingLog();
         }
-        if (!now.sameFileAs(seen) || walStale) {
-            loadFully();
+        if (!now.sameFileAs(seen) || walStale || wal == null) {
+            loadFully(() -> false);
             return;
         }
         WriteAheadLog.Read r = WriteAheadLog.read(walPath, wal, walEnd, lastSeq + 1, new NodeCodec());
@@ -234,8 +325,20 @@ final class FileStore implements Closeable {
         seen = now;
     }
 
-    /** Reads the snapshot and the whole log. Holds io and a file lock. */
-    private void loadFully() throws IOException {
+    private RegistryCorruptException missingLog() {
+        return new RegistryCorruptException("Registry log " + walPath + " is missing, but snapshot " + snapshotPath
+                + " (generation " + generation + ") expects it: every change since that snapshot is in it."
+                + " Restore it from a backup; Vagoth will not open a registry that lost changes.");
+    }
+
+    /**
+     * Reads the snapshot and the whole log, and checks that every file a
+     * registry of this generation must have is there. On the I/O thread, with
+     * a file lock.
+     *
+     * @return whether the snapshot is of the format without checksums
+     */
+    private boolean loadFully(Callable<Boolean> hasBlobs) throws IOException {
         FileStamp stamp = FileStamp.of(walPath);
         SnapshotFile.Loaded snap = SnapshotFile.read(snapshotPath);
         long snapGeneration = snap == null ? 0 : snap.generation();
@@ -245,12 +348,16 @@ final class FileStore implements Closeable {
         long end = 0;
         long seq = snapSeq;
         boolean stale = false;
+        if (snap == null) {
+            requireNothingElse(stamp, hasBlobs);
+        }
         if (stamp == FileStamp.MISSING) {
             if (snap != null) {
-                stale = true; // the log is recreated by prepareForWrite
+                generation = snapGeneration;
+                throw missingLog();
             }
         } else {
-            wal = FileChannel.open(walPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            wal = io.open(walPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
             long[] header = WriteAheadLog.readHeader(walPath, wal);
             long walGeneration = header[0];
             if (snap == null && walGeneration != 0) {
@@ -285,12 +392,45 @@ final class FileStore implements Closeable {
         walStale = stale;
         snapshotBytes = snap == null ? 0 : snap.bytes();
         seen = stamp;
+        return snap != null && snap.legacy();
+    }
+
+    /**
+     * Without a snapshot, the registry is new (nothing but the lock file), or
+     * its first compaction has not finished (a log of generation 0, perhaps
+     * beside segments of generation 1). With neither snapshot nor log,
+     * segments or blobs mean that both were lost.
+     */
+    private void requireNothingElse(FileStamp walStamp, Callable<Boolean> hasBlobs) throws IOException {
+        if (walStamp != FileStamp.MISSING) {
+            return;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (SnapshotFile.isSegment(p.getFileName().toString())) {
+                    throw new RegistryCorruptException("Registry snapshot " + snapshotPath + " and log " + walPath
+                            + " are missing, but segment " + p + " is there: restore them from a backup; Vagoth will"
+                            + " not open a registry that lost nodes");
+                }
+            }
+        }
+        boolean blobs;
+        try {
+            blobs = hasBlobs.call();
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        if (blobs) {
+            throw new RegistryCorruptException("Registry snapshot " + snapshotPath + " and log " + walPath
+                    + " are missing, but node blobs are there: restore them from a backup; Vagoth will not open a"
+                    + " registry that lost its nodes");
+        }
     }
 
     /**
      * Makes the log ready to append: creates it (or replaces a stale one) and
-     * sets aside the bytes of a write that never finished. Holds io and the
-     * exclusive lock.
+     * sets aside the bytes of a write that never finished. On the I/O thread,
+     * with the exclusive lock.
      */
     private void prepareForWrite() throws IOException {
         if (wal == null || walStale) {
@@ -300,7 +440,7 @@ final class FileStore implements Closeable {
         long size = wal.size();
         if (size > walEnd) {
             Path aside = walPath.resolveSibling(WAL + ".unfinished-" + System.currentTimeMillis());
-            Files.write(aside, WriteAheadLog.readRange(wal, walEnd, size));
+            Durable.write(io, aside, WriteAheadLog.readRange(wal, walEnd, size));
             LOG.log(Level.WARNING, "Registry log {0} ended with {1} bytes of a write that never finished (a crash);"
                     + " they were never acknowledged and are kept in {2}", walPath, size - walEnd, aside);
             wal.truncate(walEnd);
@@ -312,22 +452,22 @@ final class FileStore implements Closeable {
     private void newLog(long gen) throws IOException {
         closeWal();
         byte[] header = WriteAheadLog.header(gen);
-        Durable.write(walPath, header);
-        wal = FileChannel.open(walPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Durable.write(io, walPath, header);
+        wal = io.open(walPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
         walEnd = header.length;
         walStale = false;
         seen = FileStamp.of(walPath);
     }
 
     private void writeBatch(List<Pending> batch) {
-        try (FileLock l = fileLock(false)) {
+        try (SharedFileLock.Held l = lock.lock(false)) {
             catchUp();
             prepareForWrite();
             Set<String> touched = appendBatch(batch);
             afterCommit(touched);
         } catch (IOException | RuntimeException e) {
             RegistryException failure = e instanceof RegistryException re ? re
-                    : new RegistryException("Registry write failed: " + e.getMessage(), e);
+                    : new RegistryException("Registry write failed: " + e, e);
             batch.stream().filter(p -> !p.done).forEach(p -> p.fail(failure));
         }
     }
@@ -380,7 +520,7 @@ final class FileStore implements Closeable {
             if (out.size() > 0) {
                 try {
                     append(out.toByteArray());
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     lastSeq = firstSeq;
                     recoverAfterFailedAppend();
                     throw e;
@@ -394,31 +534,30 @@ final class FileStore implements Closeable {
     }
 
     private void append(byte[] bytes) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        long pos = walEnd;
-        while (buf.hasRemaining()) {
-            pos += wal.write(buf, pos);
-        }
+        long end = Durable.writeFully(wal, ByteBuffer.wrap(bytes), walEnd);
         wal.force(false);
-        walEnd = pos;
+        walEnd = end;
         seen = FileStamp.of(walPath);
     }
 
+    /** Undoes a failed append in memory and on disk: memory always matches what the disk holds. */
     private void recoverAfterFailedAppend() {
         try {
             wal.truncate(walEnd);
-            loadFully();
+            wal.force(false);
+            loadFully(() -> false);
         } catch (IOException | RuntimeException e) {
+            walStale = true; // the next caller reloads from disk before anything else
             LOG.log(Level.ERROR, "Registry log " + walPath + " could not be restored after a failed write", e);
         }
     }
 
     /** Writes a snapshot of the current state and starts a new log generation. */
-    void compact() throws IOException {
+    private void compact() throws IOException {
         long next = generation + 1;
         stateLock.readLock().lock();
         try {
-            snapshotBytes = SnapshotFile.write(snapshotPath, next, lastSeq, state);
+            snapshotBytes = SnapshotFile.write(io, snapshotPath, next, lastSeq, state);
         } finally {
             stateLock.readLock().unlock();
         }
@@ -428,47 +567,18 @@ final class FileStore implements Closeable {
 
     /** Compacts now, whatever the log's size. */
     void compactNow() {
-        io.lock();
         ensureOpen();
-        try (FileLock l = fileLock(false)) {
-            catchUp();
-            prepareForWrite();
-            compact();
+        try {
+            onIoThread(() -> {
+                try (SharedFileLock.Held l = lock.lock(false)) {
+                    catchUp();
+                    prepareForWrite();
+                    compact();
+                }
+                return null;
+            });
         } catch (IOException e) {
             throw new RegistryException("Registry compaction failed: " + e.getMessage(), e);
-        } finally {
-            io.unlock();
-        }
-    }
-
-    private FileChannel openLock() throws IOException {
-        return FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    }
-
-    /**
-     * Takes the file lock. A thread interrupted in file I/O closes the channel
-     * it used (NIO's rule); the next caller reopens what was closed, so one
-     * interrupted caller cannot leave the registry unusable.
-     */
-    private FileLock fileLock(boolean shared) throws IOException {
-        if (!lockChannel.isOpen()) {
-            lockChannel = openLock();
-        }
-        if (wal != null && !wal.isOpen()) {
-            wal = FileChannel.open(walPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        }
-        while (true) {
-            try {
-                return lockChannel.lock(0, Long.MAX_VALUE, shared);
-            } catch (OverlappingFileLockException e) {
-                // another registry instance in this JVM holds it: wait for it like another process would
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new RegistryException("Interrupted while waiting for the registry lock");
-                }
-            }
         }
     }
 
@@ -481,19 +591,33 @@ final class FileStore implements Closeable {
 
     @Override
     public void close() {
-        io.lock();
+        if (closed) {
+            return;
+        }
         try {
-            closed = true;
-            closeQuietly();
+            onIoThread(() -> {
+                closed = true;
+                closeFiles();
+                return null;
+            });
+        } catch (IOException | ServiceUnavailableException e) {
+            // already closed
         } finally {
-            io.unlock();
+            closed = true;
+            ioThread.shutdown();
         }
     }
 
-    private void closeQuietly() {
+    private void closeFiles() {
         try {
             closeWal();
-            lockChannel.close();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Closing registry files failed", e);
+        }
+        try {
+            if (lock != null) {
+                lock.close();
+            }
         } catch (IOException e) {
             LOG.log(Level.WARNING, "Closing registry files failed", e);
         }
@@ -502,7 +626,7 @@ final class FileStore implements Closeable {
     /** One caller's mutation waiting to be committed. */
     private static final class Pending {
         final Mutation mutation;
-        boolean done;
+        volatile boolean done;
         Node result;
         RuntimeException error;
 

@@ -8,9 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.zip.CRC32;
 
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
@@ -19,14 +17,13 @@ import com.google.gson.stream.JsonWriter;
 import vagoth.api.RegistryCorruptException;
 
 /**
- * The format of the write-ahead log: one line per record, {@code <crc32> <json>\n}.
+ * The format of the write-ahead log: one checksummed line per record ({@link Checksums#line}).
  * The first line is a header naming the generation (the snapshot the log
  * continues). A last line without its newline is an unfinished write that was
  * never acknowledged; any other damaged line is corruption and is reported.
  */
 final class WriteAheadLog {
     static final String MAGIC = "vagoth-registry-log";
-    private static final int CRC_CHARS = 8;
 
     private WriteAheadLog() {
     }
@@ -36,7 +33,7 @@ final class WriteAheadLog {
     }
 
     static byte[] header(long generation) {
-        return line("{\"" + MAGIC + "\":1,\"generation\":" + generation + "}");
+        return Checksums.line("{\"" + MAGIC + "\":1,\"generation\":" + generation + "}");
     }
 
     static byte[] encode(LogRecord r) throws IOException {
@@ -51,19 +48,7 @@ final class WriteAheadLog {
             }
             w.endObject();
         }
-        return line(s.toString());
-    }
-
-    private static byte[] line(String json) {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        CRC32 crc = new CRC32();
-        crc.update(body);
-        String prefix = HexFormat.of().toHexDigits((int) crc.getValue()) + " ";
-        byte[] out = new byte[CRC_CHARS + 1 + body.length + 1];
-        System.arraycopy(prefix.getBytes(StandardCharsets.US_ASCII), 0, out, 0, CRC_CHARS + 1);
-        System.arraycopy(body, 0, out, CRC_CHARS + 1, body.length);
-        out[out.length - 1] = '\n';
-        return out;
+        return Checksums.line(s.toString());
     }
 
     /**
@@ -78,7 +63,7 @@ final class WriteAheadLog {
             throw new RegistryCorruptException("Registry log " + path + " has no complete header line ("
                     + ch.size() + " bytes); it was truncated or is not a Vagoth registry log");
         }
-        String json = checkedBody(path, first, 0, nl, 1);
+        String json = Checksums.checkedBody("Registry log", path, first, 0, nl, 0);
         try (JsonReader r = new JsonReader(new StringReader(json))) {
             long generation = -1;
             boolean magic = false;
@@ -115,7 +100,7 @@ final class WriteAheadLog {
                 break; // unfinished last write: never acknowledged
             }
             long offset = from + pos;
-            String json = checkedBody(path, bytes, pos, nl, offset);
+            String json = Checksums.checkedBody("Registry log", path, bytes, pos, nl, offset);
             LogRecord r = decode(path, json, offset, codec);
             if (r.seq() != expected) {
                 throw new RegistryCorruptException("Registry log " + path + " is damaged at byte " + offset
@@ -126,25 +111,6 @@ final class WriteAheadLog {
             pos = nl + 1;
         }
         return new Read(records, from + pos, size);
-    }
-
-    private static String checkedBody(Path path, byte[] b, int start, int nl, long offset) {
-        if (nl - start < CRC_CHARS + 1 || b[start + CRC_CHARS] != ' ') {
-            throw damaged(path, offset, "the line has no checksum");
-        }
-        String crcText = new String(b, start, CRC_CHARS, StandardCharsets.US_ASCII);
-        CRC32 crc = new CRC32();
-        crc.update(b, start + CRC_CHARS + 1, nl - start - CRC_CHARS - 1);
-        long want;
-        try {
-            want = Long.parseLong(crcText, 16);
-        } catch (NumberFormatException e) {
-            throw damaged(path, offset, "the checksum '" + crcText + "' is not hexadecimal");
-        }
-        if (want != crc.getValue()) {
-            throw damaged(path, offset, "checksum mismatch");
-        }
-        return new String(b, start + CRC_CHARS + 1, nl - start - CRC_CHARS - 1, StandardCharsets.UTF_8);
     }
 
     private static LogRecord decode(Path path, String json, long offset, NodeCodec codec) {
@@ -174,9 +140,7 @@ final class WriteAheadLog {
     }
 
     static RegistryCorruptException damaged(Path path, long offset, String what) {
-        return new RegistryCorruptException("Registry log " + path + " is damaged at byte " + offset + ": " + what
-                + ". It was changed outside Vagoth or the disk is failing; restore it from a backup, or truncate it"
-                + " at that byte to give up this and every later change.");
+        return Checksums.damaged("Registry log", path, offset, what);
     }
 
     static byte[] readRange(FileChannel ch, long from, long to) throws IOException {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import vagoth.api.Registry;
 import vagoth.registry.conformance.RegistryConformance;
+import vagoth.support.io.FileIo;
 
 /** The file registry against the conformance suite, compacting often so compaction is exercised too. */
 class FileRegistryConformanceTest extends RegistryConformance {
@@ -12,6 +13,11 @@ class FileRegistryConformanceTest extends RegistryConformance {
     @Override
     protected Registry open(Path directory) {
         return new FileRegistry(directory, SMALL_COMPACTION);
+    }
+
+    @Override
+    protected Registry openWithFileIo(Path directory, FileIo io) {
+        return new FileRegistry(io, directory, SMALL_COMPACTION);
     }
 
     @Override
