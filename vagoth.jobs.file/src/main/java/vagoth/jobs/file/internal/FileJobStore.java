@@ -5,11 +5,8 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
@@ -42,6 +39,9 @@ import vagoth.api.job.JobQuery;
 import vagoth.api.job.JobState;
 import vagoth.api.job.JobStore;
 import vagoth.api.job.Transaction;
+import vagoth.support.io.Durable;
+import vagoth.support.io.FileIo;
+import vagoth.support.io.SharedFileLock;
 
 /**
  * Job records in {@code jobs.log}: each change appends the job's whole record.
@@ -65,7 +65,8 @@ public final class FileJobStore implements JobStore, AutoCloseable {
     private final Duration retention;
     private final int retentionMax;
     private final long pid = ProcessHandle.current().pid();
-    private final FileChannel lockChannel;
+    private final FileIo io;
+    private final SharedFileLock lock;
     private final ScheduledExecutorService flusher;
 
     // guarded by this
@@ -80,6 +81,8 @@ public final class FileJobStore implements JobStore, AutoCloseable {
     private Object fileKey;
     private long size = -1;
     private long compactAt = COMPACT_MIN_BYTES;
+    /** Jobs dropped by retention since the log was last rewritten: their records still take room in it. */
+    private int droppedSinceCompaction;
     private boolean closed;
 
     @Activate
@@ -89,14 +92,19 @@ public final class FileJobStore implements JobStore, AutoCloseable {
     }
 
     public FileJobStore(Path dir, long flushMs, Duration retention, int retentionMax, Clock clock) {
+        this(FileIo.REAL, dir, flushMs, retention, retentionMax, clock);
+    }
+
+    /** A job store whose file changes go through {@code io} (crash tests put a fault-injecting layer there). */
+    public FileJobStore(FileIo io, Path dir, long flushMs, Duration retention, int retentionMax, Clock clock) {
+        this.io = io;
         this.path = dir.resolve(LOG);
         this.clock = clock;
         this.retention = retention;
         this.retentionMax = retentionMax;
         try {
-            Files.createDirectories(dir);
-            lockChannel = FileChannel.open(dir.resolve("jobs.lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            io.createDirectories(dir);
+            lock = SharedFileLock.open(io, dir.resolve("jobs.lock"));
         } catch (IOException e) {
             throw new RegistryException("Cannot open job records in " + dir + ": " + e.getMessage(), e);
         }
@@ -212,7 +220,30 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         }
         put(j);
         pending.put(j.id(), j);
+        if (j.state().isFinished()) {
+            trim();
+        }
         return j;
+    }
+
+    /**
+     * Applies retention to what this store holds: finished jobs past
+     * {@code retention}, and the oldest beyond {@code retention.max}. Their
+     * records leave the log when it is next rewritten.
+     */
+    private void trim() {
+        Instant cutoff = clock.instant().minus(retention);
+        List<Job> finished = jobs.values().stream().filter(j -> j.state().isFinished()).toList();
+        int over = Math.max(0, finished.size() - retentionMax);
+        for (int i = 0; i < finished.size(); i++) {
+            Job j = finished.get(i);
+            if (i < over || j.finished() != null && j.finished().isBefore(cutoff)) {
+                jobs.remove(j.id());
+                queuedIds.remove(j.id());
+                owners.remove(j.id());
+                droppedSinceCompaction++;
+            }
+        }
     }
 
     private void put(Job j) {
@@ -233,8 +264,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         for (Job j : pending.values()) {
             out.writeBytes(JobLine.encode(j, pid));
         }
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE); FileLock l = lock(false)) {
+        try (SharedFileLock.Held l = lock.lock(false); FileChannel ch = openLog()) {
             catchUp(ch, false);
             ByteBuffer buf = ByteBuffer.wrap(out.toByteArray());
             long pos = offset;
@@ -248,7 +278,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
             offset = pos;
             stamp();
             pending.clear();
-            if (offset > compactAt) {
+            if (offset > compactAt || droppedSinceCompaction > Math.max(16, retentionMax / 10)) {
                 compact();
             }
         } catch (IOException e) {
@@ -276,7 +306,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
             if (!force && a.size() == size && a.fileKey().equals(fileKey)) {
                 return;
             }
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ); FileLock l = lock(true)) {
+            try (SharedFileLock.Held l = lock.lock(true); FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
                 catchUp(ch, force);
             }
         } catch (IOException e) {
@@ -310,6 +340,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         offset += pos;
         fileKey = a.fileKey();
         size = end;
+        trim();
     }
 
     /** Takes another process's record, unless this process already has the job further along. */
@@ -340,62 +371,28 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         }
     }
 
-    /** Rewrites the log with the live jobs; finished ones past retention are dropped. */
+    /** Rewrites the log with the jobs retention keeps. */
     private void compact() throws IOException {
-        Instant cutoff = clock.instant().minus(retention);
-        List<Job> finished = jobs.values().stream().filter(j -> j.state().isFinished()).toList();
-        int over = Math.max(0, finished.size() - retentionMax);
-        List<String> drop = new ArrayList<>();
-        for (int i = 0; i < finished.size(); i++) {
-            Job j = finished.get(i);
-            if (i < over || j.finished() != null && j.finished().isBefore(cutoff)) {
-                drop.add(j.id());
-            }
+        trim();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(jobs.size() * 256);
+        for (Job j : jobs.values()) {
+            out.writeBytes(JobLine.encode(j, owners.getOrDefault(j.id(), pid)));
         }
-        drop.forEach(id -> {
-            jobs.remove(id);
-            queuedIds.remove(id);
-            owners.remove(id);
-        });
-        Path tmp = path.resolveSibling(LOG + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            for (Job j : jobs.values()) {
-                ByteBuffer buf = ByteBuffer.wrap(JobLine.encode(j, pid));
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-            }
-            ch.force(true);
-        }
-        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel dir = FileChannel.open(path.getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        Durable.write(io, path, out.toByteArray());
         stamp();
         offset = size;
         compactAt = Math.max(COMPACT_MIN_BYTES, 2 * size);
+        droppedSinceCompaction = 0;
+    }
+
+    private FileChannel openLog() throws IOException {
+        return io.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
     private void stamp() throws IOException {
         BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
         fileKey = a.fileKey();
         size = a.size();
-    }
-
-    private FileLock lock(boolean shared) throws IOException {
-        while (true) {
-            try {
-                return lockChannel.lock(0, Long.MAX_VALUE, shared);
-            } catch (OverlappingFileLockException e) {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted waiting for the job log lock");
-                }
-            }
-        }
     }
 
     private static int indexOf(byte[] b, int from) {
@@ -421,7 +418,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
             flush();
             closed = true;
             try {
-                lockChannel.close();
+                lock.close();
             } catch (IOException e) {
                 LOG_.log(Level.WARNING, "Closing the job log lock failed", e);
             }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import vagoth.api.RegistryCorruptException;
@@ -23,6 +24,7 @@ import vagoth.api.job.JobNotFoundException;
 import vagoth.api.job.JobQuery;
 import vagoth.api.job.JobState;
 import vagoth.api.job.Transaction;
+import vagoth.support.faults.FaultInjectingFileIo;
 
 class FileJobStoreTest {
     @TempDir
@@ -165,5 +167,63 @@ class FileJobStoreTest {
         Files.writeString(log, Files.readString(log).replace("vm1", "vm9"));
         RegistryCorruptException e = assertThrows(RegistryCorruptException.class, this::open);
         assertTrue(e.getMessage().contains(log.toString()) && e.getMessage().contains("checksum"), e.getMessage());
+    }
+
+    @Test
+    void retentionMaxIsKeptHoweverSmallTheLog() {
+        try (FileJobStore s = new FileJobStore(dir, 10, Duration.ofDays(7), 5, Clock.systemUTC())) {
+            for (int i = 0; i < 40; i++) {
+                Job j = s.create("vm" + i, "start", Map.of(), TX);
+                s.start(j.id());
+                s.finish(j.id(), null);
+            }
+            s.flush();
+            assertEquals(5, s.list(JobQuery.recent(0)).size());
+            assertEquals("vm39", s.list(JobQuery.recent(0)).get(0).queue(), "the newest are kept");
+        }
+        try (FileJobStore again = new FileJobStore(dir, 10, Duration.ofDays(7), 5, Clock.systemUTC())) {
+            assertEquals(5, again.list(JobQuery.recent(0)).size(), "retention holds after a restart too");
+        }
+        assertTrue(dir.resolve(FileJobStore.LOG).toFile().length() < 40 * 200, "the log was rewritten without them");
+    }
+
+    /**
+     * What {@code flush} returned from survives a power loss: the store
+     * writes through a layer that forgets whatever was not synced.
+     */
+    @Test
+    @Timeout(60)
+    void flushedJobsSurviveAPowerLoss() throws Exception {
+        FaultInjectingFileIo io = new FaultInjectingFileIo(dir);
+        FileJobStore s = new FileJobStore(io, dir, 60_000, Duration.ofDays(7), 20, Clock.systemUTC());
+        Map<String, JobState> flushed = new java.util.HashMap<>();
+        for (int i = 0; i < 100; i++) {
+            Job j = s.create("vm" + i, "start", Map.of("i", String.valueOf(i)), TX);
+            if (i % 2 == 0) {
+                s.start(j.id());
+                s.finish(j.id(), i % 4 == 0 ? null : "failed on purpose");
+            }
+            s.flush();
+            flushed.put(j.id(), s.get(j.id()).orElseThrow().state());
+        }
+        io.powerLoss();
+        try {
+            s.close();
+        } catch (RuntimeException e) {
+            // its files are gone with the power
+        }
+        try (FileJobStore after = new FileJobStore(dir, 10, Duration.ofDays(7), 20, Clock.systemUTC())) {
+            int finished = 0;
+            for (Map.Entry<String, JobState> e : flushed.entrySet()) {
+                java.util.Optional<Job> j = after.get(e.getKey());
+                if (e.getValue().isFinished() && j.isEmpty()) {
+                    continue; // dropped by retention (20 kept)
+                }
+                assertEquals(e.getValue(), j.orElseThrow(() -> new AssertionError("flushed job lost: " + e.getKey()))
+                        .state(), e.getKey());
+                finished += e.getValue().isFinished() ? 1 : 0;
+            }
+            assertEquals(20, finished, "the 20 newest finished jobs are kept");
+        }
     }
 }
