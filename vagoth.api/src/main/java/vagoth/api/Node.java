@@ -89,7 +89,8 @@ public record Node(String id, String name, String type, String tenant, Map<Strin
      * type, and malformed keys, tag keys or metadata keys.
      *
      * @return this node
-     * @throws InvalidNameException naming the first offending field
+     * @throws InvalidNameException  naming the first offending field
+     * @throws InvalidValueException when a resource value ({@link Resources}) is unusable
      */
     public Node validate() {
         Names.requireSafe("node id", id);
@@ -105,6 +106,7 @@ public record Node(String id, String name, String type, String tenant, Map<Strin
         tags.keySet().forEach(k -> Names.requireToken("tag", k));
         definition.keySet().forEach(k -> Names.requireToken("definition key", k));
         metadata.keySet().forEach(k -> Names.requireToken("metadata key", k));
+        Resources.check(id, definition);
         return this;
     }
 }

@@ -2,7 +2,6 @@ package vagoth.dist;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.logging.FileHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
@@ -33,26 +32,48 @@ final class ConsoleLog {
         console.remove();
     }
 
-    static ConsoleLog configure(Path logDir) throws IOException {
+    /** The log keeps {@code vagoth.log} and this many older files. */
+    static final int KEEP = 4;
+
+    static ConsoleLog configure(Path logDir, long maxBytes) throws IOException {
         ConsoleLog log = new ConsoleLog();
-        log.install(logDir);
+        log.install(logDir, maxBytes);
         return log;
     }
 
-    private void install(Path logDir) throws IOException {
+    private void install(Path logDir, long maxBytes) throws IOException {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         root.setLevel(Level.WARNING);
-        FileHandler file = new FileHandler(logDir.resolve("vagoth.log").toString(), 0, 1, true);
-        file.setEncoding("UTF-8");
-        file.setFormatter(new Formatter() {
+        RotatingLogFile out = new RotatingLogFile(logDir.resolve("vagoth.log"), maxBytes, KEEP);
+        java.nio.file.Files.newByteChannel(logDir.resolve("vagoth.log"), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.APPEND).close();
+        Formatter format = new Formatter() {
             @Override
             public String format(LogRecord r) {
                 String line = String.format("%1$tFT%1$tT.%1$tL %2$s %3$s: %4$s%n", r.getMillis(), r.getLevel(),
                         r.getLoggerName(), formatMessage(r));
                 return r.getThrown() == null ? line : line + stackTrace(r.getThrown());
             }
-        });
+        };
+        java.util.logging.Handler file = new java.util.logging.Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                try {
+                    out.append(format.format(r).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    reportError("cannot write " + logDir.resolve("vagoth.log"), e, java.util.logging.ErrorManager.WRITE_FAILURE);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
         java.util.logging.Handler toConsole = new java.util.logging.Handler() {
             @Override
             public void publish(LogRecord r) {

@@ -64,7 +64,7 @@ final class Container implements AutoCloseable {
     }
 
     static Container start(Path dist, VagothHome home, Mode mode) throws IOException, BundleException {
-        Path cache = Files.createTempDirectory("vagoth-felix-");
+        Path cache = frameworkCache(home);
         Map<String, String> props = runSettings();
         props.put(Constants.FRAMEWORK_STORAGE, cache.toString());
         props.put("vagoth.home", home.root().toString());
@@ -87,8 +87,12 @@ final class Container implements AutoCloseable {
                 }
             }
             if (mode == Mode.ONE_SHOT) {
-                for (Path jar : jars(home.deploy())) {
-                    installed.add(ctx.installBundle("reference:" + jar.toUri()));
+                for (Path jar : Plugins.usable(home.deploy(), null)) { // the launcher warned of the others
+                    try {
+                        installed.add(ctx.installBundle("reference:" + jar.toUri()));
+                    } catch (BundleException e) {
+                        System.err.println("vagoth: warning: skipping " + jar + ": " + e.getMessage());
+                    }
                 }
             }
             Trace.mark("bundles installed");
@@ -118,6 +122,31 @@ final class Container implements AutoCloseable {
         }
     }
 
+    /**
+     * This process's framework cache, under the home's {@code var/cache}; the
+     * caches of processes that died without cleaning up are removed first.
+     */
+    private static Path frameworkCache(VagothHome home) throws IOException {
+        Path root = home.var().resolve("cache");
+        Files.createDirectories(root);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, "felix-*")) {
+            for (Path old : ds) {
+                long pid;
+                try {
+                    pid = Long.parseLong(old.getFileName().toString().substring("felix-".length()));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).map(ph -> !ph.isAlive()).orElse(true)) {
+                    deleteTree(old);
+                }
+            }
+        }
+        Path mine = root.resolve("felix-" + ProcessHandle.current().pid());
+        deleteTree(mine);
+        return Files.createDirectories(mine);
+    }
+
     /** The shared framework properties ({@code cnf/run/framework.properties}, packaged with the launcher). */
     private static Map<String, String> runSettings() throws IOException {
         Properties p = new Properties();
@@ -133,12 +162,7 @@ final class Container implements AutoCloseable {
     }
 
     private static List<Path> jars(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted(Comparator.naturalOrder()).toList();
-        }
+        return Plugins.jars(dir);
     }
 
     BundleContext context() {
@@ -248,6 +272,9 @@ final class Container implements AutoCloseable {
     }
 
     private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -3,7 +3,9 @@ package vagoth.dist;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * {@code bin/vagoth}: with a command, starts the container, runs the command
@@ -54,9 +56,21 @@ public final class Launcher {
         ConsoleLog log;
         try {
             home.prepare();
-            log = ConsoleLog.configure(home.log());
+            log = ConsoleLog.configure(home.log(), logMaxBytes(home));
         } catch (IOException e) {
-            err.println("vagoth: cannot prepare VAGOTH_HOME " + home.root() + ": " + e.getMessage());
+            err.println("vagoth: cannot prepare VAGOTH_HOME " + home.root() + ": " + describeIo(e));
+            return OneShot.FAILED;
+        }
+        try {
+            List<Path> jars = new ArrayList<>(Plugins.jars(dist.resolve("bundle")));
+            jars.removeIf(j -> !j.getFileName().toString().startsWith("vagoth."));
+            jars.addAll(Plugins.usable(home.deploy(), err));
+            ConfigCheck.of(jars).check(home.etc());
+        } catch (ConfigCheck.BadConfiguration e) {
+            err.println("vagoth: bad configuration: " + e.getMessage());
+            return OneShot.FAILED;
+        } catch (IOException e) {
+            err.println("vagoth: cannot read the configuration in " + home.etc() + ": " + describeIo(e));
             return OneShot.FAILED;
         }
         if (args.length == 0) {
@@ -140,6 +154,43 @@ public final class Launcher {
             System.err.println("vagoth: cannot start the container: " + describe(e));
             return OneShot.FAILED;
         }
+    }
+
+    /** {@code max.bytes} of {@code etc/vagoth.log.cfg}: when {@code vagoth.log} is rotated (default 10 MiB). */
+    private static long logMaxBytes(VagothHome home) throws IOException {
+        Path cfg = home.etc().resolve("vagoth.log.cfg");
+        if (!java.nio.file.Files.exists(cfg)) {
+            return 10L << 20;
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(cfg)) {
+            p.load(in);
+        }
+        String v = p.getProperty("max.bytes", String.valueOf(10L << 20)).trim();
+        try {
+            long n = Long.parseLong(v);
+            if (n >= 1024) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IOException("bad configuration: " + cfg + ": max.bytes = " + v + ": must be a whole number of at least 1024");
+    }
+
+    /** An I/O failure as an operator reads it: what was refused, on which path. */
+    static String describeIo(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return "permission denied: " + a.getFile();
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason().toLowerCase(java.util.Locale.ROOT) + ": " + f.getFile();
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2")
+                    .toLowerCase(java.util.Locale.ROOT) + ": " + f.getFile();
+        }
+        return String.valueOf(e.getMessage());
     }
 
     private static String describe(Throwable e) {

@@ -28,6 +28,10 @@ public final class VmStates {
     /** Metadata: the message of the last failure. */
     public static final String LAST_ERROR = "last_error";
 
+    /** Every state Vagoth records: what {@code set --state} accepts without {@code --force}. */
+    public static final Set<String> KNOWN = Set.of(UNKNOWN, UNASSIGNED, DEFINED, STARTING, RUNNING, STOPPING, STOPPED,
+            SHUTTING_DOWN, REBOOTING, MIGRATING, ERROR, UP, UNREACHABLE, MAINTENANCE, "paused");
+
     /** States that should resolve by themselves soon; one that lasts is reported as stuck. */
     public static final Set<String> TRANSITIONAL = Set.of(STARTING, STOPPING, SHUTTING_DOWN, REBOOTING, MIGRATING);
 

@@ -11,7 +11,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Who work started here is attributed to; empty means the OS user")
     String source() default "";
 
-    @AttributeDefinition(description = "When the registry or scheduler is being swapped, how long (ms) a call waits for"
+    @AttributeDefinition(min = "0", description = "When the registry or scheduler is being swapped, how long (ms) a call waits for"
             + " the new one before it is told none is active")
     long swap_grace_ms() default 10_000;
 }

@@ -23,9 +23,10 @@ final class Commands {
         add("new", "new [--name NAME] [--type TYPE] [--tenant T] [--tag K[=V]]... NODE-ID [KEY=VALUE...]",
                 "provision a new node (type vm unless --type says otherwise) with the given definition",
                 Set.of("name", "type", "tenant", "tag"), Set.of(), 1, ANY);
-        add("set", "set [--name NAME] [--tenant T] [--tag K=V | --tag K=]... [--state S] NODE",
-                "change a node's name, tenant, tags (K= deletes a tag) or recorded state",
-                Set.of("name", "tenant", "tag", "state"), Set.of(), 1, 1);
+        add("set", "set [--name NAME] [--tenant T] [--tag K=V | --tag K=]... [--state S [--force]] NODE",
+                "change a node's name, tenant, tags (K= deletes a tag) or recorded state (a known one, or any with"
+                        + " --force)",
+                Set.of("name", "tenant", "tag", "state"), Set.of("force"), 1, 1);
         add("rename", "rename NODE NEW-NAME", "give a node a new name", Set.of(), Set.of(), 2, 2);
         add("delete", "delete NODE", "remove a node through the provisioner (it must have no parent or children)",
                 Set.of(), Set.of(), 1, 1);

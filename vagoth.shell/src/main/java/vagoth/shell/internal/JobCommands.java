@@ -64,11 +64,18 @@ final class JobCommands {
 
     /** Blocks until the job ends; the exit status says how (0 done, 1 failed, 3 cancelled, 4 interrupted, 5 timed out). */
     String await(CommandSession session, ParsedArgs a) {
-        long timeoutMs;
-        try {
-            timeoutMs = a.value("timeout") == null ? Long.MAX_VALUE : (long) (Double.parseDouble(a.value("timeout")) * 1000);
-        } catch (NumberFormatException e) {
-            throw a.usage("--timeout needs a number of seconds, not '" + a.value("timeout") + "'");
+        long timeoutMs = Long.MAX_VALUE;
+        if (a.value("timeout") != null) {
+            double seconds;
+            try {
+                seconds = Double.parseDouble(a.value("timeout"));
+            } catch (NumberFormatException e) {
+                seconds = Double.NaN;
+            }
+            if (!(seconds >= 0) || seconds > 1e9) {
+                throw a.usage("--timeout needs a number of seconds, 0 or more, not '" + a.value("timeout") + "'");
+            }
+            timeoutMs = (long) (seconds * 1000);
         }
         String id = a.arg(0);
         JobStore store = manager.jobs();

@@ -39,7 +39,9 @@ final class Pairs {
             if (value.isEmpty() && !allowDelete) {
                 throw args.usage("tag '" + tag + "' has an empty value");
             }
-            out.put(key, value);
+            if (out.put(key, value) != null) {
+                throw args.usage("tag '" + key + "' is given twice");
+            }
         }
         return out;
     }

@@ -24,6 +24,7 @@ import vagoth.api.NodeQuery;
 import vagoth.api.NodeUpdate;
 import vagoth.api.ProvisionRequest;
 import vagoth.api.Registry;
+import vagoth.api.virt.VmStates;
 import vagoth.api.VagothException;
 import vagoth.api.job.Job;
 import vagoth.api.virt.Monitor;
@@ -309,7 +310,14 @@ public final class VagothCommands {
             }
         });
         if (a.value("state") != null) {
-            b.state(a.value("state"));
+            String state = a.value("state");
+            if (!a.flag("force") && !VmStates.KNOWN.contains(state)) {
+                throw a.usage("state '" + state + "' is not one Vagoth knows (" + String.join(", ",
+                        new java.util.TreeSet<>(VmStates.KNOWN)) + "); --force records it all the same");
+            }
+            b.state(state);
+        } else if (a.flag("force")) {
+            throw a.usage("--force goes with --state");
         }
         NodeUpdate update = b.build();
         if (update.isEmpty()) {

@@ -141,7 +141,8 @@ class CapacityAllocatorTest {
     @Test
     void aMalformedDemandIsRefused() {
         hv("a", 4096, 4, Map.of());
-        Node bad = registry.addNode(new Node("bad", "bad", "vm", "", Map.of("ram", "lots"), Map.of(), Map.of(), Set.of(), null));
+        Node bad = new Node("bad", "bad", "vm", "", Map.of("ram", "lots"), Map.of(), Map.of(), Set.of(), null);
+        assertThrows(vagoth.api.InvalidValueException.class, () -> registry.addNode(bad), "never stored");
         AllocationException e = assertThrows(AllocationException.class, () -> allocator("spread").allocate(bad, null));
         assertEquals("ram=lots is not a whole number", e.reasons().get("(definition)"));
     }

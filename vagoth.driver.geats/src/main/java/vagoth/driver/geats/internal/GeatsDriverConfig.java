@@ -6,9 +6,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(name = "Vagoth Geats driver", description = "Talks to each hypervisor's agent (definition key 'agent')")
 @interface GeatsDriverConfig {
 
-    @AttributeDefinition(description = "Seconds an agent may take for status, info, start, stop, shutdown, reboot")
+    @AttributeDefinition(min = "1", description = "Seconds an agent may take for status, info, start, stop, shutdown, reboot")
     long short_timeout_s() default 30;
 
-    @AttributeDefinition(description = "Seconds an agent may take for define, provision, undefine, deprovision, migrate")
+    @AttributeDefinition(min = "1", description = "Seconds an agent may take for define, provision, undefine, deprovision, migrate")
     long long_timeout_s() default 300;
 }

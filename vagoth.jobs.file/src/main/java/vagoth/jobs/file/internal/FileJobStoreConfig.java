@@ -9,12 +9,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Directory of the job log; empty means $VAGOTH_HOME/var/jobs")
     String directory() default "";
 
-    @AttributeDefinition(description = "Records are written to disk in batches, at most this many milliseconds apart")
+    @AttributeDefinition(min = "1", description = "Records are written to disk in batches, at most this many milliseconds apart")
     long flush_ms() default 20;
 
-    @AttributeDefinition(description = "Finished jobs are kept this many hours")
+    @AttributeDefinition(min = "0", description = "Finished jobs are kept this many hours")
     long retention_hours() default 168;
 
-    @AttributeDefinition(description = "At most this many finished jobs are kept")
+    @AttributeDefinition(min = "0", description = "At most this many finished jobs are kept")
     int retention_max() default 10_000;
 }

@@ -67,6 +67,7 @@ record Network(long base, int prefix, long gateway, long first, long last, Strin
     }
 
     static boolean isMac(String mac) {
-        return mac.matches("(?i)[0-9a-f]{2}(:[0-9a-f]{2}){5}") && (Integer.parseInt(mac.substring(0, 2), 16) & 1) == 0;
+        return mac.matches("(?i)[0-9a-f]{2}(:[0-9a-f]{2}){5}") && (Integer.parseInt(mac.substring(0, 2), 16) & 1) == 0
+                && !mac.equals("00:00:00:00:00:00");
     }
 }

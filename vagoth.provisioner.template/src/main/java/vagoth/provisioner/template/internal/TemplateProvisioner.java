@@ -126,8 +126,14 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
             } catch (UniqueKeyViolationException e) {
                 boolean ours = e.value().startsWith("ip-") || mac == null && e.value().startsWith("mac-");
                 if (!chosen || e.kind() != UniqueKeyViolationException.Kind.KEY || !ours) {
-                    throw e.kind() == UniqueKeyViolationException.Kind.KEY ? new ProvisioningException("Address "
-                            + e.value().substring(e.value().indexOf('-') + 1) + " is taken by " + e.owner(), node.id(), e) : e;
+                    if (e.kind() != UniqueKeyViolationException.Kind.KEY) {
+                        throw e;
+                    }
+                    // a MAC derived from the address is taken because the address is: name what was asked for
+                    boolean derivedMac = mac == null && e.value().startsWith("mac-");
+                    String what = e.value().startsWith("ip-") || derivedMac ? "ip=" + Network.dotted(address)
+                            : "mac=" + macAddress;
+                    throw new ProvisioningException(what + " is taken by " + e.owner(), node.id(), e);
                 }
                 start = address + 1; // another process took it between our look and our claim
             }
@@ -162,7 +168,8 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
 
     private static String explicitMac(String mac, String id) {
         if (!Network.isMac(mac)) {
-            throw new ProvisioningException("mac=" + mac + " is not a unicast MAC address (like 02:00:0a:00:00:05)", id);
+            throw new ProvisioningException("mac=" + mac + " is not a unicast MAC address other than"
+                    + " 00:00:00:00:00:00 (like 02:00:0a:00:00:05)", id);
         }
         return mac.toLowerCase(java.util.Locale.ROOT);
     }

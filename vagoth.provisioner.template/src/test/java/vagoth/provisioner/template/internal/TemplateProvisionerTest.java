@@ -96,14 +96,23 @@ class TemplateProvisionerTest {
         Node a = p.provision(vm("a", Map.of("ip", "10.0.0.99", "mac", "02:AA:BB:CC:DD:EE")));
         assertEquals("10.0.0.99", a.definition().get("ip"));
         assertEquals("02:aa:bb:cc:dd:ee", a.definition().get("mac"));
-        assertEquals("Address 10.0.0.99 is taken by a",
+        assertEquals("ip=10.0.0.99 is taken by a",
                 assertThrows(ProvisioningException.class, () -> p.provision(vm("b", Map.of("ip", "10.0.0.99")))).getMessage());
+        assertEquals("mac=02:aa:bb:cc:dd:ee is taken by a", assertThrows(ProvisioningException.class,
+                () -> p.provision(vm("b", Map.of("mac", "02:aa:bb:cc:dd:ee")))).getMessage());
+        assertTrue(assertThrows(ProvisioningException.class, () -> p.provision(vm("g", Map.of("mac", "00:00:00:00:00:00"))))
+                .getMessage().startsWith("mac=00:00:00:00:00:00 is not a unicast MAC address"));
         assertTrue(assertThrows(ProvisioningException.class, () -> p.provision(vm("c", Map.of("ip", "192.168.1.5"))))
                 .getMessage().startsWith("ip=192.168.1.5 is outside the network 10.0.0.0/24"));
         assertThrows(ProvisioningException.class, () -> p.provision(vm("d", Map.of("ip", "10.0.0.1"))), "the gateway");
         assertThrows(ProvisioningException.class, () -> p.provision(vm("e", Map.of("ip", "10.0.0.300"))));
         assertThrows(ProvisioningException.class, () -> p.provision(vm("f", Map.of("mac", "01:00:00:00:00:01"))), "multicast");
         assertEquals(1, registry.size());
+        Node h = p.provision(vm("h", Map.of("ip", "10.0.0.98")));
+        assertEquals("ip=10.0.0.98 is taken by h", assertThrows(ProvisioningException.class,
+                () -> p.provision(vm("i", Map.of("ip", "10.0.0.98")))).getMessage(),
+                "its MAC, derived from the address, is taken too: the address is what was asked for");
+        assertEquals(2, registry.size());
     }
 
     @Test

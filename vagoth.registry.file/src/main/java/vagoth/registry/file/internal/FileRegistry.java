@@ -19,6 +19,7 @@ import vagoth.api.NodeQuery;
 import vagoth.api.NodeUpdate;
 import vagoth.api.Registry;
 import vagoth.api.RegistryException;
+import vagoth.api.ServiceUnavailableException;
 import vagoth.support.io.FileIo;
 
 /**
@@ -34,12 +35,17 @@ public final class FileRegistry implements Registry, AutoCloseable {
     /** Framework property naming the Vagoth home directory. */
     static final String HOME_PROPERTY = "vagoth.home";
 
-    private final FileStore store;
+    private final FileIo io;
+    private final Path directory;
+    private final long compactMinBytes;
     private final BlobStore blobs;
+    /** Null while the registry cannot be opened: every call tries again and reports why it cannot. */
+    private volatile FileStore opened;
+    private volatile boolean closed;
 
     @Activate
     public FileRegistry(FileRegistryConfig config, BundleContext context) {
-        this(directory(config, context), config.compact_min_bytes());
+        this(FileIo.REAL, directory(config, context), config.compact_min_bytes(), true);
     }
 
     public FileRegistry(Path directory, long compactMinBytes) {
@@ -48,8 +54,46 @@ public final class FileRegistry implements Registry, AutoCloseable {
 
     /** A registry whose file changes go through {@code io} (crash tests put a fault-injecting layer there). */
     public FileRegistry(FileIo io, Path directory, long compactMinBytes) {
+        this.io = io;
+        this.directory = directory;
+        this.compactMinBytes = compactMinBytes;
         this.blobs = new BlobStore(io, directory.resolve("blobs"));
-        this.store = new FileStore(io, directory, compactMinBytes, blobs::clear, blobs::any);
+        this.opened = new FileStore(io, directory, compactMinBytes, blobs::clear, blobs::any);
+    }
+
+    /**
+     * The component: a registry whose files are damaged or missing still
+     * starts, and every call reports why it cannot be used (in one line an
+     * operator can act on, not a component that silently failed to start);
+     * once the files are restored, the next call opens them.
+     */
+    private FileRegistry(FileIo io, Path directory, long compactMinBytes, boolean reportOnUse) {
+        this.io = io;
+        this.directory = directory;
+        this.compactMinBytes = compactMinBytes;
+        this.blobs = new BlobStore(io, directory.resolve("blobs"));
+        try {
+            this.opened = new FileStore(io, directory, compactMinBytes, blobs::clear, blobs::any);
+        } catch (RegistryException e) {
+            // reported by the first call, to whoever made it
+        }
+    }
+
+    private FileStore store() {
+        FileStore s = opened;
+        if (s == null) {
+            if (closed) {
+                throw new ServiceUnavailableException("registry (this one was just closed)");
+            }
+            synchronized (this) {
+                s = opened;
+                if (s == null) {
+                    s = new FileStore(io, directory, compactMinBytes, blobs::clear, blobs::any);
+                    opened = s;
+                }
+            }
+        }
+        return s;
     }
 
     private static Path directory(FileRegistryConfig config, BundleContext context) {
@@ -66,12 +110,12 @@ public final class FileRegistry implements Registry, AutoCloseable {
 
     @Override
     public Optional<Node> findNode(String id) {
-        return Optional.ofNullable(store.read(s -> s.get(id)));
+        return Optional.ofNullable(store().read(s -> s.get(id)));
     }
 
     @Override
     public Optional<Node> findNodeByName(String name) {
-        return Optional.ofNullable(store.read(s -> {
+        return Optional.ofNullable(store().read(s -> {
             String id = s.idOfName(name);
             return id == null ? null : s.get(id);
         }));
@@ -79,7 +123,7 @@ public final class FileRegistry implements Registry, AutoCloseable {
 
     @Override
     public Optional<Node> findNodeByKey(String key) {
-        return Optional.ofNullable(store.read(s -> {
+        return Optional.ofNullable(store().read(s -> {
             String id = s.idOfKey(key);
             return id == null ? null : s.get(id);
         }));
@@ -87,37 +131,37 @@ public final class FileRegistry implements Registry, AutoCloseable {
 
     @Override
     public List<Node> getNodes(NodeQuery query) {
-        return store.read(s -> s.query(query));
+        return store().read(s -> s.query(query));
     }
 
     @Override
     public int size() {
-        return store.read(RegistryState::size);
+        return store().read(RegistryState::size);
     }
 
     @Override
     public Node addNode(Node node) {
-        return store.commit(Mutations.add(node));
+        return store().commit(Mutations.add(node));
     }
 
     @Override
     public Node updateNode(String id, NodeUpdate update) {
-        return store.commit(Mutations.update(id, update));
+        return store().commit(Mutations.update(id, update));
     }
 
     @Override
     public Node setParent(String id, String parentId) {
-        return store.commit(Mutations.setParent(id, parentId));
+        return store().commit(Mutations.setParent(id, parentId));
     }
 
     @Override
     public Node removeParent(String id) {
-        return store.commit(Mutations.removeParent(id));
+        return store().commit(Mutations.removeParent(id));
     }
 
     @Override
     public void deleteNode(String id) {
-        store.commit(Mutations.delete(id));
+        store().commit(Mutations.delete(id));
     }
 
     @Override
@@ -130,7 +174,7 @@ public final class FileRegistry implements Registry, AutoCloseable {
     @Override
     public void putBlob(String id, String blobName, byte[] data) {
         Names.requireSafe("blob name", blobName);
-        store.underWriteLock(id, () -> {
+        store().underWriteLock(id, () -> {
             blobs.put(id, blobName, data);
             return null;
         });
@@ -139,7 +183,7 @@ public final class FileRegistry implements Registry, AutoCloseable {
     @Override
     public boolean deleteBlob(String id, String blobName) {
         Names.requireSafe("blob name", blobName);
-        return store.underWriteLock(id, () -> blobs.delete(id, blobName));
+        return store().underWriteLock(id, () -> blobs.delete(id, blobName));
     }
 
     @Override
@@ -150,13 +194,17 @@ public final class FileRegistry implements Registry, AutoCloseable {
 
     /** Writes a snapshot and starts a new log now (normally done as the log grows). */
     public void compact() {
-        store.compactNow();
+        store().compactNow();
     }
 
     @Deactivate
     @Override
     public void close() {
-        store.close();
+        closed = true;
+        FileStore s = opened;
+        if (s != null) {
+            s.close();
+        }
     }
 
     private static <T> T io(FileStore.IoWork<T> work) {

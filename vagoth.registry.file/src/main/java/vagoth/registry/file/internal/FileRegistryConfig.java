@@ -10,6 +10,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Directory of the registry; empty means $VAGOTH_HOME/var/registry")
     String directory() default "";
 
-    @AttributeDefinition(description = "Compact the log once it is larger than this many bytes and than the snapshot")
+    @AttributeDefinition(min = "0", description = "Compact the log once it is larger than this many bytes and than the snapshot")
     long compact_min_bytes() default 4L * 1024 * 1024;
 }

@@ -1,0 +1,204 @@
+package vagoth.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import vagoth.dist.VagothProcess.Result;
+
+/**
+ * Bad configuration, broken plugins, damaged registries and homes that cannot
+ * be written: each is one line naming what is wrong, and nothing starts with it.
+ */
+class HomeAndConfigurationIT {
+    @TempDir
+    Path tmp;
+
+    private Path home() {
+        return tmp.resolve("home");
+    }
+
+    private Result vagoth(List<String> prefix, String... args) throws IOException, InterruptedException {
+        return VagothProcess.run(home(), prefix, args);
+    }
+
+    private Result vagoth(String... args) throws IOException, InterruptedException {
+        return VagothProcess.run(home(), List.of(), args);
+    }
+
+    private void append(String cfg, String line) throws IOException {
+        Files.writeString(home().resolve("etc").resolve(cfg), "\n" + line + "\n", java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "vagoth.registry.file.cfg      | compact.min.bytes = abc | not a whole number",
+        "vagoth.manager.cfg            | swap.grace.ms = abc     | not a whole number",
+        "vagoth.driver.geats.cfg       | short.timeout.s = abc   | not a whole number",
+        "vagoth.driver.geats.cfg       | short.timeout.s = 0     | must be at least 1",
+        "vagoth.allocator.capacity.cfg | strategy = bogus        | must be one of spread, pack",
+        "vagoth.monitor.cfg            | interval.s = abc        | not a whole number",
+        "vagoth.monitor.cfg            | interval.s = -5         | must be at least 0",
+        "vagoth.scheduler.thread.cfg   | threads = -1            | must be at least 1",
+        "vagoth.jobs.file.cfg          | retention.max = -5      | must be at least 0",
+    })
+    @Timeout(120)
+    void aBadValueIsNamedWithFileAndKeyAndNothingRuns(String cfg, String line, String why) throws Exception {
+        assertEquals(0, vagoth("list").status());
+        append(cfg, line);
+        Result r = vagoth("new", "vm1");
+        assertEquals(1, r.status());
+        String key = line.substring(0, line.indexOf('=')).trim();
+        assertEquals("vagoth: bad configuration: " + home().resolve("etc").resolve(cfg) + ": " + line + ": " + why,
+                r.err());
+        assertFalse(vagoth(List.of(), "--help").err().contains("Exception"), key);
+        Files.writeString(home().resolve("etc").resolve(cfg),
+                Files.readString(home().resolve("etc").resolve(cfg)).replace(line, ""));
+        assertFalse(vagoth("list").out().contains("vm1"), "the command ran despite the bad value");
+    }
+
+    @Test
+    @Timeout(120)
+    void aDaemonDoesNotStartWithABadValue() throws Exception {
+        assertEquals(0, vagoth("list").status());
+        append("vagoth.monitor.cfg", "threads = 0");
+        Result r = vagoth("daemon");
+        assertEquals(1, r.status());
+        assertTrue(r.err().endsWith("vagoth.monitor.cfg: threads = 0: must be at least 1"), r.err());
+        assertFalse(Files.exists(home().resolve("var/run/vagoth.sock")));
+    }
+
+    @Test
+    @Timeout(120)
+    void aBrokenJarInDeployIsSkippedWithOneWarning() throws Exception {
+        assertEquals(0, vagoth("list").status());
+        Path broken = home().resolve("deploy").resolve("broken.jar");
+        Files.writeString(broken, "not a jar");
+        Result r = vagoth("new", "vm1");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("vagoth: warning: skipping " + broken + ": not a readable jar (zip END header not found)", r.err());
+        Files.delete(broken);
+        try (java.util.jar.JarOutputStream j = new java.util.jar.JarOutputStream(Files.newOutputStream(broken))) {
+            j.putNextEntry(new java.util.zip.ZipEntry("x.txt"));
+        }
+        r = vagoth("list", "vm1");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("skipping " + broken + ": not an OSGi bundle"), r.err());
+    }
+
+    @Test
+    @Timeout(120)
+    void aDamagedRegistryIsOneLineWithFileAndByte() throws Exception {
+        assertEquals(0, vagoth("new", "vm1").status());
+        Path wal = home().resolve("var/registry/wal.log");
+        String text = Files.readString(wal, StandardCharsets.ISO_8859_1);
+        int at = text.lastIndexOf("\"vm1\"");
+        Files.writeString(wal, text.substring(0, at) + "\"vmX\"" + text.substring(at + 5), StandardCharsets.ISO_8859_1);
+        Result r = vagoth("list");
+        assertEquals(1, r.status());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("list: Registry log " + wal + " is damaged at byte "), r.err());
+    }
+
+    @Test
+    @Timeout(120)
+    void theFrameworkCacheLivesUnderTheHomeAndDeadOnesAreCleaned() throws Exception {
+        assertEquals(0, vagoth("list").status());
+        Path stale = home().resolve("var/cache/felix-" + Integer.MAX_VALUE);
+        Files.createDirectories(stale.resolve("bundle1"));
+        assertEquals(0, vagoth("list").status());
+        assertFalse(Files.exists(stale), "a dead process's cache was left");
+        try (Stream<Path> left = Files.list(home().resolve("var/cache"))) {
+            assertEquals(0, left.count(), "a finished command left its cache");
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void theLogIsRotated() throws Exception {
+        assertEquals(0, vagoth("list").status());
+        append("vagoth.log.cfg", "max.bytes = 1024");
+        assertEquals(0, vagoth("new", "vm1").status());
+        for (int i = 0; i < 12; i++) { // each writes its action lines to the log
+            assertEquals(0, vagoth(i % 2 == 0 ? "start" : "stop", "vm1").status());
+        }
+        Path log = home().resolve("var/log/vagoth.log");
+        assertTrue(Files.size(log) <= 1024 + 512, "vagoth.log is " + Files.size(log) + " bytes");
+        assertTrue(Files.exists(log.resolveSibling("vagoth.log.1")), "nothing was rotated");
+        assertFalse(Files.exists(log.resolveSibling("vagoth.log." + (ConsoleLog.KEEP + 1))));
+    }
+
+    @Test
+    @Timeout(120)
+    void aHomeThatCannotBeWrittenSaysPermissionDeniedAndWhere() throws Exception {
+        assertEquals(0, vagoth("list").status());
+        Path log = home().resolve("var/log");
+        boolean root = "root".equals(System.getProperty("user.name"));
+        List<String> as = List.of();
+        if (root) {
+            Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runuser")), "no runuser to drop root");
+            as = List.of("/usr/sbin/runuser", "-u", "nobody", "--");
+            // nobody may reach the home but write nothing in it
+            for (Path p = home(); p != null && p.startsWith(tmp.getParent()); p = p.getParent()) {
+                p.toFile().setExecutable(true, false);
+                p.toFile().setReadable(true, false);
+            }
+            try (Stream<Path> all = Files.walk(home())) {
+                all.forEach(p -> {
+                    p.toFile().setReadable(true, false);
+                    p.toFile().setExecutable(true, false);
+                });
+            }
+        } else {
+            log.toFile().setWritable(false);
+        }
+        try {
+            Result r = vagoth(as, "list");
+            assertEquals(1, r.status());
+            assertTrue(r.err().startsWith("vagoth: cannot prepare VAGOTH_HOME " + home() + ": permission denied: "), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+        } finally {
+            log.toFile().setWritable(true);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "new x ram=abc                       | 1 | new: ram=abc: not a whole number (x)",
+        "new x ram=-5                        | 1 | new: ram=-5: must not be negative (x)",
+        "new x cpus=1e9                      | 1 | new: cpus=1e9: not a whole number (x)",
+        "new x disk=lots                     | 1 | new: disk=lots: a disk size is",
+        "new --type hv h2 mem_total=-1       | 1 | new: mem_total=-1: must not be negative (h2)",
+        "new --tag a=1 --tag a=2 x           | 2 | new: tag 'a' is given twice",
+        "set --state bogus hyper1            | 2 | set: state 'bogus' is not one Vagoth knows",
+        "wait --timeout -1 abcdef12          | 2 | wait: --timeout needs a number of seconds, 0 or more",
+        "new x template=debian mac=00:00:00:00:00:00 | 1 | new: mac=00:00:00:00:00:00 is not a unicast MAC address",
+        "new x template=debian ip=10.0.0.10  | 1 | new: ip=10.0.0.10 is taken by web1 (x)",
+    })
+    @Timeout(120)
+    void badInputIsRefusedWithTheKeyAndChangesNothing(String command, int status, String message) throws Exception {
+        assertEquals(0, vagoth("list").status());
+        append("vagoth.manager.cfg", "provisioner.target = (vagoth.provisioner=template)");
+        assertEquals(0, vagoth("new", "web1", "template=debian").status());
+        String before = vagoth("list", "--json").out();
+        Result r = vagoth(command.split(" "));
+        assertEquals(status, r.status(), r.err());
+        assertTrue(r.err().startsWith(message), r.err());
+        assertEquals(before, vagoth("list", "--json").out(), "the refused command changed something");
+    }
+}

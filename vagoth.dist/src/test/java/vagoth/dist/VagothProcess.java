@@ -1,0 +1,38 @@
+package vagoth.dist;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the assembled {@code bin/vagoth} as a separate process on one home, as an operator would. */
+final class VagothProcess {
+    private VagothProcess() {
+    }
+
+    record Result(int status, String out, String err) {
+    }
+
+    /** {@code bin/vagoth args...}, run through {@code prefix} (e.g. runuser) when it is not empty. */
+    static Result run(Path home, List<String> prefix, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("VAGOTH_HOME", home.toString());
+        pb.environment().remove("VAGOTH_JAVA_OPTS");
+        pb.environment().remove("VAGOTH_TRACE");
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "vagoth did not exit");
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
+                new String(err, StandardCharsets.UTF_8).strip());
+    }
+}
