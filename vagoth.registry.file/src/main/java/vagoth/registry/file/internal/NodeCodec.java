@@ -122,7 +122,7 @@ final class NodeCodec {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, String> immutable(String[] a, int size) {
+    static Map<String, String> immutable(String[] a, int size) {
         return switch (size) {
             case 0 -> Map.of();
             case 1 -> Map.of(a[0], a[1]);

@@ -292,17 +292,10 @@ final class SnapshotFile {
             Checksums.checkBlocks(file, bytes, segment.blocks());
         }
         long count = segment.count();
-        // one decode of the whole segment: much faster than a streaming decoder
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        NodeCodec codec = new NodeCodec();
-        List<Node> nodes = new ArrayList<>((int) Math.min(count, 1 << 20));
-        try (JsonReader r = new JsonReader(new StringReader(text))) {
-            r.beginArray();
-            while (r.hasNext()) {
-                nodes.add(codec.read(r));
-            }
-            r.endArray();
-        } catch (IOException | IllegalStateException | IllegalArgumentException | JsonParseException e) {
+        List<Node> nodes;
+        try {
+            nodes = new SegmentParser(bytes).nodes((int) Math.min(count, 1 << 20));
+        } catch (IOException | IllegalArgumentException e) {
             throw new RegistryCorruptException("Registry snapshot segment " + file + " is damaged (" + e.getMessage()
                     + "). Restore it from a backup; Vagoth will not start from a partial registry.", e);
         }
