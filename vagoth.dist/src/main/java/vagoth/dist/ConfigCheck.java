@@ -49,12 +49,12 @@ final class ConfigCheck {
     static ConfigCheck of(List<Path> jars) throws IOException {
         ConfigCheck c = new ConfigCheck();
         for (Path jar : jars) {
-            c.read(jar);
+            c.readJar(jar);
         }
         return c;
     }
 
-    private void read(Path jar) throws IOException {
+    private void readJar(Path jar) throws IOException {
         try (JarFile j = new JarFile(jar.toFile())) {
             for (Enumeration<JarEntry> e = j.entries(); e.hasMoreElements();) {
                 JarEntry entry = e.nextElement();
@@ -116,27 +116,37 @@ final class ConfigCheck {
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(etc, "*.cfg")) {
             for (Path file : files) {
-                String name = file.getFileName().toString().replaceFirst("\\.cfg$", "");
-                int dash = name.indexOf('-');
-                Map<String, Attribute> attrs = byPid.get(dash < 0 ? name : name.substring(0, dash));
-                if (attrs == null) {
-                    continue; // not a component of ours, or of an installed plugin
-                }
-                Properties p = new Properties();
-                try (InputStream in = Files.newInputStream(file)) {
-                    p.load(in);
-                } catch (IllegalArgumentException e) {
-                    throw new BadConfiguration(file + ": cannot be read: " + e.getMessage());
-                }
-                for (String key : p.stringPropertyNames()) {
-                    Attribute a = attrs.get(key);
-                    if (a != null) {
-                        String value = p.getProperty(key).trim();
-                        String why = a.multiple() ? problemInList(a, value) : problem(a, value);
-                        if (why != null) {
-                            throw new BadConfiguration(file + ": " + key + " = " + value + ": " + why);
-                        }
-                    }
+                check(file, read(file));
+            }
+        }
+    }
+
+    /** Reads a configuration file as Config Admin will be given it. */
+    static Properties read(Path file) throws IOException, BadConfiguration {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        } catch (IllegalArgumentException e) {
+            throw new BadConfiguration(file + ": cannot be read: " + e.getMessage());
+        }
+        return p;
+    }
+
+    /** Checks the values {@code file} holds against what its component declares. */
+    void check(Path file, Properties p) throws BadConfiguration {
+        String name = file.getFileName().toString().replaceFirst("\\.cfg$", "");
+        int dash = name.indexOf('-');
+        Map<String, Attribute> attrs = byPid.get(dash < 0 ? name : name.substring(0, dash));
+        if (attrs == null) {
+            return; // not a component of ours, or of an installed plugin
+        }
+        for (String key : p.stringPropertyNames()) {
+            Attribute a = attrs.get(key);
+            if (a != null) {
+                String value = p.getProperty(key).trim();
+                String why = a.multiple() ? problemInList(a, value) : problem(a, value);
+                if (why != null) {
+                    throw new BadConfiguration(file + ": " + key + " = " + value + ": " + why);
                 }
             }
         }

@@ -37,6 +37,7 @@ final class Container implements AutoCloseable {
     private static final String MONITOR_PID = "vagoth.monitor";
     private final Framework framework;
     private final Path cache;
+    private Mode mode;
 
     private Container(Framework framework, Path cache) {
         this.framework = framework;
@@ -70,7 +71,8 @@ final class Container implements AutoCloseable {
         props.put("vagoth.home", home.root().toString());
         props.put("gosh.home", dist.toString());
         if (mode != Mode.ONE_SHOT) {
-            props.put("felix.fileinstall.dir", home.etc() + "," + home.deploy());
+            // etc/ is the launcher's: every edit is checked before Config Admin sees it (ConfigWatcher)
+            props.put("felix.fileinstall.dir", home.deploy().toString());
         } else {
             props.keySet().removeIf(k -> k.startsWith("felix.fileinstall."));
         }
@@ -107,10 +109,9 @@ final class Container implements AutoCloseable {
                 }
             }
             Trace.mark("bundles started");
-            if (mode == Mode.ONE_SHOT) {
-                c.seedConfiguration(home.etc());
-                Trace.mark("configuration given");
-            }
+            c.mode = mode;
+            c.seedConfiguration(home.etc());
+            Trace.mark("configuration given");
             if (scr != null) {
                 scr.start();
             }
@@ -169,42 +170,67 @@ final class Container implements AutoCloseable {
         return framework.getBundleContext();
     }
 
-    /**
-     * Hands every {@code etc/<pid>.cfg} to Config Admin (through reflection:
-     * its classes live in a bundle). {@code <factory>-<name>.cfg} is a factory
-     * configuration, as FileInstall names them.
-     */
+    /** Hands every {@code etc/<pid>.cfg} to Config Admin (the launcher has checked them). */
     private void seedConfiguration(Path etc) throws IOException {
-        Object admin = waitForService(CONFIG_ADMIN, 5000);
-        if (admin == null) {
-            throw new IOException("Config Admin did not start");
-        }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(etc, "*.cfg")) {
             for (Path file : files) {
                 Properties p = new Properties();
                 try (InputStream in = Files.newInputStream(file)) {
                     p.load(in);
                 }
-                Dictionary<String, Object> dict = new Hashtable<>();
-                p.forEach((k, v) -> dict.put(k.toString(), v.toString().trim()));
-                dict.put("felix.fileinstall.filename", file.toUri().toString());
-                String pid = file.getFileName().toString().replaceFirst("\\.cfg$", "");
-                if (pid.equals(MANAGER_PID)) {
-                    // one command runs its actions inline; background scheduling is the daemon's
-                    dict.put("scheduler.target", "(vagoth.scheduler=sync)");
-                } else if (pid.equals(MONITOR_PID)) {
-                    dict.put("interval.s", "0"); // and so is background polling
-                }
-                int dash = pid.indexOf('-');
-                Object config = dash < 0
-                        ? admin.getClass().getMethod("getConfiguration", String.class, String.class).invoke(admin, pid, "?")
-                        : admin.getClass().getMethod("getFactoryConfiguration", String.class, String.class, String.class)
-                                .invoke(admin, pid.substring(0, dash), pid.substring(dash + 1), "?");
-                config.getClass().getMethod("update", Dictionary.class).invoke(config, dict);
+                configure(file, p);
             }
+        }
+    }
+
+    /**
+     * Gives {@code file}'s properties to Config Admin (through reflection: its
+     * classes live in a bundle). {@code <factory>-<name>.cfg} is a factory
+     * configuration, as FileInstall names them.
+     */
+    void configure(Path file, Properties p) throws IOException {
+        Dictionary<String, Object> dict = new Hashtable<>();
+        p.forEach((k, v) -> dict.put(k.toString(), v.toString().trim()));
+        dict.put("felix.fileinstall.filename", file.toUri().toString());
+        String pid = pidOf(file);
+        if (mode == Mode.ONE_SHOT && pid.equals(MANAGER_PID)) {
+            // one command runs its actions inline; background scheduling is the daemon's
+            dict.put("scheduler.target", "(vagoth.scheduler=sync)");
+        } else if (mode == Mode.ONE_SHOT && pid.equals(MONITOR_PID)) {
+            dict.put("interval.s", "0"); // and so is background polling
+        }
+        try {
+            Object config = configuration(pid);
+            config.getClass().getMethod("update", Dictionary.class).invoke(config, dict);
         } catch (ReflectiveOperationException e) {
             throw new IOException("cannot give configuration to Config Admin: " + e, e);
         }
+    }
+
+    /** Removes the configuration {@code file} gave: its component goes back to its defaults. */
+    void unconfigure(Path file) throws IOException {
+        try {
+            Object config = configuration(pidOf(file));
+            config.getClass().getMethod("delete").invoke(config);
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("cannot remove configuration from Config Admin: " + e, e);
+        }
+    }
+
+    private Object configuration(String pid) throws ReflectiveOperationException, IOException {
+        Object admin = waitForService(CONFIG_ADMIN, 5000);
+        if (admin == null) {
+            throw new IOException("Config Admin did not start");
+        }
+        int dash = pid.indexOf('-');
+        return dash < 0
+                ? admin.getClass().getMethod("getConfiguration", String.class, String.class).invoke(admin, pid, "?")
+                : admin.getClass().getMethod("getFactoryConfiguration", String.class, String.class, String.class)
+                        .invoke(admin, pid.substring(0, dash), pid.substring(dash + 1), "?");
+    }
+
+    private static String pidOf(Path file) {
+        return file.getFileName().toString().replaceFirst("\\.cfg$", "");
     }
 
     /** The first service of {@code className} to appear within {@code millis}, or null. */

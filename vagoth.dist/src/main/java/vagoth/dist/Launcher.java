@@ -15,6 +15,8 @@ import java.util.List;
 public final class Launcher {
     /** The thin client's answer when no daemon serves the home (bin/vagoth then runs the command itself). */
     static final int NO_DAEMON = 111;
+    /** How often a long-lived container looks for edits in etc/. */
+    private static final long CONFIG_POLL_MS = 1000;
 
     private Launcher() {
     }
@@ -107,7 +109,8 @@ public final class Launcher {
             err.println("vagoth: a daemon already runs for " + home.root() + " (" + home.socket() + ")");
             return OneShot.FAILED;
         }
-        try (Container c = Container.start(dist, home, Container.Mode.DAEMON)) {
+        try (Container c = Container.start(dist, home, Container.Mode.DAEMON);
+                ConfigWatcher watcher = new ConfigWatcher(c, dist, home, CONFIG_POLL_MS)) {
             new OneShot(c, System.out, err).seed(home, dist);
             try (DaemonServer server = new DaemonServer(home.socket(), c, log)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -142,7 +145,8 @@ public final class Launcher {
     }
 
     private static int interactive(Path dist, VagothHome home) {
-        try (Container c = Container.start(dist, home, Container.Mode.INTERACTIVE)) {
+        try (Container c = Container.start(dist, home, Container.Mode.INTERACTIVE);
+                ConfigWatcher watcher = new ConfigWatcher(c, dist, home, CONFIG_POLL_MS)) {
             Runtime.getRuntime().addShutdownHook(new Thread(c::close, "vagoth-stop"));
             new OneShot(c, System.out, System.err).seed(home, dist);
             c.awaitStop();

@@ -120,4 +120,33 @@ class DaemonIT {
         startDaemon(); // a new daemon replaces the stale socket
         assertTrue(vagoth("list").out().contains("vm1"));
     }
+
+    /** An edit of etc/ while the daemon runs is checked like at start: a bad one is refused, a good one applied. */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void aBadEditOfTheConfigurationIsRefusedWhileTheDaemonRuns() throws Exception {
+        vagoth("list");
+        startDaemon();
+        Path cfg = home.resolve("etc/vagoth.registry.file.cfg");
+        Files.writeString(cfg, "\ncompact.min.bytes = abc\n", java.nio.file.StandardOpenOption.APPEND);
+        Path log = home.resolve("var/log/vagoth.log");
+        String want = "bad configuration: " + cfg + ": compact.min.bytes = abc: not a whole number; the change is not"
+                + " applied";
+        for (int i = 0; i < 200 && !(Files.exists(log) && Files.readString(log).contains(want)); i++) {
+            Thread.sleep(100);
+        }
+        assertTrue(Files.readString(log).contains(want), Files.readString(log));
+        assertEquals(0, vagoth("new", "still-works").status(), "the registry kept its configuration");
+
+        Path virt = home.resolve("etc/vagoth.virt.cfg");
+        Files.writeString(virt, "allocator.target = (vagoth.allocator=hint)\n");
+        boolean applied = false;
+        for (int i = 0; i < 200 && !applied; i++) {
+            applied = vagoth("plugins").out().lines().anyMatch(l -> l.matches("allocator\\s+hint\\s+active.*"));
+            if (!applied) {
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(applied, "a good edit was not applied: " + vagoth("plugins").out());
+    }
 }

@@ -20,8 +20,13 @@ final class VagothProcess {
 
     /** {@code bin/vagoth args...}, run through {@code prefix} (e.g. runuser) when it is not empty. */
     static Result run(Path home, List<String> prefix, String... args) throws IOException, InterruptedException {
+        return run(Path.of(System.getProperty("vagoth.dist")), home, prefix, args);
+    }
+
+    /** The same, with the distribution in {@code dist}. */
+    static Result run(Path dist, Path home, List<String> prefix, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth").toString());
+        cmd.add(dist.resolve("bin").resolve("vagoth").toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("VAGOTH_HOME", home.toString());
