@@ -21,7 +21,8 @@ import java.util.logging.Logger;
  * shell) and hands each edit to Config Admin only once it is checked like at
  * start-up: a bad value is reported (file, key, reason) in the log and the
  * component keeps the configuration it has. A removed file returns its
- * component to its defaults.
+ * component to its defaults. A jar dropped into {@code deploy/} that is not
+ * a bundle is named in the log once (FileInstall skips it).
  */
 final class ConfigWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("vagoth.config");
@@ -33,6 +34,8 @@ final class ConfigWatcher implements AutoCloseable {
     private final ScheduledExecutorService timer;
     /** What each file held when last looked at (applied or refused). */
     private final Map<Path, String> seen = new HashMap<>();
+    /** Jars in deploy/ already looked at, with their size and time, so each bad one is named once. */
+    private final Map<Path, String> jarsSeen = new HashMap<>();
 
     ConfigWatcher(Container container, Path dist, VagothHome home, long periodMs) throws IOException {
         this.container = container;
@@ -41,6 +44,9 @@ final class ConfigWatcher implements AutoCloseable {
         this.deploy = home.deploy();
         for (Path f : files()) {
             seen.put(f, content(f));
+        }
+        for (Path jar : Plugins.jars(deploy)) {
+            jarsSeen.put(jar, stamp(jar)); // the launcher named the bad ones at start
         }
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vagoth-config-watcher");
@@ -98,6 +104,21 @@ final class ConfigWatcher implements AutoCloseable {
                 container.unconfigure(gone);
             }
         }
+        List<Path> jars = Plugins.jars(deploy);
+        jarsSeen.keySet().retainAll(jars);
+        for (Path jar : jars) {
+            String stamp = stamp(jar);
+            if (!stamp.equals(jarsSeen.put(jar, stamp))) {
+                String why = Plugins.problem(jar);
+                if (why != null) {
+                    LOG.log(Level.WARNING, "skipping " + jar + ": " + why);
+                }
+            }
+        }
+    }
+
+    private static String stamp(Path jar) throws IOException {
+        return Files.size(jar) + "@" + Files.getLastModifiedTime(jar).toMillis();
     }
 
     @Override

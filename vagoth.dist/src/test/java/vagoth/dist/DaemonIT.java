@@ -149,4 +149,21 @@ class DaemonIT {
         }
         assertTrue(applied, "a good edit was not applied: " + vagoth("plugins").out());
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void aBrokenJarDroppedIntoDeployIsNamedOnce() throws Exception {
+        vagoth("list");
+        startDaemon();
+        Path jar = home.resolve("deploy/broken.jar");
+        Files.writeString(jar, "not a jar");
+        Path log = home.resolve("var/log/vagoth.log");
+        String want = "skipping " + jar + ": not a readable jar";
+        for (int i = 0; i < 200 && !(Files.exists(log) && Files.readString(log).contains(want)); i++) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(2500); // two more scans: it is named once, not every time
+        assertEquals(1, Files.readString(log).lines().filter(l -> l.contains(want)).count(), Files.readString(log));
+        assertEquals(0, vagoth("list").status());
+    }
 }
