@@ -12,7 +12,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * The cluster's memory: every node, with its relationships and unique keys.
  *
  * <p>Rules every implementation keeps (the conformance suite checks them):
- * ids, names and unique keys are unique; a node's name and keys are released
+ * ids, names and unique keys are unique, and ids and names are one namespace
+ * (no node's name is another node's id), so an id or a name names exactly one
+ * node; a node's name and keys are released
  * when it is deleted or they are changed; a change that would break a rule
  * throws and is not applied at all; a call that returned is durable; several
  * threads and several processes sharing one registry never lose each other's

@@ -25,8 +25,10 @@ public class UniqueKeyViolationException extends VagothException {
 
     private static String describe(Kind kind, String value, String owner) {
         return switch (kind) {
-            case ID -> "Node id " + value + " is already in use";
-            case NAME -> "Name " + value + " is already used by node " + owner;
+            case ID -> value.equals(owner) ? "Node id " + value + " is already in use"
+                    : "Node id " + value + " is already the name of node " + owner;
+            case NAME -> value.equals(owner) ? "Name " + value + " is already used by node " + owner + " (as its id)"
+                    : "Name " + value + " is already used by node " + owner;
             case KEY -> "Key " + value + " is already held by node " + owner;
         };
     }

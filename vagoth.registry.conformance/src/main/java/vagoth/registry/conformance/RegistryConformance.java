@@ -149,6 +149,26 @@ public abstract class RegistryConformance {
     }
 
     @Test
+    void idsAndNamesAreOneNamespace() {
+        registry.addNode(vm("a"));
+        registry.addNode(vm("b"));
+        registry.rename("a", "x");
+        UniqueKeyViolationException e = assertThrows(UniqueKeyViolationException.class, () -> registry.rename("b", "a"));
+        assertEquals(UniqueKeyViolationException.Kind.NAME, e.kind());
+        assertEquals("b", registry.getNode("b").name(), "the refused rename changed nothing");
+        assertThrows(UniqueKeyViolationException.class, () -> registry.addNode(Node.of("c", "b", "vm")),
+                "a name that is another node's id");
+        assertThrows(UniqueKeyViolationException.class, () -> registry.addNode(Node.of("x", "y", "vm")),
+                "an id that is another node's name");
+        assertThrows(UniqueKeyViolationException.class,
+                () -> registry.updateNode("b", NodeUpdate.builder().name("a").build()));
+        registry.rename("a", "a"); // its own id is its own to take back
+        assertEquals("a", registry.getNode("a").name());
+        registry.addNode(Node.of("x", "y", "vm"));
+        assertEquals(3, registry.size());
+    }
+
+    @Test
     void keyHeldByAnotherNodeIsRefusedAndTheWholeChangeIsNotApplied() {
         registry.addNode(node("a", "vm", "", Map.of(), Set.of("ip-10.0.0.5")));
         assertThrows(UniqueKeyViolationException.class,
@@ -184,14 +204,14 @@ public abstract class RegistryConformance {
 
     @Test
     void renameReleasesTheOldName() {
-        registry.addNode(vm("a"));
-        registry.rename("a", "b");
-        assertEquals("a", registry.getNodeByName("b").id());
-        assertTrue(registry.findNodeByName("a").isEmpty());
-        registry.addNode(new Node("x", "a", "vm", "", null, null, null, null, null));
-        assertEquals("x", registry.getNodeByName("a").id());
-        registry.rename("a", "b"); // to its own name: a no-op
-        assertThrows(UniqueKeyViolationException.class, () -> registry.rename("x", "b"));
+        registry.addNode(new Node("a", "alpha", "vm", "", null, null, null, null, null));
+        registry.rename("a", "beta");
+        assertEquals("a", registry.getNodeByName("beta").id());
+        assertTrue(registry.findNodeByName("alpha").isEmpty());
+        registry.addNode(new Node("x", "alpha", "vm", "", null, null, null, null, null));
+        assertEquals("x", registry.getNodeByName("alpha").id());
+        registry.rename("a", "beta"); // to its own name: a no-op
+        assertThrows(UniqueKeyViolationException.class, () -> registry.rename("x", "beta"));
     }
 
     @Test

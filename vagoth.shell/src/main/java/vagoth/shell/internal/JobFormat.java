@@ -29,7 +29,7 @@ final class JobFormat {
         rows.add(new String[] {"ID", "STATE", "ACTION", "NODE", "TXID", "SOURCE", "CREATED", "ERROR"});
         for (Job j : jobs) {
             rows.add(new String[] {j.id(), j.state().label(), j.action(), node(j), j.txid(), j.source(), time(j.created()),
-                j.error() == null ? "" : j.error()});
+                Printable.of(j.error())});
         }
         int[] w = new int[8];
         rows.forEach(r -> {
@@ -61,7 +61,7 @@ final class JobFormat {
         line(sb, "created", time(j.created()));
         line(sb, "started", time(j.started()));
         line(sb, "finished", time(j.finished()));
-        line(sb, "error", j.error() == null ? "" : j.error());
+        line(sb, "error", Printable.of(j.error()));
         sb.append("args:\n");
         new TreeMap<>(j.args()).forEach((k, v) -> sb.append("    ").append(k).append('=').append(v).append('\n'));
         return sb.toString().stripTrailing();

@@ -40,13 +40,14 @@ final class NodeFormat {
 
         Columns(List<Node> nodes, java.util.function.ToIntFunction<Node> indent) {
             name = Math.max(8, nodes.stream().mapToInt(n -> indent.applyAsInt(n) + n.name().length()).max().orElse(0)) + 4;
-            state = Math.max(7, nodes.stream().mapToInt(n -> n.state().length()).max().orElse(0)) + 4;
+            state = Math.max(7, nodes.stream().mapToInt(n -> Printable.of(n.state()).length()).max().orElse(0)) + 4;
             type = Math.max(2, nodes.stream().mapToInt(n -> n.type().length()).max().orElse(0)) + 2;
         }
 
         String line(Node n, String indent) {
-            return pad(indent + n.name(), name) + "state=" + style.state(n.state())
-                    + " ".repeat(state - n.state().length()) + pad("type=" + n.type(), type + 5) + "parent="
+            String st = Printable.of(n.state());
+            return pad(indent + n.name(), name) + "state=" + style.state(st)
+                    + " ".repeat(Math.max(1, state - st.length())) + pad("type=" + n.type(), type + 5) + "parent="
                     + (n.parent() == null ? "" : n.parent());
         }
     }
@@ -100,7 +101,7 @@ final class NodeFormat {
         field(sb, "name", n.name());
         field(sb, "type", n.type());
         field(sb, "tenant", n.tenant());
-        field(sb, "state", style.state(n.state()));
+        field(sb, "state", style.state(Printable.of(n.state())));
         field(sb, "parent", n.parent() == null ? "" : n.parent());
         field(sb, "children", String.join(" ", kids.stream().map(Node::name).sorted().toList()));
         field(sb, "keys", String.join(" ", new TreeSet<>(n.keys())));
@@ -116,12 +117,12 @@ final class NodeFormat {
 
     private static void section(StringBuilder sb, String name, Map<String, String> map) {
         sb.append(name).append(":\n");
-        new TreeMap<>(map).forEach((k, v) -> sb.append("    ").append(k).append('=').append(v).append('\n'));
+        new TreeMap<>(map).forEach((k, v) -> sb.append("    ").append(k).append('=').append(Printable.of(v)).append('\n'));
     }
 
     private static String pairs(Map<String, String> map, String sep) {
         List<String> out = new ArrayList<>();
-        new TreeMap<>(map).forEach((k, v) -> out.add(k + "=" + v));
+        new TreeMap<>(map).forEach((k, v) -> out.add(k + "=" + Printable.of(v)));
         return String.join(sep, out);
     }
 

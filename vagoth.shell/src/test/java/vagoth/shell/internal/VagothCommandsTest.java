@@ -55,6 +55,20 @@ class VagothCommandsTest {
     }
 
     @Test
+    void controlCharactersInValuesCannotForgeOutputLines() {
+        cmd._new("vm1", "note=ok\nvm2    state=running    type=vm  parent=", "colour=\u001b[31mred");
+        registry.updateMetadata("vm1", Map.of("state", "up\nforged"), java.util.List.of());
+        String list = cmd.list(null);
+        assertEquals(1, list.lines().count(), list);
+        assertEquals("vm1         state=up\\nforged    type=vm  parent=", list);
+        String info = cmd.info(null, "vm1");
+        assertEquals(false, info.contains("\u001b"), info);
+        assertEquals(true, info.contains("note=ok\\nvm2    state=running"), info);
+        assertEquals(true, info.contains("colour=\\u001b[31mred"), info);
+        assertEquals(1, info.lines().filter(l -> l.contains("state=running")).count(), info);
+    }
+
+    @Test
     void columnsAlignAcrossTheListing() {
         cmd._new("hyper1", "--type", "hv");
         cmd._new("devnode10");
@@ -150,7 +164,7 @@ class VagothCommandsTest {
         cmd._new("devnode1", "template=debian");
         String before = snapshot();
         assertFailure("new: Node id devnode1 is already in use (devnode1)", () -> cmd._new("devnode1"));
-        assertFailure("new: Name devnode1 is already used by node devnode1 (other)", () -> cmd._new("--name", "devnode1", "other"));
+        assertFailure("new: Name devnode1 is already used by node devnode1 (as its id) (other)", () -> cmd._new("--name", "devnode1", "other"));
         assertFailure("new: Invalid node id 'bad name': it must match [A-Za-z0-9][A-Za-z0-9._-]{0,62} (bad name)",
                 () -> cmd._new("bad name"));
         assertFailure("new: Invalid node id '-rf': it must match [A-Za-z0-9][A-Za-z0-9._-]{0,62} (-rf)", () -> cmd._new("-rf"));

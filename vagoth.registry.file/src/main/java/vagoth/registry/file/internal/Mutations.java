@@ -27,6 +27,11 @@ final class Mutations {
             if (state.get(node.id()) != null) {
                 throw new UniqueKeyViolationException(Kind.ID, node.id(), node.id(), node.id());
             }
+            String nameOwner = state.idOfName(node.id());
+            if (nameOwner != null) {
+                // ids and names are one namespace: a NODE argument must name exactly one node
+                throw new UniqueKeyViolationException(Kind.ID, node.id(), nameOwner, node.id());
+            }
             checkName(state, node.name(), node.id());
             for (String key : node.keys()) {
                 checkKey(state, key, node.id());
@@ -115,8 +120,12 @@ final class Mutations {
         return n;
     }
 
+    /** A name is free when no other node has it as its name or as its id (one namespace). */
     private static void checkName(RegistryState state, String name, String id) {
         String owner = state.idOfName(name);
+        if (owner == null && !name.equals(id) && state.get(name) != null) {
+            owner = name;
+        }
         if (owner != null && !owner.equals(id)) {
             throw new UniqueKeyViolationException(Kind.NAME, name, owner, id);
         }
