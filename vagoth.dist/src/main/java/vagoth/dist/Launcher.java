@@ -34,6 +34,14 @@ public final class Launcher {
         Trace.mark("launcher started");
         Path dist = Path.of(distProperty);
         VagothHome home = VagothHome.fromEnvironment();
+        String otherOwner = home.otherOwner();
+        if (otherOwner != null && !"1".equals(System.getenv(VagothHome.ALLOW_OTHER_OWNER))) {
+            err.println("vagoth: VAGOTH_HOME " + home.root() + " belongs to " + otherOwner + ", not to "
+                    + System.getProperty("user.name") + ": refusing to run in it (its agents would run as "
+                    + System.getProperty("user.name") + " and its files change owner); run as " + otherOwner
+                    + ", or set " + VagothHome.ALLOW_OTHER_OWNER + "=1 if you mean it");
+            return OneShot.FAILED;
+        }
         if (args.length == 0 && Boolean.getBoolean("vagoth.thin")) {
             if (!DaemonServer.answering(home.socket())) {
                 return NO_DAEMON;

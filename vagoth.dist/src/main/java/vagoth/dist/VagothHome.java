@@ -14,6 +14,8 @@ import java.util.List;
  */
 final class VagothHome {
     static final String ENV = "VAGOTH_HOME";
+    /** Set to 1 to run in a home another user owns. */
+    static final String ALLOW_OTHER_OWNER = "VAGOTH_ALLOW_OTHER_OWNER";
     private static final List<String> DEFAULTS = List.of("vagoth.manager.cfg", "vagoth.registry.file.cfg", "vagoth.scheduler.thread.cfg",
             "vagoth.jobs.file.cfg", "vagoth.virt.cfg", "vagoth.allocator.capacity.cfg", "vagoth.allocator.hint.cfg",
             "vagoth.monitor.cfg", "vagoth.driver.geats.cfg", "vagoth.provisioner.template.cfg", "templates/debian.json",
@@ -71,8 +73,31 @@ final class VagothHome {
             "mem_total=16384", "cpus=8"};
     }
 
-    /** Creates the layout; writes the embedded defaults into a new {@code etc/}. */
+    /** The owner of an existing home when it is not this process's user, else null. */
+    String otherOwner() {
+        try {
+            if (!Files.exists(root)) {
+                return null;
+            }
+            String owner = Files.getOwner(root).getName();
+            return owner.equals(System.getProperty("user.name")) ? null : owner;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Creates the layout, owner-only (the launcher runs with umask 077, and
+     * the home itself is closed to others even when it was made before); writes
+     * the embedded defaults into a new {@code etc/}.
+     */
     void prepare() throws IOException {
+        Files.createDirectories(root);
+        try {
+            Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to close
+        }
         boolean fresh = !Files.isDirectory(etc());
         Files.createDirectories(deploy());
         Files.createDirectories(log());

@@ -20,11 +20,14 @@ import vagoth.api.virt.VmStates;
  * reassign it, define it on the destination and start it again if it ran.
  * It is undefined on the source before it is defined on the destination, so
  * it is never on two hypervisors; a failure says which step failed and where
- * the VM is left.
+ * the VM is left. The destination must be one the allocator would place the
+ * VM on ({@code define --hint} and {@code migrate} obey one rule: no
+ * hypervisor in maintenance, unreachable or full); a refused destination
+ * changes nothing.
  */
-@Component(service = Action.class)
+@Component(service = Action.class, configurationPid = PlacementActions.PID)
 @VagothAction("migrate")
-public final class MigrateAction extends VmAction {
+public final class MigrateAction extends PlacementActions.Placing {
     @Override
     protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
         String dest = args.get(VirtualMachine.DESTINATION);
@@ -37,6 +40,7 @@ public final class MigrateAction extends VmAction {
         if (source.id().equals(target.id())) {
             throw new ActionException(vm.id() + " is already on " + dest, vm.id());
         }
+        allocate(vm, target.id()); // refused: nothing has changed yet, the job says why
         boolean running = vm.state().equals(VmStates.RUNNING) || vm.state().equals(VmStates.STARTING);
         state(r, vm.id(), VmStates.MIGRATING);
         String step = "stopping it on " + source.id();

@@ -25,9 +25,10 @@ import vagoth.api.virt.VmStates;
 
 /**
  * {@code define} and {@code provision}: place an unassigned VM with the active
- * allocator (or on the hinted hypervisor), assign it, and ask the driver. If
- * the driver refuses, the assignment made here is undone and the VM records
- * {@code error} with the reason. The allocator is chosen by configuration
+ * allocator (or on the hinted hypervisor), assign it, and ask the driver. A
+ * placement the allocator refuses changes nothing (the job says why, per
+ * hypervisor). If the driver refuses, the assignment made here is undone and
+ * the VM records {@code error} with the reason. The allocator is chosen by configuration
  * ({@code allocator.target} in {@code vagoth.virt.cfg}) or ranking.
  */
 final class PlacementActions {
@@ -49,7 +50,8 @@ final class PlacementActions {
             // the reference follows the new target by itself
         }
 
-        private Node allocate(Node vm, String hint) {
+        /** Where the allocator places {@code vm} ({@code hint}: only there, by the same rules). */
+        Node allocate(Node vm, String hint) {
             ComponentServiceObjects<Allocator> objects = allocator;
             Allocator a = objects == null ? null : objects.getService();
             if (a == null) {
@@ -67,12 +69,7 @@ final class PlacementActions {
             boolean assignedHere = false;
             Node current = vm;
             if (!current.hasParent()) {
-                Node hv;
-                try {
-                    hv = allocate(current, hint);
-                } catch (VagothException e) {
-                    throw recordFailure(r, vm.id(), e);
-                }
+                Node hv = allocate(current, hint); // refused: the VM stays as it was, the job says why
                 current = r.setParent(vm.id(), hv.id());
                 assignedHere = true;
             } else if (hint != null && !hint.equals(current.parent())) {

@@ -48,11 +48,14 @@ class VirtActionsTest {
     private String nextHv = "hv1";
     private long id;
 
-    /** The allocator stand-in: places on whatever {@link #nextHv} says. */
+    /** The allocator stand-in: places on whatever {@link #nextHv} says; refuses a hypervisor in maintenance. */
     private final Allocator allocator = (vm, hint) -> {
         String target = hint != null ? hint : nextHv;
         if (target == null) {
             throw new AllocationException(vm.id(), Map.of("hv1", "is full"));
+        }
+        if (Boolean.parseBoolean(registry.getNode(target).metadata().get("maintenance"))) {
+            throw new AllocationException(vm.id(), Map.of(target, "is in maintenance"));
         }
         return registry.getNode(target);
     };
@@ -81,7 +84,9 @@ class VirtActionsTest {
         action("reboot", new SimpleVmActions.Reboot());
         action("undefine", new ReleaseActions.Undefine());
         action("deprovision", new ReleaseActions.Deprovision());
-        action("migrate", new MigrateAction());
+        MigrateAction migrate = new MigrateAction();
+        migrate.allocator = objects(allocator);
+        action("migrate", migrate);
         registry.addNode(hv("hv1", "scripted"));
         registry.addNode(hv("hv2", "scripted"));
         registry.addNode(new Node("devnode1", "devnode1", "vm", "", Map.of("template", "debian"), Map.of(), Map.of(),
@@ -191,10 +196,26 @@ class VirtActionsTest {
     @Test
     void whenNothingFitsTheReasonsAreRecorded() {
         nextHv = null;
+        String before = node().state();
         AllocationException e = assertThrows(AllocationException.class, () -> vm().start());
         assertEquals("No hypervisor can take devnode1: hv1 is full", e.getMessage());
-        assertEquals(VmStates.ERROR, node().state());
+        assertEquals(before, node().state(), "a refused placement leaves the VM as it was");
         assertNull(node().parent());
+    }
+
+    @Test
+    void migrateAndDefineObeyOneRule() {
+        vm().define("hv1");
+        registry.updateMetadata("hv2", Map.of("maintenance", "true"), List.of());
+        driver.calls.clear();
+        String before = node().state();
+        AllocationException e = assertThrows(AllocationException.class, () -> vm().migrate("hv2"));
+        assertEquals("No hypervisor can take devnode1: hv2 is in maintenance", e.getMessage());
+        assertEquals(List.of(), driver.calls, "nothing was asked of either hypervisor");
+        assertEquals("hv1", node().parent());
+        assertEquals(before, node().state());
+        registry.addNode(new Node("other", "other", "vm", "", Map.of(), Map.of(), Map.of(), Set.of(), null));
+        assertThrows(AllocationException.class, () -> ((VirtualMachine) manager.getNode("other")).define("hv2"));
     }
 
     @Test

@@ -1,0 +1,136 @@
+package vagoth.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import vagoth.dist.VagothProcess.Result;
+
+/** The safety rules an operator sees from the command line, each on real processes. */
+class SafetyIT {
+    @TempDir
+    Path tmp;
+
+    private Path home() {
+        return tmp.resolve("home");
+    }
+
+    private Result vagoth(String... args) throws IOException, InterruptedException {
+        return VagothProcess.run(home(), List.of(), args);
+    }
+
+    private String ok(String... args) throws Exception {
+        Result r = vagoth(args);
+        assertEquals(0, r.status(), () -> String.join(" ", args) + ": " + r.err());
+        return r.out();
+    }
+
+    @Test
+    @Timeout(120)
+    void aNodeArgumentNamesExactlyOneNode() throws Exception {
+        ok("new", "a");
+        ok("new", "b");
+        ok("rename", "a", "x");
+        Result r = vagoth("rename", "b", "a");
+        assertEquals(1, r.status());
+        assertEquals("rename: Name a is already used by node a (as its id) (b)", r.err());
+        ok("delete", "a");
+        assertFalse(ok("list").contains("x "), "delete a removed the node listed as x");
+        assertTrue(ok("list").contains("b "));
+
+        ok("new", "web2");
+        ok("rename", "web2", "www2");
+        r = vagoth("new", "--name", "web2", "web2b");
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("new: Name web2 is already used by node web2"), r.err());
+        assertTrue(ok("info", "web2").contains("name:       www2"));
+    }
+
+    @Test
+    @Timeout(120)
+    void valuesCannotForgeOutputLines() throws Exception {
+        ok("new", "vm3", "note=fine\nvm4    state=running    type=vm  parent=", "esc=\u001b[2J");
+        String list = ok("list");
+        assertEquals(2, list.lines().count(), list); // hyper1 and vm3
+        assertFalse(ok("info", "vm3").contains("\u001b"));
+        assertEquals(1, ok("info", "vm3").lines().filter(l -> l.contains("state=running")).count());
+    }
+
+    @Test
+    @Timeout(180)
+    void migrateObeysTheRulesDefineObeysAndARefusalChangesNothing() throws Exception {
+        ok("list");
+        Path agent = Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth-agent");
+        ok("new", "--type", "hv", "hv2", "driver=geats", "agent_session=true", "mem_total=4096", "cpus=4",
+                "agent='" + agent + "' --backend sim --state '" + tmp.resolve("sim-hv2") + "' --mem-total 4096 --cpus 4");
+        ok("maintenance", "hv2", "on");
+        ok("new", "vm1", "ram=256");
+        ok("define", "--hint", "hyper1", "vm1");
+        String before = ok("list", "vm1");
+        Result r = vagoth("migrate", "vm1", "hv2");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("hv2 is in maintenance"), r.err());
+        assertEquals(before, ok("list", "vm1"), "a refused migration changed the VM");
+        ok("new", "vm2", "ram=256");
+        r = vagoth("define", "--hint", "hv2", "vm2");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("hv2 is in maintenance"), r.err());
+        assertEquals("vm2         state=unknown    type=vm  parent=", ok("list", "vm2"), "a refused placement left it as it was");
+    }
+
+    @Test
+    @Timeout(120)
+    void theHomeIsOwnerOnlyWhateverTheUmask() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "umask 022; exec \"$0\" new a",
+                Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth").toString());
+        pb.environment().put("VAGOTH_HOME", home().toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        try (Stream<Path> all = Files.walk(home())) {
+            for (Path f : all.toList()) {
+                String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(f));
+                assertTrue(perms.endsWith("------"), f + " is " + perms);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void anotherUsersHomeIsRefusedUnlessAllowed() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "needs root to give the home to another user (nobody)");
+        ok("new", "a");
+        UserPrincipal nobody = home().getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        try (Stream<Path> all = Files.walk(home())) {
+            for (Path f : all.toList()) {
+                Files.setOwner(f, nobody);
+            }
+        }
+        Result r = vagoth("poll");
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("vagoth: VAGOTH_HOME " + home() + " belongs to nobody, not to root: refusing"),
+                r.err());
+        try (Stream<Path> all = Files.walk(home())) {
+            for (Path f : all.toList()) {
+                assertEquals("nobody", Files.getOwner(f).getName(), f + " changed owner");
+            }
+        }
+        Result allowed = VagothProcess.run(home(), List.of("env", "VAGOTH_ALLOW_OTHER_OWNER=1"), "list", "a");
+        assertEquals(0, allowed.status(), allowed.err());
+    }
+}
