@@ -22,6 +22,10 @@ import com.google.gson.reflect.TypeToken;
  * container ({@code <lxcpath>/<name>/vagoth-definition.json}) so that
  * {@code status} can return it. A container has no network unless its
  * definition names a {@code bridge}; {@code ram} (MB) becomes its memory limit.
+ * {@code undefine} keeps the container's disk (its rootfs): the container's
+ * config is set aside ({@code config.undefined}), so LXC no longer knows it,
+ * and a later {@code define} of the same name takes it back, disk and all.
+ * Only {@code deprovision} destroys a disk.
  */
 final class LxcBackend implements Backend {
     private static final Gson GSON = new Gson();
@@ -82,8 +86,24 @@ final class LxcBackend implements Backend {
         }
     }
 
+    private static final String SET_ASIDE = "config.undefined";
+
     private boolean exists(String name) {
         return Files.isRegularFile(lxcpath.resolve(name).resolve("config"));
+    }
+
+    /** Whether an undefined container's disk is kept here. */
+    private boolean kept(String name) {
+        return Files.isRegularFile(lxcpath.resolve(name).resolve(SET_ASIDE));
+    }
+
+    private void move(String name, String from, String to) throws AgentException {
+        try {
+            Files.move(lxcpath.resolve(name).resolve(from), lxcpath.resolve(name).resolve(to),
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new AgentException("io_error", "cannot rename " + from + " of " + name + ": " + e.getMessage());
+        }
     }
 
     private void requireDefined(String name) throws AgentException {
@@ -94,6 +114,9 @@ final class LxcBackend implements Backend {
 
     @Override
     public void define(String name, Map<String, String> definition) throws AgentException {
+        if (!exists(name) && kept(name)) {
+            move(name, SET_ASIDE, "config"); // its disk was kept when it was undefined
+        }
         if (exists(name)) {
             saveDefinition(name, definition);
             return;
@@ -160,11 +183,14 @@ final class LxcBackend implements Backend {
         if (state(name).equals("running")) {
             throw new AgentException("vm_running", "container " + name + " is running; stop it before undefining it");
         }
-        check(lxc("lxc-destroy", "-n", name), "lxc-destroy of " + name);
+        move(name, "config", SET_ASIDE); // LXC forgets it; its disk stays
     }
 
     @Override
     public void deprovision(String name) throws AgentException {
+        if (!exists(name) && kept(name)) {
+            move(name, SET_ASIDE, "config"); // so that lxc-destroy wipes the disk kept at undefine
+        }
         requireDefined(name);
         if (state(name).equals("running")) {
             check(lxc("lxc-stop", "-n", name, "-k"), "lxc-stop of " + name);

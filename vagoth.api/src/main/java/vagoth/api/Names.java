@@ -44,7 +44,11 @@ public final class Names {
         return value;
     }
 
-    private static boolean isToken(String value) {
+    /** Whether {@code value} is usable as a key, tag or metadata name ({@link #requireToken} accepts it). */
+    public static boolean isToken(String value) {
+        if (value == null || value.isEmpty() || value.length() > MAX_TOKEN) {
+            return false;
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c <= ' ' || c == '=' || c == 0x7f) {

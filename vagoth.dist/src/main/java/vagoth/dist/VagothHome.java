@@ -94,7 +94,9 @@ final class VagothHome {
     void prepare() throws IOException {
         Files.createDirectories(root);
         try {
-            Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            if (otherOwner() == null) {
+                Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            }
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: nothing to close
         }

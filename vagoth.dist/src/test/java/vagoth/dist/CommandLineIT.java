@@ -90,7 +90,7 @@ class CommandLineIT {
         check(vagoth("new"), 2, "new: missing arguments");
         check(vagoth("info", "nosuch"), 1, "info: Node nosuch not found in registry. (nosuch)");
         check(vagoth("new", "devnode1"), 1, "new: Node id devnode1 is already in use (devnode1)");
-        check(vagoth("new", "--name", "devnode1", "x2"), 1, "new: Name devnode1 is already used by node devnode1 (x2)");
+        check(vagoth("new", "--name", "devnode1", "x2"), 1, "new: Name devnode1 is already used by node devnode1 (as its id) (x2)");
         check(vagoth("new", "x3", "template"), 2, "new: definition pair 'template' must be key=value");
         check(vagoth("new", "a;rm -rf /"), 1, "new: Invalid node id 'a;rm -rf /'");
         check(vagoth("new", "../../etc/passwd"), 1, "new: Invalid node id '../../etc/passwd'");

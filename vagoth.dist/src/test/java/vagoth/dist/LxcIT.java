@@ -109,6 +109,18 @@ class LxcIT {
         vagoth("poll");
         assertEquals("ct1         state=stopped    type=vm  parent=lxchost", vagoth("list", "ct1"));
         assertEquals("STOPPED", lxcState("ct1"));
+
+        // undefine keeps the disk: a file written in the container is there when it is defined again
+        Path precious = lxcpath.resolve("ct1/rootfs/root/precious.txt");
+        Files.createDirectories(precious.getParent());
+        Files.writeString(precious, "only copy");
+        assertEquals("undefine: OK (ct1)", vagoth("undefine", "ct1"));
+        assertEquals("", run("lxc-ls", "-P", lxcpath.toString(), "-1").out(), "LXC no longer knows it");
+        assertEquals("only copy", Files.readString(precious), "undefine destroyed the only disk");
+        assertEquals("define: OK (ct1)", vagoth("define", "--hint", "lxchost", "ct1"));
+        assertEquals("only copy", Files.readString(precious));
+        assertEquals("STOPPED", lxcState("ct1"));
+
         assertEquals("deprovision: OK (ct1)", vagoth("deprovision", "ct1"));
         assertEquals("", run("lxc-ls", "-P", lxcpath.toString(), "-1").out());
         assertTrue(!Files.exists(lxcpath.resolve("ct1")), "the container and its rootfs are gone");

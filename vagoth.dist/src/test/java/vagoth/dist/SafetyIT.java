@@ -32,6 +32,10 @@ class SafetyIT {
         return VagothProcess.run(home(), List.of(), args);
     }
 
+    private static String squash(String line) {
+        return line.replaceAll(" +", " ");
+    }
+
     private String ok(String... args) throws Exception {
         Result r = vagoth(args);
         assertEquals(0, r.status(), () -> String.join(" ", args) + ": " + r.err());
@@ -132,5 +136,54 @@ class SafetyIT {
         }
         Result allowed = VagothProcess.run(home(), List.of("env", "VAGOTH_ALLOW_OTHER_OWNER=1"), "list", "a");
         assertEquals(0, allowed.status(), allowed.err());
+    }
+
+    /** The whole life of a hypervisor that stops answering, on the real agent, as an operator lives it. */
+    @Test
+    @Timeout(300)
+    void aHostThatStopsAnsweringLosesItsVmsUntilFencedAndNothingRunsTwice() throws Exception {
+        ok("list");
+        Files.writeString(home().resolve("etc/vagoth.monitor.cfg"), "grace.s = 0\n");
+        Path down = tmp.resolve("hv2-is-down");
+        Path agent = tmp.resolve("hv2-agent");
+        Files.writeString(agent, "#!/bin/sh\n[ -e '" + down + "' ] && { echo 'ssh: connect to host hv2: No route to host'"
+                + " >&2; exit 255; }\nexec '" + Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth-agent")
+                + "' --backend sim --state '" + tmp.resolve("sim-hv2") + "' --mem-total 4096 --cpus 4 \"$@\"\n");
+        agent.toFile().setExecutable(true);
+        ok("new", "--type", "hv", "hv2", "driver=geats", "agent=" + agent, "mem_total=4096", "cpus=4");
+        ok("new", "vm1", "ram=128");
+        ok("define", "--hint", "hv2", "vm1");
+        ok("start", "vm1");
+        ok("poll");
+        assertEquals("vm1 state=running type=vm parent=hv2", squash(ok("list", "vm1")));
+
+        Files.createFile(down);
+        Result poll = vagoth("poll", "--verbose");
+        assertEquals(0, poll.status(), poll.err());
+        assertTrue(poll.out().contains("vm1: running -> lost"), poll.out());
+        assertEquals("vm1 state=lost type=vm parent=hv2", squash(ok("list", "vm1")));
+        Result start = vagoth("start", "vm1");
+        assertEquals(1, start.status());
+        assertTrue(start.err().contains("start: vm1 is lost: its hypervisor hv2 has not answered since"), start.err());
+        assertEquals(1, vagoth("migrate", "vm1", "hyper1").status());
+        assertEquals("vm1 state=lost type=vm parent=hv2", squash(ok("list", "vm1")), "nothing moved it");
+
+        assertEquals("fence: OK (hv2); released vm1 (they may be started elsewhere now)", ok("fence", "hv2"));
+        assertEquals("vm1 state=unassigned type=vm parent=", squash(ok("list", "vm1")));
+        assertTrue(ok("info", "vm1").contains("last_host=hv2"));
+        Result onFenced = vagoth("define", "--hint", "hv2", "vm1");
+        assertTrue(onFenced.err().contains("hv2 is fenced"), onFenced.err());
+        ok("start", "vm1");
+        ok("poll");
+        assertEquals("vm1 state=running type=vm parent=hyper1", squash(ok("list", "vm1")));
+
+        Files.delete(down); // hv2 comes back, still running its copy
+        poll = vagoth("poll");
+        assertEquals(0, poll.status(), poll.err());
+        assertTrue(poll.out().contains("poll: warning: duplicate: fenced hv2 still runs vm1 (running); it now runs on"
+                + " hyper1. Nothing was changed"), poll.out());
+        assertEquals("vm1 state=running type=vm parent=hyper1", squash(ok("list", "vm1")), "nothing was moved");
+        assertTrue(ok("listhv").lines().anyMatch(l -> l.startsWith("hv2") && l.endsWith("fenced")));
+        assertEquals("unfence: OK (hv2)", ok("unfence", "hv2"));
     }
 }

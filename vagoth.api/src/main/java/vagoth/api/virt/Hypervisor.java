@@ -11,6 +11,13 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface Hypervisor extends ManagedNode {
     String TYPE = "hv";
+    /**
+     * Definition key naming the storage a hypervisor's VM disks live on when it
+     * is shared with other hypervisors ({@code shared_storage=ceph1}). A VM is
+     * migrated only between hypervisors that name the same shared storage:
+     * elsewhere its disk would be left behind.
+     */
+    String SHARED_STORAGE = "shared_storage";
 
     /** The driver its definition names. */
     Driver driver();

@@ -22,6 +22,21 @@ public final class VmStates {
     public static final String UNREACHABLE = "unreachable";
     /** A hypervisor taken out of placement by an operator. */
     public static final String MAINTENANCE = "maintenance";
+    /**
+     * A VM whose hypervisor has not answered for longer than the grace period:
+     * it may still run there, so it keeps its parent and is never started,
+     * defined or moved elsewhere until its hypervisor is fenced.
+     */
+    public static final String LOST = "lost";
+
+    /** Metadata of a hypervisor: {@code true} once an operator fenced it (it is powered off); out of placement. */
+    public static final String FENCED = "fenced";
+    /** Metadata of a hypervisor: {@code true} while an operator keeps it out of placement. */
+    public static final String MAINTENANCE_FLAG = "maintenance";
+    /** Metadata of a VM released by fencing: the hypervisor it was on. */
+    public static final String LAST_HOST = "last_host";
+    /** Metadata of a hypervisor: when it first failed to answer, since it last answered. */
+    public static final String UNREACHABLE_SINCE = "unreachable_since";
 
     /** Metadata: when the state last changed (ISO-8601). */
     public static final String STATE_SINCE = "state_since";
@@ -30,7 +45,7 @@ public final class VmStates {
 
     /** Every state Vagoth records: what {@code set --state} accepts without {@code --force}. */
     public static final Set<String> KNOWN = Set.of(UNKNOWN, UNASSIGNED, DEFINED, STARTING, RUNNING, STOPPING, STOPPED,
-            SHUTTING_DOWN, REBOOTING, MIGRATING, ERROR, UP, UNREACHABLE, MAINTENANCE, "paused");
+            SHUTTING_DOWN, REBOOTING, MIGRATING, ERROR, UP, UNREACHABLE, MAINTENANCE, LOST, "paused");
 
     /** States that should resolve by themselves soon; one that lasts is reported as stuck. */
     public static final Set<String> TRANSITIONAL = Set.of(STARTING, STOPPING, SHUTTING_DOWN, REBOOTING, MIGRATING);

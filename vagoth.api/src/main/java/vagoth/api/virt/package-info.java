@@ -3,7 +3,7 @@
  * (allocators) and reconciliation (the monitor).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package vagoth.api.virt;
 
 import org.osgi.annotation.bundle.Export;

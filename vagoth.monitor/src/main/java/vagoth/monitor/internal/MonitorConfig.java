@@ -12,7 +12,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(min = "1", max = "1024", description = "Hypervisors polled at once")
     int threads() default 16;
 
-    @AttributeDefinition(min = "0", description = "Seconds a hypervisor may stay unreachable before its VMs are unassigned")
+    int DEFAULT_MAX_FACT_BYTES = 4096;
+
+    @AttributeDefinition(min = "0", description = "Seconds a hypervisor may stay unreachable before its VMs are lost"
+            + " (they keep their place until the hypervisor is fenced)")
     long grace_s() default 300;
 
     @AttributeDefinition(min = "1", description = "Seconds after which a transitional state (starting, stopping...) is reported as stuck")
@@ -20,4 +23,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Create nodes for VMs a hypervisor reports that the registry does not know")
     boolean create_missing() default false;
+
+    @AttributeDefinition(min = "64", description = "The largest fact (name and value, in characters) stored from a"
+            + " hypervisor's status report; a larger one is reported and left out")
+    int max_fact_bytes() default DEFAULT_MAX_FACT_BYTES;
 }

@@ -21,10 +21,13 @@ import vagoth.api.virt.VmStates;
 /**
  * Turns one round of hypervisor answers into registry changes, with the
  * safety the original lacked: an unanswered poll makes a hypervisor
- * {@code unreachable} and leaves its VMs alone until the grace period has
- * passed; a VM reported by two hypervisors is reported, never moved; a
+ * {@code unreachable} and leaves its VMs alone; once the grace period has
+ * passed they become {@code lost}: they keep their hypervisor and nothing
+ * moves them until an operator fences it. A fenced hypervisor that answers
+ * again changes nothing: each VM it still reports is a duplicate, and is
+ * reported. A VM reported by two hypervisors is reported, never moved; a
  * transitional state is kept until the hypervisor reports its goal (or it is
- * reported as stuck).
+ * reported as stuck). Facts larger than {@code max.fact.bytes} are not stored.
  */
 final class Reconciler {
     /** Where each transitional state is heading. */
@@ -36,16 +39,24 @@ final class Reconciler {
             VmStates.MIGRATING, Set.of());
 
     private final Registry registry;
-    private final Duration grace;
-    private final boolean createMissing;
+    private final Rules rules;
     private final Instant now;
     final List<String> changes = java.util.Collections.synchronizedList(new ArrayList<>());
     final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
 
-    Reconciler(Registry registry, Duration grace, boolean createMissing, Instant now) {
+    /**
+     * The monitor's settings that shape reconciliation.
+     *
+     * @param grace         how long a hypervisor may stay unreachable before its VMs are lost
+     * @param createMissing whether VMs the registry does not know are created
+     * @param maxFactBytes  the largest fact (key and value) stored from a status report
+     */
+    record Rules(Duration grace, boolean createMissing, int maxFactBytes) {
+    }
+
+    Reconciler(Registry registry, Rules rules, Instant now) {
         this.registry = registry;
-        this.grace = grace;
-        this.createMissing = createMissing;
+        this.rules = rules;
         this.now = now;
     }
 
@@ -81,14 +92,18 @@ final class Reconciler {
     }
 
     private void answered(Node hv, HypervisorStatus status, Map<String, List<String>> reportedBy) {
-        Map<String, String> facts = new LinkedHashMap<>(status.facts());
+        Map<String, String> facts = facts(hv, status.facts());
         facts.put("last_poll", now.toString());
         if (!VmStates.UP.equals(hv.state())) {
             facts.put(Node.STATE, VmStates.UP);
             facts.put(VmStates.STATE_SINCE, now.toString());
             changes.add(hv.id() + ": " + hv.state() + " -> up");
         }
-        registry.updateMetadata(hv.id(), facts, List.of("unreachable_since", VmStates.LAST_ERROR));
+        registry.updateMetadata(hv.id(), facts, List.of(VmStates.UNREACHABLE_SINCE, VmStates.LAST_ERROR));
+        if (fenced(hv)) {
+            duplicates(hv, status);
+            return;
+        }
         for (Map.Entry<String, VmInfo> e : status.vms().entrySet()) {
             reported(hv, e.getKey(), e.getValue(), reportedBy.get(e.getKey()));
         }
@@ -96,6 +111,47 @@ final class Reconciler {
             if (!status.vms().containsKey(vm.id()) && !vm.state().equals(VmStates.MIGRATING)) {
                 unassign(vm, hv.id() + " no longer has it");
             }
+        }
+    }
+
+    private static boolean fenced(Node hv) {
+        return Boolean.parseBoolean(hv.metadata().get(VmStates.FENCED));
+    }
+
+    /** The facts of a status report that may be stored: each named safely, and small enough. */
+    private Map<String, String> facts(Node hv, Map<String, String> reported) {
+        Map<String, String> out = new LinkedHashMap<>();
+        reported.forEach((k, v) -> {
+            if (!Names.isToken(k)) {
+                warnings.add(hv.id() + " reports a fact with an unusable name; not stored: " + abbreviate(k));
+            } else if (k.length() + v.length() > rules.maxFactBytes()) {
+                warnings.add(hv.id() + " reports fact " + k + " of " + v.length() + " characters, more than"
+                        + " max.fact.bytes (" + rules.maxFactBytes() + "); not stored");
+            } else {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+
+    /**
+     * A fenced hypervisor answered: the operator said it was powered off, and
+     * its VMs were released. Each VM it still runs is a duplicate: reported,
+     * never started, stopped or moved by Vagoth.
+     */
+    private void duplicates(Node hv, HypervisorStatus status) {
+        for (Map.Entry<String, VmInfo> e : status.vms().entrySet()) {
+            Node vm = Names.isSafe(e.getKey()) ? registry.findNode(e.getKey()).orElse(null) : null;
+            String where = vm == null ? "the registry does not know it"
+                    : vm.parent() == null ? "it was released when " + hv.id() + " was fenced and runs nowhere else"
+                    : "it now runs on " + vm.parent();
+            warnings.add("duplicate: fenced " + hv.id() + " still runs " + e.getKey() + " (" + e.getValue().state()
+                    + "); " + where + ". Nothing was changed: stop it on " + hv.id() + " by hand, then unfence "
+                    + hv.id());
         }
     }
 
@@ -123,12 +179,13 @@ final class Reconciler {
         } else if (!vm.parent().equals(hv.id())) {
             warnings.add(vm.id() + " is assigned to " + vm.parent() + " but reported by " + hv.id() + "; not moved");
         } else {
-            setState(vm, info.state(), false);
+            // a lost VM whose hypervisor answers again is where it was: it takes the state reported
+            setState(vm, info.state(), VmStates.LOST.equals(vm.state()));
         }
     }
 
     private void missing(Node hv, String name, VmInfo info) {
-        if (!createMissing) {
+        if (!rules.createMissing()) {
             warnings.add(hv.id() + " runs " + name + ", which the registry does not know (create_missing is off)");
             return;
         }
@@ -157,7 +214,7 @@ final class Reconciler {
 
     private void unanswered(Node hv, String why) {
         Map<String, String> md = new LinkedHashMap<>();
-        String since = hv.metadata().get("unreachable_since");
+        String since = hv.metadata().get(VmStates.UNREACHABLE_SINCE);
         if (!VmStates.UNREACHABLE.equals(hv.state())) {
             md.put(Node.STATE, VmStates.UNREACHABLE);
             md.put(VmStates.STATE_SINCE, now.toString());
@@ -165,14 +222,20 @@ final class Reconciler {
         }
         if (since == null) {
             since = now.toString();
-            md.put("unreachable_since", since);
+            md.put(VmStates.UNREACHABLE_SINCE, since);
         }
         md.put(VmStates.LAST_ERROR, why);
         registry.updateMetadata(hv.id(), md, List.of());
         warnings.add(hv.id() + " did not answer: " + why);
-        if (Duration.between(Instant.parse(since), now).compareTo(grace) >= 0) {
-            for (Node vm : registry.getNodes(NodeQuery.all().withParent(hv.id()).withType(VirtualMachine.TYPE))) {
-                unassign(vm, hv.id() + " unreachable since " + since);
+        if (Duration.between(Instant.parse(since), now).compareTo(rules.grace()) < 0) {
+            return;
+        }
+        for (Node vm : registry.getNodes(NodeQuery.all().withParent(hv.id()).withType(VirtualMachine.TYPE))) {
+            if (!VmStates.LOST.equals(vm.state())) {
+                registry.updateMetadata(vm.id(), Map.of(Node.STATE, VmStates.LOST, VmStates.STATE_SINCE, now.toString()),
+                        List.of());
+                changes.add(vm.id() + ": " + vm.state() + " -> lost (" + hv.id() + " unreachable since " + since
+                        + "; it keeps its place until " + hv.id() + " is fenced)");
             }
         }
     }

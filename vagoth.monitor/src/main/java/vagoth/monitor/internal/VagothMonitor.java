@@ -47,22 +47,26 @@ public final class VagothMonitor implements Monitor {
     private final Manager manager;
     private final ExecutorService pollers;
     private final ScheduledExecutorService background;
-    private final Duration grace;
+    private final Reconciler.Rules rules;
     private final Duration stuckAfter;
-    private final boolean createMissing;
 
     @Activate
     public VagothMonitor(@Reference Manager manager, MonitorConfig config) {
-        this(manager, config.threads(), Duration.ofSeconds(config.grace_s()), Duration.ofSeconds(config.stuck_after_s()),
-                config.create_missing(), config.interval_s());
+        this(manager, config.threads(), new Reconciler.Rules(Duration.ofSeconds(config.grace_s()),
+                config.create_missing(), config.max_fact_bytes()), Duration.ofSeconds(config.stuck_after_s()),
+                config.interval_s());
     }
 
     public VagothMonitor(Manager manager, int threads, Duration grace, Duration stuckAfter, boolean createMissing,
             long intervalSeconds) {
+        this(manager, threads, new Reconciler.Rules(grace, createMissing, MonitorConfig.DEFAULT_MAX_FACT_BYTES),
+                stuckAfter, intervalSeconds);
+    }
+
+    VagothMonitor(Manager manager, int threads, Reconciler.Rules rules, Duration stuckAfter, long intervalSeconds) {
         this.manager = manager;
-        this.grace = grace;
+        this.rules = rules;
         this.stuckAfter = stuckAfter;
-        this.createMissing = createMissing;
         this.pollers = Executors.newFixedThreadPool(Math.max(1, threads), daemon("vagoth-poll"));
         if (intervalSeconds > 0) {
             background = Executors.newSingleThreadScheduledExecutor(daemon("vagoth-monitor"));
@@ -111,7 +115,7 @@ public final class VagothMonitor implements Monitor {
                 throw new VagothException("Interrupted while polling hypervisors");
             }
         }
-        Reconciler r = new Reconciler(registry, grace, createMissing, Instant.now());
+        Reconciler r = new Reconciler(registry, rules, Instant.now());
         try {
             r.reconcile(answers, failures, pollers);
         } catch (InterruptedException e) {

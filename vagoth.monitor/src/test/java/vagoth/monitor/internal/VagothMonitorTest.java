@@ -20,6 +20,7 @@ import org.osgi.framework.Constants;
 
 import vagoth.api.Node;
 import vagoth.api.NodeType;
+import vagoth.api.job.Action;
 import vagoth.api.virt.Driver;
 import vagoth.api.virt.DriverException;
 import vagoth.api.virt.HypervisorStatus;
@@ -28,6 +29,7 @@ import vagoth.api.virt.VmInfo;
 import vagoth.api.virt.VmStates;
 import vagoth.core.internal.VagothManager;
 import vagoth.registry.file.internal.FileRegistry;
+import vagoth.virt.internal.FenceActions;
 import vagoth.virt.internal.HvType;
 import vagoth.virt.internal.VmType;
 
@@ -134,21 +136,79 @@ class VagothMonitorTest {
     }
 
     @Test
-    void anUnreachableHypervisorsVmsAreLeftAloneUntilTheGracePeriodPasses() {
+    void theWholeLifeOfAnUnreachableHypervisor() {
         vm("a", "hv1", "running", Instant.now());
+        reports.put("hv1", Map.of("a", "running"));
         reports.put("hv2", Map.of());
+        monitor(Duration.ofMinutes(5), false).poll();
+        assertEquals(VmStates.UP, registry.getNode("hv1").state());
+
+        reports.remove("hv1"); // it stops answering
         PollReport r = monitor(Duration.ofMinutes(5), false).poll();
         assertEquals(List.of("hv1"), r.unreachable());
         assertEquals(VmStates.UNREACHABLE, registry.getNode("hv1").state());
         assertEquals("hv1", registry.getNode("a").parent(), "one missed poll moves nothing");
         assertEquals("running", registry.getNode("a").state());
         assertTrue(r.warnings().contains("hv1 did not answer: hv1: agent failed on 'status': no route to host"));
+
+        r = monitor(Duration.ZERO, false).poll(); // the grace period passes while it stays down
+        assertEquals(VmStates.LOST, registry.getNode("a").state());
+        assertEquals("hv1", registry.getNode("a").parent(), "a lost VM keeps its place: it may still run there");
+        assertTrue(r.changes().stream().anyMatch(c -> c.startsWith("a: running -> lost")), r.changes().toString());
+        assertTrue(monitor(Duration.ZERO, false).poll().changes().stream().noneMatch(c -> c.startsWith("a:")),
+                "nothing more happens to it by itself");
+
+        manager.addAction(new FenceActions.Fence("", 10), Map.of(Action.NAME, "fence", Constants.SERVICE_ID, 10L));
+        assertEquals(List.of("a"), manager.action("fence", Map.of(Action.NODE_ARG, "hv1")));
+        Node released = registry.getNode("a");
+        assertNull(released.parent());
+        assertEquals(VmStates.UNASSIGNED, released.state());
+        assertEquals("hv1", released.metadata().get(VmStates.LAST_HOST));
+        assertEquals("true", registry.getNode("hv1").metadata().get(VmStates.FENCED));
+
+        registry.setParent("a", "hv2"); // started elsewhere
+        registry.updateMetadata("a", Map.of("state", "running"), List.of());
+        reports.put("hv2", Map.of("a", "running"));
+        reports.put("hv1", Map.of("a", "running")); // the fenced host comes back, still running it
+        r = monitor(Duration.ZERO, false).poll();
+        assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("duplicate: fenced hv1 still runs a (running); it"
+                + " now runs on hv2. Nothing was changed")), r.warnings().toString());
+        assertEquals("hv2", registry.getNode("a").parent(), "nothing is moved by itself");
+        assertEquals("running", registry.getNode("a").state());
+        assertEquals(VmStates.UP, registry.getNode("hv1").state());
+        assertEquals("true", registry.getNode("hv1").metadata().get(VmStates.FENCED), "still fenced until unfenced");
+        assertNull(registry.getNode("hv1").metadata().get(VmStates.UNREACHABLE_SINCE));
+    }
+
+    @Test
+    void aLostVmWhoseHypervisorAnswersAgainIsWhereItWas() {
+        vm("a", "hv1", "running", Instant.now());
+        reports.put("hv2", Map.of());
         monitor(Duration.ZERO, false).poll();
-        assertNull(registry.getNode("a").parent(), "after the grace period its VMs are unassigned");
-        reports.put("hv1", Map.of());
-        monitor(Duration.ofMinutes(5), false).poll();
-        assertEquals("up", registry.getNode("hv1").state());
-        assertNull(registry.getNode("hv1").metadata().get("unreachable_since"));
+        assertEquals(VmStates.LOST, registry.getNode("a").state());
+        reports.put("hv1", Map.of("a", "running"));
+        monitor(Duration.ZERO, false).poll();
+        assertEquals("running", registry.getNode("a").state());
+        assertEquals("hv1", registry.getNode("a").parent());
+    }
+
+    @Test
+    void factsTooLargeOrBadlyNamedAreNotStored() {
+        HypervisorStatus big = new HypervisorStatus(Map.of(), Map.of("mem_total", "8192", "motd", "x".repeat(100_000),
+                "bad name", "1"));
+        Reconciler rec = new Reconciler(registry, new Reconciler.Rules(Duration.ZERO, false, 4096), Instant.now());
+        Node hv1 = registry.getNode("hv1");
+        try {
+            rec.reconcile(Map.of(hv1, big), Map.of(), java.util.concurrent.Executors.newSingleThreadExecutor());
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        Map<String, String> md = registry.getNode("hv1").metadata();
+        assertEquals("8192", md.get("mem_total"));
+        assertNull(md.get("motd"));
+        assertTrue(rec.warnings.stream().anyMatch(w -> w.contains("motd of 100000 characters, more than"
+                + " max.fact.bytes (4096)")), rec.warnings.toString());
+        assertTrue(rec.warnings.stream().anyMatch(w -> w.contains("unusable name")), rec.warnings.toString());
     }
 
     @Test

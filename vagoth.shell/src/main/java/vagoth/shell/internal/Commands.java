@@ -46,6 +46,11 @@ final class Commands {
                 Set.of(), Set.of("verbose"), 0, 0);
         add("maintenance", "maintenance HV on|off", "take a hypervisor out of placement, or put it back",
                 Set.of(), Set.of(), 2, 2);
+        add("fence", "fence [--command] HV",
+                "state that a hypervisor is powered off (--command: prove it with the configured fence command): its"
+                        + " lost VMs are released to start elsewhere, and it takes no placements until unfenced",
+                Set.of(), Set.of("command"), 1, 1);
+        add("unfence", "unfence HV", "let a fenced hypervisor take placements again", Set.of(), Set.of(), 1, 1);
         add("jobs", "jobs [--state S] [--node NODE] [--txid TXID] [--limit N] [--json]",
                 "recent jobs, most recent first (default 50)", Set.of("state", "node", "txid", "limit"), Set.of("json"), 0, 0);
         add("job", "job [--json] JOB-ID", "one job in full, with its error", Set.of(), Set.of("json"), 1, 1);

@@ -54,7 +54,8 @@ final class Completion {
         long positional = before.stream().filter(w -> !w.startsWith("--")).count()
                 - before.stream().filter(w -> w.startsWith("--") && spec.valueOptions().contains(w.substring(2))).count();
         if (previous.equals("--hint") || previous.equals("--parent") || command.equals("listhv")
-                || command.equals("maintenance") && positional == 0 || command.equals("migrate") && positional == 1) {
+                || command.equals("maintenance") && positional == 0 || command.equals("migrate") && positional == 1
+                || command.equals("fence") || command.equals("unfence")) {
             return names(Hypervisor.TYPE);
         }
         if (previous.equals("--type")) {

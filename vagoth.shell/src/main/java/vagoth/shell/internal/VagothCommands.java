@@ -43,7 +43,8 @@ import vagoth.api.virt.VirtualMachine;
     "osgi.command.function=start", "osgi.command.function=stop", "osgi.command.function=shutdown",
     "osgi.command.function=reboot", "osgi.command.function=define", "osgi.command.function=undefine",
     "osgi.command.function=provision", "osgi.command.function=deprovision", "osgi.command.function=migrate",
-    "osgi.command.function=poll", "osgi.command.function=maintenance", "osgi.command.function=jobs", "osgi.command.function=job", "osgi.command.function=cancel",
+    "osgi.command.function=poll", "osgi.command.function=maintenance",
+    "osgi.command.function=fence", "osgi.command.function=unfence", "osgi.command.function=jobs", "osgi.command.function=job", "osgi.command.function=cancel",
     "osgi.command.function=wait", "osgi.command.function=templates", "osgi.command.function=plugins",
     "osgi.command.function=complete", "osgi.command.function=help"})
 public final class VagothCommands {
@@ -158,6 +159,18 @@ public final class VagothCommands {
             throw a.usage("say on or off, not '" + a.arg(1) + "'");
         }
         return run("maintenance", a.arg(0), () -> vmCommands.maintenance(a.arg(0), a.arg(1)));
+    }
+
+    @Descriptor("state that a hypervisor is powered off: its lost VMs are released; it takes no placements")
+    public String fence(@Descriptor("[--command] HV") String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("fence"), args);
+        return run("fence", a.arg(0), () -> vmCommands.fence(a.arg(0), a.flag("command")));
+    }
+
+    @Descriptor("let a fenced hypervisor take placements again")
+    public String unfence(@Descriptor("HV") String... args) {
+        ParsedArgs a = ParsedArgs.parse(Commands.spec("unfence"), args);
+        return run("unfence", a.arg(0), () -> vmCommands.unfence(a.arg(0)));
     }
 
     @Descriptor("recent jobs, filtered by state, node or txid")

@@ -96,8 +96,26 @@ final class VmCommands {
             default -> throw new IllegalStateException();
         };
         Node hv = hypervisor(ref);
-        manager.registry().updateMetadata(hv.id(), Map.of("maintenance", String.valueOf(on)), List.of());
+        manager.registry().updateMetadata(hv.id(), Map.of(VmStates.MAINTENANCE_FLAG, String.valueOf(on)), List.of());
         return "maintenance: " + onOff + " (" + hv.name() + ")";
+    }
+
+    /** {@code fence: OK (hyper2); released vm1 vm2} */
+    String fence(String ref, boolean command) {
+        Node hv = hypervisor(ref);
+        Object released = manager.action("fence", command
+                ? Map.of(vagoth.api.job.Action.NODE_ARG, hv.id(), "command", "true")
+                : Map.of(vagoth.api.job.Action.NODE_ARG, hv.id()));
+        List<?> names = released instanceof List<?> l ? l : List.of();
+        return "fence: OK (" + hv.name() + ")" + (names.isEmpty() ? "; no VMs to release"
+                : "; released " + String.join(" ", names.stream().map(String::valueOf).toList())
+                        + " (they may be started elsewhere now)");
+    }
+
+    String unfence(String ref) {
+        Node hv = hypervisor(ref);
+        manager.action("unfence", Map.of(vagoth.api.job.Action.NODE_ARG, hv.id()));
+        return "unfence: OK (" + hv.name() + ")";
     }
 
     /** {@code hyper1    state=up    vms=2  ram=1536/16384  free=14848  cpus=2/8  maintenance=off} */
@@ -123,7 +141,8 @@ final class VmCommands {
             out.add(String.format("%-" + nameWidth + "s", hv.name()) + "state=" + style.state(hv.state())
                     + " ".repeat(Math.max(1, stateWidth - hv.state().length())) + "vms=" + count + "  ram=" + ram + "/"
                     + memTotal + "  free=" + (free < 0 ? "?" : free) + "  cpus=" + cpus + "/" + cpuTotal + "  maintenance="
-                    + (Boolean.parseBoolean(hv.metadata().get("maintenance")) ? "on" : "off"));
+                    + (Boolean.parseBoolean(hv.metadata().get(VmStates.MAINTENANCE_FLAG)) ? "on" : "off")
+                    + (Boolean.parseBoolean(hv.metadata().get(VmStates.FENCED)) ? "  fenced" : ""));
         }
         return String.join("\n", out);
     }

@@ -23,7 +23,8 @@ import vagoth.api.virt.VmStates;
  * the VM is left. The destination must be one the allocator would place the
  * VM on ({@code define --hint} and {@code migrate} obey one rule: no
  * hypervisor in maintenance, unreachable or full); a refused destination
- * changes nothing.
+ * changes nothing. The two hypervisors must share the VM's storage (the same
+ * {@code shared_storage} in their definitions): the disk is never left behind.
  */
 @Component(service = Action.class, configurationPid = PlacementActions.PID)
 @VagothAction("migrate")
@@ -34,6 +35,7 @@ public final class MigrateAction extends PlacementActions.Placing {
         if (dest == null || dest.isBlank()) {
             throw new ActionException("migrate needs a destination hypervisor", vm.id());
         }
+        refuseIfLost(vm);
         Registry r = ctx.manager().registry();
         Hypervisor source = hypervisorOf(ctx.manager(), vm);
         Hypervisor target = hypervisor(ctx.manager(), dest, vm.id());
@@ -41,6 +43,13 @@ public final class MigrateAction extends PlacementActions.Placing {
             throw new ActionException(vm.id() + " is already on " + dest, vm.id());
         }
         allocate(vm, target.id()); // refused: nothing has changed yet, the job says why
+        String storage = source.node().definition().getOrDefault(Hypervisor.SHARED_STORAGE, "");
+        if (storage.isBlank() || !storage.equals(target.node().definition().get(Hypervisor.SHARED_STORAGE))) {
+            throw new ActionException("migrate refused: " + source.id() + " and " + target.id() + " do not share"
+                    + " storage (their definitions name no common " + Hypervisor.SHARED_STORAGE + "), and moving a disk"
+                    + " between hosts is not supported yet: " + vm.id() + "'s disk would stay on " + source.id()
+                    + ". Nothing was changed", vm.id());
+        }
         boolean running = vm.state().equals(VmStates.RUNNING) || vm.state().equals(VmStates.STARTING);
         state(r, vm.id(), VmStates.MIGRATING);
         String step = "stopping it on " + source.id();

@@ -65,6 +65,7 @@ final class PlacementActions {
         }
 
         Object place(ActionContext ctx, Node vm, String hint, boolean provision) {
+            refuseIfLost(vm);
             Registry r = ctx.manager().registry();
             boolean assignedHere = false;
             Node current = vm;

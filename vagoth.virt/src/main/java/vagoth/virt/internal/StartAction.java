@@ -18,6 +18,7 @@ import vagoth.api.virt.VmStates;
 public final class StartAction extends VmAction {
     @Override
     protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
+        refuseIfLost(vm);
         Registry r = ctx.manager().registry();
         Node current = vm;
         if (!current.hasParent()) {

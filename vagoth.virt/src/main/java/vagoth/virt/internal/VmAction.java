@@ -71,6 +71,18 @@ abstract class VmAction implements Action {
         }
     }
 
+    /**
+     * A lost VM may still run on its unreachable hypervisor: starting, defining
+     * or moving it elsewhere could run it twice.
+     */
+    static void refuseIfLost(Node vm) {
+        if (VmStates.LOST.equals(vm.state())) {
+            throw new ActionException(vm.id() + " is lost: its hypervisor " + vm.parent() + " has not answered since "
+                    + vm.metadata().getOrDefault(VmStates.STATE_SINCE, "?") + ", and it may still run there. Once "
+                    + vm.parent() + " is powered off, 'vagoth fence " + vm.parent() + "' releases it", vm.id());
+        }
+    }
+
     static VagothException recordFailure(Registry registry, String id, VagothException e) {
         registry.updateMetadata(id, Map.of(Node.STATE, VmStates.ERROR, VmStates.STATE_SINCE, Instant.now().toString(),
                 VmStates.LAST_ERROR, String.valueOf(e.getMessage())), List.of());

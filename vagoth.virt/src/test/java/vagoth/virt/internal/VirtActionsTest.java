@@ -87,6 +87,8 @@ class VirtActionsTest {
         MigrateAction migrate = new MigrateAction();
         migrate.allocator = objects(allocator);
         action("migrate", migrate);
+        action("fence", new FenceActions.Fence("", 10));
+        action("unfence", new FenceActions.Unfence());
         registry.addNode(hv("hv1", "scripted"));
         registry.addNode(hv("hv2", "scripted"));
         registry.addNode(new Node("devnode1", "devnode1", "vm", "", Map.of("template", "debian"), Map.of(), Map.of(),
@@ -108,7 +110,8 @@ class VirtActionsTest {
     }
 
     private static Node hv(String id, String driverName) {
-        return new Node(id, id, "hv", "", Map.of("driver", driverName), Map.of(), Map.of(), Set.of(), null);
+        return new Node(id, id, "hv", "", Map.of("driver", driverName, Hypervisor.SHARED_STORAGE, "san1"), Map.of(),
+                Map.of(), Set.of(), null);
     }
 
     private static <S> ComponentServiceObjects<S> objects(S service) {
@@ -266,5 +269,73 @@ class VirtActionsTest {
         assertEquals("start: hv1 is of type hv, not a vm", e.getMessage());
         assertThrows(VagothException.class, () -> manager.action("stop", Map.of(Action.NODE_ARG, "devnode1")),
                 "an unassigned VM cannot be stopped");
+    }
+
+    @Test
+    void aLostVmIsNeverStartedDefinedOrMovedElsewhere() {
+        vm().define("hv1");
+        registry.updateMetadata("devnode1", Map.of("state", VmStates.LOST), List.of());
+        driver.calls.clear();
+        for (Runnable op : List.<Runnable>of(() -> vm().start(), () -> vm().migrate("hv2"))) {
+            VagothException e = assertThrows(VagothException.class, op::run);
+            assertTrue(e.getMessage().startsWith("devnode1 is lost: its hypervisor hv1 has not answered since"),
+                    e.getMessage());
+            assertTrue(e.getMessage().endsWith("'vagoth fence hv1' releases it"), e.getMessage());
+        }
+        assertEquals(List.of(), driver.calls, "no hypervisor was asked to do anything");
+        assertEquals("hv1", node().parent());
+        assertEquals(VmStates.LOST, node().state());
+    }
+
+    @Test
+    void fencingReleasesTheVmsOfAHostThatIsOffAndKeepsItOutOfPlacement() {
+        vm().define("hv1");
+        registry.updateMetadata("hv1", Map.of("state", VmStates.UP), List.of());
+        VagothException up = assertThrows(VagothException.class,
+                () -> manager.action("fence", Map.of(Action.NODE_ARG, "hv1")));
+        assertTrue(up.getMessage().startsWith("hv1 answered its last poll"), up.getMessage());
+        assertEquals("hv1", node().parent(), "a host that answers is not fenced");
+
+        registry.updateMetadata("hv1", Map.of("state", VmStates.UNREACHABLE), List.of());
+        registry.updateMetadata("devnode1", Map.of("state", VmStates.LOST), List.of());
+        assertEquals(List.of("devnode1"), manager.action("fence", Map.of(Action.NODE_ARG, "hv1")));
+        assertNull(node().parent());
+        assertEquals(VmStates.UNASSIGNED, node().state());
+        assertEquals("hv1", node().metadata().get(VmStates.LAST_HOST));
+        vm().start(); // elsewhere now: the allocator stand-in places on hv1 unless told, so say hv2
+        assertEquals("hv1", node().parent(), "the stand-in allocator does not know fencing; the real ones do");
+        manager.action("unfence", Map.of(Action.NODE_ARG, "hv1"));
+        assertNull(registry.getNode("hv1").metadata().get(VmStates.FENCED));
+        assertThrows(VagothException.class, () -> manager.action("unfence", Map.of(Action.NODE_ARG, "hv1")));
+    }
+
+    @Test
+    void aFenceCommandMustSucceedBeforeAnythingIsReleased() {
+        vm().define("hv1");
+        registry.updateMetadata("hv1", Map.of("state", VmStates.UNREACHABLE), List.of());
+        VagothException none = assertThrows(VagothException.class,
+                () -> manager.action("fence", Map.of(Action.NODE_ARG, "hv1", "command", "true")));
+        assertTrue(none.getMessage().startsWith("no fence command is configured (fence.command in vagoth.virt.cfg)"));
+        manager.addAction(new FenceActions.Fence("sh -c 'echo power off failed for {hv}; exit 3'", 10),
+                Map.of(Action.NAME, "fence", Constants.SERVICE_ID, ++id, Constants.SERVICE_RANKING, 10));
+        VagothException e = assertThrows(VagothException.class,
+                () -> manager.action("fence", Map.of(Action.NODE_ARG, "hv1", "command", "true")));
+        assertEquals("the fence command failed (exit status 3): power off failed for hv1; hv1 is not fenced",
+                e.getMessage());
+        assertEquals("hv1", node().parent());
+        assertNull(registry.getNode("hv1").metadata().get(VmStates.FENCED));
+    }
+
+    @Test
+    void aVmIsNeverMigratedAwayFromItsDisk() {
+        vm().define("hv1");
+        registry.addNode(new Node("hv3", "hv3", "hv", "", Map.of("driver", "scripted"), Map.of(), Map.of(), Set.of(), null));
+        driver.calls.clear();
+        String before = node().state();
+        VagothException e = assertThrows(VagothException.class, () -> vm().migrate("hv3"));
+        assertTrue(e.getMessage().startsWith("migrate refused: hv1 and hv3 do not share storage"), e.getMessage());
+        assertEquals(List.of(), driver.calls, "nothing was asked of either hypervisor");
+        assertEquals("hv1", node().parent());
+        assertEquals(before, node().state());
     }
 }

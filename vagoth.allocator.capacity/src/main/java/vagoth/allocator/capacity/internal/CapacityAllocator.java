@@ -102,6 +102,9 @@ public final class CapacityAllocator implements Allocator {
         if (hv.inMaintenance()) {
             return "is in maintenance";
         }
+        if (hv.fenced()) {
+            return "is fenced (unfence it to use it again)";
+        }
         if (hv.unreachable()) {
             return "is unreachable";
         }

@@ -55,7 +55,11 @@ final class HvCapacity {
     }
 
     boolean inMaintenance() {
-        return Boolean.parseBoolean(node.metadata().get("maintenance"));
+        return Boolean.parseBoolean(node.metadata().get(VmStates.MAINTENANCE_FLAG));
+    }
+
+    boolean fenced() {
+        return Boolean.parseBoolean(node.metadata().get(VmStates.FENCED));
     }
 
     boolean unreachable() {

@@ -14,6 +14,7 @@ import vagoth.api.Node;
 import vagoth.api.virt.AllocationException;
 import vagoth.api.virt.Allocator;
 import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.VmStates;
 
 /** The original's allocator: the hypervisor the operator hinted at, else the configured one. */
 @Component(configurationPid = HintAllocator.PID, property = "vagoth.allocator=hint")
@@ -52,8 +53,14 @@ public final class HintAllocator implements Allocator {
         if (!hv.type().equals(Hypervisor.TYPE)) {
             throw new AllocationException(vm.id(), Map.of(target, "is a " + hv.type() + ", not a hypervisor"));
         }
-        if (Boolean.parseBoolean(hv.metadata().get("maintenance"))) {
+        if (Boolean.parseBoolean(hv.metadata().get(VmStates.MAINTENANCE_FLAG))) {
             throw new AllocationException(vm.id(), Map.of(target, "is in maintenance"));
+        }
+        if (Boolean.parseBoolean(hv.metadata().get(VmStates.FENCED))) {
+            throw new AllocationException(vm.id(), Map.of(target, "is fenced (unfence it to use it again)"));
+        }
+        if (VmStates.UNREACHABLE.equals(hv.state())) {
+            throw new AllocationException(vm.id(), Map.of(target, "is unreachable"));
         }
         return hv;
     }

@@ -24,6 +24,7 @@ import vagoth.api.virt.DriverException;
 import vagoth.api.virt.HypervisorStatus;
 import vagoth.api.virt.VagothDriver;
 import vagoth.api.virt.VmInfo;
+import vagoth.support.cmd.CommandLine;
 
 /**
  * The Geats protocol (DESIGN section 5). A hypervisor's definition says how to
@@ -41,9 +42,11 @@ public final class GeatsDriver implements Driver {
     static final String AGENT = "agent";
     static final String SESSION = "agent_session";
     private static final Gson GSON = new Gson();
+    static final long DEFAULT_MAX_ANSWER = 16L << 20;
 
     private final Duration shortTimeout;
     private final Duration longTimeout;
+    private final long maxAnswer;
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
     private final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "vagoth-geats-io");
@@ -56,12 +59,19 @@ public final class GeatsDriver implements Driver {
 
     @Activate
     public GeatsDriver(GeatsDriverConfig config) {
-        this(Duration.ofSeconds(config.short_timeout_s()), Duration.ofSeconds(config.long_timeout_s()));
+        this(Duration.ofSeconds(config.short_timeout_s()), Duration.ofSeconds(config.long_timeout_s()),
+                config.max_answer_bytes());
     }
 
     public GeatsDriver(Duration shortTimeout, Duration longTimeout) {
+        this(shortTimeout, longTimeout, DEFAULT_MAX_ANSWER);
+    }
+
+    /** @param maxAnswer the largest answer an agent may give, in bytes; a larger one is an error */
+    public GeatsDriver(Duration shortTimeout, Duration longTimeout, long maxAnswer) {
         this.shortTimeout = shortTimeout;
         this.longTimeout = longTimeout;
+        this.maxAnswer = maxAnswer;
     }
 
     @Override
@@ -247,9 +257,9 @@ public final class GeatsDriver implements Driver {
         AgentChannel c;
         if (session) {
             argv.add("--session");
-            c = new SessionChannel(argv, io);
+            c = new SessionChannel(argv, io, maxAnswer);
         } else {
-            c = new ProcessPerCall(argv, io);
+            c = new ProcessPerCall(argv, io, maxAnswer);
         }
         Channel created = new Channel(line, session, c);
         Channel raced = channels.putIfAbsent(key, created);

@@ -11,4 +11,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(min = "1", description = "Seconds an agent may take for define, provision, undefine, deprovision, migrate")
     long long_timeout_s() default 300;
+
+    @AttributeDefinition(min = "1024", description = "The largest answer an agent may give, in bytes; a larger one is"
+            + " an error and the agent is killed")
+    long max_answer_bytes() default 16L << 20;
 }

@@ -1,8 +1,6 @@
 package vagoth.driver.geats.internal;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,21 +16,24 @@ import java.util.concurrent.TimeoutException;
 /**
  * Our extension: one long-lived agent process ({@code --session}) per
  * hypervisor, one request and one answer per line. Requests are sent one at a
- * time. A process that died, hung past the timeout or answered garbage is
- * killed and a new one is started for the next request.
+ * time. A process that died, hung past the timeout, answered garbage or more
+ * than {@code max.answer.bytes} is killed (with its whole process group) and
+ * a new one is started for the next request.
  */
 final class SessionChannel implements AgentChannel {
     private final List<String> argv;
     private final java.util.concurrent.Executor io;
+    private final long maxAnswer;
     private final ExecutorService reader;
     private Process process;
-    private BufferedReader answers;
+    private java.io.InputStream answers;
     private OutputStream requests;
     private CompletableFuture<byte[]> stderr;
 
-    SessionChannel(List<String> argv, java.util.concurrent.Executor io) {
+    SessionChannel(List<String> argv, java.util.concurrent.Executor io, long maxAnswer) {
         this.argv = argv;
         this.io = io;
+        this.maxAnswer = maxAnswer;
         this.reader = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "vagoth-geats-session");
             t.setDaemon(true);
@@ -49,7 +50,8 @@ final class SessionChannel implements AgentChannel {
         } catch (IOException e) {
             throw died("the agent session stopped reading requests");
         }
-        Future<String> line = reader.submit(answers::readLine);
+        java.io.InputStream from = answers;
+        Future<String> line = reader.submit(() -> AgentProcess.readLine(from, maxAnswer));
         try {
             String answer = line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (answer == null) {
@@ -65,6 +67,10 @@ final class SessionChannel implements AgentChannel {
             kill();
             throw new AgentFailure("interrupted while waiting for the agent");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof AgentProcess.TooLarge tooLarge) {
+                kill();
+                throw new AgentFailure(tooLarge.getMessage() + "; the agent session was killed");
+            }
             throw died("cannot read the agent's answer: " + e.getCause().getMessage());
         }
     }
@@ -79,14 +85,10 @@ final class SessionChannel implements AgentChannel {
             return;
         }
         kill();
-        try {
-            process = new ProcessBuilder(argv).start();
-        } catch (IOException e) {
-            throw new AgentFailure("cannot run agent " + argv.get(0) + ": " + e.getMessage());
-        }
-        answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        process = AgentProcess.start(argv);
+        answers = new java.io.BufferedInputStream(process.getInputStream());
         requests = process.getOutputStream();
-        stderr = ProcessPerCall.drain(process.getErrorStream(), io);
+        stderr = AgentProcess.tail(process.getErrorStream(), io);
     }
 
     private AgentFailure died(String what) {
@@ -108,8 +110,7 @@ final class SessionChannel implements AgentChannel {
 
     private void kill() {
         if (process != null) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
+            AgentProcess.killGroup(process);
             process = null;
         }
     }
@@ -119,13 +120,11 @@ final class SessionChannel implements AgentChannel {
         if (process != null) {
             try {
                 requests.close(); // the agent ends when its input does
-                if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                    kill();
-                }
+                process.waitFor(2, TimeUnit.SECONDS);
             } catch (IOException | InterruptedException e) {
-                kill();
+                // ended below either way
             }
-            process = null;
+            kill(); // with anything it left behind
         }
         reader.shutdownNow();
     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import vagoth.api.Node;
 import vagoth.api.virt.DriverException;
 import vagoth.api.virt.HypervisorStatus;
+import vagoth.support.cmd.CommandLine;
 
 /** The driver against the real agent, run as a separate process (simulated back end), and against broken agents. */
 class GeatsDriverTest {
@@ -167,6 +168,63 @@ class GeatsDriverTest {
         assertEquals(List.of("ssh", "-o", "BatchMode=yes", "root@hyper1", "geats_jsonagent"),
                 CommandLine.split("ssh -o BatchMode=yes root@hyper1 geats_jsonagent"));
         assertEquals(List.of("a b", "c$(rm -rf /)", "d;e", "f'g"), CommandLine.split("'a b' c$(rm\\ -rf\\ /) d;e \"f'g\""));
-        assertTrue(Files.exists(dir));
+    }
+
+    private static final String OK = "{\\\"success\\\": true, \\\"data\\\": {\\\"vms\\\": {}, \\\"status\\\": {}}}";
+
+    /** Processes whose command line holds {@code marker}: what a test's agent left behind. */
+    private static long leftBehind(String marker) {
+        return ProcessHandle.allProcesses().filter(ph -> ph.info().commandLine().orElse("").contains(marker)).count();
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aFloodingAgentIsStoppedAtTheLimitNotByMemory() {
+        GeatsDriver bounded = new GeatsDriver(Duration.ofSeconds(20), Duration.ofSeconds(20), 1 << 20);
+        try {
+            for (boolean session : new boolean[] {false, true}) {
+                Node hv = hv("sh -c 'read line; head -c 104857600 /dev/zero | tr \\\\0 x'", session);
+                long before = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+                DriverException e = assertThrows(DriverException.class, () -> bounded.status(hv));
+                assertTrue(e.getMessage().contains("larger than 1048576 bytes (max.answer.bytes)"), e.getMessage());
+                long grew = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory() - before;
+                assertTrue(grew < 64L << 20, "the heap grew by " + grew + " bytes reading a flood");
+            }
+        } finally {
+            bounded.close();
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void anAnswerIsReadWhenTheAgentExitsAndWhatItLeftBehindIsEnded() {
+        String marker = "4242.4242" + ProcessHandle.current().pid();
+        // the agent answers and exits, but a child it started keeps its output open
+        Node hv = hv("sh -c 'read line; (sleep " + marker + " &); echo \"" + OK + "\"'", false);
+        GeatsDriver impatient = new GeatsDriver(Duration.ofSeconds(30), Duration.ofSeconds(30));
+        try {
+            long t0 = System.nanoTime();
+            assertEquals(Set.of(), impatient.status(hv).vms().keySet());
+            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(15).toNanos(), "the answer waited for the child");
+            assertEquals(0, leftBehind(marker), "the agent's child was left running");
+        } finally {
+            impatient.close();
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aHungAgentIsEndedWithEverythingItStarted() {
+        String marker = "4343.4343" + ProcessHandle.current().pid();
+        GeatsDriver impatient = new GeatsDriver(Duration.ofSeconds(1), Duration.ofSeconds(1));
+        try {
+            for (boolean session : new boolean[] {false, true}) {
+                Node hv = hv("sh -c 'read line; sleep " + marker + " & sleep " + marker + "'", session);
+                assertThrows(DriverException.class, () -> impatient.status(hv));
+                assertEquals(0, leftBehind(marker), "left running after a timeout (session " + session + ")");
+            }
+        } finally {
+            impatient.close();
+        }
     }
 }

@@ -1,4 +1,4 @@
-package vagoth.driver.geats.internal;
+package vagoth.support.cmd;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,11 +8,11 @@ import java.util.List;
  * without any of a shell's expansion: single quotes, double quotes and
  * backslash escapes group words; nothing else is special. No shell is ever run.
  */
-final class CommandLine {
+public final class CommandLine {
     private CommandLine() {
     }
 
-    static List<String> split(String line) {
+    public static List<String> split(String line) {
         List<String> argv = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         boolean inWord = false;

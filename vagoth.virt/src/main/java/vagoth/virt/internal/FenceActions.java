@@ -1,0 +1,151 @@
+package vagoth.virt.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.Designate;
+
+import vagoth.api.Node;
+import vagoth.api.NodeQuery;
+import vagoth.api.Registry;
+import vagoth.api.job.Action;
+import vagoth.api.job.ActionContext;
+import vagoth.api.job.ActionException;
+import vagoth.api.job.VagothAction;
+import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.VirtualMachine;
+import vagoth.api.virt.VmStates;
+import vagoth.support.cmd.CommandLine;
+
+/**
+ * {@code fence} and {@code unfence}. Fencing is the operator's statement that
+ * a hypervisor is powered off (proved, with {@code command=true}, by a
+ * configured fence command that must succeed): its VMs are released
+ * ({@code unassigned}, {@code last_host}) so they may start elsewhere, and it
+ * takes no placements until it is unfenced. A hypervisor that answered its
+ * last poll is not fenced: its VMs may be running.
+ */
+public final class FenceActions {
+    private static final String FENCED_SINCE = "fenced_since";
+    private static final int OUTPUT_SHOWN = 2000;
+
+    private FenceActions() {
+    }
+
+    static Node hypervisor(ActionContext ctx, Map<String, String> args) {
+        String id = args.get(Action.NODE_ARG);
+        if (id == null || id.isBlank()) {
+            throw new ActionException(ctx.action() + " needs the hypervisor it is about", null);
+        }
+        Node hv = ctx.manager().registry().getNode(id);
+        if (!hv.type().equals(Hypervisor.TYPE)) {
+            throw new ActionException(id + " is of type " + hv.type() + ", not a hypervisor", id);
+        }
+        return hv;
+    }
+
+    /** {@code fence}: returns the names of the VMs it released. */
+    @Component(service = Action.class, configurationPid = PlacementActions.PID)
+    @Designate(ocd = FenceConfig.class)
+    @VagothAction("fence")
+    public static final class Fence implements Action {
+        /** With this argument {@code true}, the configured fence command must power the hypervisor off first. */
+        static final String COMMAND_ARG = "command";
+        private final String command;
+        private final long timeoutSeconds;
+
+        @Activate
+        public Fence(FenceConfig config) {
+            this(config.fence_command(), config.fence_timeout_s());
+        }
+
+        public Fence(String command, long timeoutSeconds) {
+            this.command = command;
+            this.timeoutSeconds = timeoutSeconds;
+        }
+
+        @Override
+        public Object run(ActionContext ctx, Map<String, String> args) {
+            Node hv = hypervisor(ctx, args);
+            if (VmStates.UP.equals(hv.state())) {
+                throw new ActionException(hv.id() + " answered its last poll, so its VMs may be running: fence only a"
+                        + " host that is powered off (power it off, poll until it is unreachable, then fence it)", hv.id());
+            }
+            if (Boolean.parseBoolean(args.get(COMMAND_ARG))) {
+                runFenceCommand(hv);
+            }
+            Registry r = ctx.manager().registry();
+            String now = Instant.now().toString();
+            r.updateMetadata(hv.id(), Map.of(VmStates.FENCED, "true", FENCED_SINCE, now), List.of());
+            List<String> released = new ArrayList<>();
+            for (Node vm : r.getNodes(NodeQuery.all().withParent(hv.id()).withType(VirtualMachine.TYPE))) {
+                r.removeParent(vm.id());
+                r.updateMetadata(vm.id(), Map.of(Node.STATE, VmStates.UNASSIGNED, VmStates.STATE_SINCE, now,
+                        VmStates.LAST_HOST, hv.id()), List.of());
+                released.add(vm.name());
+            }
+            return released;
+        }
+
+        private void runFenceCommand(Node hv) {
+            if (command.isBlank()) {
+                throw new ActionException("no fence command is configured (fence.command in vagoth.virt.cfg); fence "
+                        + hv.id() + " without --command once you know it is off", hv.id());
+            }
+            List<String> argv = new ArrayList<>();
+            for (String a : CommandLine.split(command)) {
+                argv.add(a.replace("{hv}", hv.id()).replace("{name}", hv.name()));
+            }
+            Process p;
+            try {
+                p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            } catch (IOException e) {
+                throw new ActionException("the fence command cannot run: " + e.getMessage() + "; " + hv.id()
+                        + " is not fenced", hv.id());
+            }
+            try {
+                p.getOutputStream().close();
+                byte[] out = p.getInputStream().readNBytes(OUTPUT_SHOWN);
+                if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                    throw new ActionException("the fence command did not finish within " + timeoutSeconds + " s; "
+                            + hv.id() + " is not fenced", hv.id());
+                }
+                if (p.exitValue() != 0) {
+                    throw new ActionException("the fence command failed (exit status " + p.exitValue() + "): "
+                            + new String(out, StandardCharsets.UTF_8).strip() + "; " + hv.id() + " is not fenced",
+                            hv.id());
+                }
+            } catch (IOException e) {
+                throw new ActionException("the fence command failed: " + e.getMessage(), hv.id());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ActionException("interrupted while the fence command ran; " + hv.id() + " is not fenced",
+                        hv.id());
+            }
+        }
+    }
+
+    /** {@code unfence}: the hypervisor takes placements again. */
+    @Component(service = Action.class)
+    @VagothAction("unfence")
+    public static final class Unfence implements Action {
+        @Override
+        public Object run(ActionContext ctx, Map<String, String> args) {
+            Node hv = hypervisor(ctx, args);
+            if (!Boolean.parseBoolean(hv.metadata().get(VmStates.FENCED))) {
+                throw new ActionException(hv.id() + " is not fenced", hv.id());
+            }
+            ctx.manager().registry().updateMetadata(hv.id(), Map.of(), List.of(VmStates.FENCED, FENCED_SINCE));
+            return null;
+        }
+    }
+}
