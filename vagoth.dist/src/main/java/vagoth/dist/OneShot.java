@@ -20,6 +20,8 @@ final class OneShot {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
+    /** The daemon stopped while it ran the command: what became of it is unknown, and it is not run again here. */
+    static final int OUTCOME_UNKNOWN = 6;
     private static final String PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
     private static final String SCOPE = "(osgi.command.scope=vagoth)";
     private static final long START_TIMEOUT_MS = 15_000;

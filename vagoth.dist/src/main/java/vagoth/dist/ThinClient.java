@@ -20,24 +20,42 @@ final class ThinClient {
     private ThinClient() {
     }
 
-    /** @return the command's exit status, or -1 when no daemon answers (run it here instead) */
+    /**
+     * @return the command's exit status, or -1 when no daemon answers (run it
+     *         here instead). Once the command has been handed to the daemon it
+     *         is never run here: if the daemon goes away before answering, the
+     *         outcome is unknown ({@link OneShot#OUTCOME_UNKNOWN}).
+     */
     static int tryRun(Path socket, String[] args, boolean color, PrintStream out, PrintStream err) {
         if (!Files.exists(socket)) {
             return -1;
         }
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            DataOutputStream o = new DataOutputStream(new java.io.BufferedOutputStream(Channels.newOutputStream(ch)));
-            DaemonProtocol.write(o, new DaemonProtocol.Request(args, color));
-            DaemonProtocol.Answer a = DaemonProtocol.readAnswer(new DataInputStream(
-                    new java.io.BufferedInputStream(Channels.newInputStream(ch))));
+            try {
+                ch.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                return -1; // a socket left by a daemon that died: run the command here
+            }
+            DaemonProtocol.Answer a;
+            try {
+                DataOutputStream o = new DataOutputStream(new java.io.BufferedOutputStream(Channels.newOutputStream(ch)));
+                DaemonProtocol.write(o, new DaemonProtocol.Request(args, color));
+                a = DaemonProtocol.readAnswer(new DataInputStream(
+                        new java.io.BufferedInputStream(Channels.newInputStream(ch))));
+            } catch (IOException e) {
+                err.println("vagoth: the daemon stopped while it ran '" + String.join(" ", args) + "': whether it was"
+                        + " done is unknown, and it is not run again here. 'vagoth jobs' shows what became of it (work"
+                        + " the daemon left queued or running is interrupted, never re-run by itself; 'vagoth job"
+                        + " retry ID' runs it again)");
+                return OneShot.OUTCOME_UNKNOWN;
+            }
             err.write(a.err()); // action lines came before the result, as in the one-shot path
             err.flush();
             out.write(a.out());
             out.flush();
             return a.status();
         } catch (IOException e) {
-            return -1; // a socket left by a daemon that died: run the command here
+            return OneShot.OUTCOME_UNKNOWN;
         }
     }
 }

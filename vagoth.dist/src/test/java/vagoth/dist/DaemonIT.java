@@ -166,4 +166,63 @@ class DaemonIT {
         assertEquals(1, Files.readString(log).lines().filter(l -> l.contains(want)).count(), Files.readString(log));
         assertEquals(0, vagoth("list").status());
     }
+
+    /**
+     * A command handed to the daemon is never run again by the client: when
+     * the daemon is killed mid-command the client says the outcome is unknown
+     * (status 6), and the job the daemon was running is interrupted, not re-run.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(180)
+    void aCommandIsRunAtMostOnceWhenTheDaemonDiesUnderIt() throws Exception {
+        Path calls = home.resolveSibling(home.getFileName() + "-calls");
+        Path agent = home.resolveSibling(home.getFileName() + "-agent");
+        Path real = Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth-agent");
+        Files.writeString(agent, "#!/bin/sh\nreq=$(cat)\necho \"$req\" >> '" + calls + "'\n"
+                + "case \"$req\" in *'\"action\":\"start\"'*) sleep 3;; esac\n"
+                + "printf '%s\\n' \"$req\" | exec '" + real + "' --backend sim --state '" + home.resolveSibling(
+                        home.getFileName() + "-sim") + "' --mem-total 4096 --cpus 4\n");
+        agent.toFile().setExecutable(true);
+        vagoth("list");
+        startDaemon();
+        assertEquals(0, vagoth("new", "--type", "hv", "hv2", "driver=geats", "agent=" + agent, "mem_total=4096",
+                "cpus=4").status());
+        assertEquals(0, vagoth("new", "vm1", "ram=128").status());
+        assertEquals(0, vagoth("define", "--hint", "hv2", "vm1").status());
+
+        ProcessBuilder pb = new ProcessBuilder(bin().toString(), "start", "vm1")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("VAGOTH_HOME", home.toString());
+        Process client = pb.start();
+        for (int i = 0; i < 600 && !(Files.exists(calls) && Files.readString(calls).contains("\"action\":\"start\"")); i++) {
+            Thread.sleep(20);
+        }
+        daemon.toHandle().destroyForcibly(); // SIGKILL, mid-command
+        daemon.waitFor(30, TimeUnit.SECONDS);
+        String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(client.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(6, client.exitValue(), err);
+        assertTrue(err.contains("vagoth: the daemon stopped while it ran 'start vm1': whether it was done is unknown,"
+                + " and it is not run again here"), err);
+
+        Thread.sleep(3500); // the agent call the daemon made finishes by itself
+        Result jobs = vagoth("jobs", "--node", "vm1");
+        assertTrue(jobs.out().lines().anyMatch(l -> l.contains("interrupted") && l.contains("start")), jobs.out());
+        vagoth("list");
+        long starts = Files.readAllLines(calls).stream().filter(l -> l.contains("\"action\":\"start\"")).count();
+        assertEquals(1, starts, "the agent was asked to start vm1 more than once");
+
+        // only the operator runs it again
+        String id = jobs.out().lines().filter(l -> l.contains("interrupted") && l.contains("start")).findFirst()
+                .orElseThrow().split("\\s+")[0];
+        Result retry = vagoth("job", "retry", id);
+        assertEquals(0, retry.status(), retry.err());
+        assertTrue(retry.out().startsWith("job retry: OK (start vm1: job "), retry.out());
+        assertEquals(2, Files.readAllLines(calls).stream().filter(l -> l.contains("\"action\":\"start\"")).count());
+        String done = vagoth("jobs", "--node", "vm1", "--state", "done", "--limit", "1").out().lines().skip(1)
+                .findFirst().orElseThrow().split("\\s+")[0];
+        Result again = vagoth("job", "retry", done);
+        assertEquals(1, again.status());
+        assertTrue(again.err().contains("is done; only an interrupted, failed or cancelled job is retried"), again.err());
+    }
 }

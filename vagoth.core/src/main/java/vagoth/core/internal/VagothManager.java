@@ -56,6 +56,7 @@ public final class VagothManager implements Manager {
     private final LazyService<Scheduler> scheduler;
     private final LazyService<Provisioner> provisioner;
     private final LazyService<JobStore> jobs;
+    private final NodeClaims claims;
 
     @Activate
     public VagothManager(ManagerConfig config, BundleContext context) {
@@ -65,6 +66,8 @@ public final class VagothManager implements Manager {
         this.scheduler = new LazyService<>("scheduler", context, config.swap_grace_ms());
         this.provisioner = new LazyService<>("provisioner", context);
         this.jobs = new LazyService<>("job store", context);
+        String home = context.getProperty("vagoth.home");
+        this.claims = new NodeClaims(home == null || home.isBlank() ? null : java.nio.file.Path.of(home, "var", "claims"));
     }
 
     /**
@@ -85,6 +88,18 @@ public final class VagothManager implements Manager {
         this.scheduler = LazyService.of("scheduler", null);
         this.provisioner = LazyService.of("provisioner", provisioner);
         this.jobs = LazyService.of("job store", null);
+        this.claims = new NodeClaims(null);
+    }
+
+    /** For tests: a manager whose node actions claim their nodes under {@code claimsDir}, as across processes. */
+    public VagothManager(String source, Registry registry, Provisioner provisioner, java.nio.file.Path claimsDir) {
+        this.source = source;
+        this.registry = LazyService.of("registry", registry);
+        this.registryFacade = new RegistryFacade(this.registry);
+        this.scheduler = LazyService.of("scheduler", null);
+        this.provisioner = LazyService.of("provisioner", provisioner);
+        this.jobs = LazyService.of("job store", null);
+        this.claims = new NodeClaims(claimsDir);
     }
 
     @Reference(name = "registry", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -214,11 +229,11 @@ public final class VagothManager implements Manager {
     @Override
     public Object action(String name, Map<String, String> args) {
         Action action = actions.get(name).orElseThrow(() -> new UnknownActionException(name, actions.names()));
-        return transactions.inTransaction(source, () -> {
+        return claims.claimed(args.get(Action.NODE_ARG), () -> transactions.inTransaction(source, () -> {
             Transaction tx = transactions.current().orElseThrow();
             log.started(tx, name, args);
             return action.run(new ActionContext(this, tx, name), args);
-        });
+        }));
     }
 
     @Override

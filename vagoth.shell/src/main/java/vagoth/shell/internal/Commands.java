@@ -53,7 +53,9 @@ final class Commands {
         add("unfence", "unfence HV", "let a fenced hypervisor take placements again", Set.of(), Set.of(), 1, 1);
         add("jobs", "jobs [--state S] [--node NODE] [--txid TXID] [--limit N] [--json]",
                 "recent jobs, most recent first (default 50)", Set.of("state", "node", "txid", "limit"), Set.of("json"), 0, 0);
-        add("job", "job [--json] JOB-ID", "one job in full, with its error", Set.of(), Set.of("json"), 1, 1);
+        add("job", "job [--json] JOB-ID | job retry JOB-ID",
+                "one job in full, with its error; 'retry' runs an interrupted, failed or cancelled job again as a new job",
+                Set.of(), Set.of("json"), 1, 2);
         add("cancel", "cancel JOB-ID", "cancel a queued job", Set.of(), Set.of(), 1, 1);
         add("wait", "wait [--timeout SECONDS] JOB-ID",
                 "block until a job ends; exit status 0 done, 1 failed, 3 cancelled, 4 interrupted, 5 timed out",

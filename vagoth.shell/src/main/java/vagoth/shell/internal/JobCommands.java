@@ -57,6 +57,29 @@ final class JobCommands {
         return a.flag("json") ? JobFormat.json(j) : new JobFormat(style).detail(j);
     }
 
+    /**
+     * Runs a job that did not finish well again, as a new job on the same
+     * queue with the same action and arguments, and waits for it like the VM
+     * commands do. Nothing is ever retried by itself.
+     */
+    String retry(String id) {
+        Job old = find(id);
+        if (old.state() != JobState.INTERRUPTED && old.state() != JobState.FAILED && old.state() != JobState.CANCELLED) {
+            throw new vagoth.api.VagothException("job " + id + " is " + old.state().label()
+                    + "; only an interrupted, failed or cancelled job is retried", id);
+        }
+        Job again = VmCommands.awaitEnd(manager, manager.scheduler().schedule(old.queue(), old.action(), old.args()));
+        String what = old.action() + " " + old.queue();
+        if (again.state() == JobState.DONE) {
+            return "job retry: OK (" + what + ": job " + again.id() + " did what job " + id + " did not)";
+        }
+        if (again.state().isFinished()) {
+            throw new CommandFailure("job retry", "job " + again.id() + " (" + what + ") " + again.state().label()
+                    + (again.error() == null ? "" : ": " + again.error()), id);
+        }
+        return "job retry: queued as job " + again.id() + " (" + what + ")";
+    }
+
     String cancel(ParsedArgs a) {
         Job j = manager.jobs().cancel(a.arg(0));
         return "cancel: OK (" + j.id() + ")";

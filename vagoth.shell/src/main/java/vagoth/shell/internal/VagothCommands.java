@@ -182,6 +182,15 @@ public final class VagothCommands {
     @Descriptor("one job in full, with its error")
     public String job(CommandSession session, @Descriptor(OPTIONS) String... args) {
         ParsedArgs a = ParsedArgs.parse(Commands.spec("job"), args);
+        if (a.arg(0).equals("retry")) {
+            if (a.positional().size() != 2) {
+                throw a.usage("job retry takes the id of the job to run again");
+            }
+            return run("job retry", a.arg(1), () -> jobCommands.retry(a.arg(1)));
+        }
+        if (a.positional().size() != 1) {
+            throw a.usage("job takes one job id (or: job retry JOB-ID)");
+        }
         return run("job", a.arg(0), () -> jobCommands.job(style(session), a));
     }
 

@@ -28,7 +28,7 @@ final class VmCommands {
     /** Runs one VM operation: {@code start: OK (devnode1)}, or queued as a job when the scheduler works in the background. */
     String operate(String command, String ref, Function<VirtualMachine, Job> op) {
         VirtualMachine vm = vm(ref);
-        Job job = awaitEnd(op.apply(vm));
+        Job job = awaitEnd(manager, op.apply(vm));
         if (job.state() == JobState.DONE) {
             return command + ": OK (" + vm.name() + ")";
         }
@@ -42,7 +42,7 @@ final class VmCommands {
      * A background scheduler answers with a queued job; the command waits for
      * it, so its output and exit status are the same whichever scheduler runs it.
      */
-    private Job awaitEnd(Job job) {
+    static Job awaitEnd(Manager manager, Job job) {
         Job j = job;
         while (!j.state().isFinished()) {
             try {

@@ -47,7 +47,9 @@ import vagoth.support.io.SharedFileLock;
  * Job records in {@code jobs.log}: each change appends the job's whole record.
  * Changes are kept in memory and written in batches (one append and one fsync
  * every {@code flush.ms}, and on {@link #flush()} and close), so recording a
- * job costs microseconds. Other processes' changes are read when the file
+ * job costs microseconds; but a job's start is on disk before {@link #start}
+ * returns, so a job that did anything is never mistaken, after a crash, for
+ * one that did not. Other processes' changes are read when the file
  * changes. When the log grows it is rewritten with the live jobs, dropping
  * finished ones past their retention.
  */
@@ -103,7 +105,10 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         this.retention = retention;
         this.retentionMax = retentionMax;
         try {
-            io.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                io.createDirectories(dir);
+                io.syncDirectory(dir.getParent());
+            }
             lock = SharedFileLock.open(io, dir.resolve("jobs.lock"));
         } catch (IOException e) {
             throw new RegistryException("Cannot open job records in " + dir + ": " + e.getMessage(), e);
@@ -162,10 +167,15 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         return out;
     }
 
+    /**
+     * This process's queued jobs, oldest first. Another process's queued jobs
+     * are its own to run; those of a process that died are marked interrupted
+     * when the store opens, never run by another.
+     */
     @Override
     public synchronized List<Job> queued() {
         refresh(false);
-        return queuedIds.stream().map(jobs::get).toList();
+        return queuedIds.stream().filter(id -> owners.getOrDefault(id, pid) == pid).map(jobs::get).toList();
     }
 
     @Override
@@ -175,7 +185,10 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         if (j == null || j.state() != JobState.QUEUED) {
             return Optional.empty();
         }
-        return Optional.of(record(j.withState(JobState.RUNNING, null, clock.instant())));
+        Job running = record(j.withState(JobState.RUNNING, null, clock.instant()));
+        // on disk before the job does anything: after a crash it is known to have started (never run twice)
+        flush();
+        return Optional.of(running);
     }
 
     @Override
@@ -264,18 +277,14 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         for (Job j : pending.values()) {
             out.writeBytes(JobLine.encode(j, pid));
         }
-        try (SharedFileLock.Held l = lock.lock(false); FileChannel ch = openLog()) {
-            catchUp(ch, false);
-            ByteBuffer buf = ByteBuffer.wrap(out.toByteArray());
-            long pos = offset;
-            if (ch.size() > offset) {
-                ch.truncate(offset); // an unfinished write of a process that died: never acknowledged
+        try (SharedFileLock.Held l = lock.lock(false)) {
+            boolean created = !Files.exists(path);
+            try (FileChannel ch = openLog()) {
+                append(ch, out.toByteArray());
             }
-            while (buf.hasRemaining()) {
-                pos += ch.write(buf, pos);
+            if (created) {
+                io.syncDirectory(path.getParent()); // a new log is only durable once its directory is
             }
-            ch.force(false);
-            offset = pos;
             stamp();
             pending.clear();
             if (offset > compactAt || droppedSinceCompaction > Math.max(16, retentionMax / 10)) {
@@ -284,6 +293,16 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         } catch (IOException e) {
             throw new RegistryException("Cannot write job records to " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Appends {@code bytes} after what this store has read, and syncs; under the exclusive lock. */
+    private void append(FileChannel ch, byte[] bytes) throws IOException {
+        catchUp(ch, false);
+        if (ch.size() > offset) {
+            ch.truncate(offset); // an unfinished write of a process that died: never acknowledged
+        }
+        offset = Durable.writeFully(ch, ByteBuffer.wrap(bytes), offset);
+        ch.force(false);
     }
 
     private void flushQuietly() {
@@ -353,18 +372,29 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         }
     }
 
+    /**
+     * A job recorded as queued or running by a process that no longer exists
+     * will never finish: it is interrupted, and never run again unless an
+     * operator retries it ({@code vagoth job retry ID}): whether a running one
+     * did its work is unknown, and a queued one may no longer be wanted.
+     */
     private void markDeadOwnersInterrupted() {
-        // a job recorded as running by a process that no longer exists will never finish
-        List<String> dead = new ArrayList<>();
+        List<Job> dead = new ArrayList<>();
         for (Job j : jobs.values()) {
             long owner = owners.getOrDefault(j.id(), -1L);
-            if (j.state() == JobState.RUNNING
-                    && (owner == pid || ProcessHandle.of(owner).map(ph -> !ph.isAlive()).orElse(true))) {
-                dead.add(j.id());
+            boolean ownerDead = owner != pid && ProcessHandle.of(owner).map(ph -> !ph.isAlive()).orElse(true);
+            // running here before this store reopened: its run was cut short too
+            if (j.state() == JobState.RUNNING && (owner == pid || ownerDead) || j.state() == JobState.QUEUED && ownerDead) {
+                dead.add(j);
             }
         }
-        for (String id : dead) {
-            interrupt(id, "its container stopped while it was running");
+        for (Job j : dead) {
+            String why = j.state() == JobState.RUNNING
+                    ? "the process running it (pid " + owners.getOrDefault(j.id(), pid) + ") stopped; whether it did its"
+                            + " work is unknown"
+                    : "the process that queued it (pid " + owners.getOrDefault(j.id(), pid) + ") stopped before it ran";
+            record(j.withState(JobState.INTERRUPTED, why + "; 'vagoth job retry " + j.id() + "' runs it again",
+                    clock.instant()));
         }
         if (!dead.isEmpty()) {
             flush();
