@@ -197,6 +197,7 @@ class DaemonIT {
         for (int i = 0; i < 600 && !(Files.exists(calls) && Files.readString(calls).contains("\"action\":\"start\"")); i++) {
             Thread.sleep(20);
         }
+        Thread.sleep(200); // past one flush of the job records (flush.ms): the job is known to be running
         daemon.toHandle().destroyForcibly(); // SIGKILL, mid-command
         daemon.waitFor(30, TimeUnit.SECONDS);
         String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -47,9 +47,9 @@ import vagoth.support.io.SharedFileLock;
  * Job records in {@code jobs.log}: each change appends the job's whole record.
  * Changes are kept in memory and written in batches (one append and one fsync
  * every {@code flush.ms}, and on {@link #flush()} and close), so recording a
- * job costs microseconds; but a job's start is on disk before {@link #start}
- * returns, so a job that did anything is never mistaken, after a crash, for
- * one that did not. Other processes' changes are read when the file
+ * job costs microseconds. A crash can lose the last {@code flush.ms} of
+ * records; a job lost that way, like a job left queued or running by a process
+ * that died, is never run again by itself. Other processes' changes are read when the file
  * changes. When the log grows it is rewritten with the live jobs, dropping
  * finished ones past their retention.
  */
@@ -185,10 +185,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         if (j == null || j.state() != JobState.QUEUED) {
             return Optional.empty();
         }
-        Job running = record(j.withState(JobState.RUNNING, null, clock.instant()));
-        // on disk before the job does anything: after a crash it is known to have started (never run twice)
-        flush();
-        return Optional.of(running);
+        return Optional.of(record(j.withState(JobState.RUNNING, null, clock.instant())));
     }
 
     @Override
@@ -392,7 +389,8 @@ public final class FileJobStore implements JobStore, AutoCloseable {
             String why = j.state() == JobState.RUNNING
                     ? "the process running it (pid " + owners.getOrDefault(j.id(), pid) + ") stopped; whether it did its"
                             + " work is unknown"
-                    : "the process that queued it (pid " + owners.getOrDefault(j.id(), pid) + ") stopped before it ran";
+                    : "the process that queued it (pid " + owners.getOrDefault(j.id(), pid) + ") stopped before it"
+                            + " recorded that it ran; whether it did is unknown";
             record(j.withState(JobState.INTERRUPTED, why + "; 'vagoth job retry " + j.id() + "' runs it again",
                     clock.instant()));
         }
