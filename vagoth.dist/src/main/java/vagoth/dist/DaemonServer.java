@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -123,6 +124,9 @@ final class DaemonServer implements AutoCloseable {
         return new DaemonProtocol.Answer(status, outBytes.toByteArray(), errBytes.toByteArray());
     }
 
+    /** How long a stopping daemon lets the commands it is running finish, so their clients learn how they ended. */
+    private static final long FINISH_S = 60;
+
     @Override
     public void close() {
         try {
@@ -130,7 +134,16 @@ final class DaemonServer implements AutoCloseable {
         } catch (IOException e) {
             // closing anyway
         }
-        workers.shutdownNow();
+        // not shutdownNow: an interrupted command would leave its client with no true answer
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(FINISH_S, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
         try {
             Files.deleteIfExists(socket);
         } catch (IOException e) {

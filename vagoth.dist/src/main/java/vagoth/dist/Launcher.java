@@ -55,6 +55,8 @@ public final class Launcher {
         }
         if (args.length > 0 && !args[0].equals("daemon")) {
             String[] request = args[0].equals("-h") || args[0].equals("--help") ? new String[] {"help"} : args;
+            Interrupts.onCtrlC(err, "vagoth: interrupted: the daemon goes on with '" + String.join(" ", request)
+                    + "' ('vagoth jobs' shows how it ends)", () -> Runtime.getRuntime().halt(Interrupts.INTERRUPTED));
             int status = ThinClient.tryRun(home.socket(), request, isTerminal(), out, err);
             if (status >= 0) {
                 return status; // a daemon ran it
@@ -141,11 +143,15 @@ public final class Launcher {
 
     private static int oneShot(Path dist, VagothHome home, String command, String[] args, PrintStream out,
             PrintStream err) {
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        Interrupts.onCtrlC(err, "vagoth: interrupted: finishing what is running so nothing is left half done"
+                + " (Ctrl-C again to force)", () -> interrupted.set(true));
         try (Container c = Container.start(dist, home, Container.Mode.ONE_SHOT)) {
             Runtime.getRuntime().addShutdownHook(new Thread(c::close, "vagoth-stop"));
             OneShot oneShot = new OneShot(c, out, err);
             oneShot.seed(home, dist);
-            return oneShot.run(command, args, isTerminal());
+            int status = oneShot.run(command, args, isTerminal());
+            return interrupted.get() && status == OneShot.OK ? Interrupts.INTERRUPTED : status;
         } catch (Exception e) {
             err.println("vagoth: cannot start the container: " + describe(e));
             return OneShot.FAILED;

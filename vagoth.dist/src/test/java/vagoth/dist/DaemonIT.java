@@ -167,6 +167,85 @@ class DaemonIT {
         assertEquals(0, vagoth("list").status());
     }
 
+    private Path calls() {
+        return home.resolveSibling(home.getFileName() + "-calls");
+    }
+
+    /**
+     * An agent that notes each request in {@link #calls()}, takes 3 s over a
+     * {@code start} and notes when it has done it.
+     */
+    private Path slowAgent() throws IOException {
+        Path agent = home.resolveSibling(home.getFileName() + "-agent");
+        Path real = Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth-agent");
+        Files.writeString(agent, "#!/bin/sh\nreq=$(cat)\necho \"$req\" >> '" + calls() + "'\n"
+                + "case \"$req\" in *'\"action\":\"start\"'*) sleep 3;; esac\n"
+                + "printf '%s\\n' \"$req\" | '" + real + "' --backend sim --state '" + home.resolveSibling(
+                        home.getFileName() + "-sim") + "' --mem-total 4096 --cpus 4\n"
+                + "status=$?\necho finished >> '" + calls() + "'\nexit $status\n");
+        agent.toFile().setExecutable(true);
+        return agent;
+    }
+
+    private void vmOnSlowHost() throws Exception {
+        assertEquals(0, vagoth("new", "--type", "hv", "hv2", "driver=geats", "agent=" + slowAgent(), "mem_total=4096",
+                "cpus=4").status());
+        assertEquals(0, vagoth("new", "vm1", "ram=128").status());
+        assertEquals(0, vagoth("define", "--hint", "hv2", "vm1").status());
+    }
+
+    private Process startVm1() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(bin().toString(), "start", "vm1")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("VAGOTH_HOME", home.toString());
+        Process client = pb.start();
+        for (int i = 0; i < 600 && !(Files.exists(calls()) && Files.readString(calls()).contains("\"action\":\"start\""));
+                i++) {
+            Thread.sleep(20);
+        }
+        return client;
+    }
+
+    private static void signal(Process p, String sig) throws Exception {
+        new ProcessBuilder("kill", "-" + sig, String.valueOf(p.pid())).start().waitFor();
+    }
+
+    /** Ctrl-C of a one-shot command lets the running agent call finish and the job be recorded. */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void ctrlCOfACommandNeverTearsTheAgentCallInHalf() throws Exception {
+        vagoth("list");
+        vmOnSlowHost();
+        Process client = startVm1();
+        signal(client, "INT");
+        String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(client.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(err.contains("vagoth: interrupted: finishing what is running"), err);
+        assertEquals(130, client.exitValue(), err);
+        assertTrue(Files.readString(calls()).contains("finished"), "the agent was cut off");
+        Result jobs = vagoth("jobs", "--node", "vm1");
+        assertTrue(jobs.out().lines().anyMatch(l -> l.contains(" done ") && l.contains("start")), jobs.out());
+    }
+
+    /** A daemon stopped while a client waits tells the client how its command really ended. */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void aDaemonStoppedUnderAClientTellsItTheTruth() throws Exception {
+        vagoth("list");
+        startDaemon();
+        vmOnSlowHost();
+        Process client = startVm1();
+        signal(daemon, "TERM");
+        String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(client.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, client.exitValue(), out + err);
+        assertEquals("start: OK (vm1)", out.strip(), err);
+        assertFalse(err.contains("Exception"), err);
+        assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon did not stop");
+        assertTrue(Files.readString(calls()).contains("finished"), "the agent was cut off");
+    }
+
     /**
      * A command handed to the daemon is never run again by the client: when
      * the daemon is killed mid-command the client says the outcome is unknown
@@ -175,28 +254,11 @@ class DaemonIT {
     @Test
     @org.junit.jupiter.api.Timeout(180)
     void aCommandIsRunAtMostOnceWhenTheDaemonDiesUnderIt() throws Exception {
-        Path calls = home.resolveSibling(home.getFileName() + "-calls");
-        Path agent = home.resolveSibling(home.getFileName() + "-agent");
-        Path real = Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth-agent");
-        Files.writeString(agent, "#!/bin/sh\nreq=$(cat)\necho \"$req\" >> '" + calls + "'\n"
-                + "case \"$req\" in *'\"action\":\"start\"'*) sleep 3;; esac\n"
-                + "printf '%s\\n' \"$req\" | exec '" + real + "' --backend sim --state '" + home.resolveSibling(
-                        home.getFileName() + "-sim") + "' --mem-total 4096 --cpus 4\n");
-        agent.toFile().setExecutable(true);
+        Path calls = calls();
         vagoth("list");
         startDaemon();
-        assertEquals(0, vagoth("new", "--type", "hv", "hv2", "driver=geats", "agent=" + agent, "mem_total=4096",
-                "cpus=4").status());
-        assertEquals(0, vagoth("new", "vm1", "ram=128").status());
-        assertEquals(0, vagoth("define", "--hint", "hv2", "vm1").status());
-
-        ProcessBuilder pb = new ProcessBuilder(bin().toString(), "start", "vm1")
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("VAGOTH_HOME", home.toString());
-        Process client = pb.start();
-        for (int i = 0; i < 600 && !(Files.exists(calls) && Files.readString(calls).contains("\"action\":\"start\"")); i++) {
-            Thread.sleep(20);
-        }
+        vmOnSlowHost();
+        Process client = startVm1();
         Thread.sleep(200); // past one flush of the job records (flush.ms): the job is known to be running
         daemon.toHandle().destroyForcibly(); // SIGKILL, mid-command
         daemon.waitFor(30, TimeUnit.SECONDS);
