@@ -78,4 +78,16 @@ public interface Manager {
 
     /** Runs {@code work} in a transaction captured earlier (for example by a scheduler). */
     <T> T inTransaction(Transaction transaction, Supplier<T> work);
+
+    /**
+     * Runs {@code work} while no action runs on node {@code nodeId} in any
+     * process sharing this installation, if none runs now; an action started
+     * meanwhile waits for it. Used to repair what a crashed action left.
+     *
+     * @return false, without running it, when an action is under way on the node
+     */
+    default boolean ifNodeIdle(String nodeId, Runnable work) {
+        work.run();
+        return true;
+    }
 }

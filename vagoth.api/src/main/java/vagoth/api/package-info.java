@@ -3,7 +3,7 @@
  * manager: everything a client or a plugin needs to talk about nodes.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package vagoth.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -35,6 +35,12 @@ public final class VmStates {
     public static final String MAINTENANCE_FLAG = "maintenance";
     /** Metadata of a VM released by fencing: the hypervisor it was on. */
     public static final String LAST_HOST = "last_host";
+    /**
+     * Metadata of a VM being migrated: where to. With {@link #MIGRATING} it
+     * tells the monitor, should the migration be cut short by a crash, where
+     * the VM may be found.
+     */
+    public static final String MIGRATING_TO = "migrating_to";
     /** Metadata of a hypervisor: when it first failed to answer, since it last answered. */
     public static final String UNREACHABLE_SINCE = "unreachable_since";
 

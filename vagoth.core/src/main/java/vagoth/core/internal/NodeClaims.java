@@ -27,6 +27,32 @@ final class NodeClaims {
         this.dir = dir;
     }
 
+    /** Runs {@code work} holding the node's claim if nobody holds it now; returns whether it ran. */
+    boolean ifFree(String nodeId, Runnable work) {
+        if (dir == null || held.get().contains(nodeId)) {
+            work.run();
+            return true;
+        }
+        try {
+            Files.createDirectories(dir);
+            try (SharedFileLock claim = SharedFileLock.open(FileIo.REAL, dir.resolve(nodeId + ".lock"))) {
+                SharedFileLock.Held h = claim.tryLock();
+                if (h == null) {
+                    return false;
+                }
+                try (h) {
+                    held.get().add(nodeId);
+                    work.run();
+                    return true;
+                } finally {
+                    held.get().remove(nodeId);
+                }
+            }
+        } catch (IOException e) {
+            throw new RegistryException("Cannot claim " + nodeId + " in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     <T> T claimed(String nodeId, Supplier<T> work) {
         if (dir == null || nodeId == null || held.get().contains(nodeId)) {
             return work.get();

@@ -237,6 +237,11 @@ public final class VagothManager implements Manager {
     }
 
     @Override
+    public boolean ifNodeIdle(String nodeId, Runnable work) {
+        return claims.ifFree(nodeId, work);
+    }
+
+    @Override
     public Set<String> nodeTypes() {
         return nodeTypes.names();
     }

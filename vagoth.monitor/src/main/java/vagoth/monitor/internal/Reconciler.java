@@ -39,6 +39,7 @@ final class Reconciler {
             VmStates.MIGRATING, Set.of());
 
     private final Registry registry;
+    private final vagoth.api.Manager manager;
     private final Rules rules;
     private final Instant now;
     final List<String> changes = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -54,8 +55,10 @@ final class Reconciler {
     record Rules(Duration grace, boolean createMissing, int maxFactBytes) {
     }
 
-    Reconciler(Registry registry, Rules rules, Instant now) {
+    /** @param manager through which a VM is repaired only while no action runs on it anywhere (may be null: no repair) */
+    Reconciler(Registry registry, vagoth.api.Manager manager, Rules rules, Instant now) {
         this.registry = registry;
+        this.manager = manager;
         this.rules = rules;
         this.now = now;
     }
@@ -89,6 +92,64 @@ final class Reconciler {
                 warnings.add("reconciling failed: " + e.getCause().getMessage());
             }
         }
+        Set<String> answered = new java.util.HashSet<>();
+        answers.keySet().forEach(hv -> answered.add(hv.id()));
+        Map<String, VmInfo> found = new HashMap<>();
+        answers.forEach((hv, st) -> found.putAll(st.vms()));
+        for (Node vm : registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE).withState(VmStates.MIGRATING))) {
+            repairMigration(vm, reportedBy.getOrDefault(vm.id(), List.of()), found.get(vm.id()), answered);
+        }
+    }
+
+    /**
+     * A VM left {@code migrating} by a migration that is not running any more
+     * (a crash cut it short): it is assigned where it is found, or, when both
+     * ends answered and neither has it, it is {@code lost} with
+     * {@code last_host}, for an operator to look at. While a migration runs
+     * (in any process) it is left alone.
+     */
+    private void repairMigration(Node vm, List<String> where, VmInfo info, Set<String> answered) {
+        String source = vm.parent();
+        String dest = vm.metadata().get(VmStates.MIGRATING_TO);
+        if (manager == null || where.size() > 1 || where.isEmpty() && (source != null && !answered.contains(source)
+                || dest != null && !answered.contains(dest))) {
+            return; // reported twice (already warned), or an end that did not answer may have it
+        }
+        manager.ifNodeIdle(vm.id(), () -> { // not idle: a migration is under way, and left alone
+            Node now = registry.getNode(vm.id());
+            if (!VmStates.MIGRATING.equals(now.state())) {
+                return; // it finished meanwhile
+            }
+            if (where.size() == 1) {
+                String host = where.get(0);
+                if (!host.equals(now.parent())) {
+                    if (now.parent() != null) {
+                        registry.removeParent(vm.id());
+                    }
+                    registry.setParent(vm.id(), host);
+                }
+                registry.updateMetadata(vm.id(), Map.of(Node.STATE, info.state(), VmStates.STATE_SINCE, this.now.toString()),
+                        List.of(VmStates.MIGRATING_TO));
+                changes.add(vm.id() + ": an interrupted migration is resolved: found on " + host + " (" + info.state()
+                        + ")");
+            } else {
+                if (now.parent() != null) {
+                    registry.removeParent(vm.id());
+                }
+                Map<String, String> md = new LinkedHashMap<>();
+                md.put(Node.STATE, VmStates.LOST);
+                md.put(VmStates.STATE_SINCE, this.now.toString());
+                if (source != null) {
+                    md.put(VmStates.LAST_HOST, source);
+                }
+                registry.updateMetadata(vm.id(), md, List.of(VmStates.MIGRATING_TO));
+                changes.add(vm.id() + ": an interrupted migration left it on no hypervisor (neither " + source + " nor "
+                        + dest + " has it): lost");
+                warnings.add(vm.id() + " is lost: an interrupted migration from " + source + " to " + dest + " left it"
+                        + " on neither; find its disk, then 'vagoth set --state unassigned " + vm.id() + "' and define it"
+                        + " where the disk is");
+            }
+        });
     }
 
     private void answered(Node hv, HypervisorStatus status, Map<String, List<String>> reportedBy) {
@@ -108,7 +169,8 @@ final class Reconciler {
             reported(hv, e.getKey(), e.getValue(), reportedBy.get(e.getKey()));
         }
         for (Node vm : registry.getNodes(NodeQuery.all().withParent(hv.id()).withType(VirtualMachine.TYPE))) {
-            if (!status.vms().containsKey(vm.id()) && !vm.state().equals(VmStates.MIGRATING)) {
+            if (!status.vms().containsKey(vm.id()) && !vm.state().equals(VmStates.MIGRATING)
+                    && !vm.state().equals(VmStates.LOST)) {
                 unassign(vm, hv.id() + " no longer has it");
             }
         }
@@ -171,6 +233,9 @@ final class Reconciler {
         if (!vm.type().equals(VirtualMachine.TYPE)) {
             warnings.add(hv.id() + " reports a VM " + name + ", but node " + name + " is a " + vm.type());
             return;
+        }
+        if (VmStates.MIGRATING.equals(vm.state())) {
+            return; // on its way: where it is found is settled once no migration runs on it (repairMigration)
         }
         if (vm.parent() == null) {
             registry.setParent(vm.id(), hv.id());

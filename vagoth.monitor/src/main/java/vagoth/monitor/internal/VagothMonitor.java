@@ -115,7 +115,7 @@ public final class VagothMonitor implements Monitor {
                 throw new VagothException("Interrupted while polling hypervisors");
             }
         }
-        Reconciler r = new Reconciler(registry, rules, Instant.now());
+        Reconciler r = new Reconciler(registry, manager, rules, Instant.now());
         try {
             r.reconcile(answers, failures, pollers);
         } catch (InterruptedException e) {

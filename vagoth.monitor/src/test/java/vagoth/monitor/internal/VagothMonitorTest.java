@@ -68,8 +68,8 @@ class VagothMonitorTest {
 
     @BeforeEach
     void setUp() {
-        registry = new FileRegistry(dir, 1 << 20);
-        manager = new VagothManager("test", registry, null);
+        registry = new FileRegistry(dir.resolve("registry"), 1 << 20);
+        manager = new VagothManager("test", registry, null, dir.resolve("claims"));
         manager.addNodeType(new VmType(), Map.of(NodeType.TYPE, "vm", Constants.SERVICE_ID, 1L));
         HvType hv = new HvType();
         hv.addDriver(reporting, Map.of(Driver.NAME, "reporting", Constants.SERVICE_ID, 2L));
@@ -196,7 +196,7 @@ class VagothMonitorTest {
     void factsTooLargeOrBadlyNamedAreNotStored() {
         HypervisorStatus big = new HypervisorStatus(Map.of(), Map.of("mem_total", "8192", "motd", "x".repeat(100_000),
                 "bad name", "1"));
-        Reconciler rec = new Reconciler(registry, new Reconciler.Rules(Duration.ZERO, false, 4096), Instant.now());
+        Reconciler rec = new Reconciler(registry, manager, new Reconciler.Rules(Duration.ZERO, false, 4096), Instant.now());
         Node hv1 = registry.getNode("hv1");
         try {
             rec.reconcile(Map.of(hv1, big), Map.of(), java.util.concurrent.Executors.newSingleThreadExecutor());
@@ -233,5 +233,66 @@ class VagothMonitorTest {
         assertEquals("stopping", registry.getNode("fresh").state());
         assertEquals(List.of("slow"), m.stuck().stream().map(Node::id).toList());
         assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("slow has been starting since")), r.warnings().toString());
+    }
+
+    private Node migrating(String id, String from, String to) {
+        vm(id, from, "running", Instant.now());
+        return registry.updateMetadata(id, Map.of("state", VmStates.MIGRATING, VmStates.MIGRATING_TO, to), List.of());
+    }
+
+    @Test
+    void aMigrationCutShortIsResolvedToWhereTheVmIsFound() {
+        migrating("m1", "hv1", "hv2");
+        reports.put("hv1", Map.of());
+        reports.put("hv2", Map.of("m1", "stopped")); // defined at the destination, not started again
+        PollReport r = monitor(Duration.ofMinutes(5), false).poll();
+        Node m1 = registry.getNode("m1");
+        assertEquals("hv2", m1.parent());
+        assertEquals("stopped", m1.state());
+        assertNull(m1.metadata().get(VmStates.MIGRATING_TO));
+        assertTrue(r.changes().contains("m1: an interrupted migration is resolved: found on hv2 (stopped)"),
+                r.changes().toString());
+    }
+
+    @Test
+    void aMigrationCutShortWithTheVmNowhereLeavesItLostWithItsLastHost() {
+        migrating("m1", "hv1", "hv2");
+        reports.put("hv1", Map.of());
+        reports.put("hv2", Map.of());
+        PollReport r = monitor(Duration.ofMinutes(5), false).poll();
+        Node m1 = registry.getNode("m1");
+        assertEquals(VmStates.LOST, m1.state());
+        assertNull(m1.parent());
+        assertEquals("hv1", m1.metadata().get(VmStates.LAST_HOST));
+        assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("m1 is lost: an interrupted migration")),
+                r.warnings().toString());
+    }
+
+    @Test
+    void aMigrationUnderWayOrWithAnEndUnheardIsLeftAlone() throws Exception {
+        migrating("m1", "hv1", "hv2");
+        reports.put("hv1", Map.of());
+        monitor(Duration.ofMinutes(5), false).poll(); // hv2 did not answer: it may have it
+        assertEquals(VmStates.MIGRATING, registry.getNode("m1").state());
+
+        reports.put("hv2", Map.of());
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        manager.addAction((ctx, args) -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }, Map.of(Action.NAME, "migrate", Constants.SERVICE_ID, 20L));
+        Thread migration = new Thread(() -> manager.action("migrate", Map.of(Action.NODE_ARG, "m1")));
+        migration.start();
+        running.await();
+        monitor(Duration.ofMinutes(5), false).poll();
+        assertEquals(VmStates.MIGRATING, registry.getNode("m1").state(), "a migration under way was interfered with");
+        release.countDown();
+        migration.join();
     }
 }

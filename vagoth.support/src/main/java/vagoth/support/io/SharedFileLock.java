@@ -78,6 +78,37 @@ public final class SharedFileLock implements Closeable {
         }
     }
 
+    /**
+     * Takes the lock exclusively if nobody holds it, in this JVM or another
+     * process; otherwise returns null at once.
+     */
+    public Held tryLock() throws IOException {
+        if (!entry.turn.tryLock()) {
+            return null;
+        }
+        try {
+            FileLock l = entry.channel().tryLock(0, Long.MAX_VALUE, false);
+            if (l == null) {
+                entry.turn.unlock();
+                return null;
+            }
+            return () -> {
+                try {
+                    if (l.isValid()) {
+                        l.release();
+                    }
+                } catch (IOException e) {
+                    // the channel is gone, and the lock with it
+                } finally {
+                    entry.turn.unlock();
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            entry.turn.unlock();
+            throw e;
+        }
+    }
+
     @Override
     public void close() throws IOException {
         synchronized (OPEN) {

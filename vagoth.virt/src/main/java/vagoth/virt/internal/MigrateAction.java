@@ -1,5 +1,6 @@
 package vagoth.virt.internal;
 
+import java.util.List;
 import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
@@ -51,7 +52,9 @@ public final class MigrateAction extends PlacementActions.Placing {
                     + ". Nothing was changed", vm.id());
         }
         boolean running = vm.state().equals(VmStates.RUNNING) || vm.state().equals(VmStates.STARTING);
-        state(r, vm.id(), VmStates.MIGRATING);
+        // durable before any step: after a crash, poll finds the VM at one end or reports it lost
+        r.updateMetadata(vm.id(), Map.of(Node.STATE, VmStates.MIGRATING, VmStates.STATE_SINCE,
+                java.time.Instant.now().toString(), VmStates.MIGRATING_TO, target.id()), List.of());
         String step = "stopping it on " + source.id();
         try {
             if (running) {
@@ -70,6 +73,7 @@ public final class MigrateAction extends PlacementActions.Placing {
             } else {
                 state(r, vm.id(), VmStates.DEFINED);
             }
+            r.updateMetadata(vm.id(), Map.of(), List.of(VmStates.MIGRATING_TO));
         } catch (VagothException e) {
             throw recordFailure(r, vm.id(), new ActionException("migration of " + vm.id() + " from " + source.id()
                     + " to " + target.id() + " failed " + step + ": " + e.getMessage(), vm.id(), e));
