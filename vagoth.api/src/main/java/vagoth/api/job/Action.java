@@ -15,6 +15,15 @@ public interface Action {
     String NAME = "vagoth.action";
     /** The argument naming the node an action is about. */
     String NODE_ARG = "node";
+    /** The argument a scheduler adds: the id of the job the action runs as (for {@link JobStore#step}). */
+    String JOB_ARG = "job";
+
+    /** {@code args} with the job an action runs as. */
+    static java.util.Map<String, String> asJob(java.util.Map<String, String> args, String jobId) {
+        java.util.Map<String, String> out = new java.util.HashMap<>(args);
+        out.put(JOB_ARG, jobId);
+        return java.util.Map.copyOf(out);
+    }
 
     /**
      * @return a result for the caller, or {@code null}

@@ -49,4 +49,17 @@ public interface JobStore {
 
     /** Makes every record so far durable. */
     void flush();
+
+    /**
+     * Records a step a running job has completed (a multi-step action's
+     * progress), durably: after a crash it tells where the job got to.
+     * Stores that cannot keep steps ignore them.
+     */
+    default void step(String id, String step) {
+    }
+
+    /** The steps a job recorded, in order. */
+    default List<String> steps(String id) {
+        return List.of();
+    }
 }

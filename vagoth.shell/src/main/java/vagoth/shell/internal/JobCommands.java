@@ -54,7 +54,7 @@ final class JobCommands {
 
     String job(Style style, ParsedArgs a) {
         Job j = find(a.arg(0));
-        return a.flag("json") ? JobFormat.json(j) : new JobFormat(style).detail(j);
+        return a.flag("json") ? JobFormat.json(j) : new JobFormat(style).detail(j, manager.jobs().steps(j.id()));
     }
 
     /**

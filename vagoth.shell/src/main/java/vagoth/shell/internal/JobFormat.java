@@ -49,7 +49,7 @@ final class JobFormat {
         return sb.toString().stripTrailing();
     }
 
-    String detail(Job j) {
+    String detail(Job j, java.util.List<String> steps) {
         StringBuilder sb = new StringBuilder();
         line(sb, "id", j.id());
         line(sb, "state", style.state(j.state().label()));
@@ -63,7 +63,12 @@ final class JobFormat {
         line(sb, "finished", time(j.finished()));
         line(sb, "error", Printable.of(j.error()));
         sb.append("args:\n");
-        new TreeMap<>(j.args()).forEach((k, v) -> sb.append("    ").append(k).append('=').append(v).append('\n'));
+        new TreeMap<>(j.args()).forEach((k, v) -> sb.append("    ").append(k).append('=').append(Printable.of(v))
+                .append('\n'));
+        if (!steps.isEmpty()) {
+            sb.append("steps:\n");
+            steps.forEach(step -> sb.append("    ").append(Printable.of(step)).append('\n'));
+        }
         return sb.toString().stripTrailing();
     }
 

@@ -55,20 +55,26 @@ public final class MigrateAction extends PlacementActions.Placing {
         // durable before any step: after a crash, poll finds the VM at one end or reports it lost
         r.updateMetadata(vm.id(), Map.of(Node.STATE, VmStates.MIGRATING, VmStates.STATE_SINCE,
                 java.time.Instant.now().toString(), VmStates.MIGRATING_TO, target.id()), List.of());
+        step(ctx, args, "migrating from " + source.id() + " to " + target.id() + (running ? " (it runs)" : ""));
         String step = "stopping it on " + source.id();
         try {
             if (running) {
                 source.driver().stop(source.node(), vm);
+                step(ctx, args, "stopped on " + source.id());
             }
             step = "undefining it on " + source.id();
             source.driver().undefine(source.node(), vm);
+            step(ctx, args, "undefined on " + source.id());
             r.removeParent(vm.id());
             Node moved = r.setParent(vm.id(), target.id());
+            step(ctx, args, "assigned to " + target.id());
             step = "defining it on " + target.id() + " (it is now assigned there, but not defined)";
             target.driver().define(target.node(), moved);
+            step(ctx, args, "defined on " + target.id());
             if (running) {
                 step = "starting it on " + target.id() + " (it is defined there)";
                 target.driver().start(target.node(), moved);
+                step(ctx, args, "started on " + target.id());
                 state(r, vm.id(), VmStates.STARTING);
             } else {
                 state(r, vm.id(), VmStates.DEFINED);

@@ -71,6 +71,14 @@ abstract class VmAction implements Action {
         }
     }
 
+    /** Records a completed step of the job this action runs as, durably (when it runs as a job). */
+    static void step(ActionContext ctx, Map<String, String> args, String text) {
+        String job = args.get(Action.JOB_ARG);
+        if (job != null) {
+            ctx.manager().jobs().step(job, text);
+        }
+    }
+
     /**
      * A lost VM may still run on its unreachable hypervisor: starting, defining
      * or moving it elsewhere could run it twice.

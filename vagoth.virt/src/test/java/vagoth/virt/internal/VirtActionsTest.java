@@ -233,9 +233,11 @@ class VirtActionsTest {
         vm().start();
         registry.updateMetadata("devnode1", Map.of("state", "running"), List.of());
         driver.calls.clear();
-        vm().migrate("hv2");
+        vagoth.api.job.Job job = vm().migrate("hv2");
         assertEquals(List.of("stop hv1 devnode1", "undefine hv1 devnode1", "define hv2 devnode1", "start hv2 devnode1"),
                 driver.calls);
+        assertEquals(List.of("migrating from hv1 to hv2 (it runs)", "stopped on hv1", "undefined on hv1", "assigned to hv2",
+                "defined on hv2", "started on hv2"), jobs.steps(job.id()), "each step is recorded in the job");
         assertEquals("hv2", node().parent());
         assertEquals(VmStates.STARTING, node().state());
     }

@@ -77,6 +77,8 @@ public final class FileJobStore implements JobStore, AutoCloseable {
     private final Map<String, Job> pending = new LinkedHashMap<>();
     /** Ids of queued jobs, oldest first: what schedulers ask for on every call. */
     private final java.util.Set<String> queuedIds = new java.util.LinkedHashSet<>();
+    /** The steps each job recorded, in order. */
+    private final Map<String, List<String>> steps = new java.util.HashMap<>();
     /** The process that last wrote each job's record. */
     private final Map<String, Long> owners = new java.util.HashMap<>();
     private long offset;
@@ -251,6 +253,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
                 jobs.remove(j.id());
                 queuedIds.remove(j.id());
                 owners.remove(j.id());
+                steps.remove(j.id());
                 droppedSinceCompaction++;
             }
         }
@@ -272,7 +275,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(pending.size() * 256);
         for (Job j : pending.values()) {
-            out.writeBytes(JobLine.encode(j, pid));
+            out.writeBytes(JobLine.encode(j, pid, steps.getOrDefault(j.id(), List.of())));
         }
         try (SharedFileLock.Held l = lock.lock(false)) {
             boolean created = !Files.exists(path);
@@ -351,7 +354,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
                 throw new RegistryCorruptException("Job log " + path + " is damaged at byte " + (offset + pos) + ": "
                         + ex.getMessage() + ". Restore it from a backup, or move it aside to start a new one.");
             }
-            accept(e.job(), e.owner());
+            accept(e);
         }
         offset += pos;
         fileKey = a.fileKey();
@@ -360,13 +363,37 @@ public final class FileJobStore implements JobStore, AutoCloseable {
     }
 
     /** Takes another process's record, unless this process already has the job further along. */
-    private void accept(Job j, long owner) {
+    private void accept(JobLine.Entry e) {
+        Job j = e.job();
         Job had = jobs.get(j.id());
         if (had == null || had.state() == JobState.QUEUED || !had.state().isFinished() && j.state().isFinished()
                 || had.state() == j.state()) {
             put(j);
-            owners.put(j.id(), owner);
+            owners.put(j.id(), e.owner());
+            if (!e.steps().isEmpty() || !steps.containsKey(j.id())) {
+                steps.put(j.id(), e.steps());
+            }
         }
+    }
+
+    /** Recorded durably at once: steps are what tells, after a crash, how far a job got. */
+    @Override
+    public synchronized void step(String id, String step) {
+        Job j = jobs.get(id);
+        if (j == null) {
+            throw new JobNotFoundException(id);
+        }
+        List<String> now = new ArrayList<>(steps.getOrDefault(id, List.of()));
+        now.add(step);
+        steps.put(id, List.copyOf(now));
+        record(j);
+        flush();
+    }
+
+    @Override
+    public synchronized List<String> steps(String id) {
+        refresh(false);
+        return steps.getOrDefault(id, List.of());
     }
 
     /**
@@ -404,7 +431,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         trim();
         ByteArrayOutputStream out = new ByteArrayOutputStream(jobs.size() * 256);
         for (Job j : jobs.values()) {
-            out.writeBytes(JobLine.encode(j, owners.getOrDefault(j.id(), pid)));
+            out.writeBytes(JobLine.encode(j, owners.getOrDefault(j.id(), pid), steps.getOrDefault(j.id(), List.of())));
         }
         Durable.write(io, path, out.toByteArray());
         stamp();

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 
@@ -25,11 +26,15 @@ final class JobLine {
     private JobLine() {
     }
 
-    /** A job as read back, with the process that last wrote it. */
-    record Entry(Job job, long owner) {
+    /** A job as read back, with the process that last wrote it and the steps it recorded. */
+    record Entry(Job job, long owner, List<String> steps) {
     }
 
     static byte[] encode(Job j, long owner) {
+        return encode(j, owner, List.of());
+    }
+
+    static byte[] encode(Job j, long owner, List<String> steps) {
         StringWriter s = new StringWriter(256);
         try (JsonWriter w = new JsonWriter(s)) {
             w.beginObject();
@@ -48,6 +53,13 @@ final class JobLine {
             time(w, "started", j.started());
             time(w, "finished", j.finished());
             w.name("owner").value(owner);
+            if (!steps.isEmpty()) {
+                w.name("steps").beginArray();
+                for (String step : steps) {
+                    w.value(step);
+                }
+                w.endArray();
+            }
             w.endObject();
         } catch (IOException e) {
             throw new IllegalStateException(e); // a StringWriter does not fail
@@ -91,6 +103,7 @@ final class JobLine {
             JobState state = null;
             Instant created = null, started = null, finished = null;
             long owner = -1;
+            List<String> steps = new java.util.ArrayList<>();
             Map<String, String> args = new LinkedHashMap<>();
             r.beginObject();
             while (r.hasNext()) {
@@ -106,6 +119,13 @@ final class JobLine {
                     case "started" -> started = Instant.parse(r.nextString());
                     case "finished" -> finished = Instant.parse(r.nextString());
                     case "owner" -> owner = r.nextLong();
+                    case "steps" -> {
+                        r.beginArray();
+                        while (r.hasNext()) {
+                            steps.add(r.nextString());
+                        }
+                        r.endArray();
+                    }
                     case "args" -> {
                         r.beginObject();
                         while (r.hasNext()) {
@@ -121,7 +141,7 @@ final class JobLine {
                 throw new IOException("the record is incomplete");
             }
             return new Entry(new Job(id, txid, source, queue, action, args, state, error, created, started, finished),
-                    owner);
+                    owner, List.copyOf(steps));
         } catch (RuntimeException e) {
             throw new IOException("unreadable record (" + e.getMessage() + ")", e);
         }

@@ -279,4 +279,22 @@ class FileJobStoreTest {
                     "a job that may have rebooted the VM must be known, and never run again by itself");
         }
     }
+
+    @Test
+    void stepsAreRecordedAtOnceAndSeenByOthers() {
+        try (FileJobStore s = new FileJobStore(dir, 60_000, Duration.ofDays(7), 1000, Clock.systemUTC());
+                FileJobStore other = open()) {
+            Job j = s.create("vm1", "migrate", Map.of("node", "vm1"), TX);
+            s.start(j.id());
+            s.step(j.id(), "undefined on hv1");
+            s.step(j.id(), "assigned to hv2");
+            assertEquals(List.of("undefined on hv1", "assigned to hv2"), other.steps(j.id()),
+                    "steps are on disk at once, whatever flush.ms says");
+            s.finish(j.id(), null);
+        }
+        try (FileJobStore again = open()) {
+            Job j = again.list(JobQuery.recent(1)).get(0);
+            assertEquals(List.of("undefined on hv1", "assigned to hv2"), again.steps(j.id()));
+        }
+    }
 }

@@ -8,6 +8,7 @@ import org.osgi.service.component.annotations.Reference;
 
 import vagoth.api.Manager;
 import vagoth.api.VagothException;
+import vagoth.api.job.Action;
 import vagoth.api.job.Job;
 import vagoth.api.job.JobStore;
 import vagoth.api.job.Scheduler;
@@ -38,7 +39,7 @@ public final class SyncScheduler implements Scheduler {
             Job job = store.create(queue, action, args, tx);
             store.start(job.id());
             try {
-                manager.action(action, args);
+                manager.action(action, Action.asJob(args, job.id()));
             } catch (RuntimeException e) {
                 store.finish(job.id(), describe(e));
                 throw e;
@@ -55,7 +56,7 @@ public final class SyncScheduler implements Scheduler {
             String error = null;
             try {
                 manager.inTransaction(new Transaction(left.txid(), left.source()),
-                        () -> manager.action(left.action(), left.args()));
+                        () -> manager.action(left.action(), Action.asJob(left.args(), left.id())));
             } catch (RuntimeException e) {
                 error = describe(e);
             }

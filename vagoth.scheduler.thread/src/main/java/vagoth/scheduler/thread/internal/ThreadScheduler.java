@@ -19,6 +19,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import vagoth.api.Manager;
 import vagoth.api.ServiceUnavailableException;
 import vagoth.api.VagothException;
+import vagoth.api.job.Action;
 import vagoth.api.job.Job;
 import vagoth.api.job.JobStore;
 import vagoth.api.job.Scheduler;
@@ -122,7 +123,7 @@ public final class ThreadScheduler implements Scheduler {
         }
         String error = null;
         try {
-            manager.inTransaction(new Transaction(job.txid(), job.source()), () -> manager.action(job.action(), job.args()));
+            manager.inTransaction(new Transaction(job.txid(), job.source()), () -> manager.action(job.action(), Action.asJob(job.args(), job.id())));
         } catch (RuntimeException e) {
             error = e.getMessage() != null ? e.getMessage() : e.toString();
         } finally {
