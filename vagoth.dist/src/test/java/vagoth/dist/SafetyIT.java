@@ -186,4 +186,48 @@ class SafetyIT {
         assertTrue(ok("listhv").lines().anyMatch(l -> l.startsWith("hv2") && l.endsWith("fenced")));
         assertEquals("unfence: OK (hv2)", ok("unfence", "hv2"));
     }
+
+    /** A one-shot migrate killed at the worst moment: poll finds the VM where it is, and the job says how far it got. */
+    @Test
+    @Timeout(300)
+    void aMigrationKilledHalfWayIsRepairedByPoll() throws Exception {
+        ok("list");
+        Path real = Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth-agent");
+        Path calls = tmp.resolve("hv3-calls");
+        Path slow = tmp.resolve("hv3-agent");
+        Files.writeString(slow, "#!/bin/sh\nreq=$(cat)\necho \"$req\" >> '" + calls + "'\n"
+                + "case \"$req\" in *'\"action\":\"define\"'*) sleep 3;; esac\n"
+                + "printf '%s\\n' \"$req\" | '" + real + "' --backend sim --state '" + tmp.resolve("sim-hv3")
+                + "' --mem-total 4096 --cpus 4\nstatus=$?\necho finished >> '" + calls + "'\nexit $status\n");
+        slow.toFile().setExecutable(true);
+        ok("new", "--type", "hv", "hv2", "driver=geats", "mem_total=4096", "cpus=4", "shared_storage=san1",
+                "agent='" + real + "' --backend sim --state '" + tmp.resolve("sim-hv2") + "' --mem-total 4096 --cpus 4");
+        ok("new", "--type", "hv", "hv3", "driver=geats", "mem_total=4096", "cpus=4", "shared_storage=san1", "agent=" + slow);
+        ok("new", "vm1", "ram=128");
+        ok("define", "--hint", "hv2", "vm1");
+
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth").toString(),
+                "migrate", "vm1", "hv3").redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("VAGOTH_HOME", home().toString());
+        Process migrate = pb.start();
+        for (int i = 0; i < 1500 && !(Files.exists(calls) && Files.readString(calls).contains("\"action\":\"define\""));
+                i++) {
+            Thread.sleep(20);
+        }
+        migrate.toHandle().destroyForcibly(); // kill -9 between undefining on hv2 and defining on hv3
+        migrate.waitFor();
+        assertEquals("vm1 state=migrating type=vm parent=hv3", squash(ok("list", "vm1")));
+        for (int i = 0; i < 500 && !Files.readString(calls).contains("finished"); i++) {
+            Thread.sleep(20); // the agent's define goes on: it was never killed
+        }
+        Result poll = vagoth("poll", "--verbose");
+        assertTrue(poll.out().contains("vm1: an interrupted migration is resolved: found on hv3 (stopped)"), poll.out());
+        assertEquals("vm1 state=stopped type=vm parent=hv3", squash(ok("list", "vm1")));
+
+        String id = ok("jobs", "--node", "vm1").lines().filter(l -> l.contains("migrate")).findFirst().orElseThrow()
+                .split("\\s+")[0];
+        String job = ok("job", id);
+        assertTrue(job.contains("interrupted"), job);
+        assertTrue(job.contains("steps:\n    migrating from hv2 to hv3\n    undefined on hv2\n    assigned to hv3"), job);
+    }
 }
