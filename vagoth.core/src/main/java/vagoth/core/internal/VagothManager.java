@@ -82,16 +82,13 @@ public final class VagothManager implements Manager {
 
     /** For tests and embedding: a manager over the given services. */
     public VagothManager(String source, Registry registry, Provisioner provisioner) {
-        this.source = source;
-        this.registry = LazyService.of("registry", registry);
-        this.registryFacade = new RegistryFacade(this.registry);
-        this.scheduler = LazyService.of("scheduler", null);
-        this.provisioner = LazyService.of("provisioner", provisioner);
-        this.jobs = LazyService.of("job store", null);
-        this.claims = new NodeClaims(null);
+        this(source, registry, provisioner, null);
     }
 
-    /** For tests: a manager whose node actions claim their nodes under {@code claimsDir}, as across processes. */
+    /**
+     * For tests and embedding: a manager whose node actions claim their nodes
+     * under {@code claimsDir}, as across processes (null: no claims).
+     */
     public VagothManager(String source, Registry registry, Provisioner provisioner, java.nio.file.Path claimsDir) {
         this.source = source;
         this.registry = LazyService.of("registry", registry);

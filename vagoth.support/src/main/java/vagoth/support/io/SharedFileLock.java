@@ -60,18 +60,7 @@ public final class SharedFileLock implements Closeable {
     public Held lock(boolean shared) throws IOException {
         entry.turn.lock();
         try {
-            FileLock l = entry.channel().lock(0, Long.MAX_VALUE, shared);
-            return () -> {
-                try {
-                    if (l.isValid()) {
-                        l.release();
-                    }
-                } catch (IOException e) {
-                    // the channel is gone, and the lock with it
-                } finally {
-                    entry.turn.unlock();
-                }
-            };
+            return held(entry.channel().lock(0, Long.MAX_VALUE, shared));
         } catch (IOException | RuntimeException e) {
             entry.turn.unlock();
             throw e;
@@ -92,21 +81,26 @@ public final class SharedFileLock implements Closeable {
                 entry.turn.unlock();
                 return null;
             }
-            return () -> {
-                try {
-                    if (l.isValid()) {
-                        l.release();
-                    }
-                } catch (IOException e) {
-                    // the channel is gone, and the lock with it
-                } finally {
-                    entry.turn.unlock();
-                }
-            };
+            return held(l);
         } catch (IOException | RuntimeException e) {
             entry.turn.unlock();
             throw e;
         }
+    }
+
+    /** Releases the file lock, then this JVM's turn. */
+    private Held held(FileLock l) {
+        return () -> {
+            try {
+                if (l.isValid()) {
+                    l.release();
+                }
+            } catch (IOException e) {
+                // the channel is gone, and the lock with it
+            } finally {
+                entry.turn.unlock();
+            }
+        };
     }
 
     @Override

@@ -3,7 +3,6 @@ package vagoth.registry.file.internal;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -91,61 +90,21 @@ final class NodeCodec {
         return new Node(id, name, type, tenant, definition, metadata, tags, keys, parent);
     }
 
-    private final String[] kv = new String[64];
+    private final MapBuilder map = new MapBuilder();
 
-    /** Reads a string map straight into an immutable map (no intermediate copy for up to ten entries). */
+    /** Reads a string map straight into an immutable map. */
     private Map<String, String> readMap(JsonReader in) throws IOException {
-        int n = 0;
-        Map<String, String> big = null;
+        map.clear();
         in.beginObject();
         while (in.hasNext()) {
             String k = share(in.nextName());
             if (in.peek() == JsonToken.NULL) {
                 throw new IOException("null value for " + k + " (near " + in.getPath() + ")");
             }
-            String v = share(in.nextString());
-            if (big == null && n < kv.length) {
-                kv[n++] = k;
-                kv[n++] = v;
-            } else {
-                if (big == null) {
-                    big = new LinkedHashMap<>();
-                    for (int i = 0; i < n; i += 2) {
-                        big.put(kv[i], kv[i + 1]);
-                    }
-                }
-                big.put(k, v);
-            }
+            map.put(k, share(in.nextString()));
         }
         in.endObject();
-        return big != null ? Map.copyOf(big) : immutable(kv, n / 2);
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, String> immutable(String[] a, int size) {
-        return switch (size) {
-            case 0 -> Map.of();
-            case 1 -> Map.of(a[0], a[1]);
-            case 2 -> Map.of(a[0], a[1], a[2], a[3]);
-            case 3 -> Map.of(a[0], a[1], a[2], a[3], a[4], a[5]);
-            case 4 -> Map.of(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
-            case 5 -> Map.of(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
-            case 6 -> Map.of(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
-            case 7 -> Map.of(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]);
-            case 8 -> Map.of(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13],
-                    a[14], a[15]);
-            case 9 -> Map.of(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13],
-                    a[14], a[15], a[16], a[17]);
-            case 10 -> Map.of(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13],
-                    a[14], a[15], a[16], a[17], a[18], a[19]);
-            default -> {
-                Map.Entry<String, String>[] entries = new Map.Entry[size];
-                for (int i = 0; i < size; i++) {
-                    entries[i] = Map.entry(a[2 * i], a[2 * i + 1]);
-                }
-                yield Map.ofEntries(entries);
-            }
-        };
+        return map.build();
     }
 
     private static Set<String> readKeys(JsonReader in) throws IOException {

@@ -3,7 +3,6 @@ package vagoth.registry.file.internal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +22,7 @@ final class SegmentParser {
 
     private final byte[] b;
     private int pos;
-    private final String[] kv = new String[64];
+    private final MapBuilder map = new MapBuilder();
     // open-addressing table of shared strings, keyed by their bytes
     private String[] table = new String[1024];
     private int shared;
@@ -91,26 +90,13 @@ final class SegmentParser {
             pos++;
             return Map.of();
         }
-        int n = 0;
-        Map<String, String> big = null;
+        map.clear();
         do {
             String k = string(true);
             expect(':');
-            String v = string(true);
-            if (big == null && n < kv.length) {
-                kv[n++] = k;
-                kv[n++] = v;
-            } else {
-                if (big == null) {
-                    big = new LinkedHashMap<>();
-                    for (int i = 0; i < n; i += 2) {
-                        big.put(kv[i], kv[i + 1]);
-                    }
-                }
-                big.put(k, v);
-            }
+            map.put(k, string(true));
         } while (next(',', '}'));
-        return big != null ? Map.copyOf(big) : NodeCodec.immutable(kv, n / 2);
+        return map.build();
     }
 
     private Set<String> keys() throws IOException {
