@@ -8,11 +8,17 @@ import java.nio.charset.StandardCharsets;
 /**
  * What the thin client and the daemon say over the Unix socket. Request:
  * {@code VGT1}, the argument count, each argument, and whether the client's
- * output is a terminal. Answer: the exit status, then everything the command
- * wrote to standard output and to standard error.
+ * output is a terminal. Answer: a notice for each job the command starts
+ * ({@link #JOB_NOTICE} and the job's id), sent as it starts, so a client
+ * that loses the daemon knows what to look for; then the exit status, and
+ * everything the command wrote to standard output and to standard error.
  */
 final class DaemonProtocol {
     static final int MAGIC = 0x56475431; // "VGT1"
+    /** Precedes a job id in an answer; never an exit status (those are 0 to 255). */
+    static final int JOB_NOTICE = -0x4a4f4221;
+    /** Precedes what the command wrote to standard error so far (action lines), sent as it is written. */
+    static final int ERR_CHUNK = -0x45525221;
     private static final int MAX_BYTES = 256 << 20;
 
     record Request(String[] args, boolean color) {
@@ -56,9 +62,37 @@ final class DaemonProtocol {
         o.flush();
     }
 
-    static Answer readAnswer(DataInputStream in) throws IOException {
-        int status = in.readInt();
-        return new Answer(status, bytes(in), bytes(in));
+    /** Tells the client a command started job {@code id}. */
+    static void writeJob(DataOutputStream o, String id) throws IOException {
+        o.writeInt(JOB_NOTICE);
+        bytes(o, id.getBytes(StandardCharsets.UTF_8));
+        o.flush();
+    }
+
+    /** Sends what a command wrote to standard error, at once. */
+    static void writeErr(DataOutputStream o, byte[] chunk) throws IOException {
+        o.writeInt(ERR_CHUNK);
+        bytes(o, chunk);
+        o.flush();
+    }
+
+    /**
+     * Reads the answer; each job notice before it goes to {@code jobs}, and
+     * each piece of standard error to {@code err}, as they arrive.
+     */
+    static Answer readAnswer(DataInputStream in, java.util.function.Consumer<String> jobs,
+            java.util.function.Consumer<byte[]> err) throws IOException {
+        int first = in.readInt();
+        while (first == JOB_NOTICE || first == ERR_CHUNK) {
+            byte[] b = bytes(in);
+            if (first == JOB_NOTICE) {
+                jobs.accept(new String(b, StandardCharsets.UTF_8));
+            } else {
+                err.accept(b);
+            }
+            first = in.readInt();
+        }
+        return new Answer(first, bytes(in), bytes(in));
     }
 
     private static void bytes(DataOutputStream o, byte[] b) throws IOException {

@@ -100,28 +100,75 @@ final class DaemonServer implements AutoCloseable {
                                 .getBytes(StandardCharsets.UTF_8)));
                 return;
             }
-            DaemonProtocol.write(out, run(req, user));
+            DaemonProtocol.Answer answer = run(req, user, id -> {
+                try {
+                    synchronized (out) {
+                        DaemonProtocol.writeJob(out, id);
+                    }
+                } catch (IOException e) {
+                    // the client went away: the command goes on
+                }
+            }, new ErrToClient(out));
+            synchronized (out) {
+                DaemonProtocol.write(out, answer);
+            }
         } catch (IOException e) {
             // the client went away: nothing to tell it
         }
     }
 
-    private DaemonProtocol.Answer run(DaemonProtocol.Request req, String user) {
+    /** A command's standard error, sent to its client line by line as it is written (action lines as they happen). */
+    private static final class ErrToClient extends java.io.OutputStream {
+        private final DataOutputStream client;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        ErrToClient(DataOutputStream client) {
+            this.client = client;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            line.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            line.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void flush() {
+            if (line.size() == 0) {
+                return;
+            }
+            try {
+                synchronized (client) {
+                    DaemonProtocol.writeErr(client, line.toByteArray());
+                }
+            } catch (IOException e) {
+                // the client went away: the command goes on
+            }
+            line.reset();
+        }
+    }
+
+    private DaemonProtocol.Answer run(DaemonProtocol.Request req, String user, java.util.function.Consumer<String> jobs,
+            java.io.OutputStream errToClient) {
         ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(errToClient, true, StandardCharsets.UTF_8);
         int status;
         log.redirect(err);
         try {
             String[] args = req.args();
             String command = args.length == 0 ? "help" : args[0];
             status = new OneShot(container, out, err).run(command, Arrays.copyOfRange(args, Math.min(1, args.length),
-                    args.length), req.color(), user);
+                    args.length), req.color(), user, jobs);
         } finally {
             log.release();
         }
-        return new DaemonProtocol.Answer(status, outBytes.toByteArray(), errBytes.toByteArray());
+        err.flush();
+        return new DaemonProtocol.Answer(status, outBytes.toByteArray(), new byte[0]);
     }
 
     /** How long a stopping daemon lets the commands it is running finish, so their clients learn how they ended. */

@@ -23,12 +23,12 @@ final class Interrupts {
      * Installs the handler. {@code first} runs on the first Ctrl-C; the second
      * ends the process at once.
      */
-    static void onCtrlC(PrintStream err, String firstMessage, Runnable first) {
+    static void onCtrlC(PrintStream err, java.util.function.Supplier<String> firstMessage, Runnable first) {
         AtomicInteger count = new AtomicInteger();
         try {
             Signal.handle(new Signal("INT"), sig -> {
                 if (count.incrementAndGet() == 1) {
-                    err.println(firstMessage);
+                    err.println(firstMessage.get());
                     err.flush();
                     first.run();
                 } else {

@@ -55,9 +55,13 @@ public final class Launcher {
         }
         if (args.length > 0 && !args[0].equals("daemon")) {
             String[] request = args[0].equals("-h") || args[0].equals("--help") ? new String[] {"help"} : args;
-            Interrupts.onCtrlC(err, "vagoth: interrupted: the daemon goes on with '" + String.join(" ", request)
-                    + "' ('vagoth jobs' shows how it ends)", () -> Runtime.getRuntime().halt(Interrupts.INTERRUPTED));
-            int status = ThinClient.tryRun(home.socket(), request, isTerminal(), out, err);
+            java.util.concurrent.atomic.AtomicReference<String> jobSeen = new java.util.concurrent.atomic.AtomicReference<>();
+            Interrupts.onCtrlC(err, () -> "vagoth: interrupted: the daemon goes on with '" + String.join(" ", request)
+                    + "'" + (jobSeen.get() == null ? "" : " (" + jobSeen.get() + ")") + "; 'vagoth "
+                    + (jobSeen.get() == null ? "jobs" : jobSeen.get().startsWith("job ") ? jobSeen.get()
+                            : "jobs --" + jobSeen.get()) + "' shows how it ends",
+                    () -> Runtime.getRuntime().halt(Interrupts.INTERRUPTED));
+            int status = ThinClient.tryRun(home.socket(), request, isTerminal(), out, err, jobSeen);
             if (status >= 0) {
                 return status; // a daemon ran it
             }
@@ -144,7 +148,7 @@ public final class Launcher {
     private static int oneShot(Path dist, VagothHome home, String command, String[] args, PrintStream out,
             PrintStream err) {
         java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
-        Interrupts.onCtrlC(err, "vagoth: interrupted: finishing what is running so nothing is left half done"
+        Interrupts.onCtrlC(err, () -> "vagoth: interrupted: finishing what is running so nothing is left half done"
                 + " (Ctrl-C again to force)", () -> interrupted.set(true));
         try (Container c = Container.start(dist, home, Container.Mode.ONE_SHOT)) {
             Runtime.getRuntime().addShutdownHook(new Thread(c::close, "vagoth-stop"));

@@ -46,7 +46,7 @@ final class OneShot {
         }
         java.io.ByteArrayOutputStream quiet = new java.io.ByteArrayOutputStream();
         PrintStream q = new PrintStream(quiet, true, java.nio.charset.StandardCharsets.UTF_8);
-        int status = new OneShot(container, q, q).run("new", home.seedCommand(dist), false, null);
+        int status = new OneShot(container, q, q).run("new", home.seedCommand(dist), false);
         String said = quiet.toString(java.nio.charset.StandardCharsets.UTF_8);
         if (status == OK || said.contains("already in use")) {
             try {
@@ -60,11 +60,14 @@ final class OneShot {
     }
 
     int run(String command, String[] args, boolean color) {
-        return run(command, args, color, null);
+        return run(command, args, color, null, null);
     }
 
-    /** @param source who the work is attributed to (the client's user, through the daemon); null for the default */
-    int run(String command, String[] args, boolean color, String source) {
+    /**
+     * @param source who the work is attributed to (the client's user, through the daemon); null for the default
+     * @param jobs   told the id of each job the command starts, as it starts (the daemon's client); may be null
+     */
+    int run(String command, String[] args, boolean color, String source, java.util.function.Consumer<String> jobs) {
         Object processor = container.waitForService(PROCESSOR, START_TIMEOUT_MS);
         Object commands = container.waitForService("*", SCOPE, START_TIMEOUT_MS);
         if (processor == null || commands == null) {
@@ -88,6 +91,9 @@ final class OneShot {
             put.invoke(session, "VAGOTH_COLOR", color);
             if (source != null) {
                 put.invoke(session, "VAGOTH_SOURCE", source);
+            }
+            if (jobs != null) {
+                put.invoke(session, "VAGOTH_JOB_LISTENER", jobs);
             }
             StringBuilder line = new StringBuilder("vagoth:").append(command);
             for (int i = 0; i < args.length; i++) {

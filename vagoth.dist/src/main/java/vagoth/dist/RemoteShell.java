@@ -62,7 +62,8 @@ final class RemoteShell {
                 if (words.get(0).equals("exit") || words.get(0).equals("quit")) {
                     return OneShot.OK;
                 }
-                if (ThinClient.tryRun(socket, words.toArray(String[]::new), true, out, out) < 0) {
+                if (ThinClient.tryRun(socket, words.toArray(String[]::new), true, out, out,
+                        new java.util.concurrent.atomic.AtomicReference<>()) < 0) {
                     out.println("vagoth: the daemon has gone away");
                     return OneShot.FAILED;
                 }
@@ -73,7 +74,8 @@ final class RemoteShell {
     private String ask(String[] request) {
         ByteArrayOutputStream answer = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(answer, true, StandardCharsets.UTF_8);
-        ThinClient.tryRun(socket, request, false, ps, new PrintStream(new ByteArrayOutputStream()));
+        ThinClient.tryRun(socket, request, false, ps, new PrintStream(new ByteArrayOutputStream()),
+                new java.util.concurrent.atomic.AtomicReference<>());
         return answer.toString(StandardCharsets.UTF_8);
     }
 }

@@ -194,8 +194,9 @@ class DaemonIT {
         assertEquals(0, vagoth("define", "--hint", "hv2", "vm1").status());
     }
 
+    /** {@code vagoth start vm1} in a process group of its own, as a terminal's foreground job is. */
     private Process startVm1() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(bin().toString(), "start", "vm1")
+        ProcessBuilder pb = new ProcessBuilder("setsid", bin().toString(), "start", "vm1")
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("VAGOTH_HOME", home.toString());
         Process client = pb.start();
@@ -210,6 +211,11 @@ class DaemonIT {
         new ProcessBuilder("kill", "-" + sig, String.valueOf(p.pid())).start().waitFor();
     }
 
+    /** What Ctrl-C does: SIGINT to every process of the foreground job. */
+    private static void ctrlC(Process job) throws Exception {
+        new ProcessBuilder("kill", "-INT", "--", "-" + job.pid()).start().waitFor();
+    }
+
     /** Ctrl-C of a one-shot command lets the running agent call finish and the job be recorded. */
     @Test
     @org.junit.jupiter.api.Timeout(120)
@@ -217,7 +223,7 @@ class DaemonIT {
         vagoth("list");
         vmOnSlowHost();
         Process client = startVm1();
-        signal(client, "INT");
+        ctrlC(client);
         String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(client.waitFor(60, TimeUnit.SECONDS));
         assertTrue(err.contains("vagoth: interrupted: finishing what is running"), err);
@@ -225,6 +231,29 @@ class DaemonIT {
         assertTrue(Files.readString(calls()).contains("finished"), "the agent was cut off");
         Result jobs = vagoth("jobs", "--node", "vm1");
         assertTrue(jobs.out().lines().anyMatch(l -> l.contains(" done ") && l.contains("start")), jobs.out());
+    }
+
+    /** Ctrl-C of a client leaves the daemon to go on with the job, whose id the client prints. */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void ctrlCOfAClientLeavesTheJobRunningInTheDaemon() throws Exception {
+        vagoth("list");
+        startDaemon();
+        vmOnSlowHost();
+        Process client = startVm1();
+        Thread.sleep(200);
+        ctrlC(client);
+        String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(client.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(130, client.exitValue(), err);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "the daemon goes on with 'start vm1' \\(txid ([0-9a-f]{8})\\); 'vagoth jobs --txid \\1' shows how it"
+                        + " ends").matcher(err);
+        assertTrue(m.find(), err);
+        String job = vagoth("jobs", "--txid", m.group(1)).out().lines().filter(l -> l.contains("start")).findFirst()
+                .orElseThrow().split("\\s+")[0];
+        assertEquals(0, vagoth("wait", "--timeout", "30", job).status(), "the job did not go on to the end");
+        assertTrue(Files.readString(calls()).contains("finished"));
     }
 
     /** A daemon stopped while a client waits tells the client how its command really ended. */
@@ -265,8 +294,11 @@ class DaemonIT {
         String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(client.waitFor(60, TimeUnit.SECONDS));
         assertEquals(6, client.exitValue(), err);
-        assertTrue(err.contains("vagoth: the daemon stopped while it ran 'start vm1': whether it was done is unknown,"
-                + " and it is not run again here"), err);
+        java.util.regex.Matcher named = java.util.regex.Pattern.compile(
+                "vagoth: the daemon stopped while it ran 'start vm1' \\((job|txid) ([0-9a-f]{8})\\): whether it was"
+                        + " done is unknown, and it is not run again here").matcher(err);
+        assertTrue(named.find(), err);
+        assertTrue(err.indexOf("action=start vm=vm1") < named.start(), "action lines reach the client as they happen");
 
         Thread.sleep(3500); // the agent call the daemon made finishes by itself
         Result jobs = vagoth("jobs", "--node", "vm1");
@@ -278,6 +310,8 @@ class DaemonIT {
         // only the operator runs it again
         String id = jobs.out().lines().filter(l -> l.contains("interrupted") && l.contains("start")).findFirst()
                 .orElseThrow().split("\\s+")[0];
+        assertTrue(jobs.out().lines().anyMatch(l -> l.startsWith(id) && l.contains(named.group(2))) || id.equals(
+                named.group(2)), "the client named the job the daemon was running: " + named.group() + "\n" + jobs.out());
         Result retry = vagoth("job", "retry", id);
         assertEquals(0, retry.status(), retry.err());
         assertTrue(retry.out().startsWith("job retry: OK (start vm1: job "), retry.out());

@@ -81,7 +81,17 @@ public final class VagothCommands {
     private String vmOp(CommandSession session, String command, String[] args,
             java.util.function.Function<VirtualMachine, Job> op) {
         ParsedArgs a = ParsedArgs.parse(Commands.spec(command), args);
-        return run(command, a.arg(0), () -> asCaller(session, () -> vmCommands.operate(command, a.arg(0), op)));
+        return run(command, a.arg(0), () -> asCaller(session, () -> vmCommands.operate(command, a.arg(0), op,
+                jobListener(session))));
+    }
+
+    /** Session variable: told the id of each job a command starts (the daemon passes it on to its client). */
+    static final String JOB_LISTENER_VARIABLE = "VAGOTH_JOB_LISTENER";
+
+    @SuppressWarnings("unchecked")
+    static java.util.function.Consumer<String> jobListener(CommandSession session) {
+        Object l = session == null ? null : session.get(JOB_LISTENER_VARIABLE);
+        return l instanceof java.util.function.Consumer<?> c ? (java.util.function.Consumer<String>) c : id -> { };
     }
 
     /**
@@ -127,14 +137,15 @@ public final class VagothCommands {
     public String define(CommandSession session, @Descriptor(OPTIONS) String... args) {
         ParsedArgs a = ParsedArgs.parse(Commands.spec("define"), args);
         return run("define", a.arg(0), () -> asCaller(session,
-                () -> vmCommands.operate("define", a.arg(0), vm -> vm.define(a.value("hint")))));
+                () -> vmCommands.operate("define", a.arg(0), vm -> vm.define(a.value("hint")), jobListener(session))));
     }
 
     @Descriptor("place a VM and provision it on the hypervisor")
     public String provision(CommandSession session, @Descriptor(OPTIONS) String... args) {
         ParsedArgs a = ParsedArgs.parse(Commands.spec("provision"), args);
         return run("provision", a.arg(0), () -> asCaller(session,
-                () -> vmCommands.operate("provision", a.arg(0), vm -> vm.provision(a.value("hint")))));
+                () -> vmCommands.operate("provision", a.arg(0), vm -> vm.provision(a.value("hint")),
+                        jobListener(session))));
     }
 
     @Descriptor("move a VM to another hypervisor")
@@ -142,7 +153,7 @@ public final class VagothCommands {
         ParsedArgs a = ParsedArgs.parse(Commands.spec("migrate"), args);
         return run("migrate", a.arg(0), () -> asCaller(session, () -> {
             Node hv = vmCommands.hypervisor(a.arg(1));
-            return vmCommands.operate("migrate", a.arg(0), vm -> vm.migrate(hv.id()));
+            return vmCommands.operate("migrate", a.arg(0), vm -> vm.migrate(hv.id()), jobListener(session));
         }));
     }
 

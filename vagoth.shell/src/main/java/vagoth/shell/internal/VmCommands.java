@@ -25,10 +25,16 @@ final class VmCommands {
         this.manager = manager;
     }
 
-    /** Runs one VM operation: {@code start: OK (devnode1)}, or queued as a job when the scheduler works in the background. */
-    String operate(String command, String ref, Function<VirtualMachine, Job> op) {
+    /**
+     * Runs one VM operation: {@code start: OK (devnode1)}, or queued as a job
+     * when the scheduler works in the background. {@code onJob} hears the
+     * job's id as soon as it exists (the daemon tells its client).
+     */
+    String operate(String command, String ref, Function<VirtualMachine, Job> op, java.util.function.Consumer<String> onJob) {
         VirtualMachine vm = vm(ref);
-        Job job = awaitEnd(manager, op.apply(vm));
+        Job started = op.apply(vm);
+        onJob.accept(started.id());
+        Job job = awaitEnd(manager, started);
         if (job.state() == JobState.DONE) {
             return command + ": OK (" + vm.name() + ")";
         }

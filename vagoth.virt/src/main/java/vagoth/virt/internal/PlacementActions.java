@@ -64,7 +64,7 @@ final class PlacementActions {
             }
         }
 
-        Object place(ActionContext ctx, Node vm, String hint, boolean provision) {
+        Object place(ActionContext ctx, Map<String, String> args, Node vm, String hint, boolean provision) {
             refuseIfLost(vm);
             Registry r = ctx.manager().registry();
             boolean assignedHere = false;
@@ -72,6 +72,7 @@ final class PlacementActions {
             if (!current.hasParent()) {
                 Node hv = allocate(current, hint); // refused: the VM stays as it was, the job says why
                 current = r.setParent(vm.id(), hv.id());
+                step(ctx, args, "assigned to " + hv.id());
                 assignedHere = true;
             } else if (hint != null && !hint.equals(current.parent())) {
                 throw new ActionException(vm.id() + " is already on " + current.parent()
@@ -87,9 +88,11 @@ final class PlacementActions {
             } catch (VagothException e) {
                 if (assignedHere) {
                     r.removeParent(vm.id());
+                    step(ctx, args, "unassigned again: the hypervisor refused it");
                 }
                 throw recordFailure(r, vm.id(), e);
             }
+            step(ctx, args, (provision ? "provisioned on " : "defined on ") + hv.id());
             state(r, vm.id(), VmStates.DEFINED);
             return null;
         }
@@ -100,7 +103,7 @@ final class PlacementActions {
     public static final class Define extends Placing {
         @Override
         protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
-            return place(ctx, vm, args.get(VirtualMachine.HINT), false);
+            return place(ctx, args, vm, args.get(VirtualMachine.HINT), false);
         }
     }
 
@@ -109,7 +112,7 @@ final class PlacementActions {
     public static final class Provision extends Placing {
         @Override
         protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
-            return place(ctx, vm, args.get(VirtualMachine.HINT), true);
+            return place(ctx, args, vm, args.get(VirtualMachine.HINT), true);
         }
     }
 }
