@@ -27,4 +27,15 @@ public interface Provisioner {
      * @throws NodeNotFoundException if there is no such node
      */
     void deprovision(String id);
+
+    /**
+     * Brings what the provisioner keeps outside the registry (DHCP and DNS
+     * files, say) back in line with the registry, as after a crash between
+     * the two; {@code poll} calls it.
+     *
+     * @return what it changed, for the operator; empty when all was in line
+     */
+    default java.util.List<String> reconcile() {
+        return java.util.List.of();
+    }
 }

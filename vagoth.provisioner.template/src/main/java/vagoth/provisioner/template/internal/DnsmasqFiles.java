@@ -32,6 +32,11 @@ final class DnsmasqFiles {
     private final Path pidfile;
     private final String domain;
 
+    @Override
+    public String toString() {
+        return dhcpHosts + " and " + addnHosts;
+    }
+
     DnsmasqFiles(Path dhcpHosts, Path addnHosts, Path pidfile, String domain) {
         this.dhcpHosts = dhcpHosts;
         this.addnHosts = addnHosts;
@@ -39,8 +44,14 @@ final class DnsmasqFiles {
         this.domain = domain;
     }
 
-    /** Rewrites both files from {@code hosts} (read under the lock, so the last writer has the latest view) and reloads. */
-    void update(Supplier<List<Host>> hosts) {
+    /**
+     * Rewrites both files from {@code hosts} (read under the lock, so the last
+     * writer has the latest view) and reloads dnsmasq, unless they already say
+     * exactly that.
+     *
+     * @return whether anything changed
+     */
+    boolean update(Supplier<List<Host>> hosts) {
         try {
             Files.createDirectories(dhcpHosts.getParent());
             Files.createDirectories(addnHosts.getParent());
@@ -53,6 +64,9 @@ final class DnsmasqFiles {
                     dns.append(h.ip()).append(' ').append(h.name()).append('.').append(domain).append(' ')
                             .append(h.name()).append('\n');
                 }
+                if (holds(dhcpHosts, dhcp) && holds(addnHosts, dns)) {
+                    return false;
+                }
                 write(dhcpHosts, dhcp.toString());
                 write(addnHosts, dns.toString());
             }
@@ -61,6 +75,11 @@ final class DnsmasqFiles {
                     + e.getMessage(), null);
         }
         reload();
+        return true;
+    }
+
+    private static boolean holds(Path file, CharSequence text) throws IOException {
+        return Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).contentEquals(text);
     }
 
     private static FileLock lock(FileChannel ch) throws IOException {

@@ -191,9 +191,18 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
         }
     }
 
-    /** Rewrites dnsmasq's files from every VM that holds an address (but {@code leaving}), and reloads it. */
-    private void publish(Registry registry, String leaving) {
-        dnsmasq.update(() -> {
+    @Override
+    public List<String> reconcile() {
+        return publish(manager.registry(), null) ? List.of("the dnsmasq files " + dnsmasq
+                + " had fallen behind the registry (a provisioning cut short?): rewritten, and dnsmasq reloaded") : List.of();
+    }
+
+    /**
+     * Rewrites dnsmasq's files from every VM that holds an address (but
+     * {@code leaving}), and reloads it; returns whether they changed.
+     */
+    private boolean publish(Registry registry, String leaving) {
+        return dnsmasq.update(() -> {
             List<DnsmasqFiles.Host> hosts = new ArrayList<>();
             for (Node n : registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE))) {
                 if (n.id().equals(leaving)) {

@@ -180,4 +180,20 @@ class TemplateProvisionerTest {
         assertEquals(75, registry.size());
         assertEquals(76, Files.readAllLines(home.resolve("var/dnsmasq/hosts")).size(), "every VM is in DNS");
     }
+
+    @Test
+    void dnsmasqFilesThatFellBehindAreRepairedByReconcile() throws Exception {
+        TemplateProvisioner p = provisioner(Map.of());
+        p.provision(vm("devnode1", Map.of()));
+        Path hosts = home.resolve("var/dnsmasq/hosts");
+        String good = Files.readString(hosts);
+        assertEquals(List.of(), p.reconcile(), "nothing to repair");
+        // as if the process died between adding a node and writing the files
+        Files.writeString(hosts, "# written by Vagoth: ip fqdn name\n");
+        List<String> repaired = p.reconcile();
+        assertEquals(1, repaired.size());
+        assertTrue(repaired.get(0).contains("had fallen behind the registry"), repaired.get(0));
+        assertEquals(good, Files.readString(hosts));
+        assertEquals(List.of(), p.reconcile());
+    }
 }
