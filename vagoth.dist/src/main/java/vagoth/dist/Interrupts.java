@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
 
 /**
- * What Ctrl-C (SIGINT) does to a command: the first one never tears work in
- * half. One-shot, the running command (its driver call, its job record)
+ * What Ctrl-C (SIGINT) or SIGTERM does to a command: the first one never
+ * tears work in half. One-shot, the running command (its driver call, its job record)
  * finishes, then the process exits; through the daemon the client stops
  * waiting and the daemon goes on. A second Ctrl-C forces the process to end
  * at once.
@@ -25,8 +25,15 @@ final class Interrupts {
      */
     static void onCtrlC(PrintStream err, java.util.function.Supplier<String> firstMessage, Runnable first) {
         AtomicInteger count = new AtomicInteger();
+        for (String name : new String[] {"INT", "TERM"}) {
+            handle(name, err, firstMessage, first, count);
+        }
+    }
+
+    private static void handle(String name, PrintStream err, java.util.function.Supplier<String> firstMessage,
+            Runnable first, AtomicInteger count) {
         try {
-            Signal.handle(new Signal("INT"), sig -> {
+            Signal.handle(new Signal(name), sig -> {
                 if (count.incrementAndGet() == 1) {
                     err.println(firstMessage.get());
                     err.flush();

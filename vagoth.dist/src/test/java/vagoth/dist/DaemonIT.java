@@ -233,6 +233,20 @@ class DaemonIT {
         assertTrue(jobs.out().lines().anyMatch(l -> l.contains(" done ") && l.contains("start")), jobs.out());
     }
 
+    /** SIGTERM of a one-shot command is Ctrl-C: the agent call it is making finishes. */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void sigtermOfACommandNeverTearsTheAgentCallInHalf() throws Exception {
+        vagoth("list");
+        vmOnSlowHost();
+        Process client = startVm1();
+        signal(client, "TERM");
+        String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(client.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(130, client.exitValue(), err);
+        assertTrue(Files.readString(calls()).contains("finished"), "the agent was cut off");
+    }
+
     /** Ctrl-C of a client leaves the daemon to go on with the job, whose id the client prints. */
     @Test
     @org.junit.jupiter.api.Timeout(120)
