@@ -100,7 +100,8 @@ public class ContainerIT {
     public void theDefaultServicesAreWired() {
         assertEquals("file", ((org.osgi.framework.ServiceReference<?>) context.getServiceReference(Registry.class))
                 .getProperty("vagoth.registry"));
-        assertTrue(manager.scheduler() != null);
+        assertEquals("the inline scheduler is the one bound by default", "sync",
+                context.getServiceReference(vagoth.api.job.Scheduler.class).getProperty("vagoth.scheduler"));
         assertEquals(Set.of("hv", "vm"), manager.nodeTypes());
         assertTrue(manager.actions().toString(), manager.actions().containsAll(Set.of("define", "start", "stop",
                 "shutdown", "reboot", "undefine", "provision", "deprovision", "migrate", "poll")));

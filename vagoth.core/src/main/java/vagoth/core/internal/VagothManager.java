@@ -32,6 +32,7 @@ import vagoth.api.job.JobStore;
 import vagoth.api.job.Scheduler;
 import vagoth.api.job.Transaction;
 import vagoth.api.job.UnknownActionException;
+import vagoth.support.whiteboard.Whiteboard;
 
 /**
  * The {@link Manager}. The registry, scheduler and provisioner are dynamic so

@@ -1,4 +1,4 @@
-package vagoth.core.internal;
+package vagoth.support.whiteboard;
 
 import java.util.Comparator;
 import java.util.Map;
@@ -11,11 +11,13 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import org.osgi.framework.Constants;
 
 /**
- * Services published under a name property ({@code vagoth.action=start}...).
- * When several claim one name, the highest service ranking wins, then the
- * oldest service. Thread-safe: services come and go while it is read.
+ * Services published under a name property ({@code vagoth.action=start},
+ * {@code vagoth.driver=geats}...). When several claim one name, the highest
+ * service ranking wins, then the oldest service; when the winner leaves, the
+ * next one takes its place. Thread-safe: services come and go while it is
+ * read. The one board every Vagoth bundle that picks services by name uses.
  */
-final class Whiteboard<S> {
+public final class Whiteboard<S> {
     private final String property;
     private final Map<String, ConcurrentSkipListSet<Entry<S>>> byName = new ConcurrentHashMap<>();
 
@@ -25,11 +27,11 @@ final class Whiteboard<S> {
     private static final Comparator<Entry<?>> BEST_FIRST = Comparator.<Entry<?>>comparingInt(e -> -e.ranking())
             .thenComparingLong(Entry::id);
 
-    Whiteboard(String property) {
+    public Whiteboard(String property) {
         this.property = property;
     }
 
-    void add(S service, Map<String, ?> props) {
+    public void add(S service, Map<String, ?> props) {
         String name = name(props);
         if (name != null) {
             byName.computeIfAbsent(name, n -> new ConcurrentSkipListSet<>(BEST_FIRST))
@@ -37,7 +39,7 @@ final class Whiteboard<S> {
         }
     }
 
-    void remove(S service, Map<String, ?> props) {
+    public void remove(S service, Map<String, ?> props) {
         String name = name(props);
         if (name == null) {
             return;
@@ -48,7 +50,7 @@ final class Whiteboard<S> {
         });
     }
 
-    Optional<S> get(String name) {
+    public Optional<S> get(String name) {
         ConcurrentSkipListSet<Entry<S>> set = byName.get(name);
         if (set == null) {
             return Optional.empty();
@@ -57,7 +59,7 @@ final class Whiteboard<S> {
         return best == null ? Optional.empty() : Optional.of(best.service());
     }
 
-    Set<String> names() {
+    public Set<String> names() {
         return new TreeSet<>(byName.keySet());
     }
 
