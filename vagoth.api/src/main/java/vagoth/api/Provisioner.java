@@ -8,6 +8,9 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface Provisioner {
+    /** Service property: the provisioner's name, which configuration selects it by. */
+    String NAME = "vagoth.provisioner";
+
 
     /**
      * Validates and completes the request and adds the node.

@@ -22,6 +22,9 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface Registry {
+    /** Service property: the registry's name, which configuration selects it by. */
+    String NAME = "vagoth.registry";
+
 
     /** The node with this id, if any. */
     Optional<Node> findNode(String id);

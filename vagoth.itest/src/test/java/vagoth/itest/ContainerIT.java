@@ -92,6 +92,8 @@ public class ContainerIT {
         String report = run("vagoth:plugins");
         assertTrue(report, report.lines().anyMatch(l -> l.matches("registry +file +active +vagoth.registry.file .*")));
         assertTrue(report, report.lines().anyMatch(l -> l.matches("scheduler +sync +active +vagoth.scheduler.sync .*")));
+        assertTrue(report, report.lines().anyMatch(l -> l.matches("allocator +capacity +active +vagoth.allocator.capacity .*")));
+        assertTrue(report, report.lines().anyMatch(l -> l.matches("monitor +default +active +vagoth.monitor .*")));
         assertTrue(report, report.lines().anyMatch(l -> l.matches("driver +geats +in use +vagoth.driver.geats .*")));
         assertTrue(report, report.lines().anyMatch(l -> l.matches("action +start +in use +vagoth.virt .*")));
     }

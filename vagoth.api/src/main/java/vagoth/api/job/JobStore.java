@@ -15,6 +15,9 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface JobStore {
+    /** Service property: the job store's name, which configuration selects it by. */
+    String NAME = "vagoth.jobs";
+
 
     /** Records a new queued job in the current transaction. */
     Job create(String queue, String action, Map<String, String> args, Transaction transaction);

@@ -11,6 +11,9 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface Scheduler {
+    /** Service property: the scheduler's name, which configuration selects it by. */
+    String NAME = "vagoth.scheduler";
+
 
     /**
      * Schedules {@code action} on {@code queue}.

@@ -7,6 +7,9 @@ import org.osgi.annotation.versioning.ProviderType;
 /** Chooses the hypervisor an unassigned virtual machine goes to. */
 @ProviderType
 public interface Allocator {
+    /** Service property: the allocator's name, which configuration selects it by. */
+    String NAME = "vagoth.allocator";
+
 
     /**
      * @param vm   the virtual machine to place

@@ -5,6 +5,9 @@ import org.osgi.annotation.versioning.ProviderType;
 /** Keeps the registry true to what the hypervisors report. */
 @ProviderType
 public interface Monitor {
+    /** Service property: the monitor's name, which configuration selects it by. */
+    String NAME = "vagoth.monitor";
+
 
     /** Polls every hypervisor once and reconciles the registry. */
     PollReport poll();

@@ -38,7 +38,8 @@ import vagoth.api.virt.VmStates;
  * set it also polls in the background, in a transaction whose source is
  * {@code monitor}.
  */
-@Component(configurationPid = VagothMonitor.PID, property = "vagoth.monitor=default")
+@Component(configurationPid = VagothMonitor.PID)
+@vagoth.api.virt.VagothMonitor("default")
 @Designate(ocd = MonitorConfig.class)
 public final class VagothMonitor implements Monitor {
     static final String PID = "vagoth.monitor";

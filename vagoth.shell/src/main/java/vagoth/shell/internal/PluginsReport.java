@@ -14,6 +14,17 @@ import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.component.runtime.dto.SatisfiedReferenceDTO;
 
+import vagoth.api.Manager;
+import vagoth.api.NodeType;
+import vagoth.api.Provisioner;
+import vagoth.api.Registry;
+import vagoth.api.job.Action;
+import vagoth.api.job.JobStore;
+import vagoth.api.job.Scheduler;
+import vagoth.api.virt.Allocator;
+import vagoth.api.virt.Driver;
+import vagoth.api.virt.Monitor;
+
 /**
  * {@code vagoth plugins}: for each concept, the implementations present, the
  * bundle providing each, and which is active. "Active" is what the consumer
@@ -23,21 +34,37 @@ import org.osgi.service.component.runtime.dto.SatisfiedReferenceDTO;
  * node types are all in use at once.
  */
 final class PluginsReport {
-    /** One concept: its API, the property naming an implementation, and who binds the active one. */
-    private record Concept(String label, String api, String property, String consumer, String reference) {
+    /**
+     * Who binds a concept's active implementation: the component publishing
+     * {@code service} (with {@code property=value}, when given), through its
+     * reference named {@code reference}. Found by what it publishes, never by
+     * another bundle's class name.
+     */
+    private record Consumer(String service, String property, String value, String reference) {
     }
 
+    /** One concept: its API, the property naming an implementation, and who binds the active one (null: all in use). */
+    private record Concept(String label, String api, String property, Consumer consumer) {
+    }
+
+    private static final Consumer MANAGER = new Consumer(Manager.class.getName(), null, null, null);
+
     private static final List<Concept> CONCEPTS = List.of(
-            new Concept("registry", "vagoth.api.Registry", "vagoth.registry", "vagoth.core.internal.VagothManager", "registry"),
-            new Concept("scheduler", "vagoth.api.job.Scheduler", "vagoth.scheduler", "vagoth.core.internal.VagothManager", "scheduler"),
-            new Concept("provisioner", "vagoth.api.Provisioner", "vagoth.provisioner", "vagoth.core.internal.VagothManager", "provisioner"),
-            new Concept("job store", "vagoth.api.job.JobStore", "vagoth.jobs", "vagoth.core.internal.VagothManager", "jobs"),
-            new Concept("allocator", "vagoth.api.virt.Allocator", "vagoth.allocator",
-                    "vagoth.virt.internal.PlacementActions$Define", "allocator"),
-            new Concept("monitor", "vagoth.api.virt.Monitor", "vagoth.monitor", "vagoth.virt.internal.PollAction", "monitor"),
-            new Concept("driver", "vagoth.api.virt.Driver", "vagoth.driver", null, null),
-            new Concept("node type", "vagoth.api.NodeType", "vagoth.node.type", null, null),
-            new Concept("action", "vagoth.api.job.Action", "vagoth.action", null, null));
+            new Concept("registry", Registry.class.getName(), Registry.NAME, withReference(MANAGER, "registry")),
+            new Concept("scheduler", Scheduler.class.getName(), Scheduler.NAME, withReference(MANAGER, "scheduler")),
+            new Concept("provisioner", Provisioner.class.getName(), Provisioner.NAME, withReference(MANAGER, "provisioner")),
+            new Concept("job store", JobStore.class.getName(), JobStore.NAME, withReference(MANAGER, "jobs")),
+            new Concept("allocator", Allocator.class.getName(), Allocator.NAME,
+                    new Consumer(Action.class.getName(), Action.NAME, "define", "allocator")),
+            new Concept("monitor", Monitor.class.getName(), Monitor.NAME,
+                    new Consumer(Action.class.getName(), Action.NAME, "poll", "monitor")),
+            new Concept("driver", Driver.class.getName(), Driver.NAME, null),
+            new Concept("node type", NodeType.class.getName(), NodeType.TYPE, null),
+            new Concept("action", Action.class.getName(), Action.NAME, null));
+
+    private static Consumer withReference(Consumer c, String reference) {
+        return new Consumer(c.service(), c.property(), c.value(), reference);
+    }
 
     private final BundleContext context;
     private final ServiceComponentRuntime scr;
@@ -52,7 +79,7 @@ final class PluginsReport {
         lines.add(String.format("%-12s %-12s %-10s %-34s %s", "CONCEPT", "NAME", "STATE", "BUNDLE", "SERVICE"));
         for (Concept c : CONCEPTS) {
             List<ServiceReference<?>> refs = references(c.api());
-            Set<Long> active = c.consumer() == null ? null : bound(c.consumer(), c.reference());
+            Set<Long> active = c.consumer() == null ? null : bound(c.consumer());
             if (refs.isEmpty()) {
                 lines.add(String.format("%-12s %-12s %-10s %-34s %s", c.label(), "-", "missing", "-", "-"));
             }
@@ -78,19 +105,20 @@ final class PluginsReport {
         }
     }
 
-    /** The service ids a component's reference is bound to now. */
-    private Set<Long> bound(String component, String reference) {
+    /** The service ids the consumer's reference is bound to now. */
+    private Set<Long> bound(Consumer consumer) {
         Set<Long> ids = new HashSet<>();
         if (scr == null) {
             return ids;
         }
         for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
-            if (!d.name.equals(component)) {
+            if (!List.of(d.serviceInterfaces).contains(consumer.service()) || consumer.property() != null
+                    && !consumer.value().equals(d.properties.get(consumer.property()))) {
                 continue;
             }
             for (ComponentConfigurationDTO cc : scr.getComponentConfigurationDTOs(d)) {
                 for (SatisfiedReferenceDTO sr : cc.satisfiedReferences) {
-                    if (sr.name.equals(reference)) {
+                    if (sr.name.equals(consumer.reference())) {
                         for (var s : sr.boundServices) {
                             ids.add(s.id);
                         }

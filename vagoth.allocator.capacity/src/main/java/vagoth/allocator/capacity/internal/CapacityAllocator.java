@@ -20,6 +20,7 @@ import vagoth.api.virt.AllocationException;
 import vagoth.api.virt.Allocator;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
+import vagoth.api.virt.VagothAllocator;
 
 /**
  * Places a VM where its {@code ram} and {@code cpus} fit, with overcommit
@@ -33,7 +34,8 @@ import vagoth.api.virt.VirtualMachine;
  * {@code cache.ms} and updated with each placement made here, so placing
  * thousands of VMs does not re-read thousands of nodes each time.
  */
-@Component(configurationPid = CapacityAllocator.PID, property = {"vagoth.allocator=capacity", "service.ranking:Integer=10"})
+@Component(configurationPid = CapacityAllocator.PID, property = "service.ranking:Integer=10")
+@VagothAllocator("capacity")
 @Designate(ocd = CapacityConfig.class)
 public final class CapacityAllocator implements Allocator {
     static final String PID = "vagoth.allocator.capacity";

@@ -15,9 +15,11 @@ import vagoth.api.virt.AllocationException;
 import vagoth.api.virt.Allocator;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VmStates;
+import vagoth.api.virt.VagothAllocator;
 
 /** The original's allocator: the hypervisor the operator hinted at, else the configured one. */
-@Component(configurationPid = HintAllocator.PID, property = "vagoth.allocator=hint")
+@Component(configurationPid = HintAllocator.PID)
+@VagothAllocator("hint")
 @Designate(ocd = HintAllocator.Config.class)
 public final class HintAllocator implements Allocator {
     static final String PID = "vagoth.allocator.hint";

@@ -42,6 +42,7 @@ import vagoth.api.job.Transaction;
 import vagoth.support.io.Durable;
 import vagoth.support.io.FileIo;
 import vagoth.support.io.SharedFileLock;
+import vagoth.api.job.VagothJobs;
 
 /**
  * Job records in {@code jobs.log}: each change appends the job's whole record.
@@ -54,7 +55,8 @@ import vagoth.support.io.SharedFileLock;
  * finished ones past their retention.
  */
 @Component(service = JobStore.class, configurationPid = FileJobStore.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL, property = "vagoth.jobs=file")
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@VagothJobs("file")
 @Designate(ocd = FileJobStoreConfig.class)
 public final class FileJobStore implements JobStore, AutoCloseable {
     static final String PID = "vagoth.jobs.file";

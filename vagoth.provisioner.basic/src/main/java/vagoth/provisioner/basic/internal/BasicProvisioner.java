@@ -11,13 +11,15 @@ import vagoth.api.Node;
 import vagoth.api.ProvisionRequest;
 import vagoth.api.Provisioner;
 import vagoth.api.Registry;
+import vagoth.api.VagothProvisioner;
 
 /**
  * The original's pass-through gatekeeper: adds a node as given, refusing a
  * taken id, name or key, and removes only a node that is free of its parent
  * and children. Works on whichever registry the manager has active.
  */
-@Component(service = Provisioner.class, property = "vagoth.provisioner=basic")
+@Component(service = Provisioner.class)
+@VagothProvisioner("basic")
 public final class BasicProvisioner implements Provisioner {
     private final Manager manager;
 

@@ -26,6 +26,7 @@ import vagoth.api.TemplateCatalog;
 import vagoth.api.UniqueKeyViolationException;
 import vagoth.api.VagothException;
 import vagoth.api.virt.VirtualMachine;
+import vagoth.api.VagothProvisioner;
 
 /**
  * The provisioner of the original's example: {@code template=debian} expands
@@ -34,8 +35,8 @@ import vagoth.api.virt.VirtualMachine;
  * {@code mac-02:...}) in the same registry change that adds it, and dnsmasq's
  * DHCP and DNS files follow. A failed step undoes the ones before it.
  */
-@Component(service = {Provisioner.class, TemplateCatalog.class}, configurationPid = TemplateProvisioner.PID,
-        property = "vagoth.provisioner=template")
+@Component(service = {Provisioner.class, TemplateCatalog.class}, configurationPid = TemplateProvisioner.PID)
+@VagothProvisioner("template")
 @Designate(ocd = TemplateProvisionerConfig.class)
 public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
     static final String PID = "vagoth.provisioner.template";

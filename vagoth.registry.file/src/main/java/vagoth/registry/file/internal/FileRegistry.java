@@ -21,17 +21,18 @@ import vagoth.api.Registry;
 import vagoth.api.RegistryException;
 import vagoth.api.ServiceUnavailableException;
 import vagoth.support.io.FileIo;
+import vagoth.api.VagothRegistry;
 
 /**
  * The embedded default {@link Registry}: durable, process-safe, indexed. See
  * {@link FileStore} for how it stores and shares nodes.
  */
 @Component(service = Registry.class, configurationPid = FileRegistry.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL, property = FileRegistry.SELECTOR)
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@VagothRegistry("file")
 @Designate(ocd = FileRegistryConfig.class)
 public final class FileRegistry implements Registry, AutoCloseable {
     static final String PID = "vagoth.registry.file";
-    static final String SELECTOR = "vagoth.registry=file";
     /** Framework property naming the Vagoth home directory. */
     static final String HOME_PROPERTY = "vagoth.home";
 

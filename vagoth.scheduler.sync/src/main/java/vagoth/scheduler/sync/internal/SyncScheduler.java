@@ -13,6 +13,7 @@ import vagoth.api.job.Job;
 import vagoth.api.job.JobStore;
 import vagoth.api.job.Scheduler;
 import vagoth.api.job.Transaction;
+import vagoth.api.job.VagothScheduler;
 
 /**
  * Runs each action at once, in the caller's thread and transaction, as the
@@ -21,7 +22,8 @@ import vagoth.api.job.Transaction;
  * Jobs left queued by a background scheduler that was swapped out run first,
  * oldest first, so no queued work is lost or reordered.
  */
-@Component(service = Scheduler.class, property = "vagoth.scheduler=sync")
+@Component(service = Scheduler.class)
+@VagothScheduler("sync")
 public final class SyncScheduler implements Scheduler {
     private final Manager manager;
 

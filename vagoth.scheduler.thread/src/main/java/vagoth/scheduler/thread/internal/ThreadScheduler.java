@@ -24,6 +24,7 @@ import vagoth.api.job.Job;
 import vagoth.api.job.JobStore;
 import vagoth.api.job.Scheduler;
 import vagoth.api.job.Transaction;
+import vagoth.api.job.VagothScheduler;
 
 /**
  * Runs queues in parallel on a bounded pool, each queue strictly in the order
@@ -32,7 +33,8 @@ import vagoth.api.job.Transaction;
  * leaves queued ones queued for whichever scheduler comes next. A job is
  * claimed in the job store before it runs, so none runs twice.
  */
-@Component(service = Scheduler.class, configurationPid = ThreadScheduler.PID, property = "vagoth.scheduler=thread")
+@Component(service = Scheduler.class, configurationPid = ThreadScheduler.PID)
+@VagothScheduler("thread")
 @Designate(ocd = ThreadSchedulerConfig.class)
 public final class ThreadScheduler implements Scheduler {
     static final String PID = "vagoth.scheduler.thread";
