@@ -1,19 +1,18 @@
 package vagoth.provisioner.template.internal;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import vagoth.api.ProvisioningException;
+
+import vagoth.support.io.Durable;
+import vagoth.support.io.FileIo;
+import vagoth.support.io.SharedFileLock;
 
 /**
  * The dnsmasq side: a {@code dhcp-hostsfile} ({@code mac,ip,name}) and an
@@ -55,8 +54,8 @@ final class DnsmasqFiles {
         try {
             Files.createDirectories(dhcpHosts.getParent());
             Files.createDirectories(addnHosts.getParent());
-            try (FileChannel ch = FileChannel.open(dhcpHosts.resolveSibling(".dnsmasq.lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock l = lock(ch)) {
+            try (SharedFileLock lock = SharedFileLock.open(FileIo.REAL, dhcpHosts.resolveSibling(".dnsmasq.lock"));
+                    SharedFileLock.Held l = lock.lock(false)) {
                 StringBuilder dhcp = new StringBuilder("# written by Vagoth: mac,ip,name\n");
                 StringBuilder dns = new StringBuilder("# written by Vagoth: ip fqdn name\n");
                 for (Host h : hosts.get()) {
@@ -82,29 +81,8 @@ final class DnsmasqFiles {
         return Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).contentEquals(text);
     }
 
-    private static FileLock lock(FileChannel ch) throws IOException {
-        while (true) {
-            try {
-                return ch.lock();
-            } catch (OverlappingFileLockException e) {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted waiting for the dnsmasq files lock");
-                }
-            }
-        }
-    }
-
     private static void write(Path target, String text) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
-            ch.force(true);
-        }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Durable.write(FileIo.REAL, target, text.getBytes(StandardCharsets.UTF_8));
     }
 
     private void reload() {
