@@ -8,10 +8,12 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+@Timeout(120)
 class AgentTest {
     @TempDir
     Path dir;

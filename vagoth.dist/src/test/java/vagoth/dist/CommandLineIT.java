@@ -14,12 +14,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The assembled distribution, driven as an operator drives it: every command
  * is a new {@code bin/vagoth} process on one VAGOTH_HOME, so everything must
  * survive a container restart.
  */
+@Timeout(300)
 class CommandLineIT {
     @TempDir
     Path home;

@@ -16,12 +16,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code bin/vagoth daemon}: commands run inside it through the thin client,
  * with the same output and exit status as one-shot; its socket is
  * owner-only; SIGTERM stops it cleanly; without it commands run one-shot.
  */
+@Timeout(300)
 class DaemonIT {
     @TempDir
     Path home;
@@ -132,9 +134,7 @@ class DaemonIT {
         Path log = home.resolve("var/log/vagoth.log");
         String want = "bad configuration: " + cfg + ": compact.min.bytes = abc: not a whole number; the change is not"
                 + " applied";
-        for (int i = 0; i < 200 && !(Files.exists(log) && Files.readString(log).contains(want)); i++) {
-            Thread.sleep(100);
-        }
+        awaitText(log, want);
         assertTrue(Files.readString(log).contains(want), Files.readString(log));
         assertEquals(0, vagoth("new", "still-works").status(), "the registry kept its configuration");
 
@@ -159,12 +159,25 @@ class DaemonIT {
         Files.writeString(jar, "not a jar");
         Path log = home.resolve("var/log/vagoth.log");
         String want = "skipping " + jar + ": not a readable jar";
-        for (int i = 0; i < 200 && !(Files.exists(log) && Files.readString(log).contains(want)); i++) {
-            Thread.sleep(100);
-        }
+        awaitText(log, want);
         Thread.sleep(2500); // two more scans: it is named once, not every time
         assertEquals(1, Files.readString(log).lines().filter(l -> l.contains(want)).count(), Files.readString(log));
         assertEquals(0, vagoth("list").status());
+    }
+
+    /** Waits (up to about 20 s) until {@code file} holds {@code text}. */
+    private static void awaitText(Path file, String text) throws Exception {
+        for (int i = 0; i < 1000 && !(Files.exists(file) && Files.readString(file).contains(text)); i++) {
+            Thread.sleep(20);
+        }
+    }
+
+    /** The standard error of a client that ended with {@code status}. */
+    private static String endedWith(Process client, int status) throws Exception {
+        String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(client.waitFor(60, TimeUnit.SECONDS), "the client did not end");
+        assertEquals(status, client.exitValue(), err);
+        return err;
     }
 
     private Path calls() {
@@ -200,10 +213,7 @@ class DaemonIT {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("VAGOTH_HOME", home.toString());
         Process client = pb.start();
-        for (int i = 0; i < 600 && !(Files.exists(calls()) && Files.readString(calls()).contains("\"action\":\"start\""));
-                i++) {
-            Thread.sleep(20);
-        }
+        awaitText(calls(), "\"action\":\"start\"");
         return client;
     }
 
@@ -241,9 +251,7 @@ class DaemonIT {
         vmOnSlowHost();
         Process client = startVm1();
         signal(client, "TERM");
-        String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(client.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(130, client.exitValue(), err);
+        String err = endedWith(client, 130);
         assertTrue(Files.readString(calls()).contains("finished"), "the agent was cut off");
     }
 
@@ -257,9 +265,7 @@ class DaemonIT {
         Process client = startVm1();
         Thread.sleep(200);
         ctrlC(client);
-        String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(client.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(130, client.exitValue(), err);
+        String err = endedWith(client, 130);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(
                 "the daemon goes on with 'start vm1' \\(txid ([0-9a-f]{8})\\); 'vagoth jobs --txid \\1' shows how it"
                         + " ends").matcher(err);
@@ -305,9 +311,7 @@ class DaemonIT {
         Thread.sleep(200); // past one flush of the job records (flush.ms): the job is known to be running
         daemon.toHandle().destroyForcibly(); // SIGKILL, mid-command
         daemon.waitFor(30, TimeUnit.SECONDS);
-        String err = new String(client.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(client.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(6, client.exitValue(), err);
+        String err = endedWith(client, 6);
         java.util.regex.Matcher named = java.util.regex.Pattern.compile(
                 "vagoth: the daemon stopped while it ran 'start vm1' \\((job|txid) ([0-9a-f]{8})\\): whether it was"
                         + " done is unknown, and it is not run again here").matcher(err);

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The template provisioner with a real dnsmasq (Debian's dnsmasq-base) on a
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * name unknown again. Skipped with a message where dnsmasq is not installed,
  * except in CI (CI=true), where .ci/run installs it.
  */
+@Timeout(300)
 class DnsmasqIT {
     private static final Path DNSMASQ = Path.of("/usr/sbin/dnsmasq");
     @TempDir

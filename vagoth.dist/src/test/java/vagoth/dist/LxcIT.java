@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A hypervisor backed by real LXC on this machine, driven through
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * is skipped, except in CI (CI=true), where .ci/run installs LXC and the test
  * must run.
  */
+@Timeout(600)
 class LxcIT {
     private Path home;
     private Path lxcpath;

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 import org.osgi.framework.Constants;
 
 import vagoth.api.BaseManagedNode;
@@ -32,6 +33,7 @@ import vagoth.api.job.Transaction;
 import vagoth.api.job.UnknownActionException;
 import vagoth.registry.file.internal.FileRegistry;
 
+@Timeout(60)
 class VagothManagerTest {
     @TempDir
     Path dir;

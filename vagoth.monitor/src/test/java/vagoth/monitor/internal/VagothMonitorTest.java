@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 import org.osgi.framework.Constants;
 
 import vagoth.api.Node;
@@ -33,6 +34,7 @@ import vagoth.virt.internal.FenceActions;
 import vagoth.virt.internal.HvType;
 import vagoth.virt.internal.VmType;
 
+@Timeout(120)
 class VagothMonitorTest {
     @TempDir
     Path dir;

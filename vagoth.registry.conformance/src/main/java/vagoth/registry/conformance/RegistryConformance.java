@@ -54,6 +54,7 @@ import vagoth.support.io.FileIo;
  * this class, says how to open its registry on a directory, and names a main
  * class that runs {@link RegistryWorker} for the multi-process tests.
  */
+@Timeout(300)
 public abstract class RegistryConformance {
     @TempDir
     protected Path dir;

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.framework.ServiceReference;
@@ -38,6 +39,7 @@ import vagoth.jobs.file.internal.FileJobStore;
 import vagoth.registry.file.internal.FileRegistry;
 import vagoth.scheduler.sync.internal.SyncScheduler;
 
+@Timeout(60)
 class VirtActionsTest {
     @TempDir
     Path dir;

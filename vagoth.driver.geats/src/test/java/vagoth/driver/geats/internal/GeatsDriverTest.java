@@ -14,6 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 
 import vagoth.api.Node;
 import vagoth.api.virt.DriverException;
@@ -21,6 +22,7 @@ import vagoth.api.virt.HypervisorStatus;
 import vagoth.support.cmd.CommandLine;
 
 /** The driver against the real agent, run as a separate process (simulated back end), and against broken agents. */
+@Timeout(120)
 class GeatsDriverTest {
     @TempDir
     Path dir;

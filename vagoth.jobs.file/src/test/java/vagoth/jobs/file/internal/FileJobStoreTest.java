@@ -26,6 +26,7 @@ import vagoth.api.job.JobState;
 import vagoth.api.job.Transaction;
 import vagoth.support.faults.FaultInjectingFileIo;
 
+@Timeout(120)
 class FileJobStoreTest {
     @TempDir
     Path dir;

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 
 import vagoth.api.Node;
 import vagoth.api.ProvisionRequest;
@@ -26,6 +27,7 @@ import vagoth.api.ProvisioningException;
 import vagoth.core.internal.VagothManager;
 import vagoth.registry.file.internal.FileRegistry;
 
+@Timeout(120)
 class TemplateProvisionerTest {
     @TempDir
     Path home;

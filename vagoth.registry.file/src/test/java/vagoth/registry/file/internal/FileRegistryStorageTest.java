@@ -16,11 +16,13 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 
 import vagoth.api.Node;
 import vagoth.api.RegistryCorruptException;
 
 /** What is particular to the file registry: its files, compaction and damage. */
+@Timeout(120)
 class FileRegistryStorageTest {
     private static final long NEVER = Long.MAX_VALUE;
     @TempDir

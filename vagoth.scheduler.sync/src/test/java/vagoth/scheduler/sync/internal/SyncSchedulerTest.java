@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 import org.osgi.framework.Constants;
 
 import vagoth.api.job.Action;
@@ -25,6 +26,7 @@ import vagoth.api.job.Transaction;
 import vagoth.core.internal.VagothManager;
 import vagoth.registry.file.internal.FileRegistry;
 
+@Timeout(60)
 class SyncSchedulerTest {
     @TempDir
     Path dir;

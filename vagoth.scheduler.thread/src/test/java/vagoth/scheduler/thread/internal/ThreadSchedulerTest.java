@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 import org.osgi.framework.Constants;
 
 import vagoth.api.job.Action;
@@ -30,6 +31,7 @@ import vagoth.jobs.file.internal.FileJobStore;
 import vagoth.registry.file.internal.FileRegistry;
 import vagoth.scheduler.sync.internal.SyncScheduler;
 
+@Timeout(120)
 class ThreadSchedulerTest {
     private static final long PATIENCE_S = 60; // only reached when something is broken
     @TempDir
