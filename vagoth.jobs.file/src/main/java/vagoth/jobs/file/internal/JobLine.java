@@ -3,13 +3,10 @@ package vagoth.jobs.file.internal;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
 
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
@@ -17,10 +14,11 @@ import com.google.gson.stream.JsonWriter;
 
 import vagoth.api.job.Job;
 import vagoth.api.job.JobState;
+import vagoth.support.io.ChecksummedLine;
 
 /**
- * One line of the job log: {@code <crc32> <json>\n}, the whole record of a
- * job as it is after a change, and the pid of the process that changed it.
+ * One line of the job log (a {@link ChecksummedLine} of JSON): the whole record
+ * of a job as it is after a change, and the pid of the process that changed it.
  */
 final class JobLine {
     private JobLine() {
@@ -64,15 +62,7 @@ final class JobLine {
         } catch (IOException e) {
             throw new IllegalStateException(e); // a StringWriter does not fail
         }
-        byte[] body = s.toString().getBytes(StandardCharsets.UTF_8);
-        CRC32 crc = new CRC32();
-        crc.update(body);
-        byte[] prefix = (HexFormat.of().toHexDigits((int) crc.getValue()) + " ").getBytes(StandardCharsets.US_ASCII);
-        byte[] out = new byte[prefix.length + body.length + 1];
-        System.arraycopy(prefix, 0, out, 0, prefix.length);
-        System.arraycopy(body, 0, out, prefix.length, body.length);
-        out[out.length - 1] = '\n';
-        return out;
+        return ChecksummedLine.encode(s.toString());
     }
 
     private static void time(JsonWriter w, String name, Instant t) throws IOException {
@@ -83,21 +73,7 @@ final class JobLine {
 
     /** @throws IOException naming what is wrong with the line */
     static Entry decode(byte[] b, int start, int end) throws IOException {
-        if (end - start < 10 || b[start + 8] != ' ') {
-            throw new IOException("the line has no checksum");
-        }
-        CRC32 crc = new CRC32();
-        crc.update(b, start + 9, end - start - 9);
-        long want;
-        try {
-            want = Long.parseLong(new String(b, start, 8, StandardCharsets.US_ASCII), 16);
-        } catch (NumberFormatException e) {
-            throw new IOException("the checksum is not hexadecimal");
-        }
-        if (want != crc.getValue()) {
-            throw new IOException("checksum mismatch");
-        }
-        String json = new String(b, start + 9, end - start - 9, StandardCharsets.UTF_8);
+        String json = ChecksummedLine.decode(b, start, end);
         try (JsonReader r = new JsonReader(new StringReader(json))) {
             String id = null, txid = null, source = null, queue = null, action = null, error = null;
             JobState state = null;

@@ -1,19 +1,18 @@
 package vagoth.registry.file.internal;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.zip.CRC32;
 
 import vagoth.api.RegistryCorruptException;
+import vagoth.support.io.ChecksummedLine;
 
 /**
- * The registry's checksummed lines, {@code <crc32 hex> <json>\n}, used by the
- * log and by the snapshot's header, and the block checksums of snapshot
- * segments: every byte the registry reads back is checked.
+ * The registry's checksums: its log and its snapshot's header are
+ * {@link ChecksummedLine}s, its snapshot segments have a checksum per block;
+ * every byte the registry reads back is checked, and damage is reported with
+ * the file and the byte.
  */
 final class Checksums {
-    static final int CRC_CHARS = 8;
     /** Segments are checked per block of this many bytes, so damage is located to a block. */
     static final int BLOCK = 64 * 1024;
 
@@ -26,15 +25,9 @@ final class Checksums {
         return (int) crc.getValue();
     }
 
-    /** {@code json} as a checksummed line. */
+    /** {@code json} as a checksummed line ({@link ChecksummedLine}). */
     static byte[] line(String json) {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[CRC_CHARS + 1 + body.length + 1];
-        byte[] prefix = (HexFormat.of().toHexDigits(crc(body, 0, body.length)) + " ").getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(prefix, 0, out, 0, CRC_CHARS + 1);
-        System.arraycopy(body, 0, out, CRC_CHARS + 1, body.length);
-        out[out.length - 1] = '\n';
-        return out;
+        return ChecksummedLine.encode(json);
     }
 
     /**
@@ -45,21 +38,11 @@ final class Checksums {
      * @param offset the line's offset in that file, for the message
      */
     static String checkedBody(String what, Path file, byte[] b, int start, int nl, long offset) {
-        if (nl - start < CRC_CHARS + 1 || b[start + CRC_CHARS] != ' ') {
-            throw damaged(what, file, offset, "the line has no checksum");
-        }
-        String crcText = new String(b, start, CRC_CHARS, StandardCharsets.US_ASCII);
-        long want;
         try {
-            want = Long.parseLong(crcText, 16);
-        } catch (NumberFormatException e) {
-            throw damaged(what, file, offset, "the checksum '" + crcText + "' is not hexadecimal");
+            return ChecksummedLine.decode(b, start, nl);
+        } catch (ChecksummedLine.Damaged e) {
+            throw damaged(what, file, offset, e.getMessage());
         }
-        int bodyStart = start + CRC_CHARS + 1;
-        if ((int) want != crc(b, bodyStart, nl - bodyStart)) {
-            throw damaged(what, file, offset, "checksum mismatch");
-        }
-        return new String(b, bodyStart, nl - bodyStart, StandardCharsets.UTF_8);
     }
 
     /** The checksum of each {@link #BLOCK} of {@code b}. */
