@@ -44,6 +44,33 @@ public final class Resources {
         }
     }
 
+    /**
+     * What a hypervisor offers of {@code key} ({@link #MEM_TOTAL}, {@link #CPUS},
+     * {@link #MAX_VMS}): its definition when declared there, else the facts
+     * its agent last reported; -1 when unknown.
+     */
+    public static long offered(Node hv, String key) {
+        String v = hv.definition().getOrDefault(key, hv.metadata().get(key));
+        if (v == null) {
+            return -1;
+        }
+        try {
+            return (long) Double.parseDouble(v.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** What a VM asks for of {@code key} ({@link #RAM}, {@link #CPUS}): 0 when not given or unreadable. */
+    public static long asked(Node vm, String key) {
+        String v = vm.definition().get(key);
+        try {
+            return v == null ? 0 : Math.max(0, Long.parseLong(v.strip()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private static void whole(String node, Map<String, String> definition, String key, long max) {
         String v = definition.get(key);
         if (v == null) {

@@ -9,6 +9,7 @@ import vagoth.api.ManagedNode;
 import vagoth.api.Manager;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
+import vagoth.api.Resources;
 import vagoth.api.VagothException;
 import vagoth.api.job.Job;
 import vagoth.api.job.JobState;
@@ -136,14 +137,16 @@ final class VmCommands {
             int count = 0;
             for (Node vm : vms) {
                 if (hv.id().equals(vm.parent())) {
-                    ram += number(vm.definition().get("ram"));
-                    cpus += number(vm.definition().get("cpus"));
+                    ram += Resources.asked(vm, Resources.RAM);
+                    cpus += Resources.asked(vm, Resources.CPUS);
                     count++;
                 }
             }
-            String memTotal = fact(hv, "mem_total");
-            String cpuTotal = fact(hv, "cpus");
-            long free = memTotal.equals("?") ? -1 : number(memTotal) - ram;
+            long mem = Resources.offered(hv, Resources.MEM_TOTAL);
+            long cpuCount = Resources.offered(hv, Resources.CPUS);
+            String memTotal = mem < 0 ? "?" : String.valueOf(mem);
+            String cpuTotal = cpuCount < 0 ? "?" : String.valueOf(cpuCount);
+            long free = mem < 0 ? -1 : mem - ram;
             out.add(String.format("%-" + nameWidth + "s", hv.name()) + "state=" + style.state(hv.state())
                     + " ".repeat(Math.max(1, stateWidth - hv.state().length())) + "vms=" + count + "  ram=" + ram + "/"
                     + memTotal + "  free=" + (free < 0 ? "?" : free) + "  cpus=" + cpus + "/" + cpuTotal + "  maintenance="
@@ -151,19 +154,6 @@ final class VmCommands {
                     + (Boolean.parseBoolean(hv.metadata().get(VmStates.FENCED)) ? "  fenced" : ""));
         }
         return String.join("\n", out);
-    }
-
-    private static String fact(Node hv, String key) {
-        String v = hv.definition().getOrDefault(key, hv.metadata().get(key));
-        return v == null ? "?" : v;
-    }
-
-    private static long number(String s) {
-        try {
-            return s == null ? 0 : (long) Double.parseDouble(s.trim());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     static boolean isStuck(Node n, List<Node> stuck) {

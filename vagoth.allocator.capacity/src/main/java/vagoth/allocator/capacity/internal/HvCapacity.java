@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 import vagoth.api.Node;
+import vagoth.api.Resources;
 import vagoth.api.virt.VmStates;
 
 /**
@@ -25,21 +26,9 @@ final class HvCapacity {
 
     HvCapacity(Node node) {
         this.node = node;
-        this.memTotal = fact(node, "mem_total");
-        this.cpus = fact(node, "cpus");
-        this.maxVms = fact(node, "max_vms");
-    }
-
-    private static long fact(Node hv, String key) {
-        String v = hv.definition().getOrDefault(key, hv.metadata().get(key));
-        if (v == null) {
-            return -1;
-        }
-        try {
-            return (long) Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        this.memTotal = Resources.offered(node, Resources.MEM_TOTAL);
+        this.cpus = Resources.offered(node, Resources.CPUS);
+        this.maxVms = Resources.offered(node, Resources.MAX_VMS);
     }
 
     void add(Node vm, Demand d, Set<String> exclusionTags) {
