@@ -7,6 +7,7 @@ import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import vagoth.api.Installation;
 
 /**
  * Where log records go: action lines ({@code vagoth: txid=...}) as they are
@@ -14,7 +15,7 @@ import java.util.logging.Logger;
  * {@code var/log/vagoth.log}; warnings and errors of any logger likewise.
  */
 final class ConsoleLog {
-    static final String ACTION_LOGGER = "vagoth.action";
+    static final String ACTION_LOGGER = Installation.ACTION_LOGGER;
     private ConsoleLog() {
     }
 

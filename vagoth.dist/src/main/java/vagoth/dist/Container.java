@@ -24,6 +24,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.util.tracker.ServiceTracker;
+import vagoth.api.Installation;
 
 /**
  * A Felix framework in a private, temporary cache, with the distribution's
@@ -68,7 +69,7 @@ final class Container implements AutoCloseable {
         Path cache = frameworkCache(home);
         Map<String, String> props = runSettings();
         props.put(Constants.FRAMEWORK_STORAGE, cache.toString());
-        props.put("vagoth.home", home.root().toString());
+        props.put(Installation.HOME_PROPERTY, home.root().toString());
         props.put("gosh.home", dist.toString());
         if (mode != Mode.ONE_SHOT) {
             // etc/ is the launcher's: every edit is checked before Config Admin sees it (ConfigWatcher)

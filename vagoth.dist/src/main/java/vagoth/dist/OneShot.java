@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.osgi.framework.ServiceReference;
+import vagoth.api.Installation;
 
 /**
  * Runs one {@code vagoth:<command>} through Gogo's command processor and maps
@@ -88,12 +89,12 @@ final class OneShot {
             Object session = create.invoke(processor, System.in, out, err);
             Method put = session.getClass().getMethod("put", String.class, Object.class);
             Method execute = session.getClass().getMethod("execute", CharSequence.class);
-            put.invoke(session, "VAGOTH_COLOR", color);
+            put.invoke(session, Installation.COLOR_VARIABLE, color);
             if (source != null) {
-                put.invoke(session, "VAGOTH_SOURCE", source);
+                put.invoke(session, Installation.SOURCE_VARIABLE, source);
             }
             if (jobs != null) {
-                put.invoke(session, "VAGOTH_JOB_LISTENER", jobs);
+                put.invoke(session, Installation.JOB_LISTENER_VARIABLE, jobs);
             }
             StringBuilder line = new StringBuilder("vagoth:").append(command);
             for (int i = 0; i < args.length; i++) {
@@ -107,7 +108,7 @@ final class OneShot {
                     out.println(result);
                 }
                 // a command may say how it ended beyond success (vagoth wait)
-                Object status = session.getClass().getMethod("get", String.class).invoke(session, "VAGOTH_EXIT");
+                Object status = session.getClass().getMethod("get", String.class).invoke(session, Installation.EXIT_VARIABLE);
                 return status instanceof Integer i ? i : OK;
             } finally {
                 session.getClass().getMethod("close").invoke(session);

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import vagoth.api.job.Action;
 import vagoth.api.job.Transaction;
+import vagoth.api.Installation;
 
 /**
  * The line every action logs, as the original did:
@@ -13,7 +14,7 @@ import vagoth.api.job.Transaction;
  */
 final class ActionLog {
     /** The logger the line goes to; the launcher prints it on the console and to the log file. */
-    static final String LOGGER = "vagoth.action";
+    static final String LOGGER = Installation.ACTION_LOGGER;
     private final Logger logger = System.getLogger(LOGGER);
 
     static String line(Transaction tx, String action, Map<String, String> args) {

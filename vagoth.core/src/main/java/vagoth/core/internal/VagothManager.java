@@ -33,6 +33,7 @@ import vagoth.api.job.Scheduler;
 import vagoth.api.job.Transaction;
 import vagoth.api.job.UnknownActionException;
 import vagoth.support.whiteboard.Whiteboard;
+import vagoth.api.Installation;
 
 /**
  * The {@link Manager}. The registry, scheduler and provisioner are dynamic so
@@ -67,7 +68,7 @@ public final class VagothManager implements Manager {
         this.scheduler = new LazyService<>("scheduler", context, config.swap_grace_ms());
         this.provisioner = new LazyService<>("provisioner", context);
         this.jobs = new LazyService<>("job store", context);
-        String home = context.getProperty("vagoth.home");
+        String home = context.getProperty(Installation.HOME_PROPERTY);
         this.claims = new NodeClaims(home == null || home.isBlank() ? null : java.nio.file.Path.of(home, "var", "claims"));
     }
 

@@ -11,11 +11,12 @@ import vagoth.api.job.JobNotFoundException;
 import vagoth.api.job.JobQuery;
 import vagoth.api.job.JobState;
 import vagoth.api.job.JobStore;
+import vagoth.api.Installation;
 
 /** {@code jobs}, {@code job}, {@code cancel} and {@code wait}. */
 final class JobCommands {
     /** Session variable the one-shot launcher reads for the exit status, when a command sets one. */
-    static final String EXIT_VARIABLE = "VAGOTH_EXIT";
+    static final String EXIT_VARIABLE = Installation.EXIT_VARIABLE;
     static final int EXIT_FAILED = 1;
     static final int EXIT_CANCELLED = 3;
     static final int EXIT_INTERRUPTED = 4;

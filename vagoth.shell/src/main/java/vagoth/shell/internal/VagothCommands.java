@@ -29,6 +29,7 @@ import vagoth.api.VagothException;
 import vagoth.api.job.Job;
 import vagoth.api.virt.Monitor;
 import vagoth.api.virt.VirtualMachine;
+import vagoth.api.Installation;
 
 /**
  * The {@code vagoth:*} commands. Each parses its arguments, calls one service
@@ -49,9 +50,9 @@ import vagoth.api.virt.VirtualMachine;
     "osgi.command.function=complete", "osgi.command.function=help"})
 public final class VagothCommands {
     /** Session variable: the user a command came from, when not this process's. */
-    static final String SOURCE_VARIABLE = "VAGOTH_SOURCE";
+    static final String SOURCE_VARIABLE = Installation.SOURCE_VARIABLE;
     /** Session variable: when true, states are coloured. */
-    static final String COLOR_VARIABLE = "VAGOTH_COLOR";
+    static final String COLOR_VARIABLE = Installation.COLOR_VARIABLE;
     private static final String OPTIONS = "options and arguments; see 'vagoth help <command>'";
     private final Manager manager;
     private final JobCommands jobCommands;
@@ -86,7 +87,7 @@ public final class VagothCommands {
     }
 
     /** Session variable: told the id of each job a command starts (the daemon passes it on to its client). */
-    static final String JOB_LISTENER_VARIABLE = "VAGOTH_JOB_LISTENER";
+    static final String JOB_LISTENER_VARIABLE = Installation.JOB_LISTENER_VARIABLE;
 
     @SuppressWarnings("unchecked")
     static java.util.function.Consumer<String> jobListener(CommandSession session) {

@@ -43,6 +43,7 @@ import vagoth.support.io.Durable;
 import vagoth.support.io.FileIo;
 import vagoth.support.io.SharedFileLock;
 import vagoth.api.job.VagothJobs;
+import vagoth.api.Installation;
 
 /**
  * Job records in {@code jobs.log}: each change appends the job's whole record.
@@ -133,7 +134,7 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         if (!config.directory().isBlank()) {
             return Path.of(config.directory());
         }
-        String home = context.getProperty("vagoth.home");
+        String home = context.getProperty(Installation.HOME_PROPERTY);
         if (home == null || home.isBlank()) {
             throw new RegistryException("Job records have no directory: configure " + PID + " directory=... or set vagoth.home");
         }

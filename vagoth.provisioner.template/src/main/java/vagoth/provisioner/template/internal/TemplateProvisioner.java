@@ -27,6 +27,7 @@ import vagoth.api.UniqueKeyViolationException;
 import vagoth.api.VagothException;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.api.VagothProvisioner;
+import vagoth.api.Installation;
 
 /**
  * The provisioner of the original's example: {@code template=debian} expands
@@ -62,7 +63,7 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
     }
 
     private static String home(BundleContext context) {
-        String home = context.getProperty("vagoth.home");
+        String home = context.getProperty(Installation.HOME_PROPERTY);
         if (home == null || home.isBlank()) {
             throw new ProvisioningException("The template provisioner needs vagoth.home", null);
         }

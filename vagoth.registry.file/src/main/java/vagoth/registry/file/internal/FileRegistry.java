@@ -22,6 +22,7 @@ import vagoth.api.RegistryException;
 import vagoth.api.ServiceUnavailableException;
 import vagoth.support.io.FileIo;
 import vagoth.api.VagothRegistry;
+import vagoth.api.Installation;
 
 /**
  * The embedded default {@link Registry}: durable, process-safe, indexed. See
@@ -34,7 +35,7 @@ import vagoth.api.VagothRegistry;
 public final class FileRegistry implements Registry, AutoCloseable {
     static final String PID = "vagoth.registry.file";
     /** Framework property naming the Vagoth home directory. */
-    static final String HOME_PROPERTY = "vagoth.home";
+    static final String HOME_PROPERTY = Installation.HOME_PROPERTY;
 
     private final FileIo io;
     private final Path directory;
