@@ -94,7 +94,7 @@ public class HotDeployIT {
         return (VirtualMachine) manager.getNode(id);
     }
 
-    @Test
+    @Test(timeout = 300_000) // it waits on bundles, services and jobs: a hang fails here instead of holding the build
     public void aThirdPartyDriverComesAndGoesWithItsJarAndTheAllocatorFollowsEtc() throws Exception {
         Path home = Path.of(context.getProperty("vagoth.home"));
         manager.provisioner().provision(new ProvisionRequest("memhv", "memhv", "hv", null, Map.of("driver", "example"),

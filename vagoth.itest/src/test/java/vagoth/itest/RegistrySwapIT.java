@@ -66,7 +66,7 @@ public class RegistrySwapIT {
         throw new AssertionError("no registry bundle");
     }
 
-    @Test
+    @Test(timeout = 300_000) // it waits on bundles, services and jobs: a hang fails here instead of holding the build
     public void theRegistryIsReplacedWhileWorkRunsAndNothingIsLost() throws Exception {
         Containers.useScheduler(config, manager, "thread");
         manager.provisioner().provision(new ProvisionRequest("hyper1", "hyper1", "hv", null,

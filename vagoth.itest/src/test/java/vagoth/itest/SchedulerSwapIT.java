@@ -53,7 +53,7 @@ public class SchedulerSwapIT {
         return Containers.awaitFinished(manager, id);
     }
 
-    @Test
+    @Test(timeout = 300_000) // it waits on bundles, services and jobs: a hang fails here instead of holding the build
     public void theSchedulerIsSwappedByConfiguration() throws Exception {
         String agent = org.osgi.framework.FrameworkUtil.getBundle(getClass()).getBundleContext()
                 .getProperty("vagoth.test.agent");
