@@ -32,7 +32,7 @@ import vagoth.support.cmd.CommandLine;
  * takes no placements until it is unfenced. A hypervisor that answered its
  * last poll is not fenced: its VMs may be running.
  */
-public final class FenceActions {
+final class FenceActions {
     private static final String FENCED_SINCE = "fenced_since";
     private static final int OUTPUT_SHOWN = 2000;
 
@@ -66,7 +66,7 @@ public final class FenceActions {
             this(config.fence_command(), config.fence_timeout_s());
         }
 
-        public Fence(String command, long timeoutSeconds) {
+        Fence(String command, long timeoutSeconds) {
             this.command = command;
             this.timeoutSeconds = timeoutSeconds;
         }
