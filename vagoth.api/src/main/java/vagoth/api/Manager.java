@@ -9,8 +9,10 @@ import java.util.function.Supplier;
 import org.osgi.annotation.versioning.ProviderType;
 
 import vagoth.api.job.JobStore;
-import vagoth.api.job.Scheduler;
+import vagoth.api.scheduler.Scheduler;
 import vagoth.api.job.Transaction;
+import vagoth.api.provision.Provisioner;
+import vagoth.api.registry.Registry;
 
 /**
  * The front door of Vagoth: nodes with their types' APIs, actions, and the
@@ -38,7 +40,7 @@ public interface Manager {
      * Runs action {@code name} now, in the current transaction (a new one
      * with the caller as source if there is none).
      *
-     * @throws vagoth.api.job.UnknownActionException listing the known actions
+     * @throws vagoth.api.action.UnknownActionException listing the known actions
      */
     Object action(String name, Map<String, String> args);
 

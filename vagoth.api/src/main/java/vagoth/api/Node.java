@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import vagoth.api.registry.Registry;
 
 /**
  * One node of the cluster, as the registry holds it. Immutable: every change

@@ -3,6 +3,7 @@ package vagoth.api;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import vagoth.api.registry.Registry;
 
 /**
  * Which nodes to return from {@link Registry#getNodes(NodeQuery)}. Every

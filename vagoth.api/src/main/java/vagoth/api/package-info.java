@@ -1,9 +1,9 @@
 /**
- * The Vagoth node model, the registry, the provisioner, node types and the
- * manager: everything a client or a plugin needs to talk about nodes.
+ * The Vagoth node model and the manager: nodes, queries, the exceptions every
+ * part shares, and the names (service properties, installation layout) they agree on.
  */
 @Export
-@Version("1.2.0")
+@Version("2.0.0")
 package vagoth.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.osgi.framework.Constants;
 
-import vagoth.api.job.Action;
+import vagoth.api.action.Action;
 import vagoth.core.internal.VagothManager;
 import vagoth.jobs.file.internal.FileJobStore;
 import vagoth.registry.file.internal.FileRegistry;
@@ -60,8 +60,9 @@ public final class SchedulerBenchmark {
         try (FileRegistry registry = new FileRegistry(dir.resolve("registry"), 1 << 22);
                 FileJobStore store = new FileJobStore(dir.resolve("jobs"), 20, Duration.ofDays(1), 1_000_000,
                         Clock.systemUTC())) {
-            VagothManager manager = new VagothManager("bench", registry, null);
-            manager.useJobs(store);
+            VagothManager manager = new VagothManager("bench", 0, null);
+            manager.bindRegistry(registry);
+            manager.bindJobs(store);
             CountDownLatch done = new CountDownLatch(jobs);
             Map<String, AtomicLong> lastSeq = new ConcurrentHashMap<>();
             AtomicLong violations = new AtomicLong();
@@ -74,8 +75,8 @@ public final class SchedulerBenchmark {
                 done.countDown();
                 return null;
             }, Map.of(Action.NAME, "noop", Constants.SERVICE_ID, 1L));
-            ThreadScheduler scheduler = new ThreadScheduler(manager, threads, 60);
-            manager.useScheduler(scheduler);
+            ThreadScheduler scheduler = new ThreadScheduler(manager, store, threads, 60);
+            manager.bindScheduler(scheduler);
             String[] names = new String[queues];
             for (int q = 0; q < queues; q++) {
                 names[q] = "q" + q;
@@ -98,10 +99,11 @@ public final class SchedulerBenchmark {
         try (FileRegistry registry = new FileRegistry(dir.resolve("registry"), 1 << 22);
                 FileJobStore store = new FileJobStore(dir.resolve("jobs"), 20, Duration.ofDays(1), 1_000_000,
                         Clock.systemUTC())) {
-            VagothManager manager = new VagothManager("bench", registry, null);
-            manager.useJobs(store);
+            VagothManager manager = new VagothManager("bench", 0, null);
+            manager.bindRegistry(registry);
+            manager.bindJobs(store);
             manager.addAction((ctx, a) -> null, Map.of(Action.NAME, "noop", Constants.SERVICE_ID, 1L));
-            SyncScheduler sync = new SyncScheduler(manager);
+            SyncScheduler sync = new SyncScheduler(manager, store);
             Map<String, String> args = Map.of("node", "vm1");
             double direct = 0;
             double recorded = 0;

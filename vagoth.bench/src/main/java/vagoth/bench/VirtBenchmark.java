@@ -20,8 +20,8 @@ import org.osgi.framework.Constants;
 import vagoth.allocator.capacity.internal.CapacityAllocator;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
-import vagoth.api.NodeType;
-import vagoth.api.virt.Driver;
+import vagoth.api.nodetype.NodeType;
+import vagoth.api.driver.Driver;
 import vagoth.api.virt.PollReport;
 import vagoth.core.internal.VagothManager;
 import vagoth.driver.geats.internal.GeatsDriver;
@@ -65,7 +65,8 @@ public final class VirtBenchmark {
     }
 
     private static VagothManager manager(FileRegistry registry, Driver driver) {
-        VagothManager m = new VagothManager("bench", registry, null);
+        VagothManager m = new VagothManager("bench", 0, null);
+        m.bindRegistry(registry);
         m.addNodeType(new VmType(), Map.of(NodeType.TYPE, "vm", Constants.SERVICE_ID, 1L));
         HvType hv = new HvType();
         if (driver != null) {
@@ -105,7 +106,7 @@ public final class VirtBenchmark {
                     Set.of(), null)));
             List<Node> vms = registry.getNodes(NodeQuery.all().withType("vm"));
 
-            CapacityAllocator decide = new CapacityAllocator(m, "pack", 1.0, 4.0, Set.of("anti_affinity"), 3_600_000);
+            CapacityAllocator decide = new CapacityAllocator(registry, "pack", 1.0, 4.0, Set.of("anti_affinity"), 3_600_000);
             decide.allocate(vms.get(0), null); // reads the cluster once
             long t0 = System.nanoTime();
             for (Node vm : vms) {
@@ -113,7 +114,7 @@ public final class VirtBenchmark {
             }
             double decisions = vms.size() / ((System.nanoTime() - t0) / 1e9);
 
-            CapacityAllocator place = new CapacityAllocator(m, "pack", 1.0, 4.0, Set.of("anti_affinity"), 3_600_000);
+            CapacityAllocator place = new CapacityAllocator(registry, "pack", 1.0, 4.0, Set.of("anti_affinity"), 3_600_000);
             long t1 = System.nanoTime();
             parallel(vms.size(), 8, i -> registry.setParent(vms.get(i).id(), place.allocate(vms.get(i), null).id()));
             double placements = vms.size() / ((System.nanoTime() - t1) / 1e9);
@@ -167,7 +168,7 @@ public final class VirtBenchmark {
             parallel(HVS * PER_HV, 16, k -> registry.addNode(new Node("vm-" + (k / PER_HV) + "-" + (k % PER_HV),
                     "vm-" + (k / PER_HV) + "-" + (k % PER_HV), "vm", "", Map.of(), Map.of("state", "defined"), Map.of(),
                     Set.of(), "hv-" + (k / PER_HV))));
-            VagothMonitor monitor = new VagothMonitor(m, 16, Duration.ofMinutes(5), Duration.ofMinutes(10), false, 0);
+            VagothMonitor monitor = new VagothMonitor(m, registry, 16, Duration.ofMinutes(5), Duration.ofMinutes(10), false, 0);
             try {
                 long t0 = System.nanoTime();
                 PollReport first = monitor.poll();

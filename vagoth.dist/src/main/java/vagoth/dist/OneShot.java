@@ -150,7 +150,7 @@ final class OneShot {
      * they are created when a command first uses them.
      */
     private void awaitCoreServices() {
-        for (String api : new String[] {"vagoth.api.Registry", "vagoth.api.job.Scheduler", "vagoth.api.Provisioner"}) {
+        for (String api : new String[] {"vagoth.api.registry.Registry", "vagoth.api.scheduler.Scheduler", "vagoth.api.provision.Provisioner"}) {
             container.awaitRegistration(api, 3000);
         }
     }

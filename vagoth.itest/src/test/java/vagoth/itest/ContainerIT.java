@@ -30,8 +30,8 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
 
 import vagoth.api.Manager;
-import vagoth.api.ProvisionRequest;
-import vagoth.api.Registry;
+import vagoth.api.provision.ProvisionRequest;
+import vagoth.api.registry.Registry;
 
 /** The real bundles in a real Felix: Gogo commands reach the file registry through the manager. */
 @RunWith(PaxExam.class)
@@ -103,7 +103,7 @@ public class ContainerIT {
         assertEquals("file", ((org.osgi.framework.ServiceReference<?>) context.getServiceReference(Registry.class))
                 .getProperty("vagoth.registry"));
         assertEquals("the inline scheduler is the one bound by default", "sync",
-                context.getServiceReference(vagoth.api.job.Scheduler.class).getProperty("vagoth.scheduler"));
+                context.getServiceReference(vagoth.api.scheduler.Scheduler.class).getProperty("vagoth.scheduler"));
         assertEquals(Set.of("hv", "vm"), manager.nodeTypes());
         assertTrue(manager.actions().toString(), manager.actions().containsAll(Set.of("define", "start", "stop",
                 "shutdown", "reboot", "undefine", "provision", "deprovision", "migrate", "poll")));

@@ -26,9 +26,9 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 
 import vagoth.api.Manager;
-import vagoth.api.ProvisionRequest;
+import vagoth.api.provision.ProvisionRequest;
 import vagoth.api.VagothException;
-import vagoth.api.virt.AllocationException;
+import vagoth.api.allocator.AllocationException;
 import vagoth.api.virt.VirtualMachine;
 
 /**
@@ -72,7 +72,7 @@ public class HotDeployIT {
 
     private boolean exampleDriverPresent() {
         try {
-            return context.getServiceReferences(vagoth.api.virt.Driver.class, "(vagoth.driver=example)").size() > 0;
+            return context.getServiceReferences(vagoth.api.driver.Driver.class, "(vagoth.driver=example)").size() > 0;
         } catch (org.osgi.framework.InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }

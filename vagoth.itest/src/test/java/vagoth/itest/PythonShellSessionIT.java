@@ -27,8 +27,8 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import vagoth.api.Manager;
 import vagoth.api.Node;
 import vagoth.api.NodeNotFoundException;
-import vagoth.api.ProvisionRequest;
-import vagoth.api.ProvisioningException;
+import vagoth.api.provision.ProvisionRequest;
+import vagoth.api.provision.ProvisioningException;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
 

@@ -28,7 +28,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import vagoth.api.Manager;
-import vagoth.api.ProvisionRequest;
+import vagoth.api.provision.ProvisionRequest;
 import vagoth.api.job.Job;
 import vagoth.api.job.JobState;
 import vagoth.api.virt.VirtualMachine;

@@ -1,5 +1,7 @@
 package vagoth.api.job;
 
+import vagoth.api.action.Action;
+
 /**
  * Which jobs to list; {@code null} criteria accept anything.
  *

@@ -1,8 +1,8 @@
 /**
- * Actions, the schedulers that run them, job records and transactions.
+ * Job records, the job store that keeps them, and transactions.
  */
 @Export
-@Version("1.1.0")
+@Version("2.0.0")
 package vagoth.api.job;
 
 import org.osgi.annotation.bundle.Export;

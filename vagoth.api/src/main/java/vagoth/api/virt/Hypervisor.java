@@ -6,6 +6,7 @@ import vagoth.api.ManagedNode;
 import vagoth.api.Node;
 
 import org.osgi.annotation.versioning.ProviderType;
+import vagoth.api.driver.Driver;
 
 /** A node of type {@code hv}: runs virtual machines through its driver. */
 @ProviderType

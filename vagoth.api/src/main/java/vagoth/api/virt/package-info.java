@@ -1,9 +1,8 @@
 /**
- * Virtualisation: virtual machines, hypervisors, their drivers, placement
- * (allocators) and reconciliation (the monitor).
+ * Virtualisation: the virtual machine and hypervisor node APIs and their states.
  */
 @Export
-@Version("1.1.0")
+@Version("2.0.0")
 package vagoth.api.virt;
 
 import org.osgi.annotation.bundle.Export;

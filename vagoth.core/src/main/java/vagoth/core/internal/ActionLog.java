@@ -4,7 +4,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.Map;
 
-import vagoth.api.job.Action;
+import vagoth.api.action.Action;
 import vagoth.api.job.Transaction;
 import vagoth.api.Installation;
 

@@ -7,7 +7,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Supplier;
 
-import vagoth.api.RegistryException;
+import vagoth.api.registry.RegistryException;
 import vagoth.support.io.FileIo;
 import vagoth.support.io.SharedFileLock;
 

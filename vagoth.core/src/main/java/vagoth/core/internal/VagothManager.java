@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.nio.file.Path;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -22,54 +22,75 @@ import vagoth.api.ManagedNode;
 import vagoth.api.Manager;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
-import vagoth.api.NodeType;
-import vagoth.api.Provisioner;
-import vagoth.api.Registry;
+import vagoth.api.nodetype.NodeType;
+import vagoth.api.provision.Provisioner;
+import vagoth.api.registry.Registry;
 import vagoth.api.UnknownNodeTypeException;
-import vagoth.api.job.Action;
-import vagoth.api.job.ActionContext;
+import vagoth.api.action.Action;
+import vagoth.api.action.ActionContext;
 import vagoth.api.job.JobStore;
-import vagoth.api.job.Scheduler;
+import vagoth.api.scheduler.Scheduler;
 import vagoth.api.job.Transaction;
-import vagoth.api.job.UnknownActionException;
+import vagoth.api.action.UnknownActionException;
+import vagoth.support.bind.Current;
+import vagoth.support.bind.FollowingRegistry;
 import vagoth.support.whiteboard.Whiteboard;
 import vagoth.api.Installation;
+import vagoth.api.Selection;
 
 /**
- * The {@link Manager}. The registry, scheduler and provisioner are dynamic so
- * an operator can swap them in a running container; which one is used is
- * configuration ({@code registry.target}...) or, failing that, the highest
- * ranking. A call made while one is missing fails naming what is missing.
+ * The {@link Manager}: the front door for operators and the API. It runs
+ * actions (in transactions, claiming their node) and wraps nodes in their
+ * types' APIs; it hands out the registry, scheduler, provisioner and job store
+ * selected by configuration ({@code registry.target}... in
+ * {@value Selection.PID}) or ranking, as the original's
+ * {@code manager.registry} did. Plugins reference those services themselves.
+ * During a swap a call waits up to {@code swap.grace.ms} for the next one; a
+ * call made while one is missing fails naming what is missing.
  */
-@Component(service = Manager.class, configurationPid = VagothManager.PID,
+@Component(service = Manager.class, configurationPid = Selection.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = ManagerConfig.class)
 public final class VagothManager implements Manager {
-    static final String PID = "vagoth.manager";
-
     private volatile String source;
     private final Transactions transactions = new Transactions();
     private final Whiteboard<NodeType> nodeTypes = new Whiteboard<>(NodeType.TYPE);
     private final Whiteboard<Action> actions = new Whiteboard<>(Action.NAME);
     private final ActionLog log = new ActionLog();
 
-    private final LazyService<Registry> registry;
-    private final Registry registryFacade;
-    private final LazyService<Scheduler> scheduler;
-    private final LazyService<Provisioner> provisioner;
-    private final LazyService<JobStore> jobs;
+    private final FollowingRegistry registry;
+    private final Current<Scheduler> scheduler;
+    private final Current<Provisioner> provisioner;
+    private final Current<JobStore> jobs;
     private final NodeClaims claims;
 
     @Activate
     public VagothManager(ManagerConfig config, BundleContext context) {
-        this.source = config.source().isBlank() ? System.getProperty("user.name", "unknown") : config.source();
-        this.registry = new LazyService<>("registry", context, config.swap_grace_ms());
-        this.registryFacade = new RegistryFacade(registry);
-        this.scheduler = new LazyService<>("scheduler", context, config.swap_grace_ms());
-        this.provisioner = new LazyService<>("provisioner", context);
-        this.jobs = new LazyService<>("job store", context);
-        String home = context.getProperty(Installation.HOME_PROPERTY);
-        this.claims = new NodeClaims(home == null || home.isBlank() ? null : java.nio.file.Path.of(home, "var", "claims"));
+        this(config.source(), config.swap_grace_ms(), claimsDir(context.getProperty(Installation.HOME_PROPERTY)));
+    }
+
+    /**
+     * The manager without a framework (benchmarks, embedding): its services
+     * are handed over with the same bind methods the framework calls.
+     *
+     * @param claimsDir where node actions claim their nodes across processes
+     *                  (null: within this manager only)
+     */
+    public VagothManager(String source, long graceMs, Path claimsDir) {
+        this.source = sourceOrUser(source);
+        this.registry = new FollowingRegistry(graceMs);
+        this.scheduler = new Current<>("scheduler", graceMs);
+        this.provisioner = new Current<>("provisioner", graceMs);
+        this.jobs = new Current<>("job store", graceMs);
+        this.claims = new NodeClaims(claimsDir);
+    }
+
+    private static Path claimsDir(String home) {
+        return home == null || home.isBlank() ? null : Path.of(home, "var", "claims");
+    }
+
+    private static String sourceOrUser(String source) {
+        return source.isBlank() ? System.getProperty("user.name", "unknown") : source;
     }
 
     /**
@@ -79,56 +100,51 @@ public final class VagothManager implements Manager {
      */
     @Modified
     void modified(ManagerConfig config) {
-        this.source = config.source().isBlank() ? System.getProperty("user.name", "unknown") : config.source();
+        this.source = sourceOrUser(config.source());
+        registry.grace(config.swap_grace_ms());
+        for (Current<?> c : List.of(scheduler, provisioner, jobs)) {
+            c.grace(config.swap_grace_ms());
+        }
     }
 
-    /** For tests and embedding: a manager over the given services. */
-    public VagothManager(String source, Registry registry, Provisioner provisioner) {
-        this(source, registry, provisioner, null);
+    @Reference(name = Selection.REGISTRY, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    public void bindRegistry(Registry r) {
+        registry.bind(r);
     }
 
-    /**
-     * For tests and embedding: a manager whose node actions claim their nodes
-     * under {@code claimsDir}, as across processes (null: no claims).
-     */
-    public VagothManager(String source, Registry registry, Provisioner provisioner, java.nio.file.Path claimsDir) {
-        this.source = source;
-        this.registry = LazyService.of("registry", registry);
-        this.registryFacade = new RegistryFacade(this.registry);
-        this.scheduler = LazyService.of("scheduler", null);
-        this.provisioner = LazyService.of("provisioner", provisioner);
-        this.jobs = LazyService.of("job store", null);
-        this.claims = new NodeClaims(claimsDir);
+    void unbindRegistry(Registry r) {
+        registry.unbind(r);
     }
 
-    @Reference(name = "registry", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void bindRegistry(ServiceReference<Registry> ref) {
-        registry.bind(ref);
+    @Reference(name = Selection.SCHEDULER, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    public void bindScheduler(Scheduler s) {
+        scheduler.bind(s);
     }
 
-    void unbindRegistry(ServiceReference<Registry> ref) {
-        registry.unbind(ref);
+    void unbindScheduler(Scheduler s) {
+        scheduler.unbind(s);
     }
 
-    @Reference(name = "scheduler", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void bindScheduler(ServiceReference<Scheduler> ref) {
-        scheduler.bind(ref);
+    @Reference(name = Selection.PROVISIONER, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    public void bindProvisioner(Provisioner p) {
+        provisioner.bind(p);
     }
 
-    void unbindScheduler(ServiceReference<Scheduler> ref) {
-        scheduler.unbind(ref);
+    void unbindProvisioner(Provisioner p) {
+        provisioner.unbind(p);
     }
 
-    @Reference(name = "provisioner", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void bindProvisioner(ServiceReference<Provisioner> ref) {
-        provisioner.bind(ref);
+    @Reference(name = Selection.JOBS, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    public void bindJobs(JobStore s) {
+        jobs.bind(s);
     }
 
-    void unbindProvisioner(ServiceReference<Provisioner> ref) {
-        provisioner.unbind(ref);
+    void unbindJobs(JobStore s) {
+        jobs.unbind(s);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -136,7 +152,7 @@ public final class VagothManager implements Manager {
         nodeTypes.add(type, props);
     }
 
-    public void removeNodeType(NodeType type, Map<String, Object> props) {
+    void removeNodeType(NodeType type, Map<String, Object> props) {
         nodeTypes.remove(type, props);
     }
 
@@ -145,23 +161,8 @@ public final class VagothManager implements Manager {
         actions.add(action, props);
     }
 
-    public void removeAction(Action action, Map<String, Object> props) {
+    void removeAction(Action action, Map<String, Object> props) {
         actions.remove(action, props);
-    }
-
-    @Reference(name = "jobs", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void bindJobs(ServiceReference<JobStore> ref) {
-        jobs.bind(ref);
-    }
-
-    void unbindJobs(ServiceReference<JobStore> ref) {
-        jobs.unbind(ref);
-    }
-
-    /** For tests and embedding: the job store to use. */
-    public void useJobs(JobStore s) {
-        jobs.set(s);
     }
 
     @Override
@@ -169,19 +170,9 @@ public final class VagothManager implements Manager {
         return jobs.get();
     }
 
-    /** For tests and embedding: the scheduler to use. */
-    public void useScheduler(Scheduler s) {
-        scheduler.set(s);
-    }
-
-    /**
-     * A registry that follows swaps: each call reaches the one bound at that
-     * moment. Fails at once, naming what is missing, when none is.
-     */
     @Override
     public Registry registry() {
-        registry.get();
-        return registryFacade;
+        return registry.require();
     }
 
     @Override

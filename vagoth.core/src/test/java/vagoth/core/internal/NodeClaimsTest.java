@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Constants;
 
-import vagoth.api.job.Action;
+import vagoth.api.action.Action;
 
 /** One node's actions never run at the same time in two processes sharing a home. */
 class NodeClaimsTest {
@@ -23,7 +23,7 @@ class NodeClaimsTest {
 
     /** An action that notes when it starts and ends, in a file both processes append to. */
     static VagothManager manager(Path claims, Path log, String who, long sleepMs) {
-        VagothManager m = new VagothManager("test", null, null, claims);
+        VagothManager m = new VagothManager("test", 0, claims);
         Action slow = (ctx, args) -> {
             note(log, who + " start " + args.get(Action.NODE_ARG));
             try {

@@ -21,16 +21,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 import org.osgi.framework.Constants;
 
-import vagoth.api.BaseManagedNode;
+import vagoth.api.nodetype.BaseManagedNode;
 import vagoth.api.ManagedNode;
 import vagoth.api.Node;
-import vagoth.api.NodeType;
+import vagoth.api.nodetype.NodeType;
 import vagoth.api.ServiceUnavailableException;
 import vagoth.api.UnknownNodeTypeException;
-import vagoth.api.job.Action;
-import vagoth.api.job.ActionContext;
+import vagoth.api.action.Action;
+import vagoth.api.action.ActionContext;
 import vagoth.api.job.Transaction;
-import vagoth.api.job.UnknownActionException;
+import vagoth.api.action.UnknownActionException;
 import vagoth.registry.file.internal.FileRegistry;
 
 @Timeout(60)
@@ -58,7 +58,8 @@ class VagothManagerTest {
     @BeforeEach
     void setUp() {
         registry = new FileRegistry(dir, 1 << 20);
-        manager = new VagothManager("myuser", registry, null);
+        manager = new VagothManager("myuser", 0, null);
+        manager.bindRegistry(registry);
         Logger.getLogger(ActionLog.LOGGER).addHandler(capture);
     }
 

@@ -3,7 +3,7 @@ package vagoth.monitor.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(name = "Vagoth monitor", description = "Polls hypervisors and reconciles the registry")
+@ObjectClassDefinition(pid = "vagoth.monitor", name = "Vagoth monitor", description = "Polls hypervisors and reconciles the registry")
 @interface MonitorConfig {
 
     @AttributeDefinition(min = "0", description = "Seconds between background polls; 0 polls only when asked (vagoth poll)")

@@ -12,7 +12,7 @@ import java.util.Set;
 import vagoth.api.Names;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
-import vagoth.api.Registry;
+import vagoth.api.registry.Registry;
 import vagoth.api.virt.HypervisorStatus;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.api.virt.VmInfo;

@@ -17,20 +17,28 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.metatype.annotations.Designate;
 
 import vagoth.api.ManagedNode;
 import vagoth.api.Manager;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
-import vagoth.api.Registry;
+import vagoth.api.registry.Registry;
 import vagoth.api.VagothException;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.HypervisorStatus;
-import vagoth.api.virt.Monitor;
+import vagoth.api.monitor.Monitor;
 import vagoth.api.virt.PollReport;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.api.virt.VmStates;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import vagoth.api.Selection;
+import vagoth.support.bind.Current;
+import vagoth.support.bind.FollowingRegistry;
+import vagoth.support.bind.Lookup;
+import java.util.function.Supplier;
+import org.osgi.service.component.ComponentContext;
 
 /**
  * Polls every hypervisor's driver for its status, in parallel with a bound,
@@ -38,34 +46,40 @@ import vagoth.api.virt.VmStates;
  * set it also polls in the background, in a transaction whose source is
  * {@code monitor}.
  */
-@Component(configurationPid = VagothMonitor.PID)
-@vagoth.api.virt.VagothMonitor("default")
-@Designate(ocd = MonitorConfig.class)
+@Component(configurationPid = {Selection.PID, VagothMonitor.PID},
+        reference = @Reference(name = VagothMonitor.MANAGER, service = Manager.class))
+@vagoth.api.monitor.VagothMonitor("default")
 public final class VagothMonitor implements Monitor {
     static final String PID = "vagoth.monitor";
+    /** The manager is looked up at use: it binds the poll action, which calls this monitor. */
+    static final String MANAGER = "manager";
     private static final System.Logger LOG = System.getLogger(VagothMonitor.class.getName());
 
-    private final Manager manager;
+    private final Supplier<Manager> manager;
+    private final FollowingRegistry registry;
     private final ExecutorService pollers;
     private final ScheduledExecutorService background;
     private final Reconciler.Rules rules;
     private final Duration stuckAfter;
 
     @Activate
-    public VagothMonitor(@Reference Manager manager, MonitorConfig config) {
-        this(manager, config.threads(), new Reconciler.Rules(Duration.ofSeconds(config.grace_s()),
+    public VagothMonitor(ComponentContext context, MonitorConfig config, Map<String, Object> props) {
+        this(Lookup.of(context, MANAGER, Manager.class, "manager"), null, config.threads(), new Reconciler.Rules(Duration.ofSeconds(config.grace_s()),
                 config.create_missing(), config.max_fact_bytes()), Duration.ofSeconds(config.stuck_after_s()),
                 config.interval_s());
+        registry.grace(Current.grace(props));
     }
 
-    public VagothMonitor(Manager manager, int threads, Duration grace, Duration stuckAfter, boolean createMissing,
-            long intervalSeconds) {
-        this(manager, threads, new Reconciler.Rules(grace, createMissing, MonitorConfig.DEFAULT_MAX_FACT_BYTES),
+    public VagothMonitor(Manager manager, Registry registry, int threads, Duration grace, Duration stuckAfter,
+            boolean createMissing, long intervalSeconds) {
+        this(() -> manager, registry, threads, new Reconciler.Rules(grace, createMissing, MonitorConfig.DEFAULT_MAX_FACT_BYTES),
                 stuckAfter, intervalSeconds);
     }
 
-    VagothMonitor(Manager manager, int threads, Reconciler.Rules rules, Duration stuckAfter, long intervalSeconds) {
+    VagothMonitor(Supplier<Manager> manager, Registry registry, int threads, Reconciler.Rules rules, Duration stuckAfter,
+            long intervalSeconds) {
         this.manager = manager;
+        this.registry = FollowingRegistry.of(registry);
         this.rules = rules;
         this.stuckAfter = stuckAfter;
         this.pollers = Executors.newFixedThreadPool(Math.max(1, threads), daemon("vagoth-poll"));
@@ -75,6 +89,16 @@ public final class VagothMonitor implements Monitor {
         } else {
             background = null;
         }
+    }
+
+    @Reference(name = Selection.REGISTRY, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindRegistry(Registry r) {
+        registry.bind(r);
+    }
+
+    void unbindRegistry(Registry r) {
+        registry.unbind(r);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -87,7 +111,8 @@ public final class VagothMonitor implements Monitor {
 
     private void pollInBackground() {
         try {
-            manager.inTransaction("monitor", () -> manager.action("poll", Map.of()));
+            Manager m = manager.get();
+            m.inTransaction("monitor", () -> m.action("poll", Map.of()));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Background poll failed: " + e.getMessage(), e);
         }
@@ -95,11 +120,11 @@ public final class VagothMonitor implements Monitor {
 
     @Override
     public synchronized PollReport poll() {
-        Registry registry = manager.registry();
+        Registry registry = this.registry;
         List<Node> hvs = registry.getNodes(NodeQuery.all().withType(Hypervisor.TYPE));
         Map<Node, Future<HypervisorStatus>> calls = new LinkedHashMap<>();
         for (Node hv : hvs) {
-            ManagedNode managed = manager.getNode(hv.id());
+            ManagedNode managed = manager.get().getNode(hv.id());
             if (managed instanceof Hypervisor h) {
                 calls.put(hv, pollers.submit(() -> h.driver().status(hv)));
             }
@@ -116,7 +141,7 @@ public final class VagothMonitor implements Monitor {
                 throw new VagothException("Interrupted while polling hypervisors");
             }
         }
-        Reconciler r = new Reconciler(registry, manager, rules, Instant.now());
+        Reconciler r = new Reconciler(registry, manager.get(), rules, Instant.now());
         try {
             r.reconcile(answers, failures, pollers);
         } catch (InterruptedException e) {
@@ -133,7 +158,7 @@ public final class VagothMonitor implements Monitor {
     public List<Node> stuck() {
         Instant limit = Instant.now().minus(stuckAfter);
         List<Node> out = new ArrayList<>();
-        for (Node vm : manager.registry().getNodes(NodeQuery.all().withType(VirtualMachine.TYPE))) {
+        for (Node vm : registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE))) {
             String since = vm.metadata().get(VmStates.STATE_SINCE);
             if (VmStates.TRANSITIONAL.contains(vm.state()) && since != null && Instant.parse(since).isBefore(limit)) {
                 out.add(vm);

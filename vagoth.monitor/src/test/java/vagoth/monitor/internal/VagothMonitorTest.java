@@ -20,25 +20,24 @@ import org.junit.jupiter.api.Timeout;
 import org.osgi.framework.Constants;
 
 import vagoth.api.Node;
-import vagoth.api.NodeType;
-import vagoth.api.job.Action;
-import vagoth.api.virt.Driver;
-import vagoth.api.virt.DriverException;
+import vagoth.api.nodetype.NodeType;
+import vagoth.api.action.Action;
+import vagoth.api.driver.Driver;
+import vagoth.api.driver.DriverException;
 import vagoth.api.virt.HypervisorStatus;
 import vagoth.api.virt.PollReport;
 import vagoth.api.virt.VmInfo;
 import vagoth.api.virt.VmStates;
-import vagoth.core.internal.VagothManager;
+import vagoth.testing.HypervisorType;
+import vagoth.testing.TestManager;
 import vagoth.registry.file.internal.FileRegistry;
-import vagoth.virt.internal.HvType;
-import vagoth.virt.internal.VmType;
 
 @Timeout(120)
 class VagothMonitorTest {
     @TempDir
     Path dir;
     private FileRegistry registry;
-    private VagothManager manager;
+    private TestManager manager;
     /** What each hypervisor answers; a missing entry means it does not answer. */
     private final Map<String, Map<String, String>> reports = new HashMap<>();
 
@@ -70,11 +69,7 @@ class VagothMonitorTest {
     @BeforeEach
     void setUp() {
         registry = new FileRegistry(dir.resolve("registry"), 1 << 20);
-        manager = new VagothManager("test", registry, null, dir.resolve("claims"));
-        manager.addNodeType(new VmType(), Map.of(NodeType.TYPE, "vm", Constants.SERVICE_ID, 1L));
-        HvType hv = new HvType();
-        hv.addDriver(reporting, Map.of(Driver.NAME, "reporting", Constants.SERVICE_ID, 2L));
-        manager.addNodeType(hv, Map.of(NodeType.TYPE, "hv", Constants.SERVICE_ID, 3L));
+        manager = new TestManager("test", registry).nodeType("hv", new HypervisorType().driver("reporting", reporting));
         for (String id : List.of("hv1", "hv2")) {
             registry.addNode(new Node(id, id, "hv", "", Map.of("driver", "reporting"), Map.of(), Map.of(), Set.of(), null));
         }
@@ -86,7 +81,7 @@ class VagothMonitorTest {
     }
 
     private VagothMonitor monitor(Duration grace, boolean createMissing) {
-        return new VagothMonitor(manager, 4, grace, Duration.ofMinutes(10), createMissing, 0);
+        return new VagothMonitor(manager, registry, 4, grace, Duration.ofMinutes(10), createMissing, 0);
     }
 
     private Node vm(String id, String parent, String state, Instant since) {
@@ -279,7 +274,7 @@ class VagothMonitorTest {
         reports.put("hv2", Map.of());
         java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        manager.addAction((ctx, args) -> {
+        manager.action("migrate", (ctx, args) -> {
             running.countDown();
             try {
                 release.await();
@@ -287,7 +282,7 @@ class VagothMonitorTest {
                 Thread.currentThread().interrupt();
             }
             return null;
-        }, Map.of(Action.NAME, "migrate", Constants.SERVICE_ID, 20L));
+        });
         Thread migration = new Thread(() -> manager.action("migrate", Map.of(Action.NODE_ARG, "m1")));
         migration.start();
         running.await();

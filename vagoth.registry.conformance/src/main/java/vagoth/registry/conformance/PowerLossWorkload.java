@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 import vagoth.api.Node;
-import vagoth.api.Registry;
+import vagoth.api.registry.Registry;
 
 /**
  * Changes of every kind, each remembered once it is acknowledged, and the

@@ -42,10 +42,10 @@ import vagoth.api.NodeAlreadyHasParentException;
 import vagoth.api.NodeInUseException;
 import vagoth.api.NodeNotFoundException;
 import vagoth.api.NodeQuery;
-import vagoth.api.NodeUpdate;
-import vagoth.api.Registry;
+import vagoth.api.registry.NodeUpdate;
+import vagoth.api.registry.Registry;
 import vagoth.api.VagothException;
-import vagoth.api.UniqueKeyViolationException;
+import vagoth.api.registry.UniqueKeyViolationException;
 import vagoth.support.faults.FaultInjectingFileIo;
 import vagoth.support.io.FileIo;
 

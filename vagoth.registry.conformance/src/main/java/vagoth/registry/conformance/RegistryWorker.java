@@ -7,9 +7,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 import vagoth.api.Node;
-import vagoth.api.NodeUpdate;
-import vagoth.api.Registry;
-import vagoth.api.UniqueKeyViolationException;
+import vagoth.api.registry.NodeUpdate;
+import vagoth.api.registry.Registry;
+import vagoth.api.registry.UniqueKeyViolationException;
 
 /**
  * The body of a writer process for the multi-process and crash tests. An

@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 import vagoth.api.Manager;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
-import vagoth.api.TemplateCatalog;
+import vagoth.api.provision.TemplateCatalog;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
 

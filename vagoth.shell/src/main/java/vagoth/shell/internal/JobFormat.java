@@ -11,7 +11,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
-import vagoth.api.job.Action;
+import vagoth.api.action.Action;
 import vagoth.api.job.Job;
 
 /** How jobs look on the command line. */

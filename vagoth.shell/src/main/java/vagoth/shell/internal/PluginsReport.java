@@ -15,15 +15,15 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.component.runtime.dto.SatisfiedReferenceDTO;
 
 import vagoth.api.Manager;
-import vagoth.api.NodeType;
-import vagoth.api.Provisioner;
-import vagoth.api.Registry;
-import vagoth.api.job.Action;
+import vagoth.api.nodetype.NodeType;
+import vagoth.api.provision.Provisioner;
+import vagoth.api.registry.Registry;
+import vagoth.api.action.Action;
 import vagoth.api.job.JobStore;
-import vagoth.api.job.Scheduler;
-import vagoth.api.virt.Allocator;
-import vagoth.api.virt.Driver;
-import vagoth.api.virt.Monitor;
+import vagoth.api.scheduler.Scheduler;
+import vagoth.api.allocator.Allocator;
+import vagoth.api.driver.Driver;
+import vagoth.api.monitor.Monitor;
 
 /**
  * {@code vagoth plugins}: for each concept, the implementations present, the

@@ -21,13 +21,13 @@ import vagoth.api.Names;
 import vagoth.api.Node;
 import vagoth.api.NodeNotFoundException;
 import vagoth.api.NodeQuery;
-import vagoth.api.NodeUpdate;
-import vagoth.api.ProvisionRequest;
-import vagoth.api.Registry;
+import vagoth.api.registry.NodeUpdate;
+import vagoth.api.provision.ProvisionRequest;
+import vagoth.api.registry.Registry;
 import vagoth.api.virt.VmStates;
 import vagoth.api.VagothException;
 import vagoth.api.job.Job;
-import vagoth.api.virt.Monitor;
+import vagoth.api.monitor.Monitor;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.api.Installation;
 
@@ -64,7 +64,7 @@ public final class VagothCommands {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    volatile vagoth.api.TemplateCatalog templateCatalog;
+    volatile vagoth.api.provision.TemplateCatalog templateCatalog;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile org.osgi.service.component.runtime.ServiceComponentRuntime scr;
@@ -406,7 +406,7 @@ public final class VagothCommands {
     public String templates(@Descriptor("[--json]") String... args) {
         ParsedArgs a = ParsedArgs.parse(Commands.spec("templates"), args);
         return run("templates", null, () -> {
-            vagoth.api.TemplateCatalog catalog = templateCatalog;
+            vagoth.api.provision.TemplateCatalog catalog = templateCatalog;
             if (catalog == null) {
                 throw new vagoth.api.ServiceUnavailableException(
                         "template catalog (select the template provisioner: provisioner.target = (vagoth.provisioner=template))");

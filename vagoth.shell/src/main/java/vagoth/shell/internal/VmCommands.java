@@ -111,8 +111,8 @@ final class VmCommands {
     String fence(String ref, boolean command) {
         Node hv = hypervisor(ref);
         Object released = manager.action("fence", command
-                ? Map.of(vagoth.api.job.Action.NODE_ARG, hv.id(), "command", "true")
-                : Map.of(vagoth.api.job.Action.NODE_ARG, hv.id()));
+                ? Map.of(vagoth.api.action.Action.NODE_ARG, hv.id(), "command", "true")
+                : Map.of(vagoth.api.action.Action.NODE_ARG, hv.id()));
         List<?> names = released instanceof List<?> l ? l : List.of();
         return "fence: OK (" + hv.name() + ")" + (names.isEmpty() ? "; no VMs to release"
                 : "; released " + String.join(" ", names.stream().map(String::valueOf).toList())
@@ -121,7 +121,7 @@ final class VmCommands {
 
     String unfence(String ref) {
         Node hv = hypervisor(ref);
-        manager.action("unfence", Map.of(vagoth.api.job.Action.NODE_ARG, hv.id()));
+        manager.action("unfence", Map.of(vagoth.api.action.Action.NODE_ARG, hv.id()));
         return "unfence: OK (" + hv.name() + ")";
     }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import vagoth.api.Node;
-import vagoth.core.internal.VagothManager;
+import vagoth.testing.TestManager;
 import vagoth.provisioner.basic.internal.BasicProvisioner;
 import vagoth.registry.file.internal.FileRegistry;
 
@@ -29,13 +29,8 @@ class VagothCommandsTest {
     @BeforeEach
     void setUp() {
         registry = new FileRegistry(dir, 1 << 20);
-        VagothManager[] holder = new VagothManager[1];
-        // the provisioner reaches the registry through the manager it belongs to
-        vagoth.api.Manager late = (vagoth.api.Manager) java.lang.reflect.Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {vagoth.api.Manager.class},
-                (proxy, m, args) -> m.invoke(holder[0], args));
-        holder[0] = new VagothManager("myuser", registry, new BasicProvisioner(late));
-        cmd = new VagothCommands(holder[0], null);
+        TestManager manager = new TestManager("myuser", registry).provisioner(new BasicProvisioner(registry));
+        cmd = new VagothCommands(manager, null);
     }
 
     @AfterEach
@@ -100,7 +95,7 @@ class VagothCommandsTest {
         cmd._new("b", "--tenant", "acme", "--tag", "role=db");
         cmd._new("c", "--tag", "ssd");
         registry.setParent("a", "hv1");
-        registry.updateNode("c", vagoth.api.NodeUpdate.builder().addKey("ip-10.0.0.9").state("running").build());
+        registry.updateNode("c", vagoth.api.registry.NodeUpdate.builder().addKey("ip-10.0.0.9").state("running").build());
         assertEquals(List.of("a", "b"), names(cmd.list(null, "--tenant", "acme")));
         assertEquals(List.of("hv1"), names(cmd.list(null, "--type", "hv")));
         assertEquals(List.of("hv1"), names(cmd.listhv(null)));

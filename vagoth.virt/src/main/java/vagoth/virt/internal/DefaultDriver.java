@@ -3,10 +3,10 @@ package vagoth.virt.internal;
 import org.osgi.service.component.annotations.Component;
 
 import vagoth.api.Node;
-import vagoth.api.virt.Driver;
-import vagoth.api.virt.DriverException;
+import vagoth.api.driver.Driver;
+import vagoth.api.driver.DriverException;
 import vagoth.api.virt.HypervisorStatus;
-import vagoth.api.virt.VagothDriver;
+import vagoth.api.driver.VagothDriver;
 import vagoth.api.virt.VmInfo;
 
 /** The driver of a hypervisor whose definition names none, as the original's dummy driver: it refuses everything. */

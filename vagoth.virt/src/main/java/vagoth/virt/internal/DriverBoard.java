@@ -3,8 +3,8 @@ package vagoth.virt.internal;
 import java.util.Map;
 
 import vagoth.api.Node;
-import vagoth.api.virt.Driver;
-import vagoth.api.virt.DriverException;
+import vagoth.api.driver.Driver;
+import vagoth.api.driver.DriverException;
 import vagoth.support.whiteboard.Whiteboard;
 
 /**

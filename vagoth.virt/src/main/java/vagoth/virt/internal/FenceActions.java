@@ -10,15 +10,15 @@ import java.util.concurrent.TimeUnit;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.metatype.annotations.Designate;
 
+import vagoth.api.Selection;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
-import vagoth.api.Registry;
-import vagoth.api.job.Action;
-import vagoth.api.job.ActionContext;
-import vagoth.api.job.ActionException;
-import vagoth.api.job.VagothAction;
+import vagoth.api.registry.Registry;
+import vagoth.api.action.Action;
+import vagoth.api.action.ActionContext;
+import vagoth.api.action.ActionException;
+import vagoth.api.action.VagothAction;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.api.virt.VmStates;
@@ -39,12 +39,12 @@ final class FenceActions {
     private FenceActions() {
     }
 
-    static Node hypervisor(ActionContext ctx, Map<String, String> args) {
+    static Node hypervisor(Registry registry, ActionContext ctx, Map<String, String> args) {
         String id = args.get(Action.NODE_ARG);
         if (id == null || id.isBlank()) {
             throw new ActionException(ctx.action() + " needs the hypervisor it is about", null);
         }
-        Node hv = ctx.manager().registry().getNode(id);
+        Node hv = registry.getNode(id);
         if (!hv.type().equals(Hypervisor.TYPE)) {
             throw new ActionException(id + " is of type " + hv.type() + ", not a hypervisor", id);
         }
@@ -52,10 +52,9 @@ final class FenceActions {
     }
 
     /** {@code fence}: returns the names of the VMs it released. */
-    @Component(service = Action.class, configurationPid = PlacementActions.PID)
-    @Designate(ocd = FenceConfig.class)
+    @Component(service = Action.class, configurationPid = {Selection.PID, PlacementActions.PID})
     @VagothAction("fence")
-    public static final class Fence implements Action {
+    public static final class Fence extends RegistryAction {
         /** With this argument {@code true}, the configured fence command must power the hypervisor off first. */
         static final String COMMAND_ARG = "command";
         private final String command;
@@ -73,7 +72,7 @@ final class FenceActions {
 
         @Override
         public Object run(ActionContext ctx, Map<String, String> args) {
-            Node hv = hypervisor(ctx, args);
+            Node hv = hypervisor(registry(), ctx, args);
             if (VmStates.UP.equals(hv.state())) {
                 throw new ActionException(hv.id() + " answered its last poll, so its VMs may be running: fence only a"
                         + " host that is powered off (power it off, poll until it is unreachable, then fence it)", hv.id());
@@ -81,7 +80,7 @@ final class FenceActions {
             if (Boolean.parseBoolean(args.get(COMMAND_ARG))) {
                 runFenceCommand(hv);
             }
-            Registry r = ctx.manager().registry();
+            Registry r = registry();
             String now = Instant.now().toString();
             r.updateMetadata(hv.id(), Map.of(VmStates.FENCED, "true", FENCED_SINCE, now), List.of());
             List<String> released = new ArrayList<>();
@@ -135,16 +134,16 @@ final class FenceActions {
     }
 
     /** {@code unfence}: the hypervisor takes placements again. */
-    @Component(service = Action.class)
+    @Component(service = Action.class, configurationPid = Selection.PID)
     @VagothAction("unfence")
-    public static final class Unfence implements Action {
+    public static final class Unfence extends RegistryAction {
         @Override
         public Object run(ActionContext ctx, Map<String, String> args) {
-            Node hv = hypervisor(ctx, args);
+            Node hv = hypervisor(registry(), ctx, args);
             if (!Boolean.parseBoolean(hv.metadata().get(VmStates.FENCED))) {
                 throw new ActionException(hv.id() + " is not fenced", hv.id());
             }
-            ctx.manager().registry().updateMetadata(hv.id(), Map.of(), List.of(VmStates.FENCED, FENCED_SINCE));
+            registry().updateMetadata(hv.id(), Map.of(), List.of(VmStates.FENCED, FENCED_SINCE));
             return null;
         }
     }

@@ -3,7 +3,7 @@ package vagoth.virt.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(name = "Vagoth fencing", description = "How 'vagoth fence HV --command' proves a hypervisor is off")
+@ObjectClassDefinition(pid = "vagoth.virt", name = "Vagoth fencing", description = "How 'vagoth fence HV --command' proves a hypervisor is off")
 @interface FenceConfig {
 
     @AttributeDefinition(description = "Command that powers a hypervisor off and exits 0 only when it is off, e.g."

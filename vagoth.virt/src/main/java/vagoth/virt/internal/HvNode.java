@@ -2,10 +2,10 @@ package vagoth.virt.internal;
 
 import java.util.List;
 
-import vagoth.api.BaseManagedNode;
+import vagoth.api.nodetype.BaseManagedNode;
 import vagoth.api.Manager;
 import vagoth.api.Node;
-import vagoth.api.virt.Driver;
+import vagoth.api.driver.Driver;
 import vagoth.api.virt.Hypervisor;
 
 /** A hypervisor: its driver is the one its definition names ({@code driver}, default {@code default}). */

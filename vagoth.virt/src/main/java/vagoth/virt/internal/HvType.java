@@ -10,9 +10,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import vagoth.api.ManagedNode;
 import vagoth.api.Manager;
 import vagoth.api.Node;
-import vagoth.api.NodeType;
-import vagoth.api.VagothNodeType;
-import vagoth.api.virt.Driver;
+import vagoth.api.nodetype.NodeType;
+import vagoth.api.nodetype.VagothNodeType;
+import vagoth.api.driver.Driver;
 import vagoth.api.virt.Hypervisor;
 
 /**

@@ -5,13 +5,14 @@ import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
 
+import vagoth.api.Selection;
 import vagoth.api.Node;
-import vagoth.api.Registry;
+import vagoth.api.registry.Registry;
 import vagoth.api.VagothException;
-import vagoth.api.job.Action;
-import vagoth.api.job.ActionContext;
-import vagoth.api.job.ActionException;
-import vagoth.api.job.VagothAction;
+import vagoth.api.action.Action;
+import vagoth.api.action.ActionContext;
+import vagoth.api.action.ActionException;
+import vagoth.api.action.VagothAction;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.api.virt.VmStates;
@@ -27,7 +28,7 @@ import vagoth.api.virt.VmStates;
  * changes nothing. The two hypervisors must share the VM's storage (the same
  * {@code shared_storage} in their definitions): the disk is never left behind.
  */
-@Component(service = Action.class, configurationPid = PlacementActions.PID)
+@Component(service = Action.class, configurationPid = {Selection.PID, PlacementActions.PID})
 @VagothAction("migrate")
 public final class MigrateAction extends PlacementActions.Placing {
     @Override
@@ -37,7 +38,7 @@ public final class MigrateAction extends PlacementActions.Placing {
             throw new ActionException("migrate needs a destination hypervisor", vm.id());
         }
         refuseIfLost(vm);
-        Registry r = ctx.manager().registry();
+        Registry r = registry();
         Hypervisor source = hypervisorOf(ctx.manager(), vm);
         Hypervisor target = hypervisor(ctx.manager(), dest, vm.id());
         if (source.id().equals(target.id())) {
@@ -55,26 +56,26 @@ public final class MigrateAction extends PlacementActions.Placing {
         // durable before any step: after a crash, poll finds the VM at one end or reports it lost
         r.updateMetadata(vm.id(), Map.of(Node.STATE, VmStates.MIGRATING, VmStates.STATE_SINCE,
                 java.time.Instant.now().toString(), VmStates.MIGRATING_TO, target.id()), List.of());
-        step(ctx, args, "migrating from " + source.id() + " to " + target.id() + (running ? " (it runs)" : ""));
+        step(args, "migrating from " + source.id() + " to " + target.id() + (running ? " (it runs)" : ""));
         String step = "stopping it on " + source.id();
         try {
             if (running) {
                 source.driver().stop(source.node(), vm);
-                step(ctx, args, "stopped on " + source.id());
+                step(args, "stopped on " + source.id());
             }
             step = "undefining it on " + source.id();
             source.driver().undefine(source.node(), vm);
-            step(ctx, args, "undefined on " + source.id());
+            step(args, "undefined on " + source.id());
             r.removeParent(vm.id());
             Node moved = r.setParent(vm.id(), target.id());
-            step(ctx, args, "assigned to " + target.id());
+            step(args, "assigned to " + target.id());
             step = "defining it on " + target.id() + " (it is now assigned there, but not defined)";
             target.driver().define(target.node(), moved);
-            step(ctx, args, "defined on " + target.id());
+            step(args, "defined on " + target.id());
             if (running) {
                 step = "starting it on " + target.id() + " (it is defined there)";
                 target.driver().start(target.node(), moved);
-                step(ctx, args, "started on " + target.id());
+                step(args, "started on " + target.id());
                 state(r, vm.id(), VmStates.STARTING);
             } else {
                 state(r, vm.id(), VmStates.DEFINED);

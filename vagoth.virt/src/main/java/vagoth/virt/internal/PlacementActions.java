@@ -2,23 +2,22 @@ package vagoth.virt.internal;
 
 import java.util.Map;
 
-import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import vagoth.api.Selection;
+import vagoth.support.bind.Current;
 import vagoth.api.Node;
-import vagoth.api.Registry;
-import vagoth.api.ServiceUnavailableException;
+import vagoth.api.registry.Registry;
 import vagoth.api.VagothException;
-import vagoth.api.job.Action;
-import vagoth.api.job.ActionContext;
-import vagoth.api.job.ActionException;
-import vagoth.api.job.VagothAction;
-import vagoth.api.virt.Allocator;
+import vagoth.api.action.Action;
+import vagoth.api.action.ActionContext;
+import vagoth.api.action.ActionException;
+import vagoth.api.action.VagothAction;
+import vagoth.api.allocator.Allocator;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.api.virt.VmStates;
@@ -39,40 +38,39 @@ final class PlacementActions {
 
     /** Base of the two: an allocator reference and the placement step. */
     abstract static class Placing extends VmAction {
-        /** Fetched per use: allocators reference the manager, which binds these actions. */
-        @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-                policyOption = ReferencePolicyOption.GREEDY)
-        volatile ComponentServiceObjects<Allocator> allocator;
+        /** The selected allocator ({@code allocator.target}); it follows a swap like the registry. */
+        final Current<Allocator> allocator = new Current<>("allocator", Selection.DEFAULT_SWAP_GRACE_MS);
 
-        /** A new allocator.target rebinds the reference; nothing else to do. */
-        @Modified
-        void modified() {
-            // the reference follows the new target by itself
+        @Reference(name = Selection.ALLOCATOR, cardinality = ReferenceCardinality.OPTIONAL,
+                policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+        void bindAllocator(Allocator a) {
+            allocator.bind(a);
+        }
+
+        void unbindAllocator(Allocator a) {
+            allocator.unbind(a);
+        }
+
+        @Override
+        void configure(Map<String, Object> props) {
+            super.configure(props);
+            allocator.grace(Current.grace(props));
         }
 
         /** Where the allocator places {@code vm} ({@code hint}: only there, by the same rules). */
         Node allocate(Node vm, String hint) {
-            ComponentServiceObjects<Allocator> objects = allocator;
-            Allocator a = objects == null ? null : objects.getService();
-            if (a == null) {
-                throw new ServiceUnavailableException("allocator");
-            }
-            try {
-                return a.allocate(vm, hint);
-            } finally {
-                objects.ungetService(a);
-            }
+            return allocator.get().allocate(vm, hint);
         }
 
         Object place(ActionContext ctx, Map<String, String> args, Node vm, String hint, boolean provision) {
             refuseIfLost(vm);
-            Registry r = ctx.manager().registry();
+            Registry r = registry();
             boolean assignedHere = false;
             Node current = vm;
             if (!current.hasParent()) {
                 Node hv = allocate(current, hint); // refused: the VM stays as it was, the job says why
                 current = r.setParent(vm.id(), hv.id());
-                step(ctx, args, "assigned to " + hv.id());
+                step(args, "assigned to " + hv.id());
                 assignedHere = true;
             } else if (hint != null && !hint.equals(current.parent())) {
                 throw new ActionException(vm.id() + " is already on " + current.parent()
@@ -88,17 +86,17 @@ final class PlacementActions {
             } catch (VagothException e) {
                 if (assignedHere) {
                     r.removeParent(vm.id());
-                    step(ctx, args, "unassigned again: the hypervisor refused it");
+                    step(args, "unassigned again: the hypervisor refused it");
                 }
                 throw recordFailure(r, vm.id(), e);
             }
-            step(ctx, args, (provision ? "provisioned on " : "defined on ") + hv.id());
+            step(args, (provision ? "provisioned on " : "defined on ") + hv.id());
             state(r, vm.id(), VmStates.DEFINED);
             return null;
         }
     }
 
-    @Component(service = Action.class, configurationPid = PID)
+    @Component(service = Action.class, configurationPid = {Selection.PID, PID})
     @VagothAction("define")
     public static final class Define extends Placing {
         @Override
@@ -107,7 +105,7 @@ final class PlacementActions {
         }
     }
 
-    @Component(service = Action.class, configurationPid = PID)
+    @Component(service = Action.class, configurationPid = {Selection.PID, PID})
     @VagothAction("provision")
     public static final class Provision extends Placing {
         @Override

@@ -4,19 +4,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.osgi.service.component.ComponentServiceObjects;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
-import vagoth.api.ServiceUnavailableException;
+import vagoth.api.Selection;
+import vagoth.api.provision.Provisioner;
+import vagoth.support.bind.Current;
 import vagoth.api.VagothException;
-import vagoth.api.job.Action;
-import vagoth.api.job.ActionContext;
-import vagoth.api.job.VagothAction;
-import vagoth.api.virt.Monitor;
+import vagoth.api.action.Action;
+import vagoth.api.action.ActionContext;
+import vagoth.api.action.VagothAction;
+import vagoth.api.monitor.Monitor;
 import vagoth.api.virt.PollReport;
 
 /**
@@ -24,30 +27,44 @@ import vagoth.api.virt.PollReport;
  * provisioner brings what it keeps outside the registry (DHCP and DNS files)
  * in line with it; returns the report of both.
  */
-@Component
+@Component(configurationPid = Selection.PID)
 @VagothAction("poll")
 public final class PollAction implements Action {
-    /** Fetched per use: the monitor references the manager, which binds this action. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+    private final Current<Monitor> monitor = new Current<>("monitor", 0);
+    private final Current<Provisioner> provisioner = new Current<>("provisioner", Selection.DEFAULT_SWAP_GRACE_MS);
+
+    @Activate
+    @Modified
+    void configure(Map<String, Object> props) {
+        provisioner.grace(Current.grace(props));
+    }
+
+    @Reference(name = "monitor", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    volatile ComponentServiceObjects<Monitor> monitor;
+    void bindMonitor(Monitor m) {
+        monitor.bind(m);
+    }
+
+    void unbindMonitor(Monitor m) {
+        monitor.unbind(m);
+    }
+
+    @Reference(name = Selection.PROVISIONER, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindProvisioner(Provisioner p) {
+        provisioner.bind(p);
+    }
+
+    void unbindProvisioner(Provisioner p) {
+        provisioner.unbind(p);
+    }
 
     @Override
     public Object run(ActionContext ctx, Map<String, String> args) {
-        ComponentServiceObjects<Monitor> objects = monitor;
-        Monitor m = objects == null ? null : objects.getService();
-        if (m == null) {
-            throw new ServiceUnavailableException("monitor");
-        }
-        PollReport report;
-        try {
-            report = m.poll();
-        } finally {
-            objects.ungetService(m);
-        }
+        PollReport report = monitor.get().poll();
         List<String> repaired;
         try {
-            repaired = ctx.manager().provisioner().reconcile();
+            repaired = provisioner.get().reconcile();
         } catch (VagothException e) {
             return withWarning(report, "the provisioner could not check its files: " + e.getMessage());
         }

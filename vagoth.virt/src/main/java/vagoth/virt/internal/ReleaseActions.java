@@ -4,11 +4,12 @@ import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
 
+import vagoth.api.Selection;
 import vagoth.api.Node;
-import vagoth.api.Registry;
-import vagoth.api.job.Action;
-import vagoth.api.job.ActionContext;
-import vagoth.api.job.VagothAction;
+import vagoth.api.registry.Registry;
+import vagoth.api.action.Action;
+import vagoth.api.action.ActionContext;
+import vagoth.api.action.VagothAction;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VmStates;
 
@@ -17,8 +18,7 @@ final class ReleaseActions {
     private ReleaseActions() {
     }
 
-    static Object release(ActionContext ctx, Node vm, boolean deprovision) {
-        Registry r = ctx.manager().registry();
+    static Object release(Registry r, ActionContext ctx, Node vm, boolean deprovision) {
         if (!vm.hasParent()) {
             state(r, vm);
             return null;
@@ -40,22 +40,22 @@ final class ReleaseActions {
         VmAction.state(r, vm.id(), VmStates.UNASSIGNED);
     }
 
-    @Component(service = Action.class)
+    @Component(service = Action.class, configurationPid = Selection.PID)
     @VagothAction("undefine")
     public static final class Undefine extends VmAction {
         @Override
         protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
-            return release(ctx, vm, false);
+            return release(registry(), ctx, vm, false);
         }
     }
 
     /** For the Geats driver this also wipes the VM's disk. */
-    @Component(service = Action.class)
+    @Component(service = Action.class, configurationPid = Selection.PID)
     @VagothAction("deprovision")
     public static final class Deprovision extends VmAction {
         @Override
         protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
-            return release(ctx, vm, true);
+            return release(registry(), ctx, vm, true);
         }
     }
 }

@@ -4,11 +4,12 @@ import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
 
+import vagoth.api.Selection;
 import vagoth.api.Node;
-import vagoth.api.Registry;
-import vagoth.api.job.Action;
-import vagoth.api.job.ActionContext;
-import vagoth.api.job.VagothAction;
+import vagoth.api.registry.Registry;
+import vagoth.api.action.Action;
+import vagoth.api.action.ActionContext;
+import vagoth.api.action.VagothAction;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VmStates;
 
@@ -17,8 +18,7 @@ final class SimpleVmActions {
     private SimpleVmActions() {
     }
 
-    static Object transition(ActionContext ctx, Node vm, String state, DriverCall call) {
-        Registry r = ctx.manager().registry();
+    static Object transition(Registry r, ActionContext ctx, Node vm, String state, DriverCall call) {
         Hypervisor hv = VmAction.hypervisorOf(ctx.manager(), vm);
         Node now = VmAction.state(r, vm.id(), state);
         VmAction.drive(r, now, v -> call.on(hv, v));
@@ -32,32 +32,32 @@ final class SimpleVmActions {
     }
 
     /** {@code stop}: kills the VM; state {@code stopping} until the monitor sees it stopped. */
-    @Component(service = Action.class)
+    @Component(service = Action.class, configurationPid = Selection.PID)
     @VagothAction("stop")
     public static final class Stop extends VmAction {
         @Override
         protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
-            return transition(ctx, vm, VmStates.STOPPING, (hv, v) -> hv.driver().stop(hv.node(), v));
+            return transition(registry(), ctx, vm, VmStates.STOPPING, (hv, v) -> hv.driver().stop(hv.node(), v));
         }
     }
 
     /** {@code shutdown}: asks the VM to stop cleanly; state {@code shutting down}. */
-    @Component(service = Action.class)
+    @Component(service = Action.class, configurationPid = Selection.PID)
     @VagothAction("shutdown")
     public static final class Shutdown extends VmAction {
         @Override
         protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
-            return transition(ctx, vm, VmStates.SHUTTING_DOWN, (hv, v) -> hv.driver().shutdown(hv.node(), v));
+            return transition(registry(), ctx, vm, VmStates.SHUTTING_DOWN, (hv, v) -> hv.driver().shutdown(hv.node(), v));
         }
     }
 
     /** {@code reboot}: state {@code rebooting}. */
-    @Component(service = Action.class)
+    @Component(service = Action.class, configurationPid = Selection.PID)
     @VagothAction("reboot")
     public static final class Reboot extends VmAction {
         @Override
         protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
-            return transition(ctx, vm, VmStates.REBOOTING, (hv, v) -> hv.driver().reboot(hv.node(), v));
+            return transition(registry(), ctx, vm, VmStates.REBOOTING, (hv, v) -> hv.driver().reboot(hv.node(), v));
         }
     }
 }

@@ -8,11 +8,11 @@ import java.util.function.Consumer;
 import vagoth.api.ManagedNode;
 import vagoth.api.Manager;
 import vagoth.api.Node;
-import vagoth.api.Registry;
+import vagoth.api.registry.Registry;
 import vagoth.api.VagothException;
-import vagoth.api.job.Action;
-import vagoth.api.job.ActionContext;
-import vagoth.api.job.ActionException;
+import vagoth.api.action.Action;
+import vagoth.api.action.ActionContext;
+import vagoth.api.action.ActionException;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.api.virt.VmStates;
@@ -23,7 +23,7 @@ import vagoth.api.virt.VmStates;
  * {@code error} with the driver's message before failing the job, so the
  * registry never keeps a stale {@code starting}.
  */
-abstract class VmAction implements Action {
+abstract class VmAction extends RegistryAction {
 
     @Override
     public final Object run(ActionContext ctx, Map<String, String> args) {
@@ -31,7 +31,7 @@ abstract class VmAction implements Action {
         if (id == null || id.isBlank()) {
             throw new ActionException(ctx.action() + " needs the node it is about (argument '" + NODE_ARG + "')", null);
         }
-        Node vm = ctx.manager().registry().getNode(id);
+        Node vm = registry().getNode(id);
         if (!vm.type().equals(VirtualMachine.TYPE)) {
             throw new ActionException(ctx.action() + ": " + id + " is of type " + vm.type() + ", not a vm", id);
         }
@@ -68,14 +68,6 @@ abstract class VmAction implements Action {
             call.accept(vm);
         } catch (VagothException e) {
             throw recordFailure(registry, vm.id(), e);
-        }
-    }
-
-    /** Records a completed step of the job this action runs as, durably (when it runs as a job). */
-    static void step(ActionContext ctx, Map<String, String> args, String text) {
-        String job = args.get(Action.JOB_ARG);
-        if (job != null) {
-            ctx.manager().jobs().step(job, text);
         }
     }
 

@@ -3,10 +3,10 @@ package vagoth.virt.internal;
 import java.util.HashMap;
 import java.util.Map;
 
-import vagoth.api.BaseManagedNode;
+import vagoth.api.nodetype.BaseManagedNode;
 import vagoth.api.Manager;
 import vagoth.api.Node;
-import vagoth.api.job.Action;
+import vagoth.api.action.Action;
 import vagoth.api.job.Job;
 import vagoth.api.virt.VirtualMachine;
 

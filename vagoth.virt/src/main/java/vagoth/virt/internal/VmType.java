@@ -5,8 +5,8 @@ import org.osgi.service.component.annotations.Component;
 import vagoth.api.ManagedNode;
 import vagoth.api.Manager;
 import vagoth.api.Node;
-import vagoth.api.NodeType;
-import vagoth.api.VagothNodeType;
+import vagoth.api.nodetype.NodeType;
+import vagoth.api.nodetype.VagothNodeType;
 import vagoth.api.virt.VirtualMachine;
 
 /** Gives nodes of type {@code vm} the {@link VirtualMachine} API. */

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.osgi.framework.Constants;
 
 import vagoth.api.Node;
-import vagoth.api.virt.Driver;
-import vagoth.api.virt.DriverException;
+import vagoth.api.driver.Driver;
+import vagoth.api.driver.DriverException;
 
 class DriverBoardTest {
     private static Map<String, Object> props(String name, int ranking, long id) {

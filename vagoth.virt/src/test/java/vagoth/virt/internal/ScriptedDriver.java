@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import vagoth.api.Node;
-import vagoth.api.virt.Driver;
-import vagoth.api.virt.DriverException;
+import vagoth.api.driver.Driver;
+import vagoth.api.driver.DriverException;
 import vagoth.api.virt.HypervisorStatus;
 import vagoth.api.virt.VmInfo;
 

@@ -19,25 +19,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 import org.osgi.framework.Constants;
-import org.osgi.service.component.ComponentServiceObjects;
-import org.osgi.framework.ServiceReference;
 
 import vagoth.api.Node;
 import vagoth.api.VagothException;
-import vagoth.api.job.Action;
+import vagoth.api.action.Action;
 import vagoth.api.job.JobQuery;
 import vagoth.api.job.JobState;
-import vagoth.api.virt.AllocationException;
-import vagoth.api.virt.Allocator;
-import vagoth.api.virt.Driver;
-import vagoth.api.virt.DriverException;
+import vagoth.api.allocator.AllocationException;
+import vagoth.api.allocator.Allocator;
+import vagoth.api.driver.Driver;
+import vagoth.api.driver.DriverException;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.api.virt.VmStates;
-import vagoth.core.internal.VagothManager;
+import vagoth.testing.InlineScheduler;
+import vagoth.testing.TestManager;
 import vagoth.jobs.file.internal.FileJobStore;
 import vagoth.registry.file.internal.FileRegistry;
-import vagoth.scheduler.sync.internal.SyncScheduler;
 
 @Timeout(60)
 class VirtActionsTest {
@@ -45,7 +43,7 @@ class VirtActionsTest {
     Path dir;
     private FileRegistry registry;
     private FileJobStore jobs;
-    private VagothManager manager;
+    private TestManager manager;
     private final ScriptedDriver driver = new ScriptedDriver();
     private String nextHv = "hv1";
     private long id;
@@ -66,18 +64,17 @@ class VirtActionsTest {
     void setUp() {
         registry = new FileRegistry(dir.resolve("registry"), 1 << 20);
         jobs = new FileJobStore(dir.resolve("jobs"), 10, Duration.ofDays(1), 1000, Clock.systemUTC());
-        manager = new VagothManager("myuser", registry, null);
-        manager.useJobs(jobs);
-        manager.useScheduler(new SyncScheduler(manager));
-        manager.addNodeType(new VmType(), props(vagoth.api.NodeType.TYPE, "vm"));
+        manager = new TestManager("myuser", registry).jobs(jobs);
+        manager.scheduler(new InlineScheduler(manager, jobs));
+        manager.nodeType("vm", new VmType());
         HvType hvType = new HvType();
         hvType.addDriver(driver, props(Driver.NAME, "scripted"));
         hvType.addDriver(new DefaultDriver(), props(Driver.NAME, "default"));
-        manager.addNodeType(hvType, props(vagoth.api.NodeType.TYPE, "hv"));
+        manager.nodeType("hv", hvType);
         PlacementActions.Define define = new PlacementActions.Define();
-        define.allocator = objects(allocator);
+        define.bindAllocator(allocator);
         PlacementActions.Provision provision = new PlacementActions.Provision();
-        provision.allocator = objects(allocator);
+        provision.bindAllocator(allocator);
         action("define", define);
         action("provision", provision);
         action("start", new StartAction());
@@ -87,7 +84,7 @@ class VirtActionsTest {
         action("undefine", new ReleaseActions.Undefine());
         action("deprovision", new ReleaseActions.Deprovision());
         MigrateAction migrate = new MigrateAction();
-        migrate.allocator = objects(allocator);
+        migrate.bindAllocator(allocator);
         action("migrate", migrate);
         action("fence", new FenceActions.Fence("", 10));
         action("unfence", new FenceActions.Unfence());
@@ -108,30 +105,16 @@ class VirtActionsTest {
     }
 
     private void action(String name, Action a) {
-        manager.addAction(a, props(Action.NAME, name));
+        if (a instanceof RegistryAction r) {
+            r.bindRegistry(registry);
+            r.bindJobs(jobs);
+        }
+        manager.action(name, a);
     }
 
     private static Node hv(String id, String driverName) {
         return new Node(id, id, "hv", "", Map.of("driver", driverName, Hypervisor.SHARED_STORAGE, "san1"), Map.of(),
                 Map.of(), Set.of(), null);
-    }
-
-    private static <S> ComponentServiceObjects<S> objects(S service) {
-        return new ComponentServiceObjects<>() {
-            @Override
-            public S getService() {
-                return service;
-            }
-
-            @Override
-            public void ungetService(S s) {
-            }
-
-            @Override
-            public ServiceReference<S> getServiceReference() {
-                return null;
-            }
-        };
     }
 
     private VirtualMachine vm() {
@@ -322,8 +305,7 @@ class VirtActionsTest {
         VagothException none = assertThrows(VagothException.class,
                 () -> manager.action("fence", Map.of(Action.NODE_ARG, "hv1", "command", "true")));
         assertTrue(none.getMessage().startsWith("no fence command is configured (fence.command in vagoth.virt.cfg)"));
-        manager.addAction(new FenceActions.Fence("sh -c 'echo power off failed for {hv}; exit 3'", 10),
-                Map.of(Action.NAME, "fence", Constants.SERVICE_ID, ++id, Constants.SERVICE_RANKING, 10));
+        action("fence", new FenceActions.Fence("sh -c 'echo power off failed for {hv}; exit 3'", 10));
         VagothException e = assertThrows(VagothException.class,
                 () -> manager.action("fence", Map.of(Action.NODE_ARG, "hv1", "command", "true")));
         assertEquals("the fence command failed (exit status 3): power off failed for hv1; hv1 is not fenced",

@@ -10,17 +10,21 @@ import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.metatype.annotations.Designate;
 
-import vagoth.api.Manager;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
-import vagoth.api.Registry;
-import vagoth.api.virt.AllocationException;
-import vagoth.api.virt.Allocator;
+import vagoth.api.registry.Registry;
+import vagoth.api.allocator.AllocationException;
+import vagoth.api.allocator.Allocator;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
-import vagoth.api.virt.VagothAllocator;
+import vagoth.api.allocator.VagothAllocator;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import vagoth.api.Selection;
+import vagoth.support.bind.Current;
+import vagoth.support.bind.FollowingRegistry;
 
 /**
  * Places a VM where its {@code ram} and {@code cpus} fit, with overcommit
@@ -34,13 +38,12 @@ import vagoth.api.virt.VagothAllocator;
  * {@code cache.ms} and updated with each placement made here, so placing
  * thousands of VMs does not re-read thousands of nodes each time.
  */
-@Component(configurationPid = CapacityAllocator.PID, property = "service.ranking:Integer=10")
+@Component(configurationPid = {Selection.PID, CapacityAllocator.PID}, property = "service.ranking:Integer=10")
 @VagothAllocator("capacity")
-@Designate(ocd = CapacityConfig.class)
 public final class CapacityAllocator implements Allocator {
     static final String PID = "vagoth.allocator.capacity";
 
-    private final Manager manager;
+    private final FollowingRegistry registry;
     private final boolean pack;
     private final double ramRatio;
     private final double cpuRatio;
@@ -50,22 +53,33 @@ public final class CapacityAllocator implements Allocator {
     private long modelTime;
 
     @Activate
-    public CapacityAllocator(@Reference Manager manager, CapacityConfig config) {
-        this(manager, config.strategy(), config.ram_overcommit(), config.cpu_overcommit(),
+    public CapacityAllocator(CapacityConfig config, Map<String, Object> props) {
+        this((Registry) null, config.strategy(), config.ram_overcommit(), config.cpu_overcommit(),
                 Set.copyOf(Arrays.asList(config.exclusion_tags())), config.cache_ms());
+        registry.grace(Current.grace(props));
     }
 
-    public CapacityAllocator(Manager manager, String strategy, double ramRatio, double cpuRatio,
+    public CapacityAllocator(Registry registry, String strategy, double ramRatio, double cpuRatio,
             Set<String> exclusionTags, long cacheMs) {
         if (!strategy.equals("pack") && !strategy.equals("spread")) {
             throw new IllegalArgumentException("strategy must be pack or spread, not " + strategy);
         }
-        this.manager = manager;
+        this.registry = FollowingRegistry.of(registry);
         this.pack = strategy.equals("pack");
         this.ramRatio = ramRatio;
         this.cpuRatio = cpuRatio;
         this.exclusionTags = exclusionTags;
         this.cacheMs = cacheMs;
+    }
+
+    @Reference(name = Selection.REGISTRY, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindRegistry(Registry r) {
+        registry.bind(r);
+    }
+
+    void unbindRegistry(Registry r) {
+        registry.unbind(r);
     }
 
     @Override
@@ -152,7 +166,7 @@ public final class CapacityAllocator implements Allocator {
     private List<HvCapacity> model() {
         long now = System.currentTimeMillis();
         if (model == null || now - modelTime > cacheMs) {
-            model = read(manager.registry());
+            model = read(registry);
             modelTime = now;
         }
         return model;

@@ -4,7 +4,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
-@ObjectClassDefinition(name = "Vagoth capacity allocator",
+@ObjectClassDefinition(pid = "vagoth.allocator.capacity", name = "Vagoth capacity allocator",
         description = "Places VMs where their ram and cpus fit, respecting exclusion tags and maintenance")
 @interface CapacityConfig {
 

@@ -3,7 +3,7 @@ package vagoth.allocator.capacity.internal;
 import java.util.Map;
 
 import vagoth.api.Node;
-import vagoth.api.virt.AllocationException;
+import vagoth.api.allocator.AllocationException;
 
 /** What a VM asks for: {@code ram} (MB) and {@code cpus} from its definition; 0 when not given. */
 record Demand(long ram, long cpus) {

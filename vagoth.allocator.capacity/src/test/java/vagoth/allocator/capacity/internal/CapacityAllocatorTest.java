@@ -14,20 +14,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import vagoth.api.Node;
-import vagoth.api.virt.AllocationException;
-import vagoth.core.internal.VagothManager;
+import vagoth.api.allocator.AllocationException;
 import vagoth.registry.file.internal.FileRegistry;
 
 class CapacityAllocatorTest {
     @TempDir
     Path dir;
     private FileRegistry registry;
-    private VagothManager manager;
 
     @BeforeEach
     void setUp() {
         registry = new FileRegistry(dir, 1 << 20);
-        manager = new VagothManager("test", registry, null);
     }
 
     @AfterEach
@@ -36,7 +33,7 @@ class CapacityAllocatorTest {
     }
 
     private CapacityAllocator allocator(String strategy) {
-        return new CapacityAllocator(manager, strategy, 1.0, 1.0, Set.of("anti_affinity"), 0);
+        return new CapacityAllocator(registry, strategy, 1.0, 1.0, Set.of("anti_affinity"), 0);
     }
 
     private void hv(String id, long memMb, int cpus, Map<String, String> metadata) {
@@ -117,7 +114,7 @@ class CapacityAllocatorTest {
                 Map.of("mem_total", "999999"), Map.of(), Set.of(), null));
         CapacityAllocator strict = allocator("spread");
         assertThrows(AllocationException.class, () -> strict.allocate(vm("v0", 1500, 0, Map.of()), null));
-        CapacityAllocator generous = new CapacityAllocator(manager, "spread", 2.0, 1.0, Set.of(), 0);
+        CapacityAllocator generous = new CapacityAllocator(registry, "spread", 2.0, 1.0, Set.of(), 0);
         place(generous, vm("v1", 1500, 0, Map.of()));
         place(generous, vm("v2", 100, 0, Map.of()));
         place(generous, vm("v3", 100, 0, Map.of()));

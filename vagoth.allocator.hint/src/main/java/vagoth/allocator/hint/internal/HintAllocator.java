@@ -6,41 +6,56 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-import vagoth.api.Manager;
 import vagoth.api.Node;
-import vagoth.api.virt.AllocationException;
-import vagoth.api.virt.Allocator;
+import vagoth.api.allocator.AllocationException;
+import vagoth.api.allocator.Allocator;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VmStates;
-import vagoth.api.virt.VagothAllocator;
+import vagoth.api.allocator.VagothAllocator;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import vagoth.api.Selection;
+import vagoth.api.registry.Registry;
+import vagoth.support.bind.Current;
+import vagoth.support.bind.FollowingRegistry;
 
 /** The original's allocator: the hypervisor the operator hinted at, else the configured one. */
-@Component(configurationPid = HintAllocator.PID)
+@Component(configurationPid = {Selection.PID, HintAllocator.PID})
 @VagothAllocator("hint")
-@Designate(ocd = HintAllocator.Config.class)
 public final class HintAllocator implements Allocator {
     static final String PID = "vagoth.allocator.hint";
 
-    @ObjectClassDefinition(name = "Vagoth hint allocator")
+    @ObjectClassDefinition(pid = "vagoth.allocator.hint", name = "Vagoth hint allocator")
     @interface Config {
         @AttributeDefinition(description = "The hypervisor used when no hint is given (empty: a hint is required)")
         String default_node() default "";
     }
 
-    private final Manager manager;
+    private final FollowingRegistry registry;
     private final String defaultNode;
 
     @Activate
-    public HintAllocator(@Reference Manager manager, Config config) {
-        this(manager, config.default_node());
+    public HintAllocator(Config config, Map<String, Object> props) {
+        this((Registry) null, config.default_node());
+        registry.grace(Current.grace(props));
     }
 
-    public HintAllocator(Manager manager, String defaultNode) {
-        this.manager = manager;
+    public HintAllocator(Registry registry, String defaultNode) {
+        this.registry = FollowingRegistry.of(registry);
         this.defaultNode = defaultNode;
+    }
+
+    @Reference(name = Selection.REGISTRY, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindRegistry(Registry r) {
+        registry.bind(r);
+    }
+
+    void unbindRegistry(Registry r) {
+        registry.unbind(r);
     }
 
     @Override
@@ -50,7 +65,7 @@ public final class HintAllocator implements Allocator {
             throw new AllocationException(vm.id(), Map.of("(hint allocator)",
                     "needs a hint (define --hint HV) or a default_node in vagoth.allocator.hint.cfg"));
         }
-        Node hv = manager.registry().findNode(target).orElseThrow(
+        Node hv = registry.findNode(target).orElseThrow(
                 () -> new AllocationException(vm.id(), Map.of(target, "does not exist")));
         if (!hv.type().equals(Hypervisor.TYPE)) {
             throw new AllocationException(vm.id(), Map.of(target, "is a " + hv.type() + ", not a hypervisor"));

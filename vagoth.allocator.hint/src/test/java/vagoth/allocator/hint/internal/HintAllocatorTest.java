@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import vagoth.api.Node;
-import vagoth.api.virt.AllocationException;
-import vagoth.core.internal.VagothManager;
+import vagoth.api.allocator.AllocationException;
 import vagoth.registry.file.internal.FileRegistry;
 
 class HintAllocatorTest {
@@ -22,20 +21,19 @@ class HintAllocatorTest {
     @Test
     void theHintElseTheConfiguredNode() {
         try (FileRegistry r = new FileRegistry(dir, 1 << 20)) {
-            VagothManager m = new VagothManager("t", r, null);
             r.addNode(Node.of("hyper1", "hyper1", "hv"));
             r.addNode(Node.of("hyper2", "hyper2", "hv"));
             r.addNode(new Node("hyper3", "hyper3", "hv", "", Map.of(), Map.of("maintenance", "true"), Map.of(), Set.of(), null));
             Node vm = r.addNode(Node.of("vm1", "vm1", "vm"));
-            assertEquals("hyper2", new HintAllocator(m, "hyper1").allocate(vm, "hyper2").id());
-            assertEquals("hyper1", new HintAllocator(m, "hyper1").allocate(vm, null).id());
+            assertEquals("hyper2", new HintAllocator(r, "hyper1").allocate(vm, "hyper2").id());
+            assertEquals("hyper1", new HintAllocator(r, "hyper1").allocate(vm, null).id());
             assertEquals(Map.of("hyper3", "is in maintenance"), assertThrows(AllocationException.class,
-                    () -> new HintAllocator(m, "").allocate(vm, "hyper3")).reasons());
+                    () -> new HintAllocator(r, "").allocate(vm, "hyper3")).reasons());
             assertEquals(Map.of("vm1", "is a vm, not a hypervisor"), assertThrows(AllocationException.class,
-                    () -> new HintAllocator(m, "").allocate(vm, "vm1")).reasons());
+                    () -> new HintAllocator(r, "").allocate(vm, "vm1")).reasons());
             assertEquals(Map.of("nosuch", "does not exist"), assertThrows(AllocationException.class,
-                    () -> new HintAllocator(m, "").allocate(vm, "nosuch")).reasons());
-            assertThrows(AllocationException.class, () -> new HintAllocator(m, "").allocate(vm, null));
+                    () -> new HintAllocator(r, "").allocate(vm, "nosuch")).reasons());
+            assertThrows(AllocationException.class, () -> new HintAllocator(r, "").allocate(vm, null));
         }
     }
 }

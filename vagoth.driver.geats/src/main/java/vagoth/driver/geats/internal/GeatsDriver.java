@@ -19,10 +19,10 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 
 import vagoth.api.Node;
-import vagoth.api.virt.Driver;
-import vagoth.api.virt.DriverException;
+import vagoth.api.driver.Driver;
+import vagoth.api.driver.DriverException;
 import vagoth.api.virt.HypervisorStatus;
-import vagoth.api.virt.VagothDriver;
+import vagoth.api.driver.VagothDriver;
 import vagoth.api.virt.VmInfo;
 import vagoth.support.cmd.CommandLine;
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 import vagoth.api.Node;
-import vagoth.api.virt.DriverException;
+import vagoth.api.driver.DriverException;
 import vagoth.api.virt.HypervisorStatus;
 import vagoth.support.cmd.CommandLine;
 

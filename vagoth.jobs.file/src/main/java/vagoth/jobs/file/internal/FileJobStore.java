@@ -30,8 +30,8 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 
-import vagoth.api.RegistryCorruptException;
-import vagoth.api.RegistryException;
+import vagoth.api.registry.RegistryCorruptException;
+import vagoth.api.registry.RegistryException;
 import vagoth.api.VagothException;
 import vagoth.api.job.Job;
 import vagoth.api.job.JobNotFoundException;

@@ -17,10 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 import vagoth.api.InvalidNameException;
 import vagoth.api.Node;
 import vagoth.api.NodeNotFoundException;
-import vagoth.api.ProvisionRequest;
-import vagoth.api.ProvisioningException;
-import vagoth.api.UniqueKeyViolationException;
-import vagoth.core.internal.VagothManager;
+import vagoth.api.provision.ProvisionRequest;
+import vagoth.api.provision.ProvisioningException;
+import vagoth.api.registry.UniqueKeyViolationException;
 import vagoth.registry.file.internal.FileRegistry;
 
 class BasicProvisionerTest {
@@ -32,7 +31,7 @@ class BasicProvisionerTest {
     @BeforeEach
     void setUp() {
         registry = new FileRegistry(dir, 1 << 20);
-        provisioner = new BasicProvisioner(new VagothManager("test", registry, null));
+        provisioner = new BasicProvisioner(registry);
     }
 
     @AfterEach

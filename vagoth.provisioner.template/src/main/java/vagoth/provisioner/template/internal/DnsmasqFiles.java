@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import vagoth.api.ProvisioningException;
+import vagoth.api.provision.ProvisioningException;
 
 import vagoth.support.io.Durable;
 import vagoth.support.io.FileIo;

@@ -1,6 +1,6 @@
 package vagoth.provisioner.template.internal;
 
-import vagoth.api.ProvisioningException;
+import vagoth.api.provision.ProvisioningException;
 
 /**
  * One IPv4 network: its subnet, gateway, the range addresses are handed out

@@ -12,21 +12,25 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
-import vagoth.api.Deprovisioning;
-import vagoth.api.Manager;
+import vagoth.api.provision.Deprovisioning;
+import vagoth.api.Selection;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
-import vagoth.api.ProvisionRequest;
-import vagoth.api.Provisioner;
-import vagoth.api.ProvisioningException;
-import vagoth.api.Registry;
-import vagoth.api.TemplateCatalog;
-import vagoth.api.UniqueKeyViolationException;
+import vagoth.api.provision.ProvisionRequest;
+import vagoth.api.provision.Provisioner;
+import vagoth.api.provision.ProvisioningException;
+import vagoth.api.registry.Registry;
+import vagoth.api.provision.TemplateCatalog;
+import vagoth.api.registry.UniqueKeyViolationException;
 import vagoth.api.VagothException;
 import vagoth.api.virt.VirtualMachine;
-import vagoth.api.VagothProvisioner;
+import vagoth.support.bind.Current;
+import vagoth.support.bind.FollowingRegistry;
+import vagoth.api.provision.VagothProvisioner;
 import vagoth.api.Installation;
 
 /**
@@ -36,30 +40,44 @@ import vagoth.api.Installation;
  * {@code mac-02:...}) in the same registry change that adds it, and dnsmasq's
  * DHCP and DNS files follow. A failed step undoes the ones before it.
  */
-@Component(service = {Provisioner.class, TemplateCatalog.class}, configurationPid = TemplateProvisioner.PID)
+@Component(service = {Provisioner.class, TemplateCatalog.class}, configurationPid = {Selection.PID, TemplateProvisioner.PID})
 @VagothProvisioner("template")
-@Designate(ocd = TemplateProvisionerConfig.class)
 public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
     static final String PID = "vagoth.provisioner.template";
     private static final int ATTEMPTS = 64;
 
-    private final Manager manager;
+    private final FollowingRegistry registry;
     private final Templates templates;
     private final Network network;
     private final DnsmasqFiles dnsmasq;
 
     @Activate
-    public TemplateProvisioner(@Reference Manager manager, TemplateProvisionerConfig config, BundleContext context) {
-        this(manager, config, Path.of(home(context)));
+    public TemplateProvisioner(TemplateProvisionerConfig config, Map<String, Object> props, BundleContext context) {
+        this(new FollowingRegistry(Current.grace(props)), config, Path.of(home(context)));
     }
 
-    public TemplateProvisioner(Manager manager, TemplateProvisionerConfig config, Path home) {
-        this.manager = manager;
+    /** Over a fixed registry: for tests and embedding. */
+    public TemplateProvisioner(Registry registry, TemplateProvisionerConfig config, Path home) {
+        this(FollowingRegistry.of(registry), config, home);
+    }
+
+    private TemplateProvisioner(FollowingRegistry registry, TemplateProvisionerConfig config, Path home) {
+        this.registry = registry;
         this.templates = new Templates(path(config.templates_dir(), home.resolve("etc/templates")));
         this.network = Network.parse(config.subnet(), config.gateway(), config.range(), config.domain());
         this.dnsmasq = new DnsmasqFiles(path(config.dhcp_hostsfile(), home.resolve("var/dnsmasq/dhcp-hosts")),
                 path(config.addn_hosts(), home.resolve("var/dnsmasq/hosts")),
                 config.dnsmasq_pidfile().isBlank() ? null : Path.of(config.dnsmasq_pidfile()), network.domain());
+    }
+
+    @Reference(name = Selection.REGISTRY, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindRegistry(Registry r) {
+        registry.bind(r);
+    }
+
+    void unbindRegistry(Registry r) {
+        registry.unbind(r);
     }
 
     private static String home(BundleContext context) {
@@ -88,7 +106,7 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
             definition.putAll(templates.get(template, node.id()));
         }
         definition.putAll(node.definition());
-        Registry registry = manager.registry();
+        Registry registry = this.registry;
         Node added;
         if (node.type().equals(VirtualMachine.TYPE)) {
             added = addWithAddresses(registry, node, definition);
@@ -178,7 +196,7 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
 
     @Override
     public void deprovision(String id) {
-        Registry registry = manager.registry();
+        Registry registry = this.registry;
         Deprovisioning.requireFree(registry, id);
         try {
             publish(registry, id); // withdraw its DHCP and DNS entries first
@@ -195,7 +213,7 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
 
     @Override
     public List<String> reconcile() {
-        return publish(manager.registry(), null) ? List.of("the dnsmasq files " + dnsmasq
+        return publish(registry, null) ? List.of("the dnsmasq files " + dnsmasq
                 + " had fallen behind the registry (a provisioning cut short?): rewritten, and dnsmasq reloaded") : List.of();
     }
 

@@ -3,7 +3,7 @@ package vagoth.provisioner.template.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(name = "Vagoth template provisioner",
+@ObjectClassDefinition(pid = "vagoth.provisioner.template", name = "Vagoth template provisioner",
         description = "Expands templates, allocates IP and MAC addresses, keeps dnsmasq's DHCP and DNS files")
 @interface TemplateProvisionerConfig {
 

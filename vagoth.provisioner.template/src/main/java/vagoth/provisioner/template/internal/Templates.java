@@ -14,7 +14,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
 import vagoth.api.Names;
-import vagoth.api.ProvisioningException;
+import vagoth.api.provision.ProvisioningException;
 
 /** Templates: {@code <dir>/<name>.json}, each a JSON object of definition pairs (strings or numbers). */
 final class Templates {

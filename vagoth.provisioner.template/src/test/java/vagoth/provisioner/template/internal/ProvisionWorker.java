@@ -3,8 +3,7 @@ package vagoth.provisioner.template.internal;
 import java.nio.file.Path;
 import java.util.Map;
 
-import vagoth.api.ProvisionRequest;
-import vagoth.core.internal.VagothManager;
+import vagoth.api.provision.ProvisionRequest;
 import vagoth.registry.file.internal.FileRegistry;
 
 /** A separate process provisioning VMs on a shared home: {@code <home> <prefix> <count>}; prints each VM's address. */
@@ -15,8 +14,7 @@ public final class ProvisionWorker {
     public static void main(String[] args) {
         Path home = Path.of(args[0]);
         try (FileRegistry registry = new FileRegistry(home.resolve("var/registry"), 1 << 20)) {
-            VagothManager manager = new VagothManager("worker", registry, null);
-            TemplateProvisioner p = new TemplateProvisioner(manager, Configs.of(Map.of("range", "10.0.0.10-10.0.0.200")), home);
+            TemplateProvisioner p = new TemplateProvisioner(registry, Configs.of(Map.of("range", "10.0.0.10-10.0.0.200")), home);
             for (int i = 0; i < Integer.parseInt(args[2]); i++) {
                 String id = args[1] + "-" + i;
                 System.out.println(id + " " + p.provision(ProvisionRequest.of(id, "vm", Map.of())).definition().get("ip"));

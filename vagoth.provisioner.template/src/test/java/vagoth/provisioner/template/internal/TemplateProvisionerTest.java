@@ -22,9 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 import vagoth.api.Node;
-import vagoth.api.ProvisionRequest;
-import vagoth.api.ProvisioningException;
-import vagoth.core.internal.VagothManager;
+import vagoth.api.provision.ProvisionRequest;
+import vagoth.api.provision.ProvisioningException;
 import vagoth.registry.file.internal.FileRegistry;
 
 @Timeout(120)
@@ -32,7 +31,6 @@ class TemplateProvisionerTest {
     @TempDir
     Path home;
     private FileRegistry registry;
-    private VagothManager manager;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -40,7 +38,6 @@ class TemplateProvisionerTest {
         Files.writeString(home.resolve("etc/templates/debian.json"), "{\"ram\": 1024, \"cpus\": 1, \"disk\": \"10G\"}");
         Files.writeString(home.resolve("etc/templates/broken.json"), "{\"ram\": 1024,");
         registry = new FileRegistry(home.resolve("var/registry"), 1 << 20);
-        manager = new VagothManager("test", registry, null);
     }
 
     @AfterEach
@@ -49,7 +46,7 @@ class TemplateProvisionerTest {
     }
 
     private TemplateProvisioner provisioner(Map<String, String> config) {
-        return new TemplateProvisioner(manager, Configs.of(config), home);
+        return new TemplateProvisioner(registry, Configs.of(config), home);
     }
 
     private static ProvisionRequest vm(String id, Map<String, String> def) {

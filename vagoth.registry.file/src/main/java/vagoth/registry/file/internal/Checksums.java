@@ -3,7 +3,7 @@ package vagoth.registry.file.internal;
 import java.nio.file.Path;
 import java.util.zip.CRC32;
 
-import vagoth.api.RegistryCorruptException;
+import vagoth.api.registry.RegistryCorruptException;
 import vagoth.support.io.ChecksummedLine;
 
 /**

@@ -16,12 +16,12 @@ import org.osgi.service.metatype.annotations.Designate;
 import vagoth.api.Names;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
-import vagoth.api.NodeUpdate;
-import vagoth.api.Registry;
-import vagoth.api.RegistryException;
+import vagoth.api.registry.NodeUpdate;
+import vagoth.api.registry.Registry;
+import vagoth.api.registry.RegistryException;
 import vagoth.api.ServiceUnavailableException;
 import vagoth.support.io.FileIo;
-import vagoth.api.VagothRegistry;
+import vagoth.api.registry.VagothRegistry;
 import vagoth.api.Installation;
 
 /**

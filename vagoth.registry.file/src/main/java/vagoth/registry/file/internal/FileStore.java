@@ -26,8 +26,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import vagoth.api.Node;
-import vagoth.api.RegistryCorruptException;
-import vagoth.api.RegistryException;
+import vagoth.api.registry.RegistryCorruptException;
+import vagoth.api.registry.RegistryException;
 import vagoth.api.ServiceUnavailableException;
 import vagoth.api.VagothException;
 import vagoth.support.io.Durable;

@@ -9,10 +9,10 @@ import vagoth.api.Node;
 import vagoth.api.NodeAlreadyHasParentException;
 import vagoth.api.NodeInUseException;
 import vagoth.api.NodeNotFoundException;
-import vagoth.api.NodeUpdate;
-import vagoth.api.RegistryException;
-import vagoth.api.UniqueKeyViolationException;
-import vagoth.api.UniqueKeyViolationException.Kind;
+import vagoth.api.registry.NodeUpdate;
+import vagoth.api.registry.RegistryException;
+import vagoth.api.registry.UniqueKeyViolationException;
+import vagoth.api.registry.UniqueKeyViolationException.Kind;
 
 /** The registry's rules, one mutation per write operation. */
 final class Mutations {

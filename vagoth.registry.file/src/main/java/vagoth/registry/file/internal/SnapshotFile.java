@@ -30,7 +30,7 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonWriter;
 
 import vagoth.api.Node;
-import vagoth.api.RegistryCorruptException;
+import vagoth.api.registry.RegistryCorruptException;
 import vagoth.support.io.Durable;
 import vagoth.support.io.FileIo;
 

@@ -14,7 +14,7 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 
-import vagoth.api.RegistryCorruptException;
+import vagoth.api.registry.RegistryCorruptException;
 
 /**
  * The format of the write-ahead log: one checksummed line per record ({@link Checksums#line}).

@@ -2,7 +2,7 @@ package vagoth.registry.file.internal;
 
 import java.nio.file.Path;
 
-import vagoth.api.Registry;
+import vagoth.api.registry.Registry;
 import vagoth.registry.conformance.RegistryConformance;
 import vagoth.support.io.FileIo;
 

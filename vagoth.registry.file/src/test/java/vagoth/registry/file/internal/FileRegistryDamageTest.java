@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import vagoth.api.Node;
-import vagoth.api.RegistryCorruptException;
+import vagoth.api.registry.RegistryCorruptException;
 
 /** Every byte read back is checked, and every file the registry needs must be there. */
 class FileRegistryDamageTest {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
-import vagoth.api.RegistryException;
+import vagoth.api.registry.RegistryException;
 
 /**
  * Writers interrupted in the middle of their writes (as {@code shutdownNow}

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 import vagoth.api.Node;
-import vagoth.api.RegistryCorruptException;
+import vagoth.api.registry.RegistryCorruptException;
 
 /** What is particular to the file registry: its files, compaction and damage. */
 @Timeout(120)

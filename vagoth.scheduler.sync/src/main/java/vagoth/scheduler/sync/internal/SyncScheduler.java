@@ -8,12 +8,16 @@ import org.osgi.service.component.annotations.Reference;
 
 import vagoth.api.Manager;
 import vagoth.api.VagothException;
-import vagoth.api.job.Action;
+import vagoth.api.action.Action;
 import vagoth.api.job.Job;
 import vagoth.api.job.JobStore;
-import vagoth.api.job.Scheduler;
+import vagoth.api.scheduler.Scheduler;
 import vagoth.api.job.Transaction;
-import vagoth.api.job.VagothScheduler;
+import vagoth.api.scheduler.VagothScheduler;
+import vagoth.api.Selection;
+import vagoth.support.bind.Lookup;
+import java.util.function.Supplier;
+import org.osgi.service.component.ComponentContext;
 
 /**
  * Runs each action at once, in the caller's thread and transaction, as the
@@ -22,20 +26,34 @@ import vagoth.api.job.VagothScheduler;
  * Jobs left queued by a background scheduler that was swapped out run first,
  * oldest first, so no queued work is lost or reordered.
  */
-@Component(service = Scheduler.class)
+@Component(service = Scheduler.class, configurationPid = Selection.PID,
+        reference = @Reference(name = SyncScheduler.MANAGER, service = Manager.class))
 @VagothScheduler("sync")
 public final class SyncScheduler implements Scheduler {
-    private final Manager manager;
+    /** Looked up at use: the manager binds the node types that schedule through this scheduler. */
+    static final String MANAGER = "manager";
+    private final Supplier<Manager> manager;
+    private final JobStore store;
 
     @Activate
-    public SyncScheduler(@Reference Manager manager) {
+    public SyncScheduler(ComponentContext context, @Reference(name = Selection.JOBS) JobStore store) {
+        this(Lookup.of(context, MANAGER, Manager.class, "manager"), store);
+    }
+
+    /** For tests, benchmarks and embedding. */
+    public SyncScheduler(Manager manager, JobStore store) {
+        this(() -> manager, store);
+    }
+
+    private SyncScheduler(Supplier<Manager> manager, JobStore store) {
         this.manager = manager;
+        this.store = store;
     }
 
     @Override
     public Job schedule(String queue, String action, Map<String, String> args) {
-        JobStore store = manager.jobs();
-        runLeftovers(store);
+        Manager manager = this.manager.get();
+        runLeftovers(manager);
         return manager.inTransaction(() -> {
             Transaction tx = manager.currentTransaction().orElseThrow();
             Job job = store.create(queue, action, args, tx);
@@ -50,7 +68,7 @@ public final class SyncScheduler implements Scheduler {
         });
     }
 
-    private synchronized void runLeftovers(JobStore store) {
+    private synchronized void runLeftovers(Manager manager) {
         for (Job left : store.queued()) {
             if (store.start(left.id()).isEmpty()) {
                 continue;

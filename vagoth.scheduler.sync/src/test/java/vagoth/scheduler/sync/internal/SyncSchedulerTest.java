@@ -18,12 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 import org.osgi.framework.Constants;
 
-import vagoth.api.job.Action;
-import vagoth.api.job.ActionException;
+import vagoth.api.action.Action;
+import vagoth.api.action.ActionException;
 import vagoth.api.job.Job;
 import vagoth.api.job.JobState;
 import vagoth.api.job.Transaction;
-import vagoth.core.internal.VagothManager;
+import vagoth.testing.TestManager;
 import vagoth.registry.file.internal.FileRegistry;
 
 @Timeout(60)
@@ -31,7 +31,7 @@ class SyncSchedulerTest {
     @TempDir
     Path dir;
     private FileRegistry registry;
-    private VagothManager manager;
+    private TestManager manager;
     private SyncScheduler scheduler;
     private vagoth.jobs.file.internal.FileJobStore jobs;
     private final List<String> ran = new ArrayList<>();
@@ -40,26 +40,26 @@ class SyncSchedulerTest {
     @BeforeEach
     void setUp() {
         registry = new FileRegistry(dir, 1 << 20);
-        manager = new VagothManager("myuser", registry, null);
+        manager = new TestManager("myuser", registry);
         jobs = new vagoth.jobs.file.internal.FileJobStore(dir.resolve("jobs"), 10, java.time.Duration.ofDays(1), 1000,
                 java.time.Clock.systemUTC());
-        manager.useJobs(jobs);
-        scheduler = new SyncScheduler(manager);
-        manager.useScheduler(scheduler);
-        manager.addAction((ctx, args) -> {
+        manager.jobs(jobs);
+        scheduler = new SyncScheduler(manager, jobs);
+        manager.scheduler(scheduler);
+        manager.action("start", (ctx, args) -> {
             ran.add("start " + args.get(Action.NODE_ARG));
             txs.add(ctx.transaction());
             ctx.manager().scheduler().schedule(args.get(Action.NODE_ARG), "define", args);
             return null;
-        }, Map.of(Action.NAME, "start", Constants.SERVICE_ID, 1L));
-        manager.addAction((ctx, args) -> {
+        });
+        manager.action("define", (ctx, args) -> {
             ran.add("define " + args.get(Action.NODE_ARG));
             txs.add(ctx.transaction());
             return null;
-        }, Map.of(Action.NAME, "define", Constants.SERVICE_ID, 2L));
-        manager.addAction((ctx, args) -> {
+        });
+        manager.action("fail", (ctx, args) -> {
             throw new ActionException("the hypervisor said no", "devnode1");
-        }, Map.of(Action.NAME, "fail", Constants.SERVICE_ID, 3L));
+        });
     }
 
     @AfterEach

@@ -14,17 +14,20 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.metatype.annotations.Designate;
 
 import vagoth.api.Manager;
 import vagoth.api.ServiceUnavailableException;
 import vagoth.api.VagothException;
-import vagoth.api.job.Action;
+import vagoth.api.action.Action;
 import vagoth.api.job.Job;
 import vagoth.api.job.JobStore;
-import vagoth.api.job.Scheduler;
+import vagoth.api.scheduler.Scheduler;
 import vagoth.api.job.Transaction;
-import vagoth.api.job.VagothScheduler;
+import vagoth.api.scheduler.VagothScheduler;
+import vagoth.api.Selection;
+import vagoth.support.bind.Lookup;
+import java.util.function.Supplier;
+import org.osgi.service.component.ComponentContext;
 
 /**
  * Runs queues in parallel on a bounded pool, each queue strictly in the order
@@ -33,14 +36,17 @@ import vagoth.api.job.VagothScheduler;
  * leaves queued ones queued for whichever scheduler comes next. A job is
  * claimed in the job store before it runs, so none runs twice.
  */
-@Component(service = Scheduler.class, configurationPid = ThreadScheduler.PID)
+@Component(service = Scheduler.class, configurationPid = {Selection.PID, ThreadScheduler.PID},
+        reference = @Reference(name = ThreadScheduler.MANAGER, service = Manager.class))
 @VagothScheduler("thread")
-@Designate(ocd = ThreadSchedulerConfig.class)
 public final class ThreadScheduler implements Scheduler {
     static final String PID = "vagoth.scheduler.thread";
+    /** Looked up at use: the manager binds the node types that schedule through this scheduler. */
+    static final String MANAGER = "manager";
     private static final System.Logger LOG = System.getLogger(ThreadScheduler.class.getName());
 
-    private final Manager manager;
+    private final Supplier<Manager> manager;
+    private final JobStore jobs;
     private final ExecutorService pool;
     private final long stopTimeoutSeconds;
     private final Map<String, QueueWorker> queues = new ConcurrentHashMap<>();
@@ -48,16 +54,22 @@ public final class ThreadScheduler implements Scheduler {
     private volatile boolean stopping;
 
     @Activate
-    public ThreadScheduler(@Reference Manager manager, ThreadSchedulerConfig config) {
-        this(manager, config.threads(), config.stop_timeout_s());
+    public ThreadScheduler(ComponentContext context, @Reference(name = Selection.JOBS) JobStore jobs,
+            ThreadSchedulerConfig config) {
+        this(Lookup.of(context, MANAGER, Manager.class, "manager"), jobs, config.threads(), config.stop_timeout_s());
     }
 
     /** For tests, benchmarks and embedding. */
-    public ThreadScheduler(Manager manager, int threads, long stopTimeoutSeconds) {
+    public ThreadScheduler(Manager manager, JobStore jobs, int threads, long stopTimeoutSeconds) {
+        this(() -> manager, jobs, threads, stopTimeoutSeconds);
+    }
+
+    private ThreadScheduler(Supplier<Manager> manager, JobStore jobs, int threads, long stopTimeoutSeconds) {
         if (threads < 1) {
             throw new VagothException("vagoth.scheduler.thread threads must be at least 1, not " + threads);
         }
         this.manager = manager;
+        this.jobs = jobs;
         this.stopTimeoutSeconds = stopTimeoutSeconds;
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, r -> {
@@ -65,7 +77,7 @@ public final class ThreadScheduler implements Scheduler {
             t.setDaemon(true);
             return t;
         });
-        for (Job left : manager.jobs().queued()) {
+        for (Job left : jobs.queued()) {
             enqueue(left);
         }
     }
@@ -75,8 +87,9 @@ public final class ThreadScheduler implements Scheduler {
         if (stopping) {
             throw new ServiceUnavailableException("scheduler (the threaded scheduler is stopping)");
         }
-        return manager.inTransaction(() -> {
-            Job job = manager.jobs().create(queue, action, args, manager.currentTransaction().orElseThrow());
+        Manager m = manager.get();
+        return m.inTransaction(() -> {
+            Job job = jobs.create(queue, action, args, m.currentTransaction().orElseThrow());
             enqueue(job);
             return job;
         });
@@ -117,7 +130,7 @@ public final class ThreadScheduler implements Scheduler {
         if (stopping) {
             return; // left queued in the store
         }
-        JobStore store = manager.jobs();
+        JobStore store = jobs;
         running.add(job.id()); // before the claim, so a stop never misses a running job
         if (store.start(job.id()).isEmpty()) {
             running.remove(job.id());
@@ -125,7 +138,9 @@ public final class ThreadScheduler implements Scheduler {
         }
         String error = null;
         try {
-            manager.inTransaction(new Transaction(job.txid(), job.source()), () -> manager.action(job.action(), Action.asJob(job.args(), job.id())));
+            Manager m = manager.get();
+            m.inTransaction(new Transaction(job.txid(), job.source()), () -> m.action(job.action(),
+                    Action.asJob(job.args(), job.id())));
         } catch (RuntimeException e) {
             error = e.getMessage() != null ? e.getMessage() : e.toString();
         } finally {
@@ -148,7 +163,7 @@ public final class ThreadScheduler implements Scheduler {
                 // recorded first: once interrupted, a job's own failure must not be what is recorded
                 for (String id : running) {
                     try {
-                        manager.jobs().interrupt(id, "the scheduler stopped before it finished");
+                        jobs.interrupt(id, "the scheduler stopped before it finished");
                     } catch (VagothException e) {
                         LOG.log(Level.INFO, "Job {0} ended while the scheduler stopped: {1}", id, e.getMessage());
                     }
@@ -161,7 +176,7 @@ public final class ThreadScheduler implements Scheduler {
             LOG.log(Level.WARNING, "Recording interrupted jobs failed", e);
         }
         try {
-            manager.jobs().flush();
+            jobs.flush();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Flushing job records failed", e);
         }

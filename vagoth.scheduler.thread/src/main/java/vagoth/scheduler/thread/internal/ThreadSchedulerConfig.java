@@ -3,7 +3,7 @@ package vagoth.scheduler.thread.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(name = "Vagoth threaded scheduler",
+@ObjectClassDefinition(pid = "vagoth.scheduler.thread", name = "Vagoth threaded scheduler",
         description = "Queues run in parallel, each strictly in order; a VM's actions use the queue named after it")
 @interface ThreadSchedulerConfig {
 

@@ -22,11 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 import org.osgi.framework.Constants;
 
-import vagoth.api.job.Action;
+import vagoth.api.action.Action;
 import vagoth.api.job.Job;
 import vagoth.api.job.JobState;
 import vagoth.api.job.Transaction;
-import vagoth.core.internal.VagothManager;
+import vagoth.testing.TestManager;
 import vagoth.jobs.file.internal.FileJobStore;
 import vagoth.registry.file.internal.FileRegistry;
 import vagoth.scheduler.sync.internal.SyncScheduler;
@@ -38,19 +38,18 @@ class ThreadSchedulerTest {
     Path dir;
     private FileRegistry registry;
     private FileJobStore jobs;
-    private VagothManager manager;
+    private TestManager manager;
     private final Map<String, List<Integer>> ranByQueue = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
     private final List<Transaction> txs = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
-    private long serviceId;
 
     @BeforeEach
     void setUp() {
         registry = new FileRegistry(dir.resolve("registry"), 1 << 20);
-        manager = new VagothManager("myuser", registry, null);
+        manager = new TestManager("myuser", registry);
         jobs = openJobs();
-        manager.useJobs(jobs);
+        manager.jobs(jobs);
         action("record", (ctx, args) -> {
             ranByQueue.computeIfAbsent(args.get("queue"), q -> Collections.synchronizedList(new ArrayList<>()))
                     .add(Integer.parseInt(args.get("seq")));
@@ -85,7 +84,7 @@ class ThreadSchedulerTest {
     }
 
     private void action(String name, Action a) {
-        manager.addAction(a, Map.of(Action.NAME, name, Constants.SERVICE_ID, ++serviceId));
+        manager.action(name, a);
     }
 
     @AfterEach
@@ -100,8 +99,8 @@ class ThreadSchedulerTest {
     }
 
     private ThreadScheduler scheduler(int threads, long stopTimeout) {
-        ThreadScheduler s = new ThreadScheduler(manager, threads, stopTimeout);
-        manager.useScheduler(s);
+        ThreadScheduler s = new ThreadScheduler(manager, jobs, threads, stopTimeout);
+        manager.scheduler(s);
         return s;
     }
 
@@ -204,7 +203,7 @@ class ThreadSchedulerTest {
         jobs.close();
 
         jobs = openJobs(); // a new container on the same home
-        manager.useJobs(jobs);
+        manager.jobs(jobs);
         assertEquals(queued, jobs.queued().stream().map(Job::id).toList());
         ThreadScheduler again = scheduler(1, 30);
         for (String id : queued) {
@@ -251,8 +250,8 @@ class ThreadSchedulerTest {
         // swap to the inline scheduler: the old one stops while a job runs and five wait
         Thread stopper = new Thread(thread::stop);
         stopper.start();
-        SyncScheduler sync = new SyncScheduler(manager);
-        manager.useScheduler(sync);
+        SyncScheduler sync = new SyncScheduler(manager, jobs);
+        manager.scheduler(sync);
         gates.get("g").countDown();
         stopper.join(TimeUnit.SECONDS.toMillis(PATIENCE_S));
         assertEquals(JobState.DONE, jobs.get(blocking.id()).orElseThrow().state(), "the running job finished");

@@ -1,0 +1,9 @@
+/**
+ * Drivers: how Vagoth talks to a hypervisor.
+ */
+@Export
+@Version("1.0.0")
+package vagoth.api.driver;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

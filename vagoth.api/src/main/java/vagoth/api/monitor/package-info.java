@@ -1,0 +1,9 @@
+/**
+ * The monitor: reconciles the registry with what hypervisors report.
+ */
+@Export
+@Version("1.0.0")
+package vagoth.api.monitor;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
