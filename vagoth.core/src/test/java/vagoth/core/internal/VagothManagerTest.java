@@ -31,13 +31,13 @@ import vagoth.api.action.Action;
 import vagoth.api.action.ActionContext;
 import vagoth.api.job.Transaction;
 import vagoth.api.action.UnknownActionException;
-import vagoth.registry.file.internal.FileRegistry;
+import vagoth.testing.MemoryRegistry;
 
 @Timeout(60)
 class VagothManagerTest {
     @TempDir
     Path dir;
-    private FileRegistry registry;
+    private MemoryRegistry registry;
     private VagothManager manager;
     private final List<String> logged = new ArrayList<>();
     private final Handler capture = new Handler() {
@@ -57,7 +57,7 @@ class VagothManagerTest {
 
     @BeforeEach
     void setUp() {
-        registry = new FileRegistry(dir, 1 << 20);
+        registry = new MemoryRegistry();
         manager = new VagothManager("myuser", 0, null);
         manager.bindRegistry(registry);
         Logger.getLogger(ActionLog.LOGGER).addHandler(capture);
@@ -66,7 +66,6 @@ class VagothManagerTest {
     @AfterEach
     void tearDown() {
         Logger.getLogger(ActionLog.LOGGER).removeHandler(capture);
-        registry.close();
     }
 
     private static Map<String, Object> props(String key, String value, int ranking, long id) {

@@ -30,13 +30,13 @@ import vagoth.api.virt.VmInfo;
 import vagoth.api.virt.VmStates;
 import vagoth.testing.HypervisorType;
 import vagoth.testing.TestManager;
-import vagoth.registry.file.internal.FileRegistry;
+import vagoth.testing.MemoryRegistry;
 
 @Timeout(120)
 class VagothMonitorTest {
     @TempDir
     Path dir;
-    private FileRegistry registry;
+    private MemoryRegistry registry;
     private TestManager manager;
     /** What each hypervisor answers; a missing entry means it does not answer. */
     private final Map<String, Map<String, String>> reports = new HashMap<>();
@@ -68,7 +68,7 @@ class VagothMonitorTest {
 
     @BeforeEach
     void setUp() {
-        registry = new FileRegistry(dir.resolve("registry"), 1 << 20);
+        registry = new MemoryRegistry();
         manager = new TestManager("test", registry).nodeType("hv", new HypervisorType().driver("reporting", reporting));
         for (String id : List.of("hv1", "hv2")) {
             registry.addNode(new Node(id, id, "hv", "", Map.of("driver", "reporting"), Map.of(), Map.of(), Set.of(), null));
@@ -77,7 +77,6 @@ class VagothMonitorTest {
 
     @AfterEach
     void tearDown() {
-        registry.close();
     }
 
     private VagothMonitor monitor(Duration grace, boolean createMissing) {

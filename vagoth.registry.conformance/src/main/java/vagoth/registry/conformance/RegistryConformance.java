@@ -64,8 +64,16 @@ public abstract class RegistryConformance {
     /** Opens the registry stored in {@code directory}; opening it twice gives two views of one registry. */
     protected abstract Registry open(Path directory);
 
-    /** A class whose {@code main} calls {@link RegistryWorker#run} with this implementation. */
+    /**
+     * A class whose {@code main} calls {@link RegistryWorker#run} with this
+     * implementation; null for one that cannot be shared between processes
+     * (the multi-process tests are then not applicable).
+     */
     protected abstract Class<?> workerMain();
+
+    private void assumeSharedBetweenProcesses() {
+        Assumptions.assumeTrue(workerMain() != null, "this registry is not shared between processes");
+    }
 
     /**
      * Opens the registry in {@code directory} with every file change going
@@ -495,6 +503,7 @@ public abstract class RegistryConformance {
 
     @Test
     void concurrentProcessesLoseNothingAndKeepKeysUnique() throws Exception {
+        assumeSharedBetweenProcesses();
         int processes = 4;
         int count = 60;
         int shared = 30;
@@ -535,6 +544,7 @@ public abstract class RegistryConformance {
 
     @Test
     void aWriterKilledMidWriteLosesNoAcknowledgedChange() throws Exception {
+        assumeSharedBetweenProcesses();
         Set<String> acked = new HashSet<>();
         Set<String> metaAcked = new HashSet<>();
         for (int round = 0; round < 6; round++) {
@@ -566,6 +576,7 @@ public abstract class RegistryConformance {
     @Test
     @Timeout(120)
     void closingOneOfTwoInstancesInOneProcessLeavesTheOtherSafe() throws Exception {
+        assumeSharedBetweenProcesses();
         List<Process> ps = List.of(startWorker("w0", 200, 0), startWorker("w1", 200, 0));
         Set<String> acked = ConcurrentHashMap.newKeySet();
         AtomicBoolean stop = new AtomicBoolean();

@@ -17,25 +17,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 import vagoth.api.Node;
 import vagoth.testing.TestManager;
-import vagoth.provisioner.basic.internal.BasicProvisioner;
-import vagoth.registry.file.internal.FileRegistry;
+import vagoth.testing.TestProvisioner;
+import vagoth.testing.MemoryRegistry;
 
 class VagothCommandsTest {
     @TempDir
     Path dir;
-    private FileRegistry registry;
+    private MemoryRegistry registry;
     private VagothCommands cmd;
 
     @BeforeEach
     void setUp() {
-        registry = new FileRegistry(dir, 1 << 20);
-        TestManager manager = new TestManager("myuser", registry).provisioner(new BasicProvisioner(registry));
+        registry = new MemoryRegistry();
+        TestManager manager = new TestManager("myuser", registry).provisioner(new TestProvisioner(registry));
         cmd = new VagothCommands(manager, null);
     }
 
     @AfterEach
     void tearDown() {
-        registry.close();
     }
 
     private String snapshot() {

@@ -33,16 +33,17 @@ import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.api.virt.VmStates;
 import vagoth.testing.InlineScheduler;
+import vagoth.testing.ScriptedDriver;
 import vagoth.testing.TestManager;
-import vagoth.jobs.file.internal.FileJobStore;
-import vagoth.registry.file.internal.FileRegistry;
+import vagoth.testing.MemoryJobStore;
+import vagoth.testing.MemoryRegistry;
 
 @Timeout(60)
 class VirtActionsTest {
     @TempDir
     Path dir;
-    private FileRegistry registry;
-    private FileJobStore jobs;
+    private MemoryRegistry registry;
+    private MemoryJobStore jobs;
     private TestManager manager;
     private final ScriptedDriver driver = new ScriptedDriver();
     private String nextHv = "hv1";
@@ -62,8 +63,8 @@ class VirtActionsTest {
 
     @BeforeEach
     void setUp() {
-        registry = new FileRegistry(dir.resolve("registry"), 1 << 20);
-        jobs = new FileJobStore(dir.resolve("jobs"), 10, Duration.ofDays(1), 1000, Clock.systemUTC());
+        registry = new MemoryRegistry();
+        jobs = new MemoryJobStore();
         manager = new TestManager("myuser", registry).jobs(jobs);
         manager.scheduler(new InlineScheduler(manager, jobs));
         manager.nodeType("vm", new VmType());
@@ -96,8 +97,6 @@ class VirtActionsTest {
 
     @AfterEach
     void tearDown() {
-        jobs.close();
-        registry.close();
     }
 
     private Map<String, Object> props(String key, String value) {

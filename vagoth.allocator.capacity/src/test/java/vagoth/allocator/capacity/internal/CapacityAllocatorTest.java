@@ -15,21 +15,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 import vagoth.api.Node;
 import vagoth.api.allocator.AllocationException;
-import vagoth.registry.file.internal.FileRegistry;
+import vagoth.testing.MemoryRegistry;
 
 class CapacityAllocatorTest {
     @TempDir
     Path dir;
-    private FileRegistry registry;
+    private MemoryRegistry registry;
 
     @BeforeEach
     void setUp() {
-        registry = new FileRegistry(dir, 1 << 20);
+        registry = new MemoryRegistry();
     }
 
     @AfterEach
     void tearDown() {
-        registry.close();
     }
 
     private CapacityAllocator allocator(String strategy) {

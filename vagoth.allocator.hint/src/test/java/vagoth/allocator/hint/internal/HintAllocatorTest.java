@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import vagoth.api.Node;
 import vagoth.api.allocator.AllocationException;
-import vagoth.registry.file.internal.FileRegistry;
+import vagoth.testing.MemoryRegistry;
 
 class HintAllocatorTest {
     @TempDir
@@ -20,7 +20,8 @@ class HintAllocatorTest {
 
     @Test
     void theHintElseTheConfiguredNode() {
-        try (FileRegistry r = new FileRegistry(dir, 1 << 20)) {
+        MemoryRegistry r = new MemoryRegistry();
+        {
             r.addNode(Node.of("hyper1", "hyper1", "hv"));
             r.addNode(Node.of("hyper2", "hyper2", "hv"));
             r.addNode(new Node("hyper3", "hyper3", "hv", "", Map.of(), Map.of("maintenance", "true"), Map.of(), Set.of(), null));

@@ -20,23 +20,22 @@ import vagoth.api.NodeNotFoundException;
 import vagoth.api.provision.ProvisionRequest;
 import vagoth.api.provision.ProvisioningException;
 import vagoth.api.registry.UniqueKeyViolationException;
-import vagoth.registry.file.internal.FileRegistry;
+import vagoth.testing.MemoryRegistry;
 
 class BasicProvisionerTest {
     @TempDir
     Path dir;
-    private FileRegistry registry;
+    private MemoryRegistry registry;
     private BasicProvisioner provisioner;
 
     @BeforeEach
     void setUp() {
-        registry = new FileRegistry(dir, 1 << 20);
+        registry = new MemoryRegistry();
         provisioner = new BasicProvisioner(registry);
     }
 
     @AfterEach
     void tearDown() {
-        registry.close();
     }
 
     @Test

@@ -23,6 +23,8 @@ import vagoth.api.ServiceUnavailableException;
 import vagoth.support.io.FileIo;
 import vagoth.api.registry.VagothRegistry;
 import vagoth.api.Installation;
+import vagoth.support.registry.RegistryState;
+import vagoth.support.registry.Mutations;
 
 /**
  * The embedded default {@link Registry}: durable, process-safe, indexed. See

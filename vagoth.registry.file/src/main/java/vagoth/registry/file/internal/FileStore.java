@@ -33,6 +33,9 @@ import vagoth.api.VagothException;
 import vagoth.support.io.Durable;
 import vagoth.support.io.FileIo;
 import vagoth.support.io.SharedFileLock;
+import vagoth.support.registry.RegistryState;
+import vagoth.support.registry.Mutation;
+import vagoth.support.registry.Mutations;
 
 /**
  * The registry's storage: a snapshot plus a write-ahead log in one directory,

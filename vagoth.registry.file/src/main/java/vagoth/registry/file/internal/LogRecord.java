@@ -1,6 +1,7 @@
 package vagoth.registry.file.internal;
 
 import vagoth.api.Node;
+import vagoth.support.registry.RegistryState;
 
 /**
  * One line of the write-ahead log: a node as it is after a change

@@ -33,6 +33,7 @@ import vagoth.api.Node;
 import vagoth.api.registry.RegistryCorruptException;
 import vagoth.support.io.Durable;
 import vagoth.support.io.FileIo;
+import vagoth.support.registry.RegistryState;
 
 /**
  * The compacted registry: every node as of record {@code seq}, for log

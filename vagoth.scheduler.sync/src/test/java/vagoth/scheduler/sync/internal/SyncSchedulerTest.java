@@ -24,25 +24,25 @@ import vagoth.api.job.Job;
 import vagoth.api.job.JobState;
 import vagoth.api.job.Transaction;
 import vagoth.testing.TestManager;
-import vagoth.registry.file.internal.FileRegistry;
+import vagoth.testing.MemoryRegistry;
+import vagoth.testing.MemoryJobStore;
 
 @Timeout(60)
 class SyncSchedulerTest {
     @TempDir
     Path dir;
-    private FileRegistry registry;
+    private MemoryRegistry registry;
     private TestManager manager;
     private SyncScheduler scheduler;
-    private vagoth.jobs.file.internal.FileJobStore jobs;
+    private MemoryJobStore jobs;
     private final List<String> ran = new ArrayList<>();
     private final List<Transaction> txs = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
-        registry = new FileRegistry(dir, 1 << 20);
+        registry = new MemoryRegistry();
         manager = new TestManager("myuser", registry);
-        jobs = new vagoth.jobs.file.internal.FileJobStore(dir.resolve("jobs"), 10, java.time.Duration.ofDays(1), 1000,
-                java.time.Clock.systemUTC());
+        jobs = new MemoryJobStore();
         manager.jobs(jobs);
         scheduler = new SyncScheduler(manager, jobs);
         manager.scheduler(scheduler);
@@ -64,8 +64,6 @@ class SyncSchedulerTest {
 
     @AfterEach
     void tearDown() {
-        jobs.close();
-        registry.close();
     }
 
     @Test

@@ -27,17 +27,16 @@ import vagoth.api.job.Job;
 import vagoth.api.job.JobState;
 import vagoth.api.job.Transaction;
 import vagoth.testing.TestManager;
-import vagoth.jobs.file.internal.FileJobStore;
-import vagoth.registry.file.internal.FileRegistry;
-import vagoth.scheduler.sync.internal.SyncScheduler;
+import vagoth.testing.MemoryJobStore;
+import vagoth.testing.MemoryRegistry;
 
 @Timeout(120)
 class ThreadSchedulerTest {
     private static final long PATIENCE_S = 60; // only reached when something is broken
     @TempDir
     Path dir;
-    private FileRegistry registry;
-    private FileJobStore jobs;
+    private MemoryRegistry registry;
+    private MemoryJobStore jobs;
     private TestManager manager;
     private final Map<String, List<Integer>> ranByQueue = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
@@ -46,7 +45,7 @@ class ThreadSchedulerTest {
 
     @BeforeEach
     void setUp() {
-        registry = new FileRegistry(dir.resolve("registry"), 1 << 20);
+        registry = new MemoryRegistry();
         manager = new TestManager("myuser", registry);
         jobs = openJobs();
         manager.jobs(jobs);
@@ -79,8 +78,11 @@ class ThreadSchedulerTest {
         });
     }
 
-    private FileJobStore openJobs() {
-        return new FileJobStore(dir.resolve("jobs"), 5, Duration.ofDays(1), 100_000, Clock.systemUTC());
+    /** The home's job store: the same records for every scheduler, as a new container on the same home sees. */
+    private final MemoryJobStore home = new MemoryJobStore();
+
+    private MemoryJobStore openJobs() {
+        return home;
     }
 
     private void action(String name, Action a) {
@@ -94,8 +96,6 @@ class ThreadSchedulerTest {
                 g.countDown();
             }
         });
-        jobs.close();
-        registry.close();
     }
 
     private ThreadScheduler scheduler(int threads, long stopTimeout) {
@@ -200,7 +200,6 @@ class ThreadSchedulerTest {
         }
         s.stop(); // the container stops: no time for the running job
         assertEquals(JobState.INTERRUPTED, jobs.get(blocking.id()).orElseThrow().state());
-        jobs.close();
 
         jobs = openJobs(); // a new container on the same home
         manager.jobs(jobs);
@@ -247,16 +246,16 @@ class ThreadSchedulerTest {
         for (int i = 0; i < 5; i++) {
             thread.schedule("vm1", "record", rec("vm1", i));
         }
-        // swap to the inline scheduler: the old one stops while a job runs and five wait
+        // swap to a new scheduler: the old one stops while a job runs and five wait
         Thread stopper = new Thread(thread::stop);
         stopper.start();
-        SyncScheduler sync = new SyncScheduler(manager, jobs);
-        manager.scheduler(sync);
         gates.get("g").countDown();
         stopper.join(TimeUnit.SECONDS.toMillis(PATIENCE_S));
         assertEquals(JobState.DONE, jobs.get(blocking.id()).orElseThrow().state(), "the running job finished");
-        sync.schedule("vm1", "record", rec("vm1", 5));
+        ThreadScheduler next = scheduler(1, 30);
+        awaitFinished(next.schedule("vm1", "record", rec("vm1", 5)).id());
         assertEquals(List.of(0, 1, 2, 3, 4, 5), ranByQueue.get("vm1"));
+        next.stop();
 
         // and back again
         ThreadScheduler back = scheduler(2, 30);

@@ -1,4 +1,4 @@
-package vagoth.registry.file.internal;
+package vagoth.support.registry;
 
 import java.util.List;
 
@@ -10,22 +10,22 @@ import vagoth.api.Node;
  * throws a {@link vagoth.api.VagothException} when the change breaks a rule.
  */
 @FunctionalInterface
-interface Mutation {
+public interface Mutation {
 
     /**
      * What a mutation does: nodes to store, ids to delete, and what the caller gets back.
      *
      * @param created ids that are new (their stale blobs, if any, are cleared)
      */
-    record Change(List<Node> puts, List<String> deletes, Node result, List<String> created) {
-        static Change put(Node n) {
+    public record Change(List<Node> puts, List<String> deletes, Node result, List<String> created) {
+        public static Change put(Node n) {
             return new Change(List.of(n), List.of(), n, List.of());
         }
 
-        static Change none(Node n) {
+        public static Change none(Node n) {
             return new Change(List.of(), List.of(), n, List.of());
         }
     }
 
-    Change prepare(RegistryState state);
+    public Change prepare(RegistryState state);
 }

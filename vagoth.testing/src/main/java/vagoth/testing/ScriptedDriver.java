@@ -1,4 +1,4 @@
-package vagoth.virt.internal;
+package vagoth.testing;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,9 +12,9 @@ import vagoth.api.virt.HypervisorStatus;
 import vagoth.api.virt.VmInfo;
 
 /** A driver for unit tests: records every call and fails the ones it is told to. */
-final class ScriptedDriver implements Driver {
-    final List<String> calls = new ArrayList<>();
-    final Map<String, String> failOn = new HashMap<>();
+public final class ScriptedDriver implements Driver {
+    public final List<String> calls = new ArrayList<>();
+    public final Map<String, String> failOn = new HashMap<>();
 
     private void call(String op, Node hv, Node vm) {
         String key = op + " " + hv.id() + " " + vm.id();

@@ -1,4 +1,4 @@
-package vagoth.registry.file.internal;
+package vagoth.support.registry;
 
 import java.util.List;
 import java.util.Set;
@@ -15,13 +15,13 @@ import vagoth.api.registry.UniqueKeyViolationException;
 import vagoth.api.registry.UniqueKeyViolationException.Kind;
 
 /** The registry's rules, one mutation per write operation. */
-final class Mutations {
+public final class Mutations {
     private static final int MAX_CHILDREN_NAMED = 5;
 
     private Mutations() {
     }
 
-    static Mutation add(Node node) {
+    public static Mutation add(Node node) {
         node.validate();
         return state -> {
             if (state.get(node.id()) != null) {
@@ -43,7 +43,7 @@ final class Mutations {
         };
     }
 
-    static Mutation update(String id, NodeUpdate update) {
+    public static Mutation update(String id, NodeUpdate update) {
         return state -> {
             Node old = existing(state, id);
             Node updated = update.applyTo(old).validate();
@@ -59,7 +59,7 @@ final class Mutations {
         };
     }
 
-    static Mutation setParent(String id, String parentId) {
+    public static Mutation setParent(String id, String parentId) {
         Names.requireSafe("parent id", parentId);
         return state -> {
             Node node = existing(state, id);
@@ -78,14 +78,14 @@ final class Mutations {
         };
     }
 
-    static Mutation removeParent(String id) {
+    public static Mutation removeParent(String id) {
         return state -> {
             Node node = existing(state, id);
             return node.parent() == null ? Mutation.Change.none(node) : Mutation.Change.put(node.withParent(null));
         };
     }
 
-    static Mutation delete(String id) {
+    public static Mutation delete(String id) {
         return state -> {
             Node node = existing(state, id);
             if (node.parent() != null) {
@@ -102,7 +102,7 @@ final class Mutations {
     }
 
     /** Succeeds, changing nothing, if the node exists: used to guard blob writes. */
-    static Mutation exists(String id) {
+    public static Mutation exists(String id) {
         return state -> Mutation.Change.none(existing(state, id));
     }
 

@@ -1,4 +1,4 @@
-package vagoth.registry.file.internal;
+package vagoth.support.registry;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,9 +13,9 @@ import vagoth.api.NodeQuery;
 
 /**
  * Every node in memory with the indexes that make lookups constant-time and
- * queries index-driven. Not thread-safe: {@link FileStore} guards it.
+ * queries index-driven. Not thread-safe: the registry that holds it guards it.
  */
-final class RegistryState {
+public final class RegistryState {
     private static final String ROOT = "";
 
     private final Map<String, Node> byId;
@@ -24,11 +24,11 @@ final class RegistryState {
     /** Built on first use: opening a registry for one lookup should not pay for them. */
     private volatile Secondary secondary;
 
-    RegistryState() {
+    public RegistryState() {
         this(16);
     }
 
-    RegistryState(int expected) {
+    public RegistryState(int expected) {
         int capacity = Math.max(16, (int) (expected / 0.75f) + 1);
         byId = new HashMap<>(capacity);
         idByName = new HashMap<>(capacity);
@@ -89,32 +89,32 @@ final class RegistryState {
         return s;
     }
 
-    Node get(String id) {
+    public Node get(String id) {
         return byId.get(id);
     }
 
-    String idOfName(String name) {
+    public String idOfName(String name) {
         return idByName.get(name);
     }
 
-    String idOfKey(String key) {
+    public String idOfKey(String key) {
         return idByKey.get(key);
     }
 
-    Set<String> childrenOf(String id) {
+    public Set<String> childrenOf(String id) {
         return secondary().byParent.get(id);
     }
 
-    int size() {
+    public int size() {
         return byId.size();
     }
 
-    Collection<Node> nodes() {
+    public Collection<Node> nodes() {
         return byId.values();
     }
 
     /** Stores or replaces a node, re-indexing it. */
-    void put(Node node) {
+    public void put(Node node) {
         Node old = byId.put(node.id(), node);
         if (old != null) {
             unindex(old);
@@ -122,7 +122,7 @@ final class RegistryState {
         index(node);
     }
 
-    void remove(String id) {
+    public void remove(String id) {
         Node old = byId.remove(id);
         if (old != null) {
             unindex(old);
@@ -148,7 +148,7 @@ final class RegistryState {
     }
 
     /** The matching nodes, ordered by id; starts from the most selective index. */
-    List<Node> query(NodeQuery q) {
+    public List<Node> query(NodeQuery q) {
         Collection<String> candidates = candidates(q);
         List<Node> result = new ArrayList<>();
         if (candidates == null) {

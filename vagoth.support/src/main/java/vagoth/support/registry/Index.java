@@ -1,4 +1,4 @@
-package vagoth.registry.file.internal;
+package vagoth.support.registry;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -6,14 +6,14 @@ import java.util.Map;
 import java.util.Set;
 
 /** A multi-valued index: one value (a type, a tenant, a parent...) to the ids that have it. */
-final class Index {
+public final class Index {
     private final Map<String, Set<String>> ids = new HashMap<>();
 
-    void add(String value, String id) {
+    public void add(String value, String id) {
         ids.computeIfAbsent(value, v -> new HashSet<>()).add(id);
     }
 
-    void remove(String value, String id) {
+    public void remove(String value, String id) {
         Set<String> set = ids.get(value);
         if (set != null && set.remove(id) && set.isEmpty()) {
             ids.remove(value);
@@ -21,7 +21,7 @@ final class Index {
     }
 
     /** The ids having {@code value}; empty, never null. Callers must not modify it. */
-    Set<String> get(String value) {
+    public Set<String> get(String value) {
         return ids.getOrDefault(value, Set.of());
     }
 }
