@@ -12,6 +12,7 @@ import vagoth.api.driver.Driver;
 import vagoth.api.nodetype.BaseManagedNode;
 import vagoth.api.nodetype.NodeType;
 import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.VmStates;
 
 /**
  * A node type for tests of what talks to hypervisors (the monitor, an
@@ -49,6 +50,14 @@ public final class HypervisorType implements NodeType {
         @Override
         public List<Node> children() {
             return manager().registry().getChildren(id());
+        }
+
+        @Override
+        public Node maintenance(boolean on) {
+            Node updated = manager().registry().updateMetadata(id(),
+                    Map.of(VmStates.MAINTENANCE_FLAG, String.valueOf(on)), List.of());
+            refresh();
+            return updated;
         }
     }
 }

@@ -1,5 +1,6 @@
 package vagoth.api.job;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,5 +65,33 @@ public interface JobStore {
     /** The steps a job recorded, in order. */
     default List<String> steps(String id) {
         return List.of();
+    }
+
+    /**
+     * Waits until job {@code id} has finished, or {@code timeout} has passed.
+     * Jobs are advanced by whichever process runs them, so this reads the
+     * record again and again (every 10 ms at first, then less often, up to
+     * every 200 ms).
+     *
+     * @return the job as it is when it finished, or at the timeout (then unfinished)
+     * @throws JobNotFoundException if there is no such job
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    default Job await(String id, Duration timeout) throws InterruptedException {
+        long nanos;
+        try {
+            nanos = Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE / 4; // longer than anyone waits
+        }
+        long deadline = System.nanoTime() + nanos;
+        long pause = 10;
+        Job j = get(id).orElseThrow(() -> new JobNotFoundException(id));
+        while (!j.state().isFinished() && System.nanoTime() < deadline) {
+            Thread.sleep(Math.max(1, Math.min(pause, (deadline - System.nanoTime()) / 1_000_000)));
+            pause = Math.min(200, pause * 2);
+            j = get(id).orElseThrow(() -> new JobNotFoundException(id));
+        }
+        return j;
     }
 }

@@ -57,6 +57,19 @@ public interface Registry {
         return findNodeByKey(key).orElseThrow(() -> NodeNotFoundException.byKey(key));
     }
 
+    /**
+     * The node an operator means by {@code ref}: the one with that id, else
+     * the one with that name (ids and names are one namespace, so at most one
+     * matches).
+     *
+     * @throws vagoth.api.InvalidNameException if {@code ref} could not name a node
+     * @throws NodeNotFoundException           {@code Node <ref> not found in registry.}
+     */
+    default Node resolve(String ref) {
+        Names.requireSafe("node name", ref);
+        return findNode(ref).or(() -> findNodeByName(ref)).orElseThrow(() -> new NodeNotFoundException(ref));
+    }
+
     default boolean contains(String id) {
         return findNode(id).isPresent();
     }

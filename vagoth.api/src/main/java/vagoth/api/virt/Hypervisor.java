@@ -25,4 +25,27 @@ public interface Hypervisor extends ManagedNode {
 
     /** The VMs assigned to it. */
     List<Node> children();
+
+    /** What it offers and what the VMs assigned to it ask for, now. */
+    default Capacity capacity() {
+        return Capacity.of(node(), children());
+    }
+
+    /** Whether an operator has taken it out of placement ({@link VmStates#MAINTENANCE_FLAG}). */
+    default boolean inMaintenance() {
+        return Boolean.parseBoolean(node().metadata().get(VmStates.MAINTENANCE_FLAG));
+    }
+
+    /**
+     * Takes it out of placement (new VMs are not placed on it; those on it
+     * keep running) or puts it back.
+     *
+     * @return the hypervisor as stored now
+     */
+    Node maintenance(boolean on);
+
+    /** Whether an operator has fenced it ({@link VmStates#FENCED}): powered off, its VMs released. */
+    default boolean fenced() {
+        return Boolean.parseBoolean(node().metadata().get(VmStates.FENCED));
+    }
 }

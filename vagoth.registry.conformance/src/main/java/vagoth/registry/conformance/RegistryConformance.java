@@ -138,6 +138,16 @@ public abstract class RegistryConformance {
     }
 
     @Test
+    void anOperatorsReferenceIsAnIdElseAName() {
+        registry.addNode(new Node("n1", "web", "vm", "", Map.of(), Map.of(), Map.of(), Set.of(), null));
+        assertEquals("n1", registry.resolve("n1").id());
+        assertEquals("n1", registry.resolve("web").id());
+        assertEquals("Node db not found in registry.",
+                assertThrows(NodeNotFoundException.class, () -> registry.resolve("db")).getMessage());
+        assertThrows(InvalidNameException.class, () -> registry.resolve("../etc"));
+    }
+
+    @Test
     void duplicateIdIsRefusedAndNothingChanges() {
         registry.addNode(vm("a"));
         UniqueKeyViolationException e = assertThrows(UniqueKeyViolationException.class,

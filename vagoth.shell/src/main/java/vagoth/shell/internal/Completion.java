@@ -15,13 +15,12 @@ import vagoth.api.virt.VirtualMachine;
 
 /**
  * What may come next on a command line: command names, a command's options,
- * and the names that fit where the cursor is (VMs, hypervisors, any node,
- * template names after {@code template=}). Used by the interactive shell that
- * attaches to the daemon.
+ * and the names that fit where the cursor is, as the command's {@link Usage}
+ * says (VMs, hypervisors, any node, {@code on}/{@code off}, template names
+ * after {@code template=}). Used by the interactive shell that attaches to
+ * the daemon.
  */
 final class Completion {
-    private static final Set<String> VM_COMMANDS = Set.of("start", "stop", "shutdown", "reboot", "undefine", "deprovision",
-            "define", "provision", "migrate");
     private final Manager manager;
     private final Supplier<TemplateCatalog> templates;
 
@@ -51,27 +50,29 @@ final class Completion {
             return Stream.concat(spec.valueOptions().stream(), spec.flags().stream()).map(o -> "--" + o);
         }
         String previous = before.isEmpty() ? "" : before.get(before.size() - 1);
-        long positional = before.stream().filter(w -> !w.startsWith("--")).count()
-                - before.stream().filter(w -> w.startsWith("--") && spec.valueOptions().contains(w.substring(2))).count();
-        if (previous.equals("--hint") || previous.equals("--parent") || command.equals("listhv")
-                || command.equals("maintenance") && positional == 0 || command.equals("migrate") && positional == 1
-                || command.equals("fence") || command.equals("unfence")) {
+        if (previous.equals("--hint") || previous.equals("--parent")) {
             return names(Hypervisor.TYPE);
         }
         if (previous.equals("--type")) {
             return manager.nodeTypes().stream();
         }
+        if (previous.startsWith("--") && spec.valueOptions().contains(previous.substring(2))) {
+            return Stream.empty();
+        }
         if (current.startsWith("template=")) {
             TemplateCatalog catalog = templates.get();
             return catalog == null ? Stream.empty() : catalog.templates().keySet().stream().map(t -> "template=" + t);
         }
-        if (command.equals("help")) {
-            return Commands.all().keySet().stream();
-        }
-        if (VM_COMMANDS.contains(command) || command.equals("listvm")) {
-            return names(VirtualMachine.TYPE);
-        }
-        return command.equals("new") ? Stream.empty() : names(null);
+        long positional = before.stream().filter(w -> !w.startsWith("--")).count()
+                - before.stream().filter(w -> w.startsWith("--") && spec.valueOptions().contains(w.substring(2))).count();
+        return switch (spec.arg((int) positional)) {
+            case VM -> names(VirtualMachine.TYPE);
+            case HV -> names(Hypervisor.TYPE);
+            case NODE -> names(null);
+            case COMMAND -> Commands.all().keySet().stream();
+            case ON_OFF -> Stream.of("on", "off");
+            case NEW -> Stream.empty();
+        };
     }
 
     private Stream<String> names(String type) {

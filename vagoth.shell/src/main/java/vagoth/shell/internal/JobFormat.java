@@ -6,13 +6,13 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 
 import vagoth.api.action.Action;
 import vagoth.api.job.Job;
+import vagoth.support.json.Json;
 
 /** How jobs look on the command line. */
 final class JobFormat {
@@ -85,30 +85,33 @@ final class JobFormat {
     }
 
     static String json(List<Job> jobs) {
-        JsonArray a = new JsonArray();
-        jobs.forEach(j -> a.add(toJson(j)));
-        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(a);
+        return Json.pretty(jobs.stream().map(JobFormat::toJson).toList());
     }
 
     static String json(Job j) {
-        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(toJson(j));
+        return Json.pretty(toJson(j));
     }
 
-    private static JsonObject toJson(Job j) {
-        JsonObject o = new JsonObject();
-        o.addProperty("id", j.id());
-        o.addProperty("state", j.state().label());
-        o.addProperty("action", j.action());
-        o.addProperty("queue", j.queue());
-        o.addProperty("txid", j.txid());
-        o.addProperty("source", j.source());
-        JsonObject args = new JsonObject();
-        new TreeMap<>(j.args()).forEach(args::addProperty);
-        o.add("args", args);
-        o.addProperty("error", j.error());
-        o.addProperty("created", j.created() == null ? null : j.created().toString());
-        o.addProperty("started", j.started() == null ? null : j.started().toString());
-        o.addProperty("finished", j.finished() == null ? null : j.finished().toString());
+    /** A job as scripts read it; an absent value (no error, not started) is left out. */
+    private static Map<String, Object> toJson(Job j) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("id", j.id());
+        o.put("state", j.state().label());
+        o.put("action", j.action());
+        o.put("queue", j.queue());
+        o.put("txid", j.txid());
+        o.put("source", j.source());
+        o.put("args", new TreeMap<>(j.args()));
+        putIfPresent(o, "error", j.error());
+        putIfPresent(o, "created", j.created());
+        putIfPresent(o, "started", j.started());
+        putIfPresent(o, "finished", j.finished());
         return o;
+    }
+
+    private static void putIfPresent(Map<String, Object> o, String key, Object value) {
+        if (value != null) {
+            o.put(key, value.toString());
+        }
     }
 }

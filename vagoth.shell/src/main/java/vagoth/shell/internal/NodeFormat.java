@@ -3,21 +3,20 @@ package vagoth.shell.internal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 
 import vagoth.api.Node;
+import vagoth.api.virt.Capacity;
+import vagoth.api.virt.Hypervisor;
+import vagoth.support.json.Json;
 
 /** How nodes look on the command line: the original's columns, a tree, a detail view, JSON. */
 final class NodeFormat {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
     private final Style style;
 
     NodeFormat(Style style) {
@@ -126,40 +125,51 @@ final class NodeFormat {
         return String.join(sep, out);
     }
 
+    /** {@code hyper1    state=up    vms=2  ram=1536/16384  free=14848  cpus=2/8  maintenance=off} */
+    String hypervisors(List<Hypervisor> hvs) {
+        int nameWidth = Math.max(8, hvs.stream().mapToInt(h -> h.name().length()).max().orElse(0)) + 4;
+        int stateWidth = Math.max(11, hvs.stream().mapToInt(h -> h.state().length()).max().orElse(0)) + 2;
+        List<String> out = new ArrayList<>();
+        for (Hypervisor hv : hvs) {
+            Capacity c = hv.capacity();
+            out.add(String.format("%-" + nameWidth + "s", hv.name()) + "state=" + style.state(hv.state())
+                    + " ".repeat(Math.max(1, stateWidth - hv.state().length())) + "vms=" + c.vms() + "  ram="
+                    + c.ramUsed() + "/" + known(c.memTotal()) + "  free=" + known(c.ramFree()) + "  cpus=" + c.cpusUsed()
+                    + "/" + known(c.cpus()) + "  maintenance=" + (hv.inMaintenance() ? "on" : "off")
+                    + (hv.fenced() ? "  fenced" : ""));
+        }
+        return String.join("\n", out);
+    }
+
+    private static String known(long n) {
+        return n < 0 ? "?" : String.valueOf(n);
+    }
+
     static String json(List<Node> nodes) {
-        JsonArray a = new JsonArray();
-        nodes.forEach(n -> a.add(toJson(n)));
-        return GSON.toJson(a);
+        return Json.pretty(nodes.stream().map(NodeFormat::toJson).toList());
     }
 
     static String json(Node n, List<Node> kids) {
-        JsonObject o = toJson(n);
-        JsonArray c = new JsonArray();
-        kids.stream().map(Node::id).sorted().forEach(c::add);
-        o.add("children", c);
-        return GSON.toJson(o);
+        Map<String, Object> o = toJson(n);
+        o.put("children", kids.stream().map(Node::id).sorted().toList());
+        return Json.pretty(o);
     }
 
-    private static JsonObject toJson(Node n) {
-        JsonObject o = new JsonObject();
-        o.addProperty("id", n.id());
-        o.addProperty("name", n.name());
-        o.addProperty("type", n.type());
-        o.addProperty("tenant", n.tenant());
-        o.addProperty("state", n.state());
-        o.addProperty("parent", n.parent());
-        o.add("definition", toJson(n.definition()));
-        o.add("metadata", toJson(n.metadata()));
-        o.add("tags", toJson(n.tags()));
-        JsonArray keys = new JsonArray();
-        new TreeSet<>(n.keys()).forEach(keys::add);
-        o.add("keys", keys);
-        return o;
-    }
-
-    private static JsonObject toJson(Map<String, String> map) {
-        JsonObject o = new JsonObject();
-        new TreeMap<>(map).forEach(o::addProperty);
+    /** A node as scripts read it; an absent value (no parent) is left out. */
+    private static Map<String, Object> toJson(Node n) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("id", n.id());
+        o.put("name", n.name());
+        o.put("type", n.type());
+        o.put("tenant", n.tenant());
+        o.put("state", n.state());
+        if (n.parent() != null) {
+            o.put("parent", n.parent());
+        }
+        o.put("definition", new TreeMap<>(n.definition()));
+        o.put("metadata", new TreeMap<>(n.metadata()));
+        o.put("tags", new TreeMap<>(n.tags()));
+        o.put("keys", List.copyOf(new TreeSet<>(n.keys())));
         return o;
     }
 

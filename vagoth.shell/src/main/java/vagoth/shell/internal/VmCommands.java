@@ -1,37 +1,121 @@
 package vagoth.shell.internal;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import static vagoth.shell.internal.Session.asCaller;
+import static vagoth.shell.internal.Session.jobListener;
+import static vagoth.shell.internal.Session.parse;
+import static vagoth.shell.internal.Session.run;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
+
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 
 import vagoth.api.ManagedNode;
 import vagoth.api.Manager;
-import vagoth.api.Node;
-import vagoth.api.NodeQuery;
-import vagoth.api.Resources;
 import vagoth.api.VagothException;
 import vagoth.api.job.Job;
 import vagoth.api.job.JobState;
 import vagoth.api.virt.Hypervisor;
-import vagoth.api.virt.PollReport;
 import vagoth.api.virt.VirtualMachine;
-import vagoth.api.virt.VmStates;
+import vagoth.shell.internal.Usage.Arg;
 
-/** The virtual machine and hypervisor commands. */
-final class VmCommands {
+/**
+ * The virtual machine commands. Each runs one operation as a job and waits
+ * for it, so its output and exit status are the same whichever scheduler runs
+ * it: {@code start: OK (devnode1)}, or the job's error.
+ */
+@Component(service = VmCommands.class, property = {"osgi.command.scope=vagoth",
+    "osgi.command.function=start", "osgi.command.function=stop", "osgi.command.function=shutdown",
+    "osgi.command.function=reboot", "osgi.command.function=define", "osgi.command.function=undefine",
+    "osgi.command.function=provision", "osgi.command.function=deprovision", "osgi.command.function=migrate"})
+public final class VmCommands {
+    /** A wait as long as anyone waits. */
+    static final Duration FOREVER = ChronoUnit.FOREVER.getDuration();
     private final Manager manager;
 
-    VmCommands(Manager manager) {
+    @Activate
+    public VmCommands(@Reference Manager manager) {
         this.manager = manager;
     }
 
+    @Descriptor("start a VM (defining it first if it is unassigned)")
+    @Usage(synopsis = "start VM", min = 1, max = 1, args = Arg.VM)
+    public String start(CommandSession session, @Descriptor("VM") String... args) {
+        return operate(session, "start", args, VirtualMachine::start);
+    }
+
+    @Descriptor("stop a VM at once (kill)")
+    @Usage(synopsis = "stop VM", min = 1, max = 1, args = Arg.VM)
+    public String stop(CommandSession session, @Descriptor("VM") String... args) {
+        return operate(session, "stop", args, VirtualMachine::stop);
+    }
+
+    @Descriptor("ask a VM to shut down cleanly")
+    @Usage(synopsis = "shutdown VM", min = 1, max = 1, args = Arg.VM)
+    public String shutdown(CommandSession session, @Descriptor("VM") String... args) {
+        return operate(session, "shutdown", args, VirtualMachine::shutdown);
+    }
+
+    @Descriptor("reboot a VM")
+    @Usage(synopsis = "reboot VM", min = 1, max = 1, args = Arg.VM)
+    public String reboot(CommandSession session, @Descriptor("VM") String... args) {
+        return operate(session, "reboot", args, VirtualMachine::reboot);
+    }
+
+    @Descriptor("remove a VM from its hypervisor and unassign it")
+    @Usage(synopsis = "undefine VM", min = 1, max = 1, args = Arg.VM)
+    public String undefine(CommandSession session, @Descriptor("VM") String... args) {
+        return operate(session, "undefine", args, VirtualMachine::undefine);
+    }
+
+    @Descriptor("remove a VM and its disk from its hypervisor and unassign it")
+    @Usage(synopsis = "deprovision VM", min = 1, max = 1, args = Arg.VM)
+    public String deprovision(CommandSession session, @Descriptor("VM") String... args) {
+        return operate(session, "deprovision", args, VirtualMachine::deprovision);
+    }
+
+    @Descriptor("place a VM on a hypervisor (the allocator chooses, or --hint) and define it there")
+    @Usage(synopsis = "define [--hint HV] VM", values = "hint", min = 1, max = 1, args = Arg.VM)
+    public String define(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
+        ParsedArgs a = parse("define", args);
+        return operate(session, "define", a, vm -> vm.define(a.value("hint")));
+    }
+
+    @Descriptor("place a VM and provision it (create its disk) on the hypervisor")
+    @Usage(synopsis = "provision [--hint HV] VM", values = "hint", min = 1, max = 1, args = Arg.VM)
+    public String provision(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
+        ParsedArgs a = parse("provision", args);
+        return operate(session, "provision", a, vm -> vm.provision(a.value("hint")));
+    }
+
+    @Descriptor("move a VM to another hypervisor (cold: stopped, moved, started again if it ran)")
+    @Usage(synopsis = "migrate VM HV", min = 2, max = 2, args = {Arg.VM, Arg.HV})
+    public String migrate(CommandSession session, @Descriptor("VM HV") String... args) {
+        ParsedArgs a = parse("migrate", args);
+        return operate(session, "migrate", a, vm -> vm.migrate(hypervisor(manager, a.arg(1)).id()));
+    }
+
+    private String operate(CommandSession session, String command, String[] args, Function<VirtualMachine, Job> op) {
+        return operate(session, command, parse(command, args), op);
+    }
+
+    private String operate(CommandSession session, String command, ParsedArgs a, Function<VirtualMachine, Job> op) {
+        String ref = a.arg(0);
+        return run(command, ref, () -> asCaller(manager, session, () -> operate(command, ref, op,
+                jobListener(session))));
+    }
+
     /**
-     * Runs one VM operation: {@code start: OK (devnode1)}, or queued as a job
-     * when the scheduler works in the background. {@code onJob} hears the
+     * Runs one VM operation and waits for its job: {@code onJob} hears the
      * job's id as soon as it exists (the daemon tells its client).
      */
-    String operate(String command, String ref, Function<VirtualMachine, Job> op, java.util.function.Consumer<String> onJob) {
+    private String operate(String command, String ref, Function<VirtualMachine, Job> op, Consumer<String> onJob) {
         VirtualMachine vm = vm(ref);
         Job started = op.apply(vm);
         onJob.accept(started.id());
@@ -45,118 +129,33 @@ final class VmCommands {
         return command + ": queued as job " + job.id() + " (" + vm.name() + ")";
     }
 
-    /**
-     * A background scheduler answers with a queued job; the command waits for
-     * it, so its output and exit status are the same whichever scheduler runs it.
-     */
+    /** The job once it has ended; as it is, should the wait be interrupted (Ctrl-C). */
     static Job awaitEnd(Manager manager, Job job) {
-        Job j = job;
-        while (!j.state().isFinished()) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return j;
-            }
-            String id = j.id();
-            j = manager.jobs().get(id).orElseThrow(() -> new vagoth.api.job.JobNotFoundException(id));
+        if (job.state().isFinished()) {
+            return job;
         }
-        return j;
+        try {
+            return manager.jobs().await(job.id(), FOREVER);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return manager.jobs().get(job.id()).orElse(job);
+        }
     }
 
-    VirtualMachine vm(String ref) {
-        ManagedNode n = manager.getNode(VagothCommands.resolve(manager.registry(), ref).id());
+    private VirtualMachine vm(String ref) {
+        ManagedNode n = manager.getNode(manager.registry().resolve(ref).id());
         if (!(n instanceof VirtualMachine vm)) {
             throw new VagothException(ref + " is of type " + n.node().type() + ", not a vm", ref);
         }
         return vm;
     }
 
-    Node hypervisor(String ref) {
-        Node n = VagothCommands.resolve(manager.registry(), ref);
-        if (!n.type().equals(Hypervisor.TYPE)) {
-            throw new VagothException(ref + " is of type " + n.type() + ", not a hypervisor", ref);
+    /** The hypervisor an operator names, by id or name. */
+    static Hypervisor hypervisor(Manager manager, String ref) {
+        ManagedNode n = manager.getNode(manager.registry().resolve(ref).id());
+        if (!(n instanceof Hypervisor hv)) {
+            throw new VagothException(ref + " is of type " + n.node().type() + ", not a hypervisor", ref);
         }
-        return n;
-    }
-
-    /** The original printed nothing; warnings are shown (an unreachable hypervisor matters), changes with --verbose. */
-    String poll(boolean verbose) {
-        Object result = manager.action("poll", Map.of());
-        if (!(result instanceof PollReport report)) {
-            return null;
-        }
-        List<String> out = new ArrayList<>();
-        if (verbose) {
-            report.changes().forEach(c -> out.add("poll: " + c));
-            out.add("poll: " + report.polled().size() + " hypervisor(s) answered, " + report.unreachable().size()
-                    + " did not");
-        }
-        report.warnings().forEach(w -> out.add("poll: warning: " + w));
-        return out.isEmpty() ? null : String.join("\n", out);
-    }
-
-    String maintenance(String ref, String onOff) {
-        boolean on = switch (onOff) {
-            case "on" -> true;
-            case "off" -> false;
-            default -> throw new IllegalStateException();
-        };
-        Node hv = hypervisor(ref);
-        manager.registry().updateMetadata(hv.id(), Map.of(VmStates.MAINTENANCE_FLAG, String.valueOf(on)), List.of());
-        return "maintenance: " + onOff + " (" + hv.name() + ")";
-    }
-
-    /** {@code fence: OK (hyper2); released vm1 vm2} */
-    String fence(String ref, boolean command) {
-        Node hv = hypervisor(ref);
-        Object released = manager.action("fence", command
-                ? Map.of(vagoth.api.action.Action.NODE_ARG, hv.id(), "command", "true")
-                : Map.of(vagoth.api.action.Action.NODE_ARG, hv.id()));
-        List<?> names = released instanceof List<?> l ? l : List.of();
-        return "fence: OK (" + hv.name() + ")" + (names.isEmpty() ? "; no VMs to release"
-                : "; released " + String.join(" ", names.stream().map(String::valueOf).toList())
-                        + " (they may be started elsewhere now)");
-    }
-
-    String unfence(String ref) {
-        Node hv = hypervisor(ref);
-        manager.action("unfence", Map.of(vagoth.api.action.Action.NODE_ARG, hv.id()));
-        return "unfence: OK (" + hv.name() + ")";
-    }
-
-    /** {@code hyper1    state=up    vms=2  ram=1536/16384  free=14848  cpus=2/8  maintenance=off} */
-    String listhv(Style style, List<Node> hvs) {
-        List<Node> vms = manager.registry().getNodes(NodeQuery.all().withType(VirtualMachine.TYPE));
-        int nameWidth = Math.max(8, hvs.stream().mapToInt(h -> h.name().length()).max().orElse(0)) + 4;
-        int stateWidth = Math.max(11, hvs.stream().mapToInt(h -> h.state().length()).max().orElse(0)) + 2;
-        List<String> out = new ArrayList<>();
-        for (Node hv : hvs) {
-            long ram = 0;
-            long cpus = 0;
-            int count = 0;
-            for (Node vm : vms) {
-                if (hv.id().equals(vm.parent())) {
-                    ram += Resources.asked(vm, Resources.RAM);
-                    cpus += Resources.asked(vm, Resources.CPUS);
-                    count++;
-                }
-            }
-            long mem = Resources.offered(hv, Resources.MEM_TOTAL);
-            long cpuCount = Resources.offered(hv, Resources.CPUS);
-            String memTotal = mem < 0 ? "?" : String.valueOf(mem);
-            String cpuTotal = cpuCount < 0 ? "?" : String.valueOf(cpuCount);
-            long free = mem < 0 ? -1 : mem - ram;
-            out.add(String.format("%-" + nameWidth + "s", hv.name()) + "state=" + style.state(hv.state())
-                    + " ".repeat(Math.max(1, stateWidth - hv.state().length())) + "vms=" + count + "  ram=" + ram + "/"
-                    + memTotal + "  free=" + (free < 0 ? "?" : free) + "  cpus=" + cpus + "/" + cpuTotal + "  maintenance="
-                    + (Boolean.parseBoolean(hv.metadata().get(VmStates.MAINTENANCE_FLAG)) ? "on" : "off")
-                    + (Boolean.parseBoolean(hv.metadata().get(VmStates.FENCED)) ? "  fenced" : ""));
-        }
-        return String.join("\n", out);
-    }
-
-    static boolean isStuck(Node n, List<Node> stuck) {
-        return VmStates.TRANSITIONAL.contains(n.state()) && stuck.stream().anyMatch(s -> s.id().equals(n.id()));
+        return hv;
     }
 }

@@ -1,4 +1,4 @@
-package vagoth.shell.internal;
+package vagoth.core.internal;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Set;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
@@ -15,6 +18,7 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.component.runtime.dto.SatisfiedReferenceDTO;
 
 import vagoth.api.Manager;
+import vagoth.api.Plugins;
 import vagoth.api.nodetype.NodeType;
 import vagoth.api.provision.Provisioner;
 import vagoth.api.registry.Registry;
@@ -26,14 +30,12 @@ import vagoth.api.driver.Driver;
 import vagoth.api.monitor.Monitor;
 
 /**
- * {@code vagoth plugins}: for each concept, the implementations present, the
- * bundle providing each, and which is active. "Active" is what the consumer
- * is bound to now, as Declarative Services reports it: the manager's
- * registry, scheduler, provisioner and job store; the allocator of the
- * {@code define} action; the monitor of {@code poll}. Drivers, actions and
- * node types are all in use at once.
+ * {@link Plugins} from the service registry and what Declarative Services
+ * reports as bound: for each concept, the implementations present, the bundle
+ * providing each, and which is active.
  */
-final class PluginsReport {
+@Component
+public final class PluginInventory implements Plugins {
     /**
      * Who binds a concept's active implementation: the component publishing
      * {@code service} (with {@code property=value}, when given), through its
@@ -69,29 +71,30 @@ final class PluginsReport {
     private final BundleContext context;
     private final ServiceComponentRuntime scr;
 
-    PluginsReport(BundleContext context, ServiceComponentRuntime scr) {
+    @Activate
+    public PluginInventory(BundleContext context, @Reference ServiceComponentRuntime scr) {
         this.context = context;
         this.scr = scr;
     }
 
-    String render() {
-        List<String> lines = new ArrayList<>();
-        lines.add(String.format("%-12s %-12s %-10s %-34s %s", "CONCEPT", "NAME", "STATE", "BUNDLE", "SERVICE"));
+    @Override
+    public List<Plugin> plugins() {
+        List<Plugin> out = new ArrayList<>();
         for (Concept c : CONCEPTS) {
             List<ServiceReference<?>> refs = references(c.api());
             Set<Long> active = c.consumer() == null ? null : bound(c.consumer());
             if (refs.isEmpty()) {
-                lines.add(String.format("%-12s %-12s %-10s %-34s %s", c.label(), "-", "missing", "-", "-"));
+                out.add(new Plugin(c.label(), "-", State.MISSING, "-", -1));
             }
             for (ServiceReference<?> r : refs) {
                 Object name = r.getProperty(c.property());
                 long id = (Long) r.getProperty("service.id");
-                String state = active == null ? "in use" : active.contains(id) ? "active" : "present";
-                lines.add(String.format("%-12s %-12s %-10s %-34s %d", c.label(), name == null ? "?" : name, state,
+                State state = active == null ? State.IN_USE : active.contains(id) ? State.ACTIVE : State.PRESENT;
+                out.add(new Plugin(c.label(), name == null ? "?" : name.toString(), state,
                         r.getBundle().getSymbolicName() + " " + r.getBundle().getVersion(), id));
             }
         }
-        return String.join("\n", lines);
+        return out;
     }
 
     private List<ServiceReference<?>> references(String api) {
@@ -108,9 +111,6 @@ final class PluginsReport {
     /** The service ids the consumer's reference is bound to now. */
     private Set<Long> bound(Consumer consumer) {
         Set<Long> ids = new HashSet<>();
-        if (scr == null) {
-            return ids;
-        }
         for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
             if (!List.of(d.serviceInterfaces).contains(consumer.service()) || consumer.property() != null
                     && !consumer.value().equals(d.properties.get(consumer.property()))) {

@@ -17,20 +17,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 import vagoth.api.Node;
 import vagoth.testing.TestManager;
+import vagoth.testing.HypervisorType;
 import vagoth.testing.TestProvisioner;
 import vagoth.testing.MemoryRegistry;
 
-class VagothCommandsTest {
+class NodeCommandsTest {
     @TempDir
     Path dir;
     private MemoryRegistry registry;
-    private VagothCommands cmd;
+    private NodeCommands cmd;
+    private ShellCommands shell;
 
     @BeforeEach
     void setUp() {
         registry = new MemoryRegistry();
-        TestManager manager = new TestManager("myuser", registry).provisioner(new TestProvisioner(registry));
-        cmd = new VagothCommands(manager, null);
+        TestManager manager = new TestManager("myuser", registry).provisioner(new TestProvisioner(registry))
+                .nodeType("hv", new HypervisorType());
+        cmd = new NodeCommands(manager);
+        shell = new ShellCommands(manager);
     }
 
     @AfterEach
@@ -173,7 +177,7 @@ class VagothCommandsTest {
         assertUsage("info: option --json takes no value", () -> cmd.info(null, "--json=yes", "devnode1"));
         assertUsage("rename: too many arguments: c", () -> cmd.rename("a", "b", "c"));
         assertUsage("set: nothing to change", () -> cmd.set("devnode1"));
-        assertUsage("help: unknown command 'frob'", () -> cmd.help("frob"));
+        assertUsage("help: unknown command 'frob'", () -> shell.help("frob"));
         assertFailure("rename: Invalid node name 'no way': it must match [A-Za-z0-9][A-Za-z0-9._-]{0,62} (devnode1)",
                 () -> cmd.rename("devnode1", "no way"));
         assertEquals(before, snapshot());
@@ -191,10 +195,10 @@ class VagothCommandsTest {
 
     @Test
     void helpListsEveryCommandAndEachUsage() {
-        String help = cmd.help();
+        String help = shell.help();
         for (String name : Commands.all().keySet()) {
             assertTrue(help.contains("  " + name + " "), name);
-            assertTrue(cmd.help(name).startsWith("usage: vagoth " + name), name);
+            assertTrue(shell.help(name).startsWith("usage: vagoth " + name), name);
         }
     }
 

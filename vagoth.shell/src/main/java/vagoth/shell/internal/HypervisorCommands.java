@@ -1,0 +1,98 @@
+package vagoth.shell.internal;
+
+import static vagoth.shell.internal.Session.asCaller;
+import static vagoth.shell.internal.Session.parse;
+import static vagoth.shell.internal.Session.run;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import vagoth.api.Manager;
+import vagoth.api.action.Action;
+import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.PollReport;
+import vagoth.shell.internal.Usage.Arg;
+
+/** The hypervisor commands: polling them, maintenance, fencing. */
+@Component(service = HypervisorCommands.class, property = {"osgi.command.scope=vagoth",
+    "osgi.command.function=poll", "osgi.command.function=maintenance", "osgi.command.function=fence",
+    "osgi.command.function=unfence"})
+public final class HypervisorCommands {
+    private final Manager manager;
+
+    @Activate
+    public HypervisorCommands(@Reference Manager manager) {
+        this.manager = manager;
+    }
+
+    /** The original printed nothing; warnings are shown (an unreachable hypervisor matters), changes with --verbose. */
+    @Descriptor("ask every hypervisor for its state and bring the registry up to date")
+    @Usage(synopsis = "poll [--verbose]", flags = "verbose")
+    public String poll(CommandSession session, @Descriptor("[--verbose]") String... args) {
+        ParsedArgs a = parse("poll", args);
+        return run("poll", null, () -> asCaller(manager, session, () -> {
+            Object result = manager.action("poll", Map.of());
+            return result instanceof PollReport report ? report(report, a.flag("verbose")) : null;
+        }));
+    }
+
+    private static String report(PollReport report, boolean verbose) {
+        List<String> out = new ArrayList<>();
+        if (verbose) {
+            report.changes().forEach(c -> out.add("poll: " + c));
+            out.add("poll: " + report.polled().size() + " hypervisor(s) answered, " + report.unreachable().size()
+                    + " did not");
+        }
+        report.warnings().forEach(w -> out.add("poll: warning: " + w));
+        return out.isEmpty() ? null : String.join("\n", out);
+    }
+
+    @Descriptor("take a hypervisor out of placement (on; its VMs keep running), or put it back (off)")
+    @Usage(synopsis = "maintenance HV on|off", min = 2, max = 2, args = {Arg.HV, Arg.ON_OFF})
+    public String maintenance(@Descriptor("HV on|off") String... args) {
+        ParsedArgs a = parse("maintenance", args);
+        if (!a.arg(1).equals("on") && !a.arg(1).equals("off")) {
+            throw a.usage("say on or off, not '" + a.arg(1) + "'");
+        }
+        return run("maintenance", a.arg(0), () -> {
+            Hypervisor hv = VmCommands.hypervisor(manager, a.arg(0));
+            hv.maintenance(a.arg(1).equals("on"));
+            return "maintenance: " + a.arg(1) + " (" + hv.name() + ")";
+        });
+    }
+
+    /** {@code fence: OK (hyper2); released vm1 vm2} */
+    @Descriptor("state that a hypervisor is powered off (--command: prove it with the configured fence command): its"
+            + " lost VMs are released to start elsewhere, and it takes no placements until unfenced")
+    @Usage(synopsis = "fence [--command] HV", flags = "command", min = 1, max = 1, args = Arg.HV)
+    public String fence(CommandSession session, @Descriptor("[--command] HV") String... args) {
+        ParsedArgs a = parse("fence", args);
+        return run("fence", a.arg(0), () -> asCaller(manager, session, () -> {
+            Hypervisor hv = VmCommands.hypervisor(manager, a.arg(0));
+            Object released = manager.action("fence", a.flag("command")
+                    ? Map.of(Action.NODE_ARG, hv.id(), "command", "true") : Map.of(Action.NODE_ARG, hv.id()));
+            List<?> names = released instanceof List<?> l ? l : List.of();
+            return "fence: OK (" + hv.name() + ")" + (names.isEmpty() ? "; no VMs to release"
+                    : "; released " + String.join(" ", names.stream().map(String::valueOf).toList())
+                            + " (they may be started elsewhere now)");
+        }));
+    }
+
+    @Descriptor("let a fenced hypervisor take placements again")
+    @Usage(synopsis = "unfence HV", min = 1, max = 1, args = Arg.HV)
+    public String unfence(CommandSession session, @Descriptor("HV") String... args) {
+        ParsedArgs a = parse("unfence", args);
+        return run("unfence", a.arg(0), () -> asCaller(manager, session, () -> {
+            Hypervisor hv = VmCommands.hypervisor(manager, a.arg(0));
+            manager.action("unfence", Map.of(Action.NODE_ARG, hv.id()));
+            return "unfence: OK (" + hv.name() + ")";
+        }));
+    }
+}

@@ -1,0 +1,128 @@
+package vagoth.shell.internal;
+
+import static vagoth.shell.internal.Session.parse;
+import static vagoth.shell.internal.Session.run;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import vagoth.api.Manager;
+import vagoth.api.Plugins;
+import vagoth.api.ServiceUnavailableException;
+import vagoth.api.provision.TemplateCatalog;
+import vagoth.shell.internal.Usage.Arg;
+import vagoth.support.json.Json;
+
+/** About the installation and the shell itself: plugins, templates, help and completion. */
+@Component(service = ShellCommands.class, property = {"osgi.command.scope=vagoth",
+    "osgi.command.function=plugins", "osgi.command.function=templates", "osgi.command.function=complete",
+    "osgi.command.function=help"})
+public final class ShellCommands {
+    private final Manager manager;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile TemplateCatalog templateCatalog;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile Plugins plugins;
+
+    @Activate
+    public ShellCommands(@Reference Manager manager) {
+        this.manager = manager;
+    }
+
+    @Descriptor("for each concept, the implementations present, which is active, and their bundles")
+    @Usage(synopsis = "plugins")
+    public String plugins(@Descriptor("no arguments") String... args) {
+        parse("plugins", args);
+        return run("plugins", null, () -> {
+            Plugins p = plugins;
+            if (p == null) {
+                throw new ServiceUnavailableException("plugin inventory");
+            }
+            List<String> lines = new ArrayList<>();
+            lines.add(String.format("%-12s %-12s %-10s %-34s %s", "CONCEPT", "NAME", "STATE", "BUNDLE", "SERVICE"));
+            for (Plugins.Plugin row : p.plugins()) {
+                lines.add(String.format("%-12s %-12s %-10s %-34s %s", row.concept(), row.name(), row.state().label(),
+                        row.bundle(), row.serviceId() < 0 ? "-" : String.valueOf(row.serviceId())));
+            }
+            return String.join("\n", lines);
+        });
+    }
+
+    @Descriptor("the templates 'new NAME template=T' can use, with their definitions")
+    @Usage(synopsis = "templates [--json]", flags = "json")
+    public String templates(@Descriptor("[--json]") String... args) {
+        ParsedArgs a = parse("templates", args);
+        return run("templates", null, () -> {
+            TemplateCatalog catalog = templateCatalog;
+            if (catalog == null) {
+                throw new ServiceUnavailableException("template catalog (select the template provisioner:"
+                        + " provisioner.target = (vagoth.provisioner=template))");
+            }
+            Map<String, Map<String, String>> all = new TreeMap<>();
+            catalog.templates().forEach((name, def) -> all.put(name, new TreeMap<>(def)));
+            if (a.flag("json")) {
+                return Json.pretty(all);
+            }
+            List<String> lines = new ArrayList<>();
+            all.forEach((name, def) -> {
+                List<String> pairs = new ArrayList<>();
+                def.forEach((k, v) -> {
+                    if (!k.equals("template")) {
+                        pairs.add(k + "=" + v);
+                    }
+                });
+                lines.add(String.format("%-12s %s", name, String.join(" ", pairs)));
+            });
+            return lines.isEmpty() ? null : String.join("\n", lines);
+        });
+    }
+
+    @Descriptor("what may come next on a command line: the words so far, the last one partial (for shells)")
+    @Usage(synopsis = "complete WORD...", max = Usage.ANY, args = Arg.COMMAND)
+    public String complete(@Descriptor("WORD...") String... words) {
+        List<String> w = new ArrayList<>(List.of(words));
+        if (w.isEmpty()) {
+            w.add("");
+        }
+        return run("complete", null, () -> String.join("\n",
+                new Completion(manager, () -> templateCatalog).candidates(w)));
+    }
+
+    @Descriptor("list the commands, or show one command's usage")
+    @Usage(synopsis = "help [COMMAND]", max = 1, args = Arg.COMMAND)
+    public String help(@Descriptor("[COMMAND]") String... args) {
+        ParsedArgs a = parse("help", args);
+        if (a.positional().isEmpty()) {
+            StringBuilder sb = new StringBuilder("usage: vagoth <command> [options] [arguments]\n\ncommands:\n");
+            String subject = null;
+            for (CommandSpec s : Commands.all().values()) {
+                if (!s.subject().equals(subject)) {
+                    subject = s.subject();
+                    sb.append(String.format("%n  %s%n", subject));
+                }
+                sb.append(String.format("    %-11s %s%n", s.name(), s.summary()));
+            }
+            return sb.append("\nRun 'vagoth help <command>' for a command's options.").toString();
+        }
+        String name = a.arg(0);
+        if (!Commands.all().containsKey(name)) {
+            throw a.usage("unknown command '" + name + "'");
+        }
+        CommandSpec s = Commands.spec(name);
+        return "usage: vagoth " + s.synopsis() + "\n" + s.summary();
+    }
+}
