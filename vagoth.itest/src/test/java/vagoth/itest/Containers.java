@@ -5,17 +5,27 @@ import static org.ops4j.pax.exam.CoreOptions.composite;
 
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.ops4j.pax.exam.Option;
 
-/** What the in-container tests share: the just-built bundles, by file URL, and an agent command line. */
+/**
+ * What the in-container tests share: the base container bnd resolved for
+ * cnf/run/itest.bndrun, the just-built bundles by file URL, and an agent
+ * command line.
+ */
 final class Containers {
-    /** The base runtime every test needs, SCR last so components start configured. */
-    static final String[] RUNTIME = {"org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component",
-        "org.apache.felix.configadmin", "org.apache.felix.gogo.runtime", "gson", "vagoth.api", "vagoth.registry.file",
-        "vagoth.core", "vagoth.provisioner.basic", "vagoth.scheduler.sync", "vagoth.jobs.file", "vagoth.virt",
-        "vagoth.allocator.capacity", "vagoth.monitor"};
+    private static final String SCR = "org.apache.felix.scr";
 
     private Containers() {
     }
@@ -24,17 +34,57 @@ final class Containers {
         return new File(System.getProperty("vagoth.bundles"));
     }
 
-    /** {@link #RUNTIME}, then {@code more}, then SCR. */
-    static Option bundles(String... more) {
-        String[] all = new String[RUNTIME.length + more.length + 1];
-        System.arraycopy(RUNTIME, 0, all, 0, RUNTIME.length);
-        System.arraycopy(more, 0, all, RUNTIME.length, more.length);
-        all[all.length - 1] = "org.apache.felix.scr";
-        Option[] options = new Option[all.length];
-        for (int i = 0; i < all.length; i++) {
-            options[i] = bundle(new File(dir(), all[i] + ".jar").toURI().toString());
+    /** The base container's bundles: the -runbundles the resolver wrote into cnf/run/itest.bndrun. */
+    static List<String> resolved() {
+        try {
+            String bndrun = Files.readString(Path.of(System.getProperty("vagoth.itest.bndrun")));
+            int at = bndrun.indexOf("-runbundles:");
+            if (at < 0) {
+                throw new AssertionError("cnf/run/itest.bndrun has no -runbundles: build vagoth.itest to resolve it");
+            }
+            List<String> names = new ArrayList<>();
+            Matcher m = Pattern.compile("([A-Za-z0-9_.-]+);version=").matcher(bndrun.substring(at));
+            while (m.find()) {
+                names.add(m.group(1));
+            }
+            return names;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return composite(options);
+    }
+
+    /** The jars in the bundles directory by symbolic name. */
+    private static Map<String, File> bySymbolicName() {
+        Map<String, File> jars = new HashMap<>();
+        for (File f : dir().listFiles((d, n) -> n.endsWith(".jar"))) {
+            try (JarFile jar = new JarFile(f)) {
+                String bsn = jar.getManifest().getMainAttributes().getValue("Bundle-SymbolicName");
+                if (bsn != null) {
+                    jars.put(bsn.split(";")[0].trim(), f);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return jars;
+    }
+
+    /** The resolved base container, then {@code more} (symbolic names), with SCR last so components start configured. */
+    static Option bundles(String... more) {
+        Map<String, File> jars = bySymbolicName();
+        List<String> all = new ArrayList<>(resolved());
+        all.addAll(List.of(more));
+        all.remove(SCR);
+        all.add(SCR);
+        List<Option> options = new ArrayList<>();
+        for (String bsn : all) {
+            File f = jars.get(bsn);
+            if (f == null) {
+                throw new AssertionError("no bundle " + bsn + " in " + dir());
+            }
+            options.add(bundle(f.toURI().toString()));
+        }
+        return composite(options.toArray(Option[]::new));
     }
 
     static File jar(String name) {
@@ -64,9 +114,8 @@ final class Containers {
         java.util.Dictionary<String, Object> props = new java.util.Hashtable<>();
         props.put("scheduler.target", "(vagoth.scheduler=" + name + ")");
         config.getConfiguration("vagoth.manager", "?").update(props);
-        String want = name.equals("thread") ? "ThreadScheduler" : "SyncScheduler";
         long deadline = System.currentTimeMillis() + PATIENCE_MS;
-        while (!current(manager).equals(want)) {
+        while (!activeScheduler().equals(name)) {
             if (System.currentTimeMillis() > deadline) {
                 throw new AssertionError("the manager never switched to " + name);
             }
@@ -74,12 +123,25 @@ final class Containers {
         }
     }
 
-    /** The active scheduler's class, or "" in the moment between two. */
-    private static String current(vagoth.api.Manager manager) {
-        try {
-            return manager.scheduler().getClass().getSimpleName();
-        } catch (vagoth.api.ServiceUnavailableException e) {
+    /**
+     * The name ({@code vagoth.scheduler}) of the scheduler the manager is bound
+     * to, as the plugin inventory reports it from service properties; "" in the
+     * moment between two.
+     */
+    private static String activeScheduler() {
+        org.osgi.framework.BundleContext ctx = org.osgi.framework.FrameworkUtil.getBundle(Containers.class)
+                .getBundleContext();
+        org.osgi.framework.ServiceReference<vagoth.api.Plugins> ref = ctx.getServiceReference(vagoth.api.Plugins.class);
+        if (ref == null) {
             return "";
+        }
+        vagoth.api.Plugins plugins = ctx.getService(ref);
+        try {
+            return plugins.plugins().stream().filter(p -> p.concept().equals("scheduler")
+                    && p.state() == vagoth.api.Plugins.State.ACTIVE).map(vagoth.api.Plugins.Plugin::name).findFirst()
+                    .orElse("");
+        } finally {
+            ctx.ungetService(ref);
         }
     }
 
