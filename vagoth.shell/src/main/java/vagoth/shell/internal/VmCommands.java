@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.Reference;
 
 import vagoth.api.ManagedNode;
 import vagoth.api.Manager;
+import vagoth.api.Node;
 import vagoth.api.VagothException;
 import vagoth.api.job.Job;
 import vagoth.api.job.JobState;
@@ -152,9 +153,9 @@ public final class VmCommands {
 
     /** The hypervisor an operator names, by id or name. */
     static Hypervisor hypervisor(Manager manager, String ref) {
-        ManagedNode n = manager.getNode(manager.registry().resolve(ref).id());
-        if (!(n instanceof Hypervisor hv)) {
-            throw new VagothException(ref + " is of type " + n.node().type() + ", not a hypervisor", ref);
+        Node node = manager.registry().resolve(ref);
+        if (!node.type().equals(Hypervisor.TYPE) || !(manager.getNode(node.id()) instanceof Hypervisor hv)) {
+            throw new VagothException(ref + " is of type " + node.type() + ", not a hypervisor", ref);
         }
         return hv;
     }
