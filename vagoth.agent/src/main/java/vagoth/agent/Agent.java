@@ -18,6 +18,8 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 
+import vagoth.support.geats.GeatsOperation;
+
 /**
  * {@code vagoth-agent}: the host side of the Geats protocol. Reads one JSON
  * request from standard input and answers one JSON object on standard output
@@ -35,8 +37,6 @@ public final class Agent {
     /** VM names: they reach file names and the lxc tools. */
     static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
-    private static final List<String> ACTIONS = List.of("status", "define", "provision", "undefine", "deprovision",
-            "start", "stop", "shutdown", "reboot", "info", "migrate");
     /** The one hypervisor this agent serves, or null in farm mode. */
     private final Backend single;
     /** Farm mode: the back end of the hypervisor a request names. */
@@ -145,16 +145,15 @@ public final class Agent {
         if (action == null) {
             throw new AgentException("missing_argument", "the request names no action");
         }
-        if (!ACTIONS.contains(action)) {
-            throw new AgentException("unknown_action", "unknown action '" + action + "' (known: " + String.join(", ", ACTIONS) + ")");
-        }
+        GeatsOperation op = GeatsOperation.of(action).orElseThrow(() -> new AgentException("unknown_action",
+                "unknown action '" + action + "' (known: " + String.join(", ", GeatsOperation.names()) + ")"));
         JsonObject data = req.has("data") && req.get("data").isJsonObject() ? req.getAsJsonObject("data") : new JsonObject();
         String hv = string(req, "hypervisor");
         if (hv != null && !hv.matches(NAME)) {
             throw new AgentException("bad_name", "'" + hv + "' is not a valid hypervisor name");
         }
         Backend backend = backendFor(hv);
-        if (action.equals("status")) {
+        if (op == GeatsOperation.STATUS) {
             Backend.Status s = backend.status();
             Map<String, Object> vms = new LinkedHashMap<>();
             s.vms().forEach((name, info) -> vms.put(name, info(info)));
@@ -163,21 +162,21 @@ public final class Agent {
             out.put("status", s.host());
             return out;
         }
-        String vm = name(data, "vm_name");
-        switch (action) {
-            case "define" -> backend.define(vm, definition(data));
-            case "provision" -> backend.provision(vm, definition(data));
-            case "undefine" -> backend.undefine(vm);
-            case "deprovision" -> backend.deprovision(vm);
-            case "start" -> backend.start(vm);
-            case "stop" -> backend.stop(vm);
-            case "shutdown" -> backend.shutdown(vm);
-            case "reboot" -> backend.reboot(vm);
-            case "info" -> {
+        String vm = name(data, GeatsOperation.VM_NAME);
+        switch (op) {
+            case DEFINE -> backend.define(vm, definition(data));
+            case PROVISION -> backend.provision(vm, definition(data));
+            case UNDEFINE -> backend.undefine(vm);
+            case DEPROVISION -> backend.deprovision(vm);
+            case START -> backend.start(vm);
+            case STOP -> backend.stop(vm);
+            case SHUTDOWN -> backend.shutdown(vm);
+            case REBOOT -> backend.reboot(vm);
+            case INFO -> {
                 return info(backend.info(vm));
             }
-            case "migrate" -> backend.migrate(vm, name(data, "vm_destination"));
-            default -> throw new AgentException("unknown_action", "unknown action '" + action + "'");
+            case MIGRATE -> backend.migrate(vm, name(data, GeatsOperation.VM_DESTINATION));
+            case STATUS -> throw new IllegalStateException("answered above");
         }
         return null;
     }
@@ -201,11 +200,11 @@ public final class Agent {
     }
 
     private static Map<String, String> definition(JsonObject data) throws AgentException {
-        if (!data.has("definition") || !data.get("definition").isJsonObject()) {
+        if (!data.has(GeatsOperation.DEFINITION) || !data.get(GeatsOperation.DEFINITION).isJsonObject()) {
             throw new AgentException("missing_argument", "the request lacks data.definition (an object)");
         }
         Map<String, String> def = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonElement> e : data.getAsJsonObject("definition").entrySet()) {
+        for (Map.Entry<String, JsonElement> e : data.getAsJsonObject(GeatsOperation.DEFINITION).entrySet()) {
             if (!e.getValue().isJsonPrimitive()) {
                 throw new AgentException("bad_definition", "definition value of " + e.getKey() + " must be a string or number");
             }

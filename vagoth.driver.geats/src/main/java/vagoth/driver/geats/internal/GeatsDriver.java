@@ -25,6 +25,7 @@ import vagoth.api.virt.HypervisorStatus;
 import vagoth.api.driver.VagothDriver;
 import vagoth.api.virt.VmInfo;
 import vagoth.support.cmd.CommandLine;
+import vagoth.support.geats.GeatsOperation;
 
 /**
  * The Geats protocol (DESIGN section 5). A hypervisor's definition says how to
@@ -76,47 +77,47 @@ public final class GeatsDriver implements Driver {
 
     @Override
     public void provision(Node hv, Node vm) {
-        call(hv, vm, "provision", withDefinition(vm), longTimeout);
+        call(hv, vm, GeatsOperation.PROVISION, withDefinition(vm));
     }
 
     @Override
     public void define(Node hv, Node vm) {
-        call(hv, vm, "define", withDefinition(vm), longTimeout);
+        call(hv, vm, GeatsOperation.DEFINE, withDefinition(vm));
     }
 
     @Override
     public void undefine(Node hv, Node vm) {
-        call(hv, vm, "undefine", named(vm), longTimeout);
+        call(hv, vm, GeatsOperation.UNDEFINE, named(vm));
     }
 
     @Override
     public void deprovision(Node hv, Node vm) {
-        call(hv, vm, "deprovision", named(vm), longTimeout);
+        call(hv, vm, GeatsOperation.DEPROVISION, named(vm));
     }
 
     @Override
     public void start(Node hv, Node vm) {
-        call(hv, vm, "start", named(vm), shortTimeout);
+        call(hv, vm, GeatsOperation.START, named(vm));
     }
 
     @Override
     public void stop(Node hv, Node vm) {
-        call(hv, vm, "stop", named(vm), shortTimeout);
+        call(hv, vm, GeatsOperation.STOP, named(vm));
     }
 
     @Override
     public void shutdown(Node hv, Node vm) {
-        call(hv, vm, "shutdown", named(vm), shortTimeout);
+        call(hv, vm, GeatsOperation.SHUTDOWN, named(vm));
     }
 
     @Override
     public void reboot(Node hv, Node vm) {
-        call(hv, vm, "reboot", named(vm), shortTimeout);
+        call(hv, vm, GeatsOperation.REBOOT, named(vm));
     }
 
     @Override
     public VmInfo info(Node hv, Node vm) {
-        JsonElement data = call(hv, vm, "info", named(vm), shortTimeout);
+        JsonElement data = call(hv, vm, GeatsOperation.INFO, named(vm));
         try {
             return vmInfo(data.getAsJsonObject());
         } catch (RuntimeException e) {
@@ -126,7 +127,7 @@ public final class GeatsDriver implements Driver {
 
     @Override
     public HypervisorStatus status(Node hv) {
-        JsonElement data = call(hv, null, "status", new JsonObject(), shortTimeout);
+        JsonElement data = call(hv, null, GeatsOperation.STATUS, new JsonObject());
         try {
             JsonObject o = data.getAsJsonObject();
             Map<String, VmInfo> vms = new LinkedHashMap<>();
@@ -149,19 +150,19 @@ public final class GeatsDriver implements Driver {
     @Override
     public void migrate(Node hv, Node vm, Node destination) {
         JsonObject data = named(vm);
-        data.addProperty("vm_destination", destination.id());
-        call(hv, vm, "migrate", data, longTimeout);
+        data.addProperty(GeatsOperation.VM_DESTINATION, destination.id());
+        call(hv, vm, GeatsOperation.MIGRATE, data);
     }
 
     private static JsonObject named(Node vm) {
         JsonObject data = new JsonObject();
-        data.addProperty("vm_name", vm.id());
+        data.addProperty(GeatsOperation.VM_NAME, vm.id());
         return data;
     }
 
     private static JsonObject withDefinition(Node vm) {
         JsonObject data = named(vm);
-        data.add("definition", GSON.toJsonTree(vm.definition()));
+        data.add(GeatsOperation.DEFINITION, GSON.toJsonTree(vm.definition()));
         return data;
     }
 
@@ -192,7 +193,10 @@ public final class GeatsDriver implements Driver {
         return e.isJsonNull() ? "" : e.isJsonPrimitive() ? e.getAsString() : e.toString();
     }
 
-    private JsonElement call(Node hv, Node vm, String action, JsonObject data, Duration timeout) {
+    /** One request to the hypervisor's agent; an operation on disks or definitions gets the long timeout. */
+    private JsonElement call(Node hv, Node vm, GeatsOperation operation, JsonObject data) {
+        String action = operation.wire();
+        Duration timeout = operation.slow() ? longTimeout : shortTimeout;
         String about = vm == null ? hv.id() : vm.id();
         Channel ch = channel(hv, about);
         JsonObject request = new JsonObject();

@@ -1,0 +1,69 @@
+package vagoth.support.geats;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The operations of the Geats agent protocol, as the driver sends them and the
+ * agent serves them: one request names one ({@code "action": "define"}), with
+ * the VM it is about ({@link #VM_NAME}), the VM's definition when the
+ * operation {@link #carriesDefinition() carries it}, and the destination of a
+ * migration ({@link #VM_DESTINATION}).
+ */
+public enum GeatsOperation {
+    /** The host's facts and every VM on it. */
+    STATUS(false, false),
+    DEFINE(true, true),
+    PROVISION(true, true),
+    UNDEFINE(true, false),
+    DEPROVISION(true, false),
+    START(false, false),
+    STOP(false, false),
+    SHUTDOWN(false, false),
+    REBOOT(false, false),
+    /** One VM's definition and state. */
+    INFO(false, false),
+    MIGRATE(true, false);
+
+    /** The request field naming the VM. */
+    public static final String VM_NAME = "vm_name";
+    /** The request field holding the VM's definition. */
+    public static final String DEFINITION = "definition";
+    /** The request field naming a migration's destination hypervisor. */
+    public static final String VM_DESTINATION = "vm_destination";
+
+    private final boolean slow;
+    private final boolean carriesDefinition;
+
+    GeatsOperation(boolean slow, boolean carriesDefinition) {
+        this.slow = slow;
+        this.carriesDefinition = carriesDefinition;
+    }
+
+    /** Whether it works on disks or a definition, and so gets the long timeout. */
+    public boolean slow() {
+        return slow;
+    }
+
+    /** Whether the request carries the VM's definition. */
+    public boolean carriesDefinition() {
+        return carriesDefinition;
+    }
+
+    /** Its name on the wire: {@code define}. */
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The operation a request names, if it is one. */
+    public static Optional<GeatsOperation> of(String wire) {
+        return Arrays.stream(values()).filter(o -> o.wire().equals(wire)).findFirst();
+    }
+
+    /** Every operation's wire name, in protocol order. */
+    public static List<String> names() {
+        return Arrays.stream(values()).map(GeatsOperation::wire).toList();
+    }
+}
