@@ -69,6 +69,7 @@ public final class VirtBenchmark {
         m.bindRegistry(registry);
         m.addNodeType(new VmType(), Map.of(NodeType.TYPE, "vm", Constants.SERVICE_ID, 1L));
         HvType hv = new HvType();
+        hv.bindRegistry(registry);
         if (driver != null) {
             hv.addDriver(driver, Map.of(Driver.NAME, "geats", Constants.SERVICE_ID, 2L));
         }

@@ -9,14 +9,17 @@ import vagoth.api.Node;
 import vagoth.api.driver.Driver;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VmStates;
+import vagoth.api.registry.Registry;
 
 /** A hypervisor: its driver is the one its definition names ({@code driver}, default {@code default}). */
 final class HvNode extends BaseManagedNode implements Hypervisor {
     private final DriverBoard drivers;
+    private final Registry registry;
 
-    HvNode(Manager manager, Node node, DriverBoard drivers) {
+    HvNode(Manager manager, Node node, DriverBoard drivers, Registry registry) {
         super(manager, node);
         this.drivers = drivers;
+        this.registry = registry;
     }
 
     @Override
@@ -26,12 +29,12 @@ final class HvNode extends BaseManagedNode implements Hypervisor {
 
     @Override
     public List<Node> children() {
-        return manager().registry().getChildren(id());
+        return registry.getChildren(id());
     }
 
     @Override
     public Node maintenance(boolean on) {
-        Node updated = manager().registry().updateMetadata(id(), Map.of(VmStates.MAINTENANCE_FLAG, String.valueOf(on)),
+        Node updated = registry.updateMetadata(id(), Map.of(VmStates.MAINTENANCE_FLAG, String.valueOf(on)),
                 List.of());
         refresh();
         return updated;

@@ -9,12 +9,17 @@ import vagoth.api.Node;
 import vagoth.api.action.Action;
 import vagoth.api.job.Job;
 import vagoth.api.virt.VirtualMachine;
+import vagoth.api.scheduler.Scheduler;
+import vagoth.support.bind.Current;
 
 /** A virtual machine: every operation is its action, scheduled on the VM's own queue. */
 final class VmNode extends BaseManagedNode implements VirtualMachine {
 
-    VmNode(Manager manager, Node node) {
+    private final Current<Scheduler> scheduler;
+
+    VmNode(Manager manager, Node node, Current<Scheduler> scheduler) {
         super(manager, node);
+        this.scheduler = scheduler;
     }
 
     private Job schedule(String action, String key, String value) {
@@ -23,7 +28,7 @@ final class VmNode extends BaseManagedNode implements VirtualMachine {
         if (value != null) {
             args.put(key, value);
         }
-        return manager().scheduler().schedule(id(), action, args);
+        return scheduler.get().schedule(id(), action, args);
     }
 
     @Override

@@ -66,9 +66,13 @@ class VirtActionsTest {
         registry = new MemoryRegistry();
         jobs = new MemoryJobStore();
         manager = new TestManager("myuser", registry).jobs(jobs);
-        manager.scheduler(new InlineScheduler(manager, jobs));
-        manager.nodeType("vm", new VmType());
+        InlineScheduler scheduler = new InlineScheduler(manager, jobs);
+        manager.scheduler(scheduler);
+        VmType vmType = new VmType();
+        vmType.bindScheduler(scheduler);
+        manager.nodeType("vm", vmType);
         HvType hvType = new HvType();
+        hvType.bindRegistry(registry);
         hvType.addDriver(driver, props(Driver.NAME, "scripted"));
         hvType.addDriver(new DefaultDriver(), props(Driver.NAME, "default"));
         manager.nodeType("hv", hvType);
