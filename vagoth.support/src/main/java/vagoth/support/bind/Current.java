@@ -19,7 +19,8 @@ import vagoth.api.ServiceUnavailableException;
 public final class Current<S> {
     private final String what;
     private volatile long graceMs;
-    private S service;
+    /** Read without the lock on every call; written under it. */
+    private volatile S service;
     /** When the last service went away (System.nanoTime), or 0. */
     private long unboundAt;
 
@@ -75,17 +76,24 @@ public final class Current<S> {
     }
 
     /** The service bound now, without waiting. */
-    public synchronized Optional<S> now() {
+    public Optional<S> now() {
         return Optional.ofNullable(service);
     }
 
     /**
      * The service bound now; while a swap is under way, the next one as soon
-     * as it is bound (within the grace).
+     * as it is bound (within the grace). An interrupt does not cut the wait
+     * short (it is bounded); the caller gets its interrupt flag back.
      *
      * @throws ServiceUnavailableException naming what is missing
      */
-    public synchronized S get() {
+    public S get() {
+        S s = service;
+        return s != null ? s : awaitNext();
+    }
+
+    /** Between two services: waits for the next within the grace, or fails. */
+    private synchronized S awaitNext() {
         if (service == null && unboundAt != 0 && graceMs > 0) {
             long deadline = unboundAt + graceMs * 1_000_000L;
             boolean interrupted = false;
@@ -93,8 +101,7 @@ public final class Current<S> {
                 try {
                     wait(Math.max(1, left / 1_000_000L));
                 } catch (InterruptedException e) {
-                    interrupted = true; // the wait is bounded: keep the flag for the caller
-                    break;
+                    interrupted = true; // the wait is bounded: finish it, and keep the flag for the caller
                 }
             }
             if (interrupted) {

@@ -30,6 +30,23 @@ class CurrentTest {
     }
 
     @Test
+    void anInterruptedCallerStillGetsTheNextServiceAndKeepsItsInterrupt() throws Exception {
+        Current<String> c = new Current<>("registry", 20_000);
+        c.bind("old");
+        c.unbind("old");
+        CompletableFuture<Boolean> keptFlag = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            Thread.currentThread().interrupt();
+            String got = c.get();
+            keptFlag.complete(got.equals("new") && Thread.interrupted());
+        });
+        caller.start();
+        Thread.sleep(100);
+        c.bind("new");
+        assertEquals(true, keptFlag.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
     void withNoGraceOrNoneEverBoundACallFailsNamingWhatIsMissing() {
         Current<String> c = new Current<>("registry", 0);
         assertEquals("No registry is active; install or configure one (see 'vagoth plugins')",
