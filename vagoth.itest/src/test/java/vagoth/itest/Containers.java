@@ -136,6 +136,9 @@ final class Containers {
             return "";
         }
         vagoth.api.Plugins plugins = ctx.getService(ref);
+        if (plugins == null) {
+            return "";
+        }
         try {
             return plugins.plugins().stream().filter(p -> p.concept().equals("scheduler")
                     && p.state() == vagoth.api.Plugins.State.ACTIVE).map(vagoth.api.Plugins.Plugin::name).findFirst()

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -87,11 +88,15 @@ public final class PluginInventory implements Plugins {
                 out.add(new Plugin(c.label(), "-", State.MISSING, "-", -1));
             }
             for (ServiceReference<?> r : refs) {
+                Bundle bundle = r.getBundle();
+                if (bundle == null) {
+                    continue; // unregistered since it was listed (a swap under way)
+                }
                 Object name = r.getProperty(c.property());
                 long id = (Long) r.getProperty("service.id");
                 State state = active == null ? State.IN_USE : active.contains(id) ? State.ACTIVE : State.PRESENT;
                 out.add(new Plugin(c.label(), name == null ? "?" : name.toString(), state,
-                        r.getBundle().getSymbolicName() + " " + r.getBundle().getVersion(), id));
+                        bundle.getSymbolicName() + " " + bundle.getVersion(), id));
             }
         }
         return out;
