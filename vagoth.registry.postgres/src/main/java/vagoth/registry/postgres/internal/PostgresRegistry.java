@@ -1,0 +1,488 @@
+package vagoth.registry.postgres.internal;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+
+import vagoth.api.InvalidValueException;
+import vagoth.api.Names;
+import vagoth.api.Node;
+import vagoth.api.NodeNotFoundException;
+import vagoth.api.NodeQuery;
+import vagoth.api.registry.NodeUpdate;
+import vagoth.api.registry.Registry;
+import vagoth.api.registry.RegistryException;
+import vagoth.api.registry.VagothRegistry;
+import vagoth.support.registry.Mutation;
+import vagoth.support.registry.Mutations;
+import vagoth.support.registry.RegistryState;
+
+/**
+ * The registry on PostgreSQL, shared by every daemon. Each change is one
+ * transaction that takes the registry's write lock (an advisory lock), first
+ * catches up with every change committed before it, checks the registry's
+ * rules ({@link Mutations}) against that current state, writes the nodes and
+ * one event per changed node, and commits. Events are numbered in commit
+ * order. Lookups are served from memory: never stale after a change this
+ * process made, and at most a notification's delay behind another's (a
+ * listener wakes on {@code NOTIFY} and catches up from the last event seen,
+ * also after a reconnect). Uniqueness of ids, names and keys is also a
+ * constraint of the database.
+ */
+@Component(service = Registry.class, configurationPid = PostgresRegistry.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@VagothRegistry("postgres")
+public final class PostgresRegistry implements Registry, AutoCloseable {
+    static final String PID = "vagoth.postgres";
+    static final String CHANNEL = "vagoth_events";
+    /** Advisory lock every change holds until it commits. */
+    private static final long WRITE_LOCK = 0x7661676f74680002L;
+
+    private final Database db;
+    private final RegistryState state = new RegistryState();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** The last event applied to {@link #state}; guarded by {@link #lock}. */
+    private long seen;
+    private final String host;
+    private final long pid = ProcessHandle.current().pid();
+    private final ChangeListener listener;
+
+    @Activate
+    public PostgresRegistry(PostgresConfig config) {
+        this(new Database(config.url(), config.user(), password(config), config.connect_timeout_s(),
+                config.pool_size()));
+    }
+
+    /** A registry on the database at {@code url}: for tests, tools and embedding. */
+    public PostgresRegistry(String url, String user, String password) {
+        this(new Database(url, user, password, 10, 8));
+    }
+
+    private PostgresRegistry(Database db) {
+        this.db = db;
+        this.host = hostName();
+        Connection c = db.borrow();
+        boolean broken = true;
+        try {
+            Schema.migrate(c);
+            load(c);
+            broken = false;
+        } catch (SQLException e) {
+            throw new RegistryException("Cannot open the registry in " + db.shownUrl() + ": " + e.getMessage(), e);
+        } finally {
+            db.release(c, broken);
+        }
+        this.listener = new ChangeListener(db, CHANNEL, this::catchUp);
+        listener.start();
+    }
+
+    private static String password(PostgresConfig config) {
+        if (config.password_file().isBlank()) {
+            return config.password();
+        }
+        try {
+            return Files.readString(Path.of(config.password_file())).strip();
+        } catch (IOException e) {
+            throw new InvalidValueException(PID + " password.file: cannot read " + config.password_file() + ": "
+                    + e.getMessage(), null);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return ManagementFactory.getRuntimeMXBean().getName();
+        }
+    }
+
+    /** Every node and the number of the last event, from one snapshot. */
+    private void load(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        try (Statement s = c.createStatement()) {
+            long last;
+            try (ResultSet r = s.executeQuery("SELECT coalesce(max(seq), 0) FROM vagoth_events")) {
+                r.next();
+                last = r.getLong(1);
+            }
+            lock.writeLock().lock();
+            try (ResultSet r = s.executeQuery("SELECT node FROM vagoth_nodes")) {
+                while (r.next()) {
+                    state.put(NodeJson.read(r.getString(1)));
+                }
+                seen = last;
+            } finally {
+                lock.writeLock().unlock();
+            }
+            c.commit();
+        } finally {
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** Applies every event committed since the last one seen. */
+    public void catchUp() {
+        withConnection(c -> {
+            catchUp(c);
+            return null;
+        });
+    }
+
+    private void catchUp(Connection c) throws SQLException {
+        long from;
+        lock.readLock().lock();
+        try {
+            from = seen;
+        } finally {
+            lock.readLock().unlock();
+        }
+        try (PreparedStatement p = c.prepareStatement(
+                "SELECT seq, op, node_id, node FROM vagoth_events WHERE seq > ? ORDER BY seq")) {
+            p.setLong(1, from);
+            try (ResultSet r = p.executeQuery()) {
+                lock.writeLock().lock();
+                try {
+                    while (r.next()) {
+                        long seq = r.getLong(1);
+                        if (seq <= seen) {
+                            continue;
+                        }
+                        switch (r.getString(2)) {
+                            case "put" -> state.put(NodeJson.read(r.getString(4)));
+                            case "delete" -> state.remove(r.getString(3));
+                            default -> {
+                                // blob changes are in the audit log only
+                            }
+                        }
+                        seen = seq;
+                    }
+                } finally {
+                    lock.writeLock().unlock();
+                }
+            }
+        }
+    }
+
+    /** Work on a pooled connection; SQL errors become registry errors naming the database. */
+    private <T> T withConnection(SqlWork<T> work) {
+        Connection c = db.borrow();
+        boolean broken = false;
+        try {
+            return work.run(c);
+        } catch (SQLException e) {
+            broken = e.getSQLState() == null || e.getSQLState().startsWith("08");
+            throw broken ? db.unreachable(e) : new RegistryException("Registry database error: " + e.getMessage(), e);
+        } finally {
+            db.release(c, broken);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * One change, as one transaction under the write lock. Reported done only
+     * once committed; then applied to this process's view at once.
+     */
+    private <T> T write(SqlWork<T> work) {
+        return withConnection(c -> {
+            c.setAutoCommit(false);
+            try {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT pg_advisory_xact_lock(" + WRITE_LOCK + ")");
+                }
+                catchUp(c);
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    private Node commit(Mutation m) {
+        long[] last = new long[1];
+        Mutation.Change change = write(c -> {
+            Mutation.Change ch;
+            lock.readLock().lock();
+            try {
+                ch = m.prepare(state);
+            } finally {
+                lock.readLock().unlock();
+            }
+            for (String id : ch.deletes()) {
+                delete(c, id);
+                last[0] = event(c, "delete", id, null);
+            }
+            for (Node n : ch.puts()) {
+                put(c, n);
+                last[0] = event(c, "put", n.id(), n);
+            }
+            if (last[0] > 0) {
+                notifyOthers(c, last[0]);
+            }
+            return ch;
+        });
+        if (last[0] > 0) {
+            lock.writeLock().lock();
+            try {
+                if (seen < last[0]) { // else the listener has applied it (and what followed) already
+                    change.deletes().forEach(state::remove);
+                    change.puts().forEach(state::put);
+                    seen = last[0];
+                }
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+        return change.result();
+    }
+
+    private static void delete(Connection c, String id) throws SQLException {
+        for (String sql : List.of("DELETE FROM vagoth_blobs WHERE node_id = ?", "DELETE FROM vagoth_names WHERE node_id = ?",
+                "DELETE FROM vagoth_keys WHERE node_id = ?", "DELETE FROM vagoth_nodes WHERE id = ?")) {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                p.setString(1, id);
+                p.executeUpdate();
+            }
+        }
+    }
+
+    private static void put(Connection c, Node n) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_nodes (id, node) VALUES (?, ?::jsonb)"
+                + " ON CONFLICT (id) DO UPDATE SET node = EXCLUDED.node")) {
+            p.setString(1, n.id());
+            p.setString(2, NodeJson.write(n));
+            p.executeUpdate();
+        }
+        for (String sql : List.of("DELETE FROM vagoth_names WHERE node_id = ?", "DELETE FROM vagoth_keys WHERE node_id = ?")) {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                p.setString(1, n.id());
+                p.executeUpdate();
+            }
+        }
+        Set<String> names = new TreeSet<>(List.of(n.id(), n.name()));
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_names (name, node_id) VALUES (?, ?)")) {
+            for (String name : names) {
+                p.setString(1, name);
+                p.setString(2, n.id());
+                p.addBatch();
+            }
+            p.executeBatch();
+        }
+        if (!n.keys().isEmpty()) {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_keys (key, node_id) VALUES (?, ?)")) {
+                for (String key : n.keys()) {
+                    p.setString(1, key);
+                    p.setString(2, n.id());
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+        }
+    }
+
+    /** Records a change in the event log; returns its number. */
+    private long event(Connection c, String op, String nodeId, Node node) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_events (host, pid, op, node_id, node)"
+                + " VALUES (?, ?, ?, ?, ?::jsonb) RETURNING seq")) {
+            p.setString(1, host);
+            p.setLong(2, pid);
+            p.setString(3, op);
+            p.setString(4, nodeId);
+            p.setString(5, node == null ? null : NodeJson.write(node));
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    /** Wakes the other daemons' listeners when this transaction commits. */
+    private static void notifyOthers(Connection c, long seq) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+            p.setString(1, String.valueOf(seq));
+            p.executeQuery().close();
+        }
+    }
+
+    private <T> T read(Function<RegistryState, T> query) {
+        lock.readLock().lock();
+        try {
+            return query.apply(state);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Optional<Node> findNode(String id) {
+        return Optional.ofNullable(read(s -> s.get(id)));
+    }
+
+    @Override
+    public Optional<Node> findNodeByName(String name) {
+        return Optional.ofNullable(read(s -> {
+            String id = s.idOfName(name);
+            return id == null ? null : s.get(id);
+        }));
+    }
+
+    @Override
+    public Optional<Node> findNodeByKey(String key) {
+        return Optional.ofNullable(read(s -> {
+            String id = s.idOfKey(key);
+            return id == null ? null : s.get(id);
+        }));
+    }
+
+    @Override
+    public List<Node> getNodes(NodeQuery query) {
+        return read(s -> s.query(query));
+    }
+
+    @Override
+    public int size() {
+        return read(RegistryState::size);
+    }
+
+    @Override
+    public Node addNode(Node node) {
+        return commit(Mutations.add(node));
+    }
+
+    @Override
+    public Node updateNode(String id, NodeUpdate update) {
+        return commit(Mutations.update(id, update));
+    }
+
+    @Override
+    public Node setParent(String id, String parentId) {
+        return commit(Mutations.setParent(id, parentId));
+    }
+
+    @Override
+    public Node removeParent(String id) {
+        return commit(Mutations.removeParent(id));
+    }
+
+    @Override
+    public void deleteNode(String id) {
+        commit(Mutations.delete(id));
+    }
+
+    /** The node must exist now: checked in the database, which another daemon may have changed. */
+    private static void requireNode(Connection c, String id) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM vagoth_nodes WHERE id = ?")) {
+            p.setString(1, id);
+            try (ResultSet r = p.executeQuery()) {
+                if (!r.next()) {
+                    throw new NodeNotFoundException(id);
+                }
+            }
+        }
+    }
+
+    @Override
+    public Optional<byte[]> getBlob(String id, String blobName) {
+        Names.requireSafe("blob name", blobName);
+        return withConnection(c -> {
+            requireNode(c, id);
+            try (PreparedStatement p = c.prepareStatement("SELECT data FROM vagoth_blobs WHERE node_id = ? AND name = ?")) {
+                p.setString(1, id);
+                p.setString(2, blobName);
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next() ? Optional.of(r.getBytes(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void putBlob(String id, String blobName, byte[] data) {
+        Names.requireSafe("blob name", blobName);
+        write(c -> {
+            requireNode(c, id);
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_blobs (node_id, name, data) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (node_id, name) DO UPDATE SET data = EXCLUDED.data")) {
+                p.setString(1, id);
+                p.setString(2, blobName);
+                p.setBytes(3, data);
+                p.executeUpdate();
+            }
+            event(c, "blob", id, null);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean deleteBlob(String id, String blobName) {
+        Names.requireSafe("blob name", blobName);
+        return write(c -> {
+            requireNode(c, id);
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM vagoth_blobs WHERE node_id = ? AND name = ?")) {
+                p.setString(1, id);
+                p.setString(2, blobName);
+                boolean deleted = p.executeUpdate() > 0;
+                if (deleted) {
+                    event(c, "blob", id, null);
+                }
+                return deleted;
+            }
+        });
+    }
+
+    @Override
+    public Set<String> listBlobs(String id) {
+        return withConnection(c -> {
+            requireNode(c, id);
+            Set<String> names = new TreeSet<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT name FROM vagoth_blobs WHERE node_id = ?")) {
+                p.setString(1, id);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        names.add(r.getString(1));
+                    }
+                }
+            }
+            return names;
+        });
+    }
+
+    @Deactivate
+    @Override
+    public void close() {
+        listener.close();
+        db.close();
+    }
+}

@@ -1,0 +1,129 @@
+package vagoth.registry.postgres.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import vagoth.api.Node;
+import vagoth.api.registry.RegistryException;
+import vagoth.testing.PostgresServer;
+
+/** What the PostgreSQL registry adds to the conformance suite: change delivery, the event log, schema, errors. */
+@Timeout(120)
+class PostgresRegistryTest {
+    private static PostgresServer server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = PostgresServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static String freshDatabase(String name) throws Exception {
+        try (Connection c = DriverManager.getConnection(server.url(), server.user(), "");
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        return server.url().replaceFirst("/vagoth$", "/" + name);
+    }
+
+    @Test
+    void anotherDaemonsChangeReachesThisOneWithoutAsking() throws Exception {
+        String url = freshDatabase("delivery");
+        try (PostgresRegistry a = new PostgresRegistry(url, server.user(), "");
+                PostgresRegistry b = new PostgresRegistry(url, server.user(), "")) {
+            a.addNode(Node.of("vm1", "web", "vm"));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!b.contains("vm1") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertTrue(b.contains("vm1"), "the notification never arrived");
+            assertEquals("vm1", b.getNodeByName("web").id());
+            a.deleteNode("vm1");
+            while (b.contains("vm1") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertFalse(b.contains("vm1"));
+        }
+    }
+
+    @Test
+    void everyChangeIsInTheEventLogInCommitOrder() throws Exception {
+        String url = freshDatabase("audit");
+        try (PostgresRegistry r = new PostgresRegistry(url, server.user(), "")) {
+            r.addNode(Node.of("vm1", "vm1", "vm"));
+            r.updateMetadata("vm1", Map.of("state", "running"), List.of());
+            r.putBlob("vm1", "console", new byte[] {1, 2});
+            r.deleteNode("vm1");
+        }
+        List<String> ops = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url, server.user(), "");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT op, node_id, host, pid FROM vagoth_events ORDER BY seq")) {
+            while (rs.next()) {
+                ops.add(rs.getString(1) + " " + rs.getString(2));
+                assertFalse(rs.getString(3).isBlank());
+                assertEquals(ProcessHandle.current().pid(), rs.getLong(4));
+            }
+        }
+        assertEquals(List.of("put vm1", "put vm1", "blob vm1", "delete vm1"), ops);
+    }
+
+    @Test
+    void aDatabaseFromANewerVagothIsRefused() throws Exception {
+        String url = freshDatabase("newer");
+        new PostgresRegistry(url, server.user(), "").close();
+        try (Connection c = DriverManager.getConnection(url, server.user(), "");
+                Statement s = c.createStatement()) {
+            s.execute("UPDATE vagoth_schema SET version = 99");
+        }
+        RegistryException e = assertThrows(RegistryException.class, () -> new PostgresRegistry(url, server.user(), ""));
+        assertTrue(e.getMessage().contains("schema version 99, newer than this Vagoth knows"), e.getMessage());
+    }
+
+    @Test
+    void anUnreachableDatabaseIsNamedWithoutItsPassword() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        String url = "jdbc:postgresql://127.0.0.1:" + closed + "/vagoth?password=secret";
+        RegistryException e = assertThrows(RegistryException.class, () -> new PostgresRegistry(url, "vagoth", ""));
+        assertTrue(e.getMessage().startsWith("Cannot reach the registry database jdbc:postgresql://127.0.0.1:" + closed
+                + "/vagoth?password=***"), e.getMessage());
+        assertFalse(e.getMessage().contains("secret"));
+    }
+
+    @Test
+    void badCredentialsAreSaidPlainly() throws Exception {
+        String url = freshDatabase("creds");
+        try (Connection c = DriverManager.getConnection(url, server.user(), "");
+                Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE nobody_here LOGIN PASSWORD 'right'");
+        }
+        // trust authentication on 127.0.0.1 would let anyone in; a role that does not exist is still refused
+        RegistryException e = assertThrows(RegistryException.class, () -> new PostgresRegistry(url, "no_such_role", ""));
+        assertTrue(e.getMessage().contains("no_such_role"), e.getMessage());
+    }
+}
