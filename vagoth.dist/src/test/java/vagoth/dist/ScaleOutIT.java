@@ -1,0 +1,129 @@
+package vagoth.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import vagoth.testing.PostgresServer;
+
+/**
+ * Two daemons, each with its own home (as on two machines), and a one-shot
+ * command share one registry on a real PostgreSQL server: what one changes,
+ * the others see.
+ */
+@Timeout(300)
+class ScaleOutIT {
+    private static PostgresServer server;
+    @TempDir
+    Path dir;
+    private final List<Process> daemons = new ArrayList<>();
+
+    record Result(int status, String out, String err) {
+    }
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = PostgresServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @AfterEach
+    void stopDaemons() throws Exception {
+        for (Process d : daemons) {
+            d.destroyForcibly();
+            d.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Path bin() {
+        return Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth");
+    }
+
+    private static Result vagoth(Path home, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(bin().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().put("VAGOTH_HOME", home.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        return new Result(p.exitValue(), out, err);
+    }
+
+    /** A home whose registry is the shared database, as the README's Scale out section sets it up. */
+    private Path home(String name) throws Exception {
+        Path home = dir.resolve(name);
+        assertEquals(0, vagoth(home, "list").status()); // creates the home with its defaults
+        Path etc = home.resolve("etc");
+        Files.writeString(etc.resolve("vagoth.postgres.cfg"), "url = " + server.url() + "\nuser = " + server.user()
+                + "\n");
+        String manager = Files.readString(etc.resolve("vagoth.manager.cfg"))
+                .replace("registry.target = (vagoth.registry=file)", "registry.target = (vagoth.registry=postgres)");
+        Files.writeString(etc.resolve("vagoth.manager.cfg"), manager);
+        return home;
+    }
+
+    private void daemon(Path home) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(bin().toString(), "daemon").redirectErrorStream(true)
+                .redirectOutput(home.resolveSibling(home.getFileName() + "-daemon.log").toFile());
+        pb.environment().put("VAGOTH_HOME", home.toString());
+        daemons.add(pb.start());
+        Path socket = home.resolve("var/run/vagoth.sock");
+        for (int i = 0; i < 600 && !Files.exists(socket); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.exists(socket), "the daemon did not open its socket");
+    }
+
+    /** What {@code list NAME} prints in {@code home}, once it shows up (a notification's delay at most). */
+    private static String awaitListed(Path home, String name) throws Exception {
+        Result r = null;
+        for (int i = 0; i < 50; i++) {
+            r = vagoth(home, "list", name);
+            if (!r.out().isEmpty()) {
+                return r.out();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(name + " never appeared in " + home + ": " + r);
+    }
+
+    @Test
+    void twoDaemonsAndAOneShotSeeEachOthersChanges() throws Exception {
+        Path a = home("a");
+        Path b = home("b");
+        assertEquals(new Result(0, "new: OK (vm1)", ""), vagoth(a, "new", "vm1", "ram=512")); // one-shot, no daemon
+        daemon(a);
+        daemon(b);
+        assertTrue(awaitListed(b, "vm1").startsWith("vm1 "), "b's daemon loaded what the one-shot wrote");
+        assertEquals(new Result(0, "new: OK (vm2)", ""), vagoth(a, "new", "vm2"));
+        assertTrue(awaitListed(b, "vm2").startsWith("vm2 "), "b's daemon sees a's change");
+        assertEquals(new Result(0, "rename: OK (web)", ""), vagoth(b, "rename", "vm2", "web"));
+        assertTrue(awaitListed(a, "web").startsWith("web "), "a's daemon sees b's change");
+        Result clash = vagoth(b, "new", "--name", "web", "vm3");
+        assertEquals(1, clash.status(), "names are unique across daemons: " + clash);
+        assertTrue(vagoth(b, "plugins").out().lines().anyMatch(l -> l.matches("registry +postgres +active .*")));
+    }
+}
