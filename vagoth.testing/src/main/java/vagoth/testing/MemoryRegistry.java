@@ -75,18 +75,12 @@ public final class MemoryRegistry implements Registry {
 
     @Override
     public Optional<Node> findNodeByName(String name) {
-        return Optional.ofNullable(read(s -> {
-            String id = s.idOfName(name);
-            return id == null ? null : s.get(id);
-        }));
+        return Optional.ofNullable(read(s -> s.byName(name)));
     }
 
     @Override
     public Optional<Node> findNodeByKey(String key) {
-        return Optional.ofNullable(read(s -> {
-            String id = s.idOfKey(key);
-            return id == null ? null : s.get(id);
-        }));
+        return Optional.ofNullable(read(s -> s.byKey(key)));
     }
 
     @Override

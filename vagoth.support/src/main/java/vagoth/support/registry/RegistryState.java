@@ -101,6 +101,18 @@ public final class RegistryState {
         return idByKey.get(key);
     }
 
+    /** The node with this name, or null. */
+    public Node byName(String name) {
+        String id = idByName.get(name);
+        return id == null ? null : byId.get(id);
+    }
+
+    /** The node holding this key, or null. */
+    public Node byKey(String key) {
+        String id = idByKey.get(key);
+        return id == null ? null : byId.get(id);
+    }
+
     public Set<String> childrenOf(String id) {
         return secondary().byParent.get(id);
     }

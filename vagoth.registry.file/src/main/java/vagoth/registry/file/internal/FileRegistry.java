@@ -119,18 +119,12 @@ public final class FileRegistry implements Registry, AutoCloseable {
 
     @Override
     public Optional<Node> findNodeByName(String name) {
-        return Optional.ofNullable(store().read(s -> {
-            String id = s.idOfName(name);
-            return id == null ? null : s.get(id);
-        }));
+        return Optional.ofNullable(store().read(s -> s.byName(name)));
     }
 
     @Override
     public Optional<Node> findNodeByKey(String key) {
-        return Optional.ofNullable(store().read(s -> {
-            String id = s.idOfKey(key);
-            return id == null ? null : s.get(id);
-        }));
+        return Optional.ofNullable(store().read(s -> s.byKey(key)));
     }
 
     @Override

@@ -352,18 +352,12 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
 
     @Override
     public Optional<Node> findNodeByName(String name) {
-        return Optional.ofNullable(read(s -> {
-            String id = s.idOfName(name);
-            return id == null ? null : s.get(id);
-        }));
+        return Optional.ofNullable(read(s -> s.byName(name)));
     }
 
     @Override
     public Optional<Node> findNodeByKey(String key) {
-        return Optional.ofNullable(read(s -> {
-            String id = s.idOfKey(key);
-            return id == null ? null : s.get(id);
-        }));
+        return Optional.ofNullable(read(s -> s.byKey(key)));
     }
 
     @Override
