@@ -76,8 +76,11 @@ final class OneShot {
             return FAILED;
         }
         Set<String> known = functions();
-        if (!known.contains(command)) {
-            err.println("vagoth: unknown command '" + command + "' (commands: " + String.join(", ", known) + ")");
+        // a command's dashes are its Gogo function's underscores (copy-registry: copy_registry)
+        String function = command.replace('-', '_');
+        if (!known.contains(function)) {
+            err.println("vagoth: unknown command '" + command + "' (commands: " + String.join(", ",
+                    known.stream().map(f -> f.replace('_', '-')).sorted().toList()) + ")");
             err.println("Run 'vagoth help' for usage.");
             return USAGE;
         }
@@ -96,7 +99,7 @@ final class OneShot {
             if (jobs != null) {
                 put.invoke(session, Installation.JOB_LISTENER_VARIABLE, jobs);
             }
-            StringBuilder line = new StringBuilder("vagoth:").append(command);
+            StringBuilder line = new StringBuilder("vagoth:").append(function);
             for (int i = 0; i < args.length; i++) {
                 put.invoke(session, "vagoth_arg" + i, args[i]);
                 line.append(" $vagoth_arg").append(i);

@@ -74,15 +74,46 @@ class ScaleOutIT {
 
     /** A home whose registry is the shared database, as the README's Scale out section sets it up. */
     private Path home(String name) throws Exception {
+        return usePostgres(configured(name, server.url()));
+    }
+
+    /** A new home (its own defaults, the file registry active) that also knows the database at {@code url}. */
+    private Path configured(String name, String url) throws Exception {
         Path home = dir.resolve(name);
         assertEquals(0, vagoth(home, "list").status()); // creates the home with its defaults
-        Path etc = home.resolve("etc");
-        Files.writeString(etc.resolve("vagoth.postgres.cfg"), "url = " + server.url() + "\nuser = " + server.user()
-                + "\n");
-        String manager = Files.readString(etc.resolve("vagoth.manager.cfg"))
-                .replace("registry.target = (vagoth.registry=file)", "registry.target = (vagoth.registry=postgres)");
-        Files.writeString(etc.resolve("vagoth.manager.cfg"), manager);
+        Files.writeString(home.resolve("etc/vagoth.postgres.cfg"), "url = " + url + "\nuser = " + server.user() + "\n");
         return home;
+    }
+
+    private static Path usePostgres(Path home) throws IOException {
+        Path cfg = home.resolve("etc/vagoth.manager.cfg");
+        Files.writeString(cfg, Files.readString(cfg).replace("registry.target = (vagoth.registry=file)",
+                "registry.target = (vagoth.registry=postgres)"));
+        return home;
+    }
+
+    private static String newDatabase(String name) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(server.url(), server.user(), "");
+                java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        return server.url().replaceFirst("/vagoth$", "/" + name);
+    }
+
+    @Test
+    void anInstallationMovesFromItsFileRegistryToPostgres() throws Exception {
+        Path home = configured("moving", newDatabase("moving"));
+        assertEquals(0, vagoth(home, "new", "vm1", "ram=512").status());
+        assertEquals(0, vagoth(home, "define", "--hint", "hyper1", "vm1").status());
+        Result copied = vagoth(home, "copy-registry", "--to", "postgres");
+        assertEquals(new Result(0, "copy-registry: OK (copied 2 node(s) and 0 blob(s) from file to postgres, verified)",
+                ""), copied);
+        Result again = vagoth(home, "copy-registry", "--to", "postgres");
+        assertEquals(1, again.status());
+        assertTrue(again.err().contains("already holds 2 node(s); nothing was copied"), again.err());
+        usePostgres(home);
+        assertTrue(vagoth(home, "list", "vm1").out().contains("parent=hyper1"), "the copy keeps who runs where");
+        assertEquals(2, vagoth(home, "copy-registry").status(), "--to is required");
     }
 
     private void daemon(Path home) throws Exception {

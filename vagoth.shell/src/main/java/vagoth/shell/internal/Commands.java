@@ -50,9 +50,14 @@ final class Commands {
         return specs;
     }
 
-    /** A command is its method's name ({@code _new} for {@code new}, a Java keyword). */
+    /**
+     * A command is its method's name: {@code _new} for {@code new} (a Java
+     * keyword), {@code copy_registry} for {@code copy-registry} (the launcher
+     * turns a command's dashes into the underscores of its Gogo function).
+     */
     static String nameOf(Method m) {
-        return m.getName().startsWith("_") ? m.getName().substring(1) : m.getName();
+        String name = m.getName().startsWith("_") ? m.getName().substring(1) : m.getName();
+        return name.replace('_', '-');
     }
 
     private static CommandSpec spec(Method m, Usage u, String subject) {

@@ -19,14 +19,18 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import vagoth.api.Manager;
 import vagoth.api.Plugins;
 import vagoth.api.ServiceUnavailableException;
+import vagoth.api.VagothException;
+import vagoth.api.registry.Registry;
+import vagoth.api.registry.RegistryCopy;
 import vagoth.api.provision.TemplateCatalog;
 import vagoth.shell.internal.Usage.Arg;
 import vagoth.support.json.Json;
+import vagoth.support.whiteboard.Whiteboard;
 
 /** About the installation and the shell itself: plugins, templates, help and completion. */
 @Component(service = ShellCommands.class, property = {"osgi.command.scope=vagoth",
     "osgi.command.function=plugins", "osgi.command.function=templates", "osgi.command.function=complete",
-    "osgi.command.function=help"})
+    "osgi.command.function=help", "osgi.command.function=copy_registry"})
 public final class ShellCommands {
     private final Manager manager;
 
@@ -38,9 +42,54 @@ public final class ShellCommands {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile Plugins plugins;
 
+    /** Every registry installed, by name: copy-registry's targets. */
+    private final Whiteboard<Registry> registries = new Whiteboard<>(Registry.NAME);
+
     @Activate
     public ShellCommands(@Reference Manager manager) {
         this.manager = manager;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addRegistry(Registry r, Map<String, Object> props) {
+        registries.add(r, props);
+    }
+
+    void removeRegistry(Registry r, Map<String, Object> props) {
+        registries.remove(r, props);
+    }
+
+    @Descriptor("copy every node and blob of the active registry into another installed one (file, postgres),"
+            + " then verify the copy; a target that holds nodes is refused unless --replace")
+    @Usage(synopsis = "copy-registry --to NAME [--replace]", values = "to", flags = "replace")
+    public String copy_registry(@Descriptor("--to NAME [--replace]") String... args) {
+        ParsedArgs a = parse("copy-registry", args);
+        String to = a.value("to");
+        if (to == null) {
+            throw a.usage("say which registry to copy into: --to file or --to postgres");
+        }
+        return run("copy-registry", null, () -> {
+            String from = activeRegistry();
+            if (to.equals(from)) {
+                throw new VagothException("the " + to + " registry is the active one: copy into another", null);
+            }
+            Registry target = registries.get(to).orElseThrow(() -> new ServiceUnavailableException("registry '" + to
+                    + "' (installed: " + String.join(", ", registries.names()) + "; the postgres one needs"
+                    + " etc/vagoth.postgres.cfg)"));
+            RegistryCopy.Copied c = RegistryCopy.copy(manager.registry(), target, a.flag("replace"));
+            return "copy-registry: OK (copied " + c.nodes() + " node(s) and " + c.blobs() + " blob(s) from " + from
+                    + " to " + to + ", verified)";
+        });
+    }
+
+    /** The name of the registry the manager uses now, as the plugin inventory reports it. */
+    private String activeRegistry() {
+        Plugins p = plugins;
+        if (p == null) {
+            throw new ServiceUnavailableException("plugin inventory");
+        }
+        return p.plugins().stream().filter(r -> r.concept().equals("registry") && r.state() == Plugins.State.ACTIVE)
+                .map(Plugins.Plugin::name).findFirst().orElseThrow(() -> new ServiceUnavailableException("registry"));
     }
 
     @Descriptor("for each concept, the implementations present, which is active, and their bundles")

@@ -36,7 +36,7 @@ class CommandsTest {
             Set<String> described = new TreeSet<>();
             for (Method m : type.getMethods()) {
                 if (m.isAnnotationPresent(Usage.class)) {
-                    described.add(Commands.nameOf(m));
+                    described.add(m.getName().startsWith("_") ? m.getName().substring(1) : m.getName());
                 }
             }
             assertEquals(described, registered, type.getSimpleName());
@@ -45,7 +45,7 @@ class CommandsTest {
 
     @Test
     void everyCommandHasOneUsageAndTheParserKeepsIt() {
-        assertEquals(30, Commands.all().size(), Commands.all().keySet().toString());
+        assertEquals(31, Commands.all().size(), Commands.all().keySet().toString());
         CommandSpec migrate = Commands.spec("migrate");
         assertEquals("migrate VM HV", migrate.synopsis());
         assertEquals(Usage.Arg.HV, migrate.arg(1));
