@@ -90,6 +90,58 @@ public final class PostgresServer implements AutoCloseable {
         return dir.resolve("data");
     }
 
+    /**
+     * A streaming standby of this server ({@code pg_basebackup -R}) on a
+     * directory and port of its own, started and following this one.
+     */
+    public PostgresServer standby() throws IOException, InterruptedException {
+        Path standbyDir = Files.createTempDirectory("vagoth-pg-standby");
+        PostgresServer s = new PostgresServer(standbyDir, bin, freePort(), asPostgres);
+        try {
+            Files.createDirectories(standbyDir.resolve("sock"));
+            if (asPostgres) {
+                s.run(List.of("chown", "-R", "postgres:postgres", standbyDir.toString()), false);
+            }
+            s.run(List.of(bin.resolve("pg_basebackup").toString(), "-h", "127.0.0.1", "-p", String.valueOf(port), "-U",
+                    "vagoth", "-D", s.data().toString(), "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"), true);
+            Files.writeString(s.data().resolve("postgresql.conf"), "\nport = " + s.port + "\nunix_socket_directories = '"
+                    + standbyDir.resolve("sock") + "'\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.APPEND);
+            s.run(List.of(bin.resolve("pg_ctl").toString(), "-D", s.data().toString(), "-l",
+                    standbyDir.resolve("log").toString(), "-w", "-t", String.valueOf(START_TIMEOUT_S), "start"), true);
+            Runtime.getRuntime().addShutdownHook(s.onExit);
+            return s;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            s.stopQuietly();
+            throw e;
+        }
+    }
+
+    /** Makes every commit wait until a standby has it ({@code synchronous_standby_names = '*'}). */
+    public void synchronousReplication() throws IOException, InterruptedException {
+        psql("ALTER SYSTEM SET synchronous_standby_names = '*'");
+        psql("SELECT pg_reload_conf()");
+    }
+
+    /** Promotes this standby to primary. */
+    public void promote() throws IOException, InterruptedException {
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-w", "promote"), true);
+    }
+
+    /** Kills the server's postmaster with SIGKILL, as a machine that loses power. */
+    public void kill() throws IOException, InterruptedException {
+        String pid = Files.readAllLines(data().resolve("postmaster.pid")).get(0).strip();
+        run(List.of("kill", "-KILL", pid), false);
+        for (int i = 0; i < 200 && ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(50);
+        }
+    }
+
+    private void psql(String sql) throws IOException, InterruptedException {
+        run(List.of(bin.resolve("psql").toString(), "-h", "127.0.0.1", "-p", String.valueOf(port), "-U", "vagoth",
+                "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", sql), true);
+    }
+
     /** The JDBC URL of database {@code vagoth}. */
     public String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/vagoth";
