@@ -55,6 +55,8 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
     static final String CHANNEL = "vagoth_events";
     /** Advisory lock every change holds until it commits. */
     private static final long WRITE_LOCK = 0x7661676f74680002L;
+    /** How often work that lost its connection is tried (a new connection each time). */
+    private static final int ATTEMPTS = 2;
 
     private final Database db;
     private final RegistryState state = new RegistryState();
@@ -183,18 +185,33 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
         }
     }
 
-    /** Work on a pooled connection; SQL errors become registry errors naming the database. */
+    /**
+     * Work on a pooled connection; SQL errors become registry errors naming
+     * the database. Work that lost its connection is run once more on a new
+     * one (a failover under way): a change only when it had not asked to
+     * commit, so it cannot have been made.
+     */
     private <T> T withConnection(SqlWork<T> work) {
-        Connection c = db.borrow();
-        boolean broken = false;
-        try {
-            return work.run(c);
-        } catch (SQLException e) {
-            broken = e.getSQLState() == null || e.getSQLState().startsWith("08");
-            throw broken ? db.unreachable(e) : new RegistryException("Registry database error: " + e.getMessage(), e);
-        } finally {
-            db.release(c, broken);
+        for (int attempt = 1;; attempt++) {
+            Connection c = db.borrow();
+            boolean broken = false;
+            try {
+                return work.run(c);
+            } catch (SQLException e) {
+                broken = lostConnection(e);
+                if (!broken || attempt >= ATTEMPTS) {
+                    throw broken ? db.unreachable(e) : new RegistryException("Registry database error: " + e.getMessage(), e);
+                }
+            } finally {
+                db.release(c, broken);
+            }
         }
+    }
+
+    /** The connection is gone (network, server stopped or crashed, a standby being promoted). */
+    static boolean lostConnection(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.startsWith("57P");
     }
 
     @FunctionalInterface
@@ -209,25 +226,45 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
     private <T> T write(SqlWork<T> work) {
         return withConnection(c -> {
             c.setAutoCommit(false);
+            boolean committed = false;
             try {
                 try (Statement s = c.createStatement()) {
                     s.execute("SELECT pg_advisory_xact_lock(" + WRITE_LOCK + ")");
                 }
                 catchUp(c);
                 T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
                 try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
+                    c.commit();
+                } catch (SQLException e) {
+                    if (lostConnection(e)) {
+                        throw new RegistryException("Lost the registry database " + db.shownUrl() + " while committing:"
+                                + " the change may or may not have been made (" + e.getMessage() + ")", e);
+                    }
+                    throw e;
                 }
-                throw e;
+                committed = true;
+                return result;
             } finally {
-                c.setAutoCommit(true);
+                if (!committed) {
+                    quietly(c::rollback);
+                }
+                quietly(() -> c.setAutoCommit(true));
             }
         });
+    }
+
+    @FunctionalInterface
+    private interface SqlAction {
+        void run() throws SQLException;
+    }
+
+    /** Cleanup on a connection that may be gone: its own failure is not the one to report. */
+    private static void quietly(SqlAction a) {
+        try {
+            a.run();
+        } catch (SQLException e) {
+            // the connection is released as broken, or was fine and this did nothing
+        }
     }
 
     private Node commit(Mutation m) {

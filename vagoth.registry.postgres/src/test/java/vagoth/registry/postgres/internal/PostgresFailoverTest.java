@@ -41,7 +41,7 @@ class PostgresFailoverTest {
                             registry.addNode(Node.of("n" + i, "n" + i, "vm"));
                             acked.add("n" + i);
                         } catch (RuntimeException e) {
-                            failed.incrementAndGet(); // not acknowledged: it may or may not be there
+                            failed.incrementAndGet(); // not acknowledged (a retry on a new connection failed too)
                         }
                     }
                 });
@@ -56,9 +56,9 @@ class PostgresFailoverTest {
                 stop.set(true);
                 writer.join(60_000);
                 assertTrue(seconds < 30, "writes came back after " + seconds + " s");
-                assertTrue(failed.get() > 0, "the writer never noticed the primary go");
             }
-            try (PostgresRegistry fresh = new PostgresRegistry(url, primary.user(), "")) {
+            String promoted = "jdbc:postgresql://127.0.0.1:" + standby.port() + "/vagoth";
+            try (PostgresRegistry fresh = new PostgresRegistry(promoted, primary.user(), "")) {
                 List<String> lost = new ArrayList<>();
                 for (String id : acked) {
                     if (!fresh.contains(id)) {

@@ -91,6 +91,25 @@ class PostgresRegistryTest {
     }
 
     @Test
+    void aChangeWhoseConnectionWasCutBeforeItCommittedIsMadeOnANewOne() throws Exception {
+        String url = freshDatabase("cut");
+        try (PostgresRegistry r = new PostgresRegistry(url, server.user(), "")) {
+            r.addNode(Node.of("before", "before", "vm")); // leaves a connection in the pool
+            try (Connection c = DriverManager.getConnection(url, server.user(), "");
+                    Statement s = c.createStatement()) {
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                        + " AND datname = current_database() AND application_name = 'vagoth'");
+            }
+            r.addNode(Node.of("after", "after", "vm")); // the pooled connection is dead: made on a new one
+            r.catchUp();
+            assertTrue(r.contains("after"));
+        }
+        try (PostgresRegistry fresh = new PostgresRegistry(url, server.user(), "")) {
+            assertEquals(2, fresh.size(), "made once, not twice");
+        }
+    }
+
+    @Test
     void aDatabaseFromANewerVagothIsRefused() throws Exception {
         String url = freshDatabase("newer");
         new PostgresRegistry(url, server.user(), "").close();
