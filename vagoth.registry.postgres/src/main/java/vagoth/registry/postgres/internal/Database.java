@@ -35,6 +35,7 @@ final class Database implements AutoCloseable {
         props.setProperty("connectTimeout", String.valueOf(timeoutSeconds));
         props.setProperty("loginTimeout", String.valueOf(timeoutSeconds));
         props.setProperty("tcpKeepAlive", "true");
+        props.setProperty("reWriteBatchedInserts", "true");
         props.setProperty("ApplicationName", "vagoth");
     }
 

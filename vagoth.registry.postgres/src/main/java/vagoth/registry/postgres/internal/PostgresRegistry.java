@@ -10,7 +10,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -55,6 +59,8 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
     static final String CHANNEL = "vagoth_events";
     /** Advisory lock every change holds until it commits. */
     private static final long WRITE_LOCK = 0x7661676f74680002L;
+    /** The most changes written in one transaction. */
+    private static final int MAX_BATCH = 256;
     /** How often work that lost its connection is tried (a new connection each time). */
     private static final int ATTEMPTS = 2;
 
@@ -66,6 +72,9 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
     private final String host;
     private final long pid = ProcessHandle.current().pid();
     private final ChangeListener listener;
+    /** Changes waiting to be written, and whether a thread is writing them; guarded by itself. */
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private boolean leading;
 
     @Activate
     public PostgresRegistry(PostgresConfig config) {
@@ -267,85 +276,257 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
         }
     }
 
+    /** A change waiting for the next batch. */
+    private static final class Pending {
+        final Mutation mutation;
+        Node result;
+        RuntimeException failure;
+        boolean done;
+
+        Pending(Mutation mutation) {
+            this.mutation = mutation;
+        }
+    }
+
+    /**
+     * Writes {@code m} and returns once it is committed. Changes made at the
+     * same time by this process's threads are written together, in the order
+     * they came, in one transaction (group commit): one waits for the commit
+     * it is part of, not for one commit per change.
+     */
     private Node commit(Mutation m) {
+        Pending p = new Pending(m);
+        boolean interrupted = false;
+        synchronized (queue) {
+            queue.add(p);
+            while (!p.done && leading) {
+                try {
+                    queue.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the change is queued: see it through, keep the flag
+                }
+            }
+            if (!p.done) {
+                leading = true;
+            }
+        }
+        try {
+            while (!p.done) {
+                List<Pending> batch = new ArrayList<>();
+                synchronized (queue) {
+                    while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+                        batch.add(queue.poll());
+                    }
+                }
+                writeBatch(batch);
+                synchronized (queue) {
+                    queue.notifyAll();
+                }
+            }
+        } finally {
+            synchronized (queue) {
+                if (leading && p.done) {
+                    leading = false;
+                    queue.notifyAll();
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (p.failure != null) {
+            throw p.failure;
+        }
+        return p.result;
+    }
+
+    /**
+     * One transaction for the batch, under the registry's write lock and this
+     * view's: each change is checked against the state as the changes before
+     * it leave it; the net effect and one event per changed node are written;
+     * the view changes with them and is put back unless the transaction
+     * commits. Readers of the view wait for the commit. Every change in the
+     * batch is done (made, refused, or failed) when this returns.
+     */
+    private void writeBatch(List<Pending> batch) {
+        lock.writeLock().lock();
+        List<Node> undoPuts = new ArrayList<>();
+        List<String> undoRemoves = new ArrayList<>();
+        List<Pending> made = new ArrayList<>();
         long[] last = new long[1];
-        Mutation.Change change = write(c -> {
+        try {
+            write(c -> {
+                made.clear();
+                last[0] = 0;
+                try {
+                    writeBatch(c, batch, made, undoPuts, undoRemoves, last);
+                } catch (SQLException | RuntimeException e) {
+                    undo(undoPuts, undoRemoves); // a retry on a new connection starts from the view as it was
+                    throw e;
+                }
+                return null;
+            });
+            if (last[0] > 0) {
+                seen = last[0];
+            }
+            made.forEach(q -> q.done = true);
+        } catch (RuntimeException e) {
+            undo(undoPuts, undoRemoves);
+            for (Pending q : batch) {
+                if (!q.done) {
+                    q.result = null;
+                    q.failure = e;
+                    q.done = true;
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void writeBatch(Connection c, List<Pending> batch, List<Pending> made, List<Node> undoPuts,
+            List<String> undoRemoves, long[] last) throws SQLException {
+        List<Object[]> events = new ArrayList<>();
+        Map<String, Node> net = new LinkedHashMap<>();
+        for (Pending q : batch) {
+            if (q.done) {
+                continue;
+            }
             Mutation.Change ch;
-            lock.readLock().lock();
             try {
-                ch = m.prepare(state);
-            } finally {
-                lock.readLock().unlock();
+                ch = q.mutation.prepare(state);
+            } catch (RuntimeException refused) {
+                q.failure = refused;
+                q.done = true;
+                continue;
             }
             for (String id : ch.deletes()) {
-                delete(c, id);
-                last[0] = event(c, "delete", id, null);
+                remember(id, undoPuts, undoRemoves);
+                state.remove(id);
+                net.put(id, null);
+                events.add(new Object[] {"delete", id, null});
             }
             for (Node n : ch.puts()) {
-                put(c, n);
-                last[0] = event(c, "put", n.id(), n);
+                remember(n.id(), undoPuts, undoRemoves);
+                state.put(n);
+                net.put(n.id(), n);
+                events.add(new Object[] {"put", n.id(), n});
             }
-            if (last[0] > 0) {
-                notifyOthers(c, last[0]);
+            q.result = ch.result();
+            made.add(q);
+        }
+        if (!events.isEmpty()) {
+            writeNet(c, net);
+            last[0] = events(c, events);
+            notifyOthers(c, last[0]);
+        }
+    }
+
+    /** Notes how to put node {@code id} back as it is now (first change to it in the batch only). */
+    private void remember(String id, List<Node> undoPuts, List<String> undoRemoves) {
+        if (undoRemoves.contains(id) || undoPuts.stream().anyMatch(n -> n.id().equals(id))) {
+            return;
+        }
+        Node before = state.get(id);
+        if (before == null) {
+            undoRemoves.add(id);
+        } else {
+            undoPuts.add(before);
+        }
+    }
+
+    private void undo(List<Node> undoPuts, List<String> undoRemoves) {
+        undoRemoves.forEach(state::remove);
+        undoPuts.forEach(state::put);
+        undoRemoves.clear();
+        undoPuts.clear();
+    }
+
+    /** The batch's net effect on the tables: each node as it ends, or gone. */
+    private static void writeNet(Connection c, Map<String, Node> net) throws SQLException {
+        List<String> gone = new ArrayList<>();
+        List<Node> kept = new ArrayList<>();
+        net.forEach((id, n) -> {
+            if (n == null) {
+                gone.add(id);
+            } else {
+                kept.add(n);
             }
-            return ch;
         });
-        if (last[0] > 0) {
-            lock.writeLock().lock();
-            try {
-                if (seen < last[0]) { // else the listener has applied it (and what followed) already
-                    change.deletes().forEach(state::remove);
-                    change.puts().forEach(state::put);
-                    seen = last[0];
-                }
-            } finally {
-                lock.writeLock().unlock();
-            }
+        String[] all = net.keySet().toArray(String[]::new);
+        String[] deleted = gone.toArray(String[]::new);
+        any(c, "DELETE FROM vagoth_blobs WHERE node_id = ANY (?)", deleted);
+        any(c, "DELETE FROM vagoth_names WHERE node_id = ANY (?)", all);
+        any(c, "DELETE FROM vagoth_keys WHERE node_id = ANY (?)", all);
+        any(c, "DELETE FROM vagoth_nodes WHERE id = ANY (?)", deleted);
+        if (kept.isEmpty()) {
+            return;
         }
-        return change.result();
-    }
-
-    private static void delete(Connection c, String id) throws SQLException {
-        for (String sql : List.of("DELETE FROM vagoth_blobs WHERE node_id = ?", "DELETE FROM vagoth_names WHERE node_id = ?",
-                "DELETE FROM vagoth_keys WHERE node_id = ?", "DELETE FROM vagoth_nodes WHERE id = ?")) {
-            try (PreparedStatement p = c.prepareStatement(sql)) {
-                p.setString(1, id);
-                p.executeUpdate();
-            }
-        }
-    }
-
-    private static void put(Connection c, Node n) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_nodes (id, node) VALUES (?, ?::jsonb)"
                 + " ON CONFLICT (id) DO UPDATE SET node = EXCLUDED.node")) {
-            p.setString(1, n.id());
-            p.setString(2, NodeJson.write(n));
-            p.executeUpdate();
-        }
-        for (String sql : List.of("DELETE FROM vagoth_names WHERE node_id = ?", "DELETE FROM vagoth_keys WHERE node_id = ?")) {
-            try (PreparedStatement p = c.prepareStatement(sql)) {
+            for (Node n : kept) {
                 p.setString(1, n.id());
-                p.executeUpdate();
-            }
-        }
-        Set<String> names = new TreeSet<>(List.of(n.id(), n.name()));
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_names (name, node_id) VALUES (?, ?)")) {
-            for (String name : names) {
-                p.setString(1, name);
-                p.setString(2, n.id());
+                p.setString(2, NodeJson.write(n));
                 p.addBatch();
             }
             p.executeBatch();
         }
-        if (!n.keys().isEmpty()) {
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_keys (key, node_id) VALUES (?, ?)")) {
-                for (String key : n.keys()) {
-                    p.setString(1, key);
-                    p.setString(2, n.id());
-                    p.addBatch();
+        try (PreparedStatement names = c.prepareStatement("INSERT INTO vagoth_names (name, node_id) VALUES (?, ?)");
+                PreparedStatement keys = c.prepareStatement("INSERT INTO vagoth_keys (key, node_id) VALUES (?, ?)")) {
+            boolean anyKey = false;
+            for (Node n : kept) {
+                for (String name : new TreeSet<>(List.of(n.id(), n.name()))) {
+                    names.setString(1, name);
+                    names.setString(2, n.id());
+                    names.addBatch();
                 }
-                p.executeBatch();
+                for (String key : n.keys()) {
+                    keys.setString(1, key);
+                    keys.setString(2, n.id());
+                    keys.addBatch();
+                    anyKey = true;
+                }
             }
+            names.executeBatch();
+            if (anyKey) {
+                keys.executeBatch();
+            }
+        }
+    }
+
+    private static void any(Connection c, String sql, String[] ids) throws SQLException {
+        if (ids.length == 0) {
+            return;
+        }
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            p.setArray(1, c.createArrayOf("text", ids));
+            p.executeUpdate();
+        }
+    }
+
+    /** Records the batch's changes in the event log, in order; returns the last one's number. */
+    private long events(Connection c, List<Object[]> events) throws SQLException {
+        StringBuilder sql = new StringBuilder("INSERT INTO vagoth_events (host, pid, op, node_id, node) VALUES ");
+        for (int i = 0; i < events.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?::jsonb)");
+        }
+        sql.append(" RETURNING seq");
+        try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            for (Object[] e : events) {
+                p.setString(i++, host);
+                p.setLong(i++, pid);
+                p.setString(i++, (String) e[0]);
+                p.setString(i++, (String) e[1]);
+                p.setString(i++, e[2] == null ? null : NodeJson.write((Node) e[2]));
+            }
+            long last = 0;
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    last = Math.max(last, r.getLong(1));
+                }
+            }
+            return last;
         }
     }
 

@@ -110,6 +110,26 @@ class PostgresRegistryTest {
     }
 
     @Test
+    void aChangeTheDatabaseRefusesLeavesNoTraceInTheView() throws Exception {
+        String url = freshDatabase("refused");
+        try (PostgresRegistry r = new PostgresRegistry(url, server.user(), "")) {
+            try (Connection c = DriverManager.getConnection(url, server.user(), "");
+                    Statement s = c.createStatement()) {
+                s.execute("CREATE FUNCTION vagoth_test_refuse() RETURNS trigger LANGUAGE plpgsql AS"
+                        + " $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$");
+                s.execute("CREATE TRIGGER vagoth_test_refuse BEFORE INSERT ON vagoth_events FOR EACH ROW"
+                        + " WHEN (NEW.node_id = 'poison') EXECUTE FUNCTION vagoth_test_refuse()");
+            }
+            RegistryException e = assertThrows(RegistryException.class, () -> r.addNode(Node.of("poison", "p", "vm")));
+            assertTrue(e.getMessage().contains("refused by the test"), e.getMessage());
+            assertFalse(r.contains("poison"), "the view shows a change that was never committed");
+            assertFalse(r.findNodeByName("p").isPresent());
+            r.addNode(Node.of("fine", "p", "vm")); // its name was never taken
+            assertEquals(1, r.size());
+        }
+    }
+
+    @Test
     void aDatabaseFromANewerVagothIsRefused() throws Exception {
         String url = freshDatabase("newer");
         new PostgresRegistry(url, server.user(), "").close();
