@@ -40,12 +40,13 @@ import vagoth.support.registry.Mutations;
 import vagoth.support.registry.RegistryState;
 
 /**
- * The registry on PostgreSQL, shared by every daemon. Each change is one
- * transaction that takes the registry's write lock (an advisory lock), first
- * catches up with every change committed before it, checks the registry's
- * rules ({@link Mutations}) against that current state, writes the nodes and
- * one event per changed node, and commits. Events are numbered in commit
- * order. Lookups are served from memory: never stale after a change this
+ * The registry on PostgreSQL, shared by every daemon. Changes are written
+ * in transactions that take the registry's write lock (an advisory lock),
+ * first catch up with every change committed before them, check the
+ * registry's rules ({@link Mutations}) against that current state, write the
+ * nodes and one event per changed node, and commit; changes a process's
+ * threads make at the same time share one transaction (group commit). Events
+ * are numbered in commit order. Lookups are served from memory: never stale after a change this
  * process made, and at most a notification's delay behind another's (a
  * listener wakes on {@code NOTIFY} and catches up from the last event seen,
  * also after a reconnect). Uniqueness of ids, names and keys is also a
@@ -297,6 +298,7 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
     private Node commit(Mutation m) {
         Pending p = new Pending(m);
         boolean interrupted = false;
+        boolean lead = false;
         synchronized (queue) {
             queue.add(p);
             while (!p.done && leading) {
@@ -308,10 +310,11 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
             }
             if (!p.done) {
                 leading = true;
+                lead = true;
             }
         }
         try {
-            while (!p.done) {
+            while (lead && !p.done) {
                 List<Pending> batch = new ArrayList<>();
                 synchronized (queue) {
                     while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
@@ -324,9 +327,9 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
                 }
             }
         } finally {
-            synchronized (queue) {
-                if (leading && p.done) {
-                    leading = false;
+            if (lead) {
+                synchronized (queue) {
+                    leading = false; // the next waiter leads
                     queue.notifyAll();
                 }
             }
