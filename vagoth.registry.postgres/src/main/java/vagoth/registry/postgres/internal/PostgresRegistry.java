@@ -419,9 +419,7 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
             made.add(q);
         }
         if (!events.isEmpty()) {
-            writeNet(c, net);
-            last[0] = events(c, events);
-            notifyOthers(c, last[0]);
+            last[0] = apply(c, net, events);
         }
     }
 
@@ -445,91 +443,57 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
         undoPuts.clear();
     }
 
-    /** The batch's net effect on the tables: each node as it ends, or gone. */
-    private static void writeNet(Connection c, Map<String, Node> net) throws SQLException {
+    /**
+     * Writes the batch's net effect (each node as it ends, or gone) and its
+     * events, in order, in one call of {@code vagoth_apply}; returns the last
+     * event's number. Other daemons' listeners are woken at commit.
+     */
+    private long apply(Connection c, Map<String, Node> net, List<Object[]> events) throws SQLException {
         List<String> gone = new ArrayList<>();
-        List<Node> kept = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        List<String> nodes = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<String> nameOwners = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        List<String> keyOwners = new ArrayList<>();
         net.forEach((id, n) -> {
             if (n == null) {
                 gone.add(id);
-            } else {
-                kept.add(n);
+                return;
+            }
+            ids.add(id);
+            nodes.add(NodeJson.write(n));
+            for (String name : new TreeSet<>(List.of(n.id(), n.name()))) {
+                names.add(name);
+                nameOwners.add(id);
+            }
+            for (String key : n.keys()) {
+                keys.add(key);
+                keyOwners.add(id);
             }
         });
-        String[] all = net.keySet().toArray(String[]::new);
-        String[] deleted = gone.toArray(String[]::new);
-        any(c, "DELETE FROM vagoth_blobs WHERE node_id = ANY (?)", deleted);
-        any(c, "DELETE FROM vagoth_names WHERE node_id = ANY (?)", all);
-        any(c, "DELETE FROM vagoth_keys WHERE node_id = ANY (?)", all);
-        any(c, "DELETE FROM vagoth_nodes WHERE id = ANY (?)", deleted);
-        if (kept.isEmpty()) {
-            return;
+        List<String> ops = new ArrayList<>();
+        List<String> eventIds = new ArrayList<>();
+        List<String> eventNodes = new ArrayList<>();
+        for (Object[] e : events) {
+            ops.add((String) e[0]);
+            eventIds.add((String) e[1]);
+            eventNodes.add(e[2] == null ? null : NodeJson.write((Node) e[2]));
         }
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_nodes (id, node) VALUES (?, ?::jsonb)"
-                + " ON CONFLICT (id) DO UPDATE SET node = EXCLUDED.node")) {
-            for (Node n : kept) {
-                p.setString(1, n.id());
-                p.setString(2, NodeJson.write(n));
-                p.addBatch();
-            }
-            p.executeBatch();
-        }
-        try (PreparedStatement names = c.prepareStatement("INSERT INTO vagoth_names (name, node_id) VALUES (?, ?)");
-                PreparedStatement keys = c.prepareStatement("INSERT INTO vagoth_keys (key, node_id) VALUES (?, ?)")) {
-            boolean anyKey = false;
-            for (Node n : kept) {
-                for (String name : new TreeSet<>(List.of(n.id(), n.name()))) {
-                    names.setString(1, name);
-                    names.setString(2, n.id());
-                    names.addBatch();
-                }
-                for (String key : n.keys()) {
-                    keys.setString(1, key);
-                    keys.setString(2, n.id());
-                    keys.addBatch();
-                    anyKey = true;
-                }
-            }
-            names.executeBatch();
-            if (anyKey) {
-                keys.executeBatch();
-            }
-        }
-    }
-
-    private static void any(Connection c, String sql, String[] ids) throws SQLException {
-        if (ids.length == 0) {
-            return;
-        }
-        try (PreparedStatement p = c.prepareStatement(sql)) {
-            p.setArray(1, c.createArrayOf("text", ids));
-            p.executeUpdate();
-        }
-    }
-
-    /** Records the batch's changes in the event log, in order; returns the last one's number. */
-    private long events(Connection c, List<Object[]> events) throws SQLException {
-        StringBuilder sql = new StringBuilder("INSERT INTO vagoth_events (host, pid, op, node_id, node) VALUES ");
-        for (int i = 0; i < events.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?::jsonb)");
-        }
-        sql.append(" RETURNING seq");
-        try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+        try (PreparedStatement p = c.prepareStatement("SELECT vagoth_apply(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             int i = 1;
-            for (Object[] e : events) {
-                p.setString(i++, host);
-                p.setLong(i++, pid);
-                p.setString(i++, (String) e[0]);
-                p.setString(i++, (String) e[1]);
-                p.setString(i++, e[2] == null ? null : NodeJson.write((Node) e[2]));
+            for (List<String> array : List.of(gone, ids, nodes, names, nameOwners, keys, keyOwners)) {
+                p.setArray(i++, c.createArrayOf("text", array.toArray()));
             }
-            long last = 0;
+            p.setString(i++, host);
+            p.setLong(i++, pid);
+            for (List<String> array : List.of(ops, eventIds, eventNodes)) {
+                p.setArray(i++, c.createArrayOf("text", array.toArray()));
+            }
             try (ResultSet r = p.executeQuery()) {
-                while (r.next()) {
-                    last = Math.max(last, r.getLong(1));
-                }
+                r.next();
+                return r.getLong(1);
             }
-            return last;
         }
     }
 

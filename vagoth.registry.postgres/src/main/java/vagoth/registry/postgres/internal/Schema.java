@@ -27,7 +27,28 @@ final class Schema {
                     + " data bytea NOT NULL, PRIMARY KEY (node_id, name))",
             // every change, numbered in commit order: what other daemons catch up from, and the audit log
             "CREATE TABLE vagoth_events (seq bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(),"
-                    + " host text NOT NULL, pid bigint NOT NULL, op text NOT NULL, node_id text NOT NULL, node jsonb)"));
+                    + " host text NOT NULL, pid bigint NOT NULL, op text NOT NULL, node_id text NOT NULL, node jsonb)"),
+            // a batch's net effect and its events in one round trip; returns the last event's number
+            List.of("CREATE FUNCTION vagoth_apply(gone text[], ids text[], nodes text[], names text[], name_owners text[],"
+                    + " keys text[], key_owners text[], host text, pid bigint, ops text[], event_ids text[],"
+                    + " event_nodes text[]) RETURNS bigint LANGUAGE plpgsql AS $$\n"
+                    + "DECLARE last bigint;\n"
+                    + "BEGIN\n"
+                    + "  DELETE FROM vagoth_blobs WHERE node_id = ANY (gone);\n"
+                    + "  DELETE FROM vagoth_names WHERE node_id = ANY (gone) OR node_id = ANY (ids);\n"
+                    + "  DELETE FROM vagoth_keys WHERE node_id = ANY (gone) OR node_id = ANY (ids);\n"
+                    + "  DELETE FROM vagoth_nodes WHERE id = ANY (gone);\n"
+                    + "  INSERT INTO vagoth_nodes (id, node) SELECT i, n::jsonb FROM unnest(ids, nodes) AS u(i, n)\n"
+                    + "    ON CONFLICT (id) DO UPDATE SET node = EXCLUDED.node;\n"
+                    + "  INSERT INTO vagoth_names (name, node_id) SELECT * FROM unnest(names, name_owners);\n"
+                    + "  INSERT INTO vagoth_keys (key, node_id) SELECT * FROM unnest(keys, key_owners);\n"
+                    + "  WITH e AS (INSERT INTO vagoth_events (host, pid, op, node_id, node)\n"
+                    + "      SELECT host, pid, o, i, n::jsonb FROM unnest(ops, event_ids, event_nodes) WITH ORDINALITY"
+                    + " AS u(o, i, n, ord) ORDER BY ord RETURNING seq)\n"
+                    + "    SELECT max(seq) INTO last FROM e;\n"
+                    + "  PERFORM pg_notify('vagoth_events', last::text);\n"
+                    + "  RETURN last;\n"
+                    + "END $$"));
 
     static final int VERSION = MIGRATIONS.size();
 
