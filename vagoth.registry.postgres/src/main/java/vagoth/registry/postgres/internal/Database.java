@@ -36,6 +36,9 @@ final class Database implements AutoCloseable {
         props.setProperty("loginTimeout", String.valueOf(timeoutSeconds));
         props.setProperty("tcpKeepAlive", "true");
         props.setProperty("reWriteBatchedInserts", "true");
+        // every statement Vagoth runs is a keyed lookup or write, but loading the whole registry: while a
+        // fast-growing table's statistics lag (autovacuum has not analysed it yet), keep the planner on the keys
+        props.setProperty("options", "-c enable_seqscan=off");
         props.setProperty("ApplicationName", "vagoth");
     }
 
