@@ -6,6 +6,8 @@ import java.sql.Statement;
 
 import org.postgresql.PGConnection;
 
+import vagoth.support.postgres.Database;
+
 /**
  * Keeps this process's view current with other daemons' changes: a
  * connection of its own {@code LISTEN}s on the events channel, and each

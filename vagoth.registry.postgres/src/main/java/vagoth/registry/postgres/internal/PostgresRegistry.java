@@ -3,8 +3,6 @@ package vagoth.registry.postgres.internal;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,7 +24,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 
-import vagoth.api.InvalidValueException;
 import vagoth.api.Names;
 import vagoth.api.Node;
 import vagoth.api.NodeNotFoundException;
@@ -35,6 +32,7 @@ import vagoth.api.registry.NodeUpdate;
 import vagoth.api.registry.Registry;
 import vagoth.api.registry.RegistryException;
 import vagoth.api.registry.VagothRegistry;
+import vagoth.support.postgres.Database;
 import vagoth.support.registry.Mutation;
 import vagoth.support.registry.Mutations;
 import vagoth.support.registry.RegistryState;
@@ -56,7 +54,7 @@ import vagoth.support.registry.RegistryState;
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @VagothRegistry("postgres")
 public final class PostgresRegistry implements Registry, AutoCloseable {
-    static final String PID = "vagoth.postgres";
+    static final String PID = Database.PID;
     static final String CHANNEL = "vagoth_events";
     /** Advisory lock every change holds until it commits. */
     private static final long WRITE_LOCK = 0x7661676f74680002L;
@@ -78,9 +76,8 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
     private boolean leading;
 
     @Activate
-    public PostgresRegistry(PostgresConfig config) {
-        this(new Database(config.url(), config.user(), password(config), config.connect_timeout_s(),
-                config.pool_size()));
+    public PostgresRegistry(Map<String, Object> props) {
+        this(Database.configured(props));
     }
 
     /** A registry on the database at {@code url}: for tests, tools and embedding. */
@@ -104,18 +101,6 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
         }
         this.listener = new ChangeListener(db, CHANNEL, this::catchUp);
         listener.start();
-    }
-
-    private static String password(PostgresConfig config) {
-        if (config.password_file().isBlank()) {
-            return config.password();
-        }
-        try {
-            return Files.readString(Path.of(config.password_file())).strip();
-        } catch (IOException e) {
-            throw new InvalidValueException(PID + " password.file: cannot read " + config.password_file() + ": "
-                    + e.getMessage(), null);
-        }
     }
 
     private static String hostName() {

@@ -1,20 +1,25 @@
-package vagoth.registry.postgres.internal;
+package vagoth.support.postgres;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import vagoth.api.InvalidValueException;
 import vagoth.api.registry.RegistryException;
 
 /**
- * Connections to the registry's database, a few kept open. A connection that
+ * Connections to the database Vagoth's PostgreSQL plugins share, a few kept open. A connection that
  * failed is closed, not reused. Errors name the URL, never the password.
  */
-final class Database implements AutoCloseable {
+public final class Database implements AutoCloseable {
     private final String url;
     private final Properties props = new Properties();
     private final int timeoutSeconds;
@@ -23,7 +28,7 @@ final class Database implements AutoCloseable {
     private final int size;
     private volatile boolean closed;
 
-    Database(String url, String user, String password, int timeoutSeconds, int size) {
+    public Database(String url, String user, String password, int timeoutSeconds, int size) {
         this.url = url;
         this.timeoutSeconds = timeoutSeconds;
         this.size = size;
@@ -42,13 +47,61 @@ final class Database implements AutoCloseable {
         props.setProperty("ApplicationName", "vagoth");
     }
 
+    /**
+     * The database {@code etc/vagoth.postgres.cfg} names: {@code url},
+     * {@code user}, {@code password} or {@code password.file},
+     * {@code connect.timeout.s}, {@code pool.size}.
+     *
+     * @throws InvalidValueException naming the key that is missing or wrong
+     */
+    public static Database configured(Map<String, ?> props) {
+        String url = text(props, "url", "");
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new InvalidValueException(PID + " url must be a PostgreSQL JDBC URL (jdbc:postgresql://host/db),"
+                    + " not '" + url + "'", null);
+        }
+        String password = text(props, "password", "");
+        String file = text(props, "password.file", "");
+        if (!file.isBlank()) {
+            try {
+                password = Files.readString(Path.of(file)).strip();
+            } catch (IOException e) {
+                throw new InvalidValueException(PID + " password.file: cannot read " + file + ": " + e.getMessage(), null);
+            }
+        }
+        return new Database(url, text(props, "user", "vagoth"), password, number(props, "connect.timeout.s", 10),
+                number(props, "pool.size", 8));
+    }
+
+    /** The configuration both PostgreSQL plugins (registry and job store) read. */
+    public static final String PID = "vagoth.postgres";
+
+    private static String text(Map<String, ?> props, String key, String fallback) {
+        Object v = props.get(key);
+        return v == null ? fallback : v.toString().strip();
+    }
+
+    private static int number(Map<String, ?> props, String key, int fallback) {
+        String v = text(props, key, "");
+        try {
+            int n = v.isEmpty() ? fallback : Integer.parseInt(v);
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new InvalidValueException(PID + " " + key + " must be a whole number, 1 or more, not '" + v + "'",
+                    null);
+        }
+    }
+
     /** The URL as an operator may see it: without a password parameter. */
-    String shownUrl() {
+    public String shownUrl() {
         return url.replaceAll("(?i)([?&]password=)[^&]*", "$1***");
     }
 
     /** A new connection of its own (the change listener keeps one). */
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         Connection c = new org.postgresql.Driver().connect(url, props);
         if (c == null) {
             throw new SQLException("not a PostgreSQL JDBC URL: " + shownUrl());
@@ -56,7 +109,7 @@ final class Database implements AutoCloseable {
         return c;
     }
 
-    Connection borrow() {
+    public Connection borrow() {
         if (closed) {
             throw new RegistryException("The PostgreSQL registry has been closed");
         }
@@ -87,7 +140,7 @@ final class Database implements AutoCloseable {
     }
 
     /** Gives a connection back; a broken one is closed instead. */
-    void release(Connection c, boolean broken) {
+    public void release(Connection c, boolean broken) {
         if (broken || closed || !idle.offer(c)) {
             open.decrementAndGet();
             try {
@@ -98,7 +151,7 @@ final class Database implements AutoCloseable {
         }
     }
 
-    RegistryException unreachable(SQLException e) {
+    public RegistryException unreachable(SQLException e) {
         return new RegistryException("Cannot reach the registry database " + shownUrl() + ": " + e.getMessage(), e);
     }
 

@@ -1,0 +1,173 @@
+package vagoth.jobs.postgres.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import vagoth.api.VagothException;
+import vagoth.api.job.Job;
+import vagoth.api.job.JobNotFoundException;
+import vagoth.api.job.JobQuery;
+import vagoth.api.job.JobState;
+import vagoth.api.job.Transaction;
+import vagoth.testing.PostgresServer;
+
+/** Job records in a real PostgreSQL, shared by several stores (daemons), one of them killed with SIGKILL. */
+@Timeout(120)
+class PostgresJobStoreTest {
+    private static final Transaction TX = new Transaction("6e2bc0fb", "myuser");
+    private static PostgresServer server;
+    private static int databases;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = PostgresServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** A new database for one test. */
+    private static String database() throws Exception {
+        String name = "jobs" + (++databases);
+        try (Connection c = DriverManager.getConnection(server.url(), server.user(), "");
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        return server.url().replaceFirst("/vagoth$", "/" + name);
+    }
+
+    private static String stderr(Process p) {
+        try {
+            return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    private static PostgresJobStore store(String url, Duration lease) {
+        return new PostgresJobStore(url, server.user(), "", lease);
+    }
+
+    @Test
+    void aJobGoesFromQueuedToDoneOrFailedAndIsClaimedOnce() throws Exception {
+        String url = database();
+        try (PostgresJobStore a = store(url, Duration.ofSeconds(30)); PostgresJobStore b = store(url, Duration.ofSeconds(30))) {
+            Job j = a.create("vm1", "start", Map.of("node", "vm1"), TX);
+            assertEquals(JobState.QUEUED, j.state());
+            assertEquals(List.of(j.id()), a.queued().stream().map(Job::id).toList());
+            assertEquals(List.of(), b.queued(), "another daemon's queued jobs are its own to run");
+            assertEquals(JobState.RUNNING, b.start(j.id()).orElseThrow().state());
+            assertTrue(a.start(j.id()).isEmpty(), "claimed once, across daemons");
+            b.step(j.id(), "stopped on hv1");
+            assertEquals(List.of("stopped on hv1"), a.steps(j.id()));
+            Job done = b.finish(j.id(), null);
+            assertEquals(JobState.DONE, done.state());
+            assertEquals(Map.of("node", "vm1"), a.get(j.id()).orElseThrow().args());
+            Job f = a.create("vm2", "stop", Map.of("node", "vm2"), TX);
+            a.start(f.id());
+            assertEquals("no agent", a.finish(f.id(), "no agent").error());
+            assertEquals(List.of(f.id(), j.id()), b.list(JobQuery.recent(10)).stream().map(Job::id).toList());
+            assertEquals(List.of(f.id()), b.list(new JobQuery(JobState.FAILED, null, null, 10)).stream().map(Job::id)
+                    .toList());
+            assertEquals(List.of(j.id()), b.list(new JobQuery(null, "vm1", null, 10)).stream().map(Job::id).toList());
+        }
+    }
+
+    @Test
+    void onlyAQueuedJobCanBeCancelled() throws Exception {
+        try (PostgresJobStore s = store(database(), Duration.ofSeconds(30))) {
+            Job j = s.create("vm1", "start", Map.of(), TX);
+            assertEquals(JobState.CANCELLED, s.cancel(j.id()).state());
+            assertEquals("Job " + j.id() + " is cancelled; only a queued job can be cancelled",
+                    assertThrows(VagothException.class, () -> s.cancel(j.id())).getMessage());
+            assertThrows(JobNotFoundException.class, () -> s.cancel("nosuch"));
+            assertTrue(s.start(j.id()).isEmpty(), "a cancelled job never runs");
+        }
+    }
+
+    @Test
+    void aClaimWhoseLeaseRanOutCannotRecordTheEnd() throws Exception {
+        String url = database();
+        try (PostgresJobStore a = store(url, Duration.ofMillis(600)); PostgresJobStore b = store(url, Duration.ofMillis(600))) {
+            Job j = a.create("vm1", "migrate", Map.of(), TX);
+            a.start(j.id());
+            a.close(); // a stops renewing, as a daemon that hangs or dies
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (b.get(j.id()).orElseThrow().state() != JobState.INTERRUPTED && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Job gone = b.get(j.id()).orElseThrow();
+            assertEquals(JobState.INTERRUPTED, gone.state());
+            assertTrue(gone.error().contains("stopped renewing its lease"), gone.error());
+        }
+        try (PostgresJobStore late = store(url, Duration.ofSeconds(30))) {
+            assertTrue(late.start("x").isEmpty());
+        }
+    }
+
+    @Test
+    void theFencingEpochRefusesAnEndFromAnOldClaim() throws Exception {
+        String url = database();
+        try (PostgresJobStore a = store(url, Duration.ofSeconds(30))) {
+            Job j = a.create("vm1", "start", Map.of(), TX);
+            a.start(j.id());
+            try (Connection c = DriverManager.getConnection(url, server.user(), "");
+                    Statement s = c.createStatement()) {
+                // as another daemon's sweeper, then a new claim, would leave it
+                s.execute("UPDATE vagoth_jobs SET epoch = epoch + 1 WHERE id = '" + j.id() + "'");
+            }
+            VagothException e = assertThrows(VagothException.class, () -> a.finish(j.id(), null));
+            assertTrue(e.getMessage().contains("no longer run here"), e.getMessage());
+            assertEquals(JobState.RUNNING, a.get(j.id()).orElseThrow().state(), "the old claim changed nothing");
+        }
+    }
+
+    @Test
+    void aDaemonKilledWithSigkillLeavesItsJobsInterruptedNotRunTwice() throws Exception {
+        String url = database();
+        Process worker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), JobWorker.class.getName(), url, server.user()).start();
+        String started;
+        try {
+            started = String.valueOf(new BufferedReader(new InputStreamReader(worker.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine());
+        } finally {
+            worker.destroyForcibly(); // SIGKILL, once it holds a running and a queued job (or if it failed)
+            worker.waitFor(30, TimeUnit.SECONDS);
+        }
+        String line = started;
+        assertTrue(started.startsWith("started "), () -> line + " " + stderr(worker));
+        try (PostgresJobStore s = store(url, Duration.ofMillis(300))) {
+            String[] ids = started.substring("started ".length()).split(" ");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (s.get(ids[0]).orElseThrow().state() != JobState.INTERRUPTED && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(JobState.INTERRUPTED, s.get(ids[0]).orElseThrow().state(), "the running one");
+            assertEquals(JobState.INTERRUPTED, s.get(ids[1]).orElseThrow().state(), "the queued one");
+            assertTrue(s.start(ids[1]).isEmpty(), "nothing of the dead daemon's runs again by itself");
+        }
+    }
+}
