@@ -88,7 +88,8 @@ class ScaleOutIT {
     private static Path usePostgres(Path home) throws IOException {
         Path cfg = home.resolve("etc/vagoth.manager.cfg");
         Files.writeString(cfg, Files.readString(cfg).replace("registry.target = (vagoth.registry=file)",
-                "registry.target = (vagoth.registry=postgres)"));
+                "registry.target = (vagoth.registry=postgres)").replace("jobs.target = (vagoth.jobs=file)",
+                "jobs.target = (vagoth.jobs=postgres)"));
         return home;
     }
 
@@ -155,6 +156,14 @@ class ScaleOutIT {
         assertTrue(awaitListed(a, "web").startsWith("web "), "a's daemon sees b's change");
         Result clash = vagoth(b, "new", "--name", "web", "vm3");
         assertEquals(1, clash.status(), "names are unique across daemons: " + clash);
-        assertTrue(vagoth(b, "plugins").out().lines().anyMatch(l -> l.matches("registry +postgres +active .*")));
+        String plugins = vagoth(b, "plugins").out();
+        assertTrue(plugins.lines().anyMatch(l -> l.matches("registry +postgres +active .*")), plugins);
+        assertTrue(plugins.lines().anyMatch(l -> l.matches("job store +postgres +active .*")), plugins);
+        // job records are shared: what a's daemon ran (and how it ended: no hypervisor is in the shared
+        // registry to place vm1 on), b lists
+        Result start = vagoth(a, "start", "vm1");
+        assertEquals(1, start.status(), start.toString());
+        String jobs = vagoth(b, "jobs", "--node", "vm1").out();
+        assertTrue(jobs.contains("start") && jobs.contains("failed"), jobs);
     }
 }
