@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +34,7 @@ import vagoth.api.job.Transaction;
 import vagoth.api.job.VagothJobs;
 import vagoth.api.registry.RegistryException;
 import vagoth.support.postgres.Database;
+import vagoth.support.postgres.SchemaMigration;
 
 /**
  * Job records in PostgreSQL, seen by every daemon sharing the database. Each
@@ -98,38 +98,20 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         return owner;
     }
 
+    /** The job records' tables; migration {@code i} takes them from version {@code i} to {@code i + 1}. */
+    private static final List<List<String>> MIGRATIONS = List.of(List.of(
+            "CREATE TABLE vagoth_jobs (seq bigserial UNIQUE, id text PRIMARY KEY, txid text NOT NULL,"
+                    + " source text NOT NULL, queue text NOT NULL, action text NOT NULL, args jsonb NOT NULL,"
+                    + " state text NOT NULL, error text, created timestamptz NOT NULL, started timestamptz,"
+                    + " finished timestamptz, owner text NOT NULL, epoch bigint NOT NULL DEFAULT 0,"
+                    + " lease_until timestamptz NOT NULL)",
+            "CREATE INDEX vagoth_jobs_open ON vagoth_jobs (state, owner) WHERE state IN ('queued', 'running')",
+            "CREATE TABLE vagoth_job_steps (job_id text NOT NULL REFERENCES vagoth_jobs (id) ON DELETE CASCADE,"
+                    + " n bigserial, step text NOT NULL, at timestamptz NOT NULL DEFAULT now(),"
+                    + " PRIMARY KEY (job_id, n))"));
+
     private static void migrate(Connection c) throws SQLException {
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
-            s.execute("CREATE TABLE IF NOT EXISTS vagoth_jobs_schema (version int NOT NULL)");
-            int version;
-            try (ResultSet r = s.executeQuery("SELECT version FROM vagoth_jobs_schema")) {
-                version = r.next() ? r.getInt(1) : -1;
-            }
-            if (version > 1) {
-                throw new SQLException("the job records have schema version " + version + ", newer than this Vagoth"
-                        + " knows (1): upgrade Vagoth");
-            }
-            if (version < 0) {
-                s.execute("CREATE TABLE vagoth_jobs (seq bigserial UNIQUE, id text PRIMARY KEY, txid text NOT NULL,"
-                        + " source text NOT NULL, queue text NOT NULL, action text NOT NULL, args jsonb NOT NULL,"
-                        + " state text NOT NULL, error text, created timestamptz NOT NULL, started timestamptz,"
-                        + " finished timestamptz, owner text NOT NULL, epoch bigint NOT NULL DEFAULT 0,"
-                        + " lease_until timestamptz NOT NULL)");
-                s.execute("CREATE INDEX vagoth_jobs_open ON vagoth_jobs (state, owner) WHERE state IN ('queued', 'running')");
-                s.execute("CREATE TABLE vagoth_job_steps (job_id text NOT NULL REFERENCES vagoth_jobs (id)"
-                        + " ON DELETE CASCADE, n bigserial, step text NOT NULL, at timestamptz NOT NULL DEFAULT now(),"
-                        + " PRIMARY KEY (job_id, n))");
-                s.execute("INSERT INTO vagoth_jobs_schema VALUES (1)");
-            }
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+        SchemaMigration.migrate(c, "vagoth_jobs_schema", MIGRATION_LOCK, MIGRATIONS, "the job records");
     }
 
     @FunctionalInterface

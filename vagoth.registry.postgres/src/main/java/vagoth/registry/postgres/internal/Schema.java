@@ -1,10 +1,10 @@
 package vagoth.registry.postgres.internal;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
+
+import vagoth.support.postgres.SchemaMigration;
 
 /**
  * The registry's tables, created and migrated by Vagoth on first connection:
@@ -57,34 +57,6 @@ final class Schema {
 
     /** Brings the database to {@link #VERSION}; refuses one made by a newer Vagoth. */
     static void migrate(Connection c) throws SQLException {
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
-            s.execute("CREATE TABLE IF NOT EXISTS vagoth_schema (version int NOT NULL)");
-            int version;
-            try (ResultSet r = s.executeQuery("SELECT version FROM vagoth_schema")) {
-                version = r.next() ? r.getInt(1) : -1;
-            }
-            if (version < 0) {
-                s.execute("INSERT INTO vagoth_schema VALUES (0)");
-                version = 0;
-            }
-            if (version > VERSION) {
-                throw new SQLException("the registry database has schema version " + version + ", newer than this"
-                        + " Vagoth knows (" + VERSION + "): upgrade Vagoth");
-            }
-            for (int v = version; v < VERSION; v++) {
-                for (String sql : MIGRATIONS.get(v)) {
-                    s.execute(sql);
-                }
-            }
-            s.execute("UPDATE vagoth_schema SET version = " + VERSION);
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+        SchemaMigration.migrate(c, "vagoth_schema", MIGRATION_LOCK, MIGRATIONS, "the registry database");
     }
 }
