@@ -3,7 +3,6 @@ package vagoth.testing;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -15,12 +14,10 @@ import java.util.function.Function;
 
 import vagoth.api.Names;
 import vagoth.api.Node;
-import vagoth.api.NodeQuery;
-import vagoth.api.registry.NodeUpdate;
-import vagoth.api.registry.Registry;
 import vagoth.support.registry.Mutation;
 import vagoth.support.registry.Mutations;
 import vagoth.support.registry.RegistryState;
+import vagoth.support.registry.StateRegistry;
 
 /**
  * A registry in memory, for unit tests of what uses a registry: it keeps the
@@ -29,7 +26,7 @@ import vagoth.support.registry.RegistryState;
  * {@link #shared} gives every caller naming the same place a view of one
  * registry, as opening one directory twice does.
  */
-public final class MemoryRegistry implements Registry {
+public final class MemoryRegistry extends StateRegistry {
     private static final Map<Path, MemoryRegistry> SHARED = new ConcurrentHashMap<>();
 
     private final RegistryState state = new RegistryState();
@@ -41,7 +38,8 @@ public final class MemoryRegistry implements Registry {
         return SHARED.computeIfAbsent(place.toAbsolutePath().normalize(), p -> new MemoryRegistry());
     }
 
-    private <T> T read(Function<RegistryState, T> query) {
+    @Override
+    protected <T> T read(Function<RegistryState, T> query) {
         lock.readLock().lock();
         try {
             return query.apply(state);
@@ -50,7 +48,8 @@ public final class MemoryRegistry implements Registry {
         }
     }
 
-    private Node commit(Mutation m) {
+    @Override
+    protected Node commit(Mutation m) {
         lock.writeLock().lock();
         try {
             Mutation.Change c = m.prepare(state);
@@ -68,55 +67,15 @@ public final class MemoryRegistry implements Registry {
         }
     }
 
-    @Override
-    public Optional<Node> findNode(String id) {
-        return Optional.ofNullable(read(s -> s.get(id)));
-    }
 
-    @Override
-    public Optional<Node> findNodeByName(String name) {
-        return Optional.ofNullable(read(s -> s.byName(name)));
-    }
 
-    @Override
-    public Optional<Node> findNodeByKey(String key) {
-        return Optional.ofNullable(read(s -> s.byKey(key)));
-    }
 
-    @Override
-    public List<Node> getNodes(NodeQuery query) {
-        return read(s -> s.query(query));
-    }
 
-    @Override
-    public int size() {
-        return read(RegistryState::size);
-    }
 
-    @Override
-    public Node addNode(Node node) {
-        return commit(Mutations.add(node));
-    }
 
-    @Override
-    public Node updateNode(String id, NodeUpdate update) {
-        return commit(Mutations.update(id, update));
-    }
 
-    @Override
-    public Node setParent(String id, String parentId) {
-        return commit(Mutations.setParent(id, parentId));
-    }
 
-    @Override
-    public Node removeParent(String id) {
-        return commit(Mutations.removeParent(id));
-    }
 
-    @Override
-    public void deleteNode(String id) {
-        commit(Mutations.delete(id));
-    }
 
     @Override
     public Optional<byte[]> getBlob(String id, String blobName) {

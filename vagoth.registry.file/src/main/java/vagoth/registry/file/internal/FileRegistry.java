@@ -2,7 +2,6 @@ package vagoth.registry.file.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -15,8 +14,6 @@ import org.osgi.service.metatype.annotations.Designate;
 
 import vagoth.api.Names;
 import vagoth.api.Node;
-import vagoth.api.NodeQuery;
-import vagoth.api.registry.NodeUpdate;
 import vagoth.api.registry.Registry;
 import vagoth.api.registry.RegistryException;
 import vagoth.api.ServiceUnavailableException;
@@ -24,7 +21,8 @@ import vagoth.support.io.FileIo;
 import vagoth.api.registry.VagothRegistry;
 import vagoth.api.Installation;
 import vagoth.support.registry.RegistryState;
-import vagoth.support.registry.Mutations;
+import vagoth.support.registry.Mutation;
+import vagoth.support.registry.StateRegistry;
 
 /**
  * The embedded default {@link Registry}: durable, process-safe, indexed. See
@@ -34,7 +32,7 @@ import vagoth.support.registry.Mutations;
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @VagothRegistry("file")
 @Designate(ocd = FileRegistryConfig.class)
-public final class FileRegistry implements Registry, AutoCloseable {
+public final class FileRegistry extends StateRegistry implements AutoCloseable {
     static final String PID = "vagoth.registry.file";
     /** Framework property naming the Vagoth home directory. */
     static final String HOME_PROPERTY = Installation.HOME_PROPERTY;
@@ -83,6 +81,16 @@ public final class FileRegistry implements Registry, AutoCloseable {
         }
     }
 
+    @Override
+    protected <T> T read(java.util.function.Function<RegistryState, T> query) {
+        return store().read(query);
+    }
+
+    @Override
+    protected Node commit(Mutation m) {
+        return store().commit(m);
+    }
+
     private FileStore store() {
         FileStore s = opened;
         if (s == null) {
@@ -112,55 +120,15 @@ public final class FileRegistry implements Registry, AutoCloseable {
         return Path.of(home, "var", "registry");
     }
 
-    @Override
-    public Optional<Node> findNode(String id) {
-        return Optional.ofNullable(store().read(s -> s.get(id)));
-    }
 
-    @Override
-    public Optional<Node> findNodeByName(String name) {
-        return Optional.ofNullable(store().read(s -> s.byName(name)));
-    }
 
-    @Override
-    public Optional<Node> findNodeByKey(String key) {
-        return Optional.ofNullable(store().read(s -> s.byKey(key)));
-    }
 
-    @Override
-    public List<Node> getNodes(NodeQuery query) {
-        return store().read(s -> s.query(query));
-    }
 
-    @Override
-    public int size() {
-        return store().read(RegistryState::size);
-    }
 
-    @Override
-    public Node addNode(Node node) {
-        return store().commit(Mutations.add(node));
-    }
 
-    @Override
-    public Node updateNode(String id, NodeUpdate update) {
-        return store().commit(Mutations.update(id, update));
-    }
 
-    @Override
-    public Node setParent(String id, String parentId) {
-        return store().commit(Mutations.setParent(id, parentId));
-    }
 
-    @Override
-    public Node removeParent(String id) {
-        return store().commit(Mutations.removeParent(id));
-    }
 
-    @Override
-    public void deleteNode(String id) {
-        store().commit(Mutations.delete(id));
-    }
 
     @Override
     public Optional<byte[]> getBlob(String id, String blobName) {

@@ -27,8 +27,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import vagoth.api.Names;
 import vagoth.api.Node;
 import vagoth.api.NodeNotFoundException;
-import vagoth.api.NodeQuery;
-import vagoth.api.registry.NodeUpdate;
 import vagoth.api.registry.Registry;
 import vagoth.api.registry.RegistryException;
 import vagoth.api.registry.VagothRegistry;
@@ -36,6 +34,7 @@ import vagoth.support.postgres.Database;
 import vagoth.support.registry.Mutation;
 import vagoth.support.registry.Mutations;
 import vagoth.support.registry.RegistryState;
+import vagoth.support.registry.StateRegistry;
 
 /**
  * The registry on PostgreSQL, shared by every daemon. Changes are written
@@ -53,7 +52,7 @@ import vagoth.support.registry.RegistryState;
 @Component(service = Registry.class, configurationPid = PostgresRegistry.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @VagothRegistry("postgres")
-public final class PostgresRegistry implements Registry, AutoCloseable {
+public final class PostgresRegistry extends StateRegistry implements AutoCloseable {
     static final String PID = Database.PID;
     static final String CHANNEL = "vagoth_events";
     /** Advisory lock every change holds until it commits. */
@@ -280,7 +279,8 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
      * they came, in one transaction (group commit): one waits for the commit
      * it is part of, not for one commit per change.
      */
-    private Node commit(Mutation m) {
+    @Override
+    protected Node commit(Mutation m) {
         Pending p = new Pending(m);
         boolean interrupted = false;
         boolean lead = false;
@@ -506,7 +506,8 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
         }
     }
 
-    private <T> T read(Function<RegistryState, T> query) {
+    @Override
+    protected <T> T read(Function<RegistryState, T> query) {
         lock.readLock().lock();
         try {
             return query.apply(state);
@@ -515,55 +516,15 @@ public final class PostgresRegistry implements Registry, AutoCloseable {
         }
     }
 
-    @Override
-    public Optional<Node> findNode(String id) {
-        return Optional.ofNullable(read(s -> s.get(id)));
-    }
 
-    @Override
-    public Optional<Node> findNodeByName(String name) {
-        return Optional.ofNullable(read(s -> s.byName(name)));
-    }
 
-    @Override
-    public Optional<Node> findNodeByKey(String key) {
-        return Optional.ofNullable(read(s -> s.byKey(key)));
-    }
 
-    @Override
-    public List<Node> getNodes(NodeQuery query) {
-        return read(s -> s.query(query));
-    }
 
-    @Override
-    public int size() {
-        return read(RegistryState::size);
-    }
 
-    @Override
-    public Node addNode(Node node) {
-        return commit(Mutations.add(node));
-    }
 
-    @Override
-    public Node updateNode(String id, NodeUpdate update) {
-        return commit(Mutations.update(id, update));
-    }
 
-    @Override
-    public Node setParent(String id, String parentId) {
-        return commit(Mutations.setParent(id, parentId));
-    }
 
-    @Override
-    public Node removeParent(String id) {
-        return commit(Mutations.removeParent(id));
-    }
 
-    @Override
-    public void deleteNode(String id) {
-        commit(Mutations.delete(id));
-    }
 
     /** The node must exist now: checked in the database, which another daemon may have changed. */
     private static void requireNode(Connection c, String id) throws SQLException {
