@@ -1,8 +1,5 @@
 package vagoth.bench;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,12 +49,7 @@ public final class PostgresRegistryBenchmark {
     }
 
     private static String run(PostgresServer server, long n) throws Exception {
-        String db = "bench" + n;
-        try (Connection c = DriverManager.getConnection(server.url(), server.user(), "");
-                Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + db);
-        }
-        String url = server.url().replaceFirst("/vagoth$", "/" + db);
+        String url = server.database("bench" + n);
         try (PostgresRegistry r = new PostgresRegistry(url, server.user(), "")) {
             double fill = fill(r, n);
             long t0 = System.nanoTime();

@@ -12,10 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +27,8 @@ import vagoth.testing.PostgresServer;
  */
 @Timeout(300)
 class ScaleOutIT {
-    private static PostgresServer server;
+    @RegisterExtension
+    static final PostgresServer.PerClass PG = new PostgresServer.PerClass();
     @TempDir
     Path dir;
     private final List<Process> daemons = new ArrayList<>();
@@ -36,16 +36,8 @@ class ScaleOutIT {
     record Result(int status, String out, String err) {
     }
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
+    private static PostgresServer server() {
+        return PG.server();
     }
 
     @AfterEach
@@ -74,14 +66,14 @@ class ScaleOutIT {
 
     /** A home whose registry is the shared database, as the README's Scale out section sets it up. */
     private Path home(String name) throws Exception {
-        return usePostgres(configured(name, server.url()));
+        return usePostgres(configured(name, server().url()));
     }
 
     /** A new home (its own defaults, the file registry active) that also knows the database at {@code url}. */
     private Path configured(String name, String url) throws Exception {
         Path home = dir.resolve(name);
         assertEquals(0, vagoth(home, "list").status()); // creates the home with its defaults
-        Files.writeString(home.resolve("etc/vagoth.postgres.cfg"), "url = " + url + "\nuser = " + server.user() + "\n");
+        Files.writeString(home.resolve("etc/vagoth.postgres.cfg"), "url = " + url + "\nuser = " + server().user() + "\n");
         return home;
     }
 
@@ -94,11 +86,7 @@ class ScaleOutIT {
     }
 
     private static String newDatabase(String name) throws Exception {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(server.url(), server.user(), "");
-                java.sql.Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
-        }
-        return server.url().replaceFirst("/vagoth$", "/" + name);
+        return server().database(name);
     }
 
     @Test

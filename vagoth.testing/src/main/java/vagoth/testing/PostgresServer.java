@@ -25,6 +25,7 @@ public final class PostgresServer implements AutoCloseable {
     private final int port;
     private final boolean asPostgres;
     private final Thread onExit;
+    private final java.util.Set<String> databases = new java.util.HashSet<>();
 
     private PostgresServer(Path dir, Path bin, int port, boolean asPostgres) {
         this.dir = dir;
@@ -140,6 +141,45 @@ public final class PostgresServer implements AutoCloseable {
     private void psql(String sql) throws IOException, InterruptedException {
         run(List.of(bin.resolve("psql").toString(), "-h", "127.0.0.1", "-p", String.valueOf(port), "-U", "vagoth",
                 "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", sql), true);
+    }
+
+    /**
+     * The JDBC URL of database {@code name}, created on first use: a test's
+     * own database on the shared server.
+     */
+    public synchronized String database(String name) throws IOException, InterruptedException {
+        if (!name.matches("[a-z][a-z0-9_]{0,40}")) {
+            throw new IllegalArgumentException("not a database name for tests: " + name);
+        }
+        if (databases.add(name)) {
+            psql("CREATE DATABASE " + name);
+        }
+        return url().replaceFirst("/vagoth$", "/" + name);
+    }
+
+    /**
+     * A server for a test class: started before its first test, stopped after
+     * its last ({@code @RegisterExtension static final PostgresServer.PerClass pg = new PostgresServer.PerClass();}).
+     */
+    public static final class PerClass implements org.junit.jupiter.api.extension.BeforeAllCallback,
+            org.junit.jupiter.api.extension.AfterAllCallback {
+        private PostgresServer server;
+
+        @Override
+        public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) throws Exception {
+            server = PostgresServer.start();
+        }
+
+        @Override
+        public void afterAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+            if (server != null) {
+                server.close();
+            }
+        }
+
+        public PostgresServer server() {
+            return server;
+        }
     }
 
     /** The JDBC URL of database {@code vagoth}. */

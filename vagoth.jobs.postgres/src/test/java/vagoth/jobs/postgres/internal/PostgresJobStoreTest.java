@@ -16,9 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import vagoth.api.VagothException;
@@ -33,29 +32,17 @@ import vagoth.testing.PostgresServer;
 @Timeout(120)
 class PostgresJobStoreTest {
     private static final Transaction TX = new Transaction("6e2bc0fb", "myuser");
-    private static PostgresServer server;
+    @RegisterExtension
+    static final PostgresServer.PerClass PG = new PostgresServer.PerClass();
     private static int databases;
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
+    private static PostgresServer server() {
+        return PG.server();
     }
 
     /** A new database for one test. */
     private static String database() throws Exception {
-        String name = "jobs" + (++databases);
-        try (Connection c = DriverManager.getConnection(server.url(), server.user(), "");
-                Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
-        }
-        return server.url().replaceFirst("/vagoth$", "/" + name);
+        return server().database("jobs" + (++databases));
     }
 
     private static String stderr(Process p) {
@@ -67,7 +54,7 @@ class PostgresJobStoreTest {
     }
 
     private static PostgresJobStore store(String url, Duration lease) {
-        return new PostgresJobStore(url, server.user(), "", lease);
+        return new PostgresJobStore(url, server().user(), "", lease);
     }
 
     @Test
@@ -133,7 +120,7 @@ class PostgresJobStoreTest {
         try (PostgresJobStore a = store(url, Duration.ofSeconds(30))) {
             Job j = a.create("vm1", "start", Map.of(), TX);
             a.start(j.id());
-            try (Connection c = DriverManager.getConnection(url, server.user(), "");
+            try (Connection c = DriverManager.getConnection(url, server().user(), "");
                     Statement s = c.createStatement()) {
                 // as another daemon's sweeper, then a new claim, would leave it
                 s.execute("UPDATE vagoth_jobs SET epoch = epoch + 1 WHERE id = '" + j.id() + "'");
@@ -148,7 +135,7 @@ class PostgresJobStoreTest {
     void aDaemonKilledWithSigkillLeavesItsJobsInterruptedNotRunTwice() throws Exception {
         String url = database();
         Process worker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), JobWorker.class.getName(), url, server.user()).start();
+                System.getProperty("java.class.path"), JobWorker.class.getName(), url, server().user()).start();
         String started;
         try {
             started = String.valueOf(new BufferedReader(new InputStreamReader(worker.getInputStream(),

@@ -4,15 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import vagoth.api.registry.Registry;
 import vagoth.registry.conformance.RegistryConformance;
@@ -25,48 +19,26 @@ import vagoth.testing.PostgresServer;
  */
 class PostgresRegistryConformanceTest extends RegistryConformance {
     static final String URL_FILE = "postgres.url";
-    private static PostgresServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final PostgresServer.PerClass PG = new PostgresServer.PerClass();
 
     @Override
     protected Registry open(Path directory) {
-        return new PostgresRegistry(databaseFor(directory), server.user(), "");
+        return new PostgresRegistry(databaseFor(directory), PG.server().user(), "");
     }
 
-    /** The database of {@code directory}, created on first use. */
+    /** The database of {@code directory}, created on first use; its URL is written there for the workers. */
     private static String databaseFor(Path directory) {
-        String name = "t" + Integer.toHexString(directory.toAbsolutePath().normalize().toString().hashCode());
-        String url = server.url().replaceFirst("/vagoth$", "/" + name);
-        try (Connection c = DriverManager.getConnection(server.url(), server.user(), "")) {
-            boolean exists;
-            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-                p.setString(1, name);
-                try (ResultSet r = p.executeQuery()) {
-                    exists = r.next();
-                }
-            }
-            if (!exists) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("CREATE DATABASE " + name);
-                }
-            }
+        try {
+            String url = PG.server().database("t" + Integer.toHexString(
+                    directory.toAbsolutePath().normalize().toString().hashCode()));
             Files.writeString(directory.resolve(URL_FILE), url);
             return url;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -14,9 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import vagoth.api.Node;
@@ -26,33 +25,22 @@ import vagoth.testing.PostgresServer;
 /** What the PostgreSQL registry adds to the conformance suite: change delivery, the event log, schema, errors. */
 @Timeout(120)
 class PostgresRegistryTest {
-    private static PostgresServer server;
+    @RegisterExtension
+    static final PostgresServer.PerClass PG = new PostgresServer.PerClass();
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
+    private static PostgresServer server() {
+        return PG.server();
     }
 
     private static String freshDatabase(String name) throws Exception {
-        try (Connection c = DriverManager.getConnection(server.url(), server.user(), "");
-                Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
-        }
-        return server.url().replaceFirst("/vagoth$", "/" + name);
+        return server().database(name);
     }
 
     @Test
     void anotherDaemonsChangeReachesThisOneWithoutAsking() throws Exception {
         String url = freshDatabase("delivery");
-        try (PostgresRegistry a = new PostgresRegistry(url, server.user(), "");
-                PostgresRegistry b = new PostgresRegistry(url, server.user(), "")) {
+        try (PostgresRegistry a = new PostgresRegistry(url, server().user(), "");
+                PostgresRegistry b = new PostgresRegistry(url, server().user(), "")) {
             a.addNode(Node.of("vm1", "web", "vm"));
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (!b.contains("vm1") && System.nanoTime() < deadline) {
@@ -71,14 +59,14 @@ class PostgresRegistryTest {
     @Test
     void everyChangeIsInTheEventLogInCommitOrder() throws Exception {
         String url = freshDatabase("audit");
-        try (PostgresRegistry r = new PostgresRegistry(url, server.user(), "")) {
+        try (PostgresRegistry r = new PostgresRegistry(url, server().user(), "")) {
             r.addNode(Node.of("vm1", "vm1", "vm"));
             r.updateMetadata("vm1", Map.of("state", "running"), List.of());
             r.putBlob("vm1", "console", new byte[] {1, 2});
             r.deleteNode("vm1");
         }
         List<String> ops = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url, server.user(), "");
+        try (Connection c = DriverManager.getConnection(url, server().user(), "");
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT op, node_id, host, pid FROM vagoth_events ORDER BY seq")) {
             while (rs.next()) {
@@ -93,9 +81,9 @@ class PostgresRegistryTest {
     @Test
     void aChangeWhoseConnectionWasCutBeforeItCommittedIsMadeOnANewOne() throws Exception {
         String url = freshDatabase("cut");
-        try (PostgresRegistry r = new PostgresRegistry(url, server.user(), "")) {
+        try (PostgresRegistry r = new PostgresRegistry(url, server().user(), "")) {
             r.addNode(Node.of("before", "before", "vm")); // leaves a connection in the pool
-            try (Connection c = DriverManager.getConnection(url, server.user(), "");
+            try (Connection c = DriverManager.getConnection(url, server().user(), "");
                     Statement s = c.createStatement()) {
                 s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
                         + " AND datname = current_database() AND application_name = 'vagoth'");
@@ -104,7 +92,7 @@ class PostgresRegistryTest {
             r.catchUp();
             assertTrue(r.contains("after"));
         }
-        try (PostgresRegistry fresh = new PostgresRegistry(url, server.user(), "")) {
+        try (PostgresRegistry fresh = new PostgresRegistry(url, server().user(), "")) {
             assertEquals(2, fresh.size(), "made once, not twice");
         }
     }
@@ -112,8 +100,8 @@ class PostgresRegistryTest {
     @Test
     void aChangeTheDatabaseRefusesLeavesNoTraceInTheView() throws Exception {
         String url = freshDatabase("refused");
-        try (PostgresRegistry r = new PostgresRegistry(url, server.user(), "")) {
-            try (Connection c = DriverManager.getConnection(url, server.user(), "");
+        try (PostgresRegistry r = new PostgresRegistry(url, server().user(), "")) {
+            try (Connection c = DriverManager.getConnection(url, server().user(), "");
                     Statement s = c.createStatement()) {
                 s.execute("CREATE FUNCTION vagoth_test_refuse() RETURNS trigger LANGUAGE plpgsql AS"
                         + " $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$");
@@ -132,12 +120,12 @@ class PostgresRegistryTest {
     @Test
     void aDatabaseFromANewerVagothIsRefused() throws Exception {
         String url = freshDatabase("newer");
-        new PostgresRegistry(url, server.user(), "").close();
-        try (Connection c = DriverManager.getConnection(url, server.user(), "");
+        new PostgresRegistry(url, server().user(), "").close();
+        try (Connection c = DriverManager.getConnection(url, server().user(), "");
                 Statement s = c.createStatement()) {
             s.execute("UPDATE vagoth_schema SET version = 99");
         }
-        RegistryException e = assertThrows(RegistryException.class, () -> new PostgresRegistry(url, server.user(), ""));
+        RegistryException e = assertThrows(RegistryException.class, () -> new PostgresRegistry(url, server().user(), ""));
         assertTrue(e.getMessage().contains("schema version 99, newer than this Vagoth knows"), e.getMessage());
     }
 
@@ -157,7 +145,7 @@ class PostgresRegistryTest {
     @Test
     void badCredentialsAreSaidPlainly() throws Exception {
         String url = freshDatabase("creds");
-        try (Connection c = DriverManager.getConnection(url, server.user(), "");
+        try (Connection c = DriverManager.getConnection(url, server().user(), "");
                 Statement s = c.createStatement()) {
             s.execute("CREATE ROLE nobody_here LOGIN PASSWORD 'right'");
         }
