@@ -51,6 +51,30 @@ public interface JobStore {
      */
     Job cancel(String id);
 
+    /**
+     * Whether other processes run this store's queued jobs too (a store shared
+     * by several daemons): then a scheduler takes its work with
+     * {@link #claim}, not from {@link #queued()}, and a queue's order and its
+     * one-job-at-a-time hold across every process.
+     */
+    default boolean shared() {
+        return false;
+    }
+
+    /**
+     * For a {@link #shared()} store: claims up to {@code max} jobs for running
+     * here, waiting up to {@code wait} for one to become claimable. Each is
+     * the oldest queued job of a queue in which no job runs anywhere; it is
+     * {@code RUNNING} under this process's claim when returned, to be ended
+     * with {@link #finish} or {@link #interrupt}.
+     *
+     * @return the claimed jobs, oldest first; empty when none became claimable in time
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    default List<Job> claim(int max, Duration wait) throws InterruptedException {
+        throw new UnsupportedOperationException("not a shared job store");
+    }
+
     /** Makes every record so far durable. */
     void flush();
 

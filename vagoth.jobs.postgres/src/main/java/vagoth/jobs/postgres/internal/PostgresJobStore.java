@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -34,17 +35,26 @@ import vagoth.api.job.Transaction;
 import vagoth.api.job.VagothJobs;
 import vagoth.api.registry.RegistryException;
 import vagoth.support.postgres.Database;
+import vagoth.support.postgres.Listener;
 import vagoth.support.postgres.SchemaMigration;
 
 /**
- * Job records in PostgreSQL, seen by every daemon sharing the database. Each
- * daemon (each store) owns the jobs it creates and holds a lease on them that
- * it renews; a job is claimed for running by compare-and-set
- * ({@code queued -> running}), which bumps its fencing epoch, and a running
- * job's end is recorded only by the claim that started it. When a daemon
- * stops renewing (it died), any store marks its queued and running jobs
- * {@code interrupted} once the lease has expired: nothing it held runs twice
- * by itself ({@code job retry} runs it again).
+ * Job records in PostgreSQL, shared by every daemon on the database: any of
+ * them runs any queued job. Each daemon (each store) holds a lease on the
+ * jobs it created and on those it runs, and renews it. A job is claimed for
+ * running ({@code queued -> running}, {@code FOR UPDATE SKIP LOCKED}) only
+ * when it is the oldest queued job of its queue and no job of that queue runs
+ * anywhere; the claim bumps its fencing epoch, and a running job's end is
+ * recorded only by the claim that started it. When a daemon stops renewing
+ * (it died, or lost the database), any store marks its queued and running
+ * jobs {@code interrupted} once the lease has expired: nothing it held runs
+ * twice by itself ({@code job retry} runs it again); and a daemon whose last
+ * renewal is more than half a lease old claims nothing more (it fences
+ * itself before another could take its work over).
+ *
+ * <p>A queue's order is the order its jobs were committed in: creating a job
+ * takes a transaction lock on its queue before numbering it, so a job with a
+ * lower number is visible to anyone who sees one with a higher.
  */
 @Component(service = JobStore.class, configurationPid = Database.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @VagothJobs("postgres")
@@ -60,6 +70,11 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     /** The epoch of each job this store started and has not ended. */
     private final Map<String, Long> claims = new ConcurrentHashMap<>();
     private final Thread keeper;
+    private final Listener listener;
+    /** Counts the times claimable work may have appeared; claims wait for it to change. */
+    private long wakes;
+    /** When this store's leases were last renewed ({@link System#nanoTime()}). */
+    private volatile long renewed = System.nanoTime();
     private volatile boolean closed;
 
     @Activate
@@ -83,6 +98,14 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         this.keeper = new Thread(this::keep, "vagoth-job-leases");
         keeper.setDaemon(true);
         keeper.start();
+        this.listener = new Listener(db, CHANNEL, "job records", c -> wake());
+        listener.start();
+    }
+
+    /** Claimable work may have appeared (a job queued or ended here, or a notification). */
+    private synchronized void wake() {
+        wakes++;
+        notifyAll();
     }
 
     private static String host() {
@@ -108,7 +131,12 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
             "CREATE INDEX vagoth_jobs_open ON vagoth_jobs (state, owner) WHERE state IN ('queued', 'running')",
             "CREATE TABLE vagoth_job_steps (job_id text NOT NULL REFERENCES vagoth_jobs (id) ON DELETE CASCADE,"
                     + " n bigserial, step text NOT NULL, at timestamptz NOT NULL DEFAULT now(),"
-                    + " PRIMARY KEY (job_id, n))"));
+                    + " PRIMARY KEY (job_id, n))"),
+            List.of("CREATE INDEX vagoth_jobs_queue_open ON vagoth_jobs (queue, seq)"
+                    + " WHERE state IN ('queued', 'running')",
+                    "CREATE INDEX vagoth_jobs_queued ON vagoth_jobs (seq) WHERE state = 'queued'"));
+    /** The channel that wakes other daemons' claims: a job was queued, or ended and freed its queue. */
+    static final String CHANNEL = "vagoth_jobs";
 
     private static void migrate(Connection c) throws SQLException {
         SchemaMigration.migrate(c, "vagoth_jobs_schema", MIGRATION_LOCK, MIGRATIONS, "the job records");
@@ -150,21 +178,27 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     @Override
     public Job create(String queue, String action, Map<String, String> args, Transaction tx) {
         return sql(c -> {
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_jobs (id, txid, source, queue, action, args,"
-                    + " state, created, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?::jsonb, 'queued', now(), ?,"
-                    + " now() + ? * interval '1 millisecond') ON CONFLICT (id) DO NOTHING RETURNING " + COLUMNS)) {
+            // the queue's lock before its number: numbers in a queue are in commit order
+            try (PreparedStatement p = c.prepareStatement("WITH queue AS (SELECT pg_advisory_xact_lock(hashtext(?)))"
+                    + " INSERT INTO vagoth_jobs (id, txid, source, queue, action, args, state, created, owner,"
+                    + " lease_until) SELECT ?, ?, ?, ?, ?, ?::jsonb, 'queued', now(), ?, now() + ? * interval"
+                    + " '1 millisecond' FROM queue ON CONFLICT (id) DO NOTHING RETURNING " + COLUMNS
+                    + ", pg_notify('" + CHANNEL + "', '')")) {
                 while (true) {
-                    p.setString(1, HexFormat.of().toHexDigits(RANDOM.nextInt()));
-                    p.setString(2, tx.txid());
-                    p.setString(3, tx.source());
-                    p.setString(4, queue);
-                    p.setString(5, action);
-                    p.setString(6, GSON.toJson(args));
-                    p.setString(7, owner);
-                    p.setLong(8, lease.toMillis());
+                    p.setString(1, queue);
+                    p.setString(2, HexFormat.of().toHexDigits(RANDOM.nextInt()));
+                    p.setString(3, tx.txid());
+                    p.setString(4, tx.source());
+                    p.setString(5, queue);
+                    p.setString(6, action);
+                    p.setString(7, GSON.toJson(args));
+                    p.setString(8, owner);
+                    p.setLong(9, lease.toMillis());
                     try (ResultSet r = p.executeQuery()) {
                         if (r.next()) {
-                            return job(r);
+                            Job job = job(r);
+                            wake();
+                            return job;
                         }
                     }
                 }
@@ -239,24 +273,93 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         });
     }
 
+    /** A queued job that may run now: nothing of its queue runs, nothing older of it is queued. */
+    private static final String RUNNABLE = "j.state = 'queued'"
+            + " AND NOT EXISTS (SELECT 1 FROM vagoth_jobs r WHERE r.queue = j.queue AND r.state = 'running')"
+            + " AND NOT EXISTS (SELECT 1 FROM vagoth_jobs e WHERE e.queue = j.queue AND e.state = 'queued'"
+            + " AND e.seq < j.seq)";
+    private static final String CLAIM = "UPDATE vagoth_jobs SET state = 'running', started = now(),"
+            + " epoch = epoch + 1, owner = ?, lease_until = now() + ? * interval '1 millisecond' WHERE id IN ";
+
+    /** Starts job {@code id} if it is queued and its turn has come (its queue's oldest, none of it running). */
     @Override
     public Optional<Job> start(String id) {
+        if (!fresh()) {
+            return Optional.empty();
+        }
         return sql(c -> {
-            try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET state = 'running', started = now(),"
-                    + " epoch = epoch + 1, owner = ?, lease_until = now() + ? * interval '1 millisecond'"
-                    + " WHERE id = ? AND state = 'queued' RETURNING " + COLUMNS + ", epoch")) {
+            try (PreparedStatement p = c.prepareStatement(CLAIM + "(SELECT j.id FROM vagoth_jobs j WHERE j.id = ? AND "
+                    + RUNNABLE + " FOR UPDATE) RETURNING " + COLUMNS + ", epoch, seq")) {
                 p.setString(1, owner);
                 p.setLong(2, lease.toMillis());
                 p.setString(3, id);
-                try (ResultSet r = p.executeQuery()) {
-                    if (!r.next()) {
-                        return Optional.empty();
-                    }
-                    claims.put(id, r.getLong(12));
-                    return Optional.of(job(r));
-                }
+                List<Job> started = claimed(p);
+                return started.stream().findFirst();
             }
         });
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
+    public List<Job> claim(int max, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long seen;
+            synchronized (this) {
+                seen = wakes;
+            }
+            List<Job> got = fresh() ? sql(c -> {
+                try (PreparedStatement p = c.prepareStatement(CLAIM + "(SELECT j.id FROM vagoth_jobs j WHERE " + RUNNABLE
+                        + " AND j.lease_until > now() ORDER BY j.seq LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING "
+                        + COLUMNS + ", epoch, seq")) {
+                    p.setString(1, owner);
+                    p.setLong(2, lease.toMillis());
+                    p.setInt(3, max);
+                    return claimed(p);
+                }
+            }) : List.of();
+            if (!got.isEmpty()) {
+                return got;
+            }
+            synchronized (this) {
+                long left;
+                while (wakes == seen && !closed && (left = deadline - System.nanoTime()) > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+                if (wakes == seen || closed) {
+                    return List.of();
+                }
+            }
+        }
+    }
+
+    /** Runs a claiming statement (returning the job, its epoch and number); records each claim. */
+    private List<Job> claimed(PreparedStatement p) throws SQLException {
+        record Claimed(long seq, Job job) {
+        }
+        List<Claimed> got = new ArrayList<>();
+        try (ResultSet r = p.executeQuery()) {
+            while (r.next()) {
+                Job j = job(r);
+                claims.put(j.id(), r.getLong(12));
+                got.add(new Claimed(r.getLong(13), j));
+            }
+        }
+        got.sort(java.util.Comparator.comparingLong(Claimed::seq));
+        return got.stream().map(Claimed::job).toList();
+    }
+
+    /**
+     * Whether this store's leases are surely still its own: renewed within
+     * half a lease. A store cut off from the database longer claims nothing,
+     * so it never starts work another daemon may be about to take over.
+     */
+    private boolean fresh() {
+        return System.nanoTime() - renewed < lease.toNanos() / 2;
     }
 
     @Override
@@ -274,7 +377,8 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         Long epoch = claims.get(id);
         return sql(c -> {
             try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET state = ?, error = ?, finished = now()"
-                    + " WHERE id = ? AND state = 'running' AND owner = ? AND epoch = ? RETURNING " + COLUMNS)) {
+                    + " WHERE id = ? AND state = 'running' AND owner = ? AND epoch = ? RETURNING " + COLUMNS
+                    + ", pg_notify('" + CHANNEL + "', '')")) {
                 p.setString(1, state.label());
                 p.setString(2, error);
                 p.setString(3, id);
@@ -283,7 +387,9 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
                 try (ResultSet r = p.executeQuery()) {
                     if (r.next()) {
                         claims.remove(id);
-                        return job(r);
+                        Job ended = job(r);
+                        wake();
+                        return ended;
                     }
                 }
             }
@@ -299,7 +405,8 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     public Job cancel(String id) {
         return sql(c -> {
             try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET state = 'cancelled', error = 'cancelled',"
-                    + " finished = now() WHERE id = ? AND state = 'queued' RETURNING " + COLUMNS)) {
+                    + " finished = now() WHERE id = ? AND state = 'queued' RETURNING " + COLUMNS + ", pg_notify('"
+                    + CHANNEL + "', '')")) {
                 p.setString(1, id);
                 try (ResultSet r = p.executeQuery()) {
                     if (r.next()) {
@@ -353,12 +460,12 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
 
     /**
      * Renews this store's leases and ends other daemons' expired ones, every
-     * third of a lease, until closed.
+     * quarter of a lease, until closed.
      */
     private void keep() {
         while (!closed) {
             try {
-                Thread.sleep(Math.max(10, lease.toMillis() / 3));
+                Thread.sleep(Math.max(10, lease.toMillis() / 4));
                 renew();
                 sweep();
             } catch (InterruptedException e) {
@@ -371,6 +478,7 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
 
     /** Extends the leases of this store's queued and running jobs. */
     void renew() {
+        long at = System.nanoTime();
         sql(c -> {
             try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET lease_until = now() + ? * interval"
                     + " '1 millisecond' WHERE owner = ? AND state IN ('queued', 'running')")) {
@@ -380,6 +488,7 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
             }
             return null;
         });
+        renewed = at;
     }
 
     /** Marks the queued and running jobs whose daemon stopped renewing their lease interrupted; returns how many. */
@@ -388,7 +497,13 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
             try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET state = 'interrupted', finished = now(),"
                     + " error = 'its daemon (' || owner || ') stopped renewing its lease: it did not finish here'"
                     + " WHERE state IN ('queued', 'running') AND lease_until < now()")) {
-                return p.executeUpdate();
+                int n = p.executeUpdate();
+                if (n > 0) {
+                    try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', '')")) {
+                        notify.execute();
+                    }
+                }
+                return n;
             }
         });
     }
@@ -397,6 +512,8 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        wake();
+        listener.close();
         keeper.interrupt();
         try {
             keeper.join(5_000);

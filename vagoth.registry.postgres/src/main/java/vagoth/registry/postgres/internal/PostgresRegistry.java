@@ -31,6 +31,7 @@ import vagoth.api.registry.Registry;
 import vagoth.api.registry.RegistryException;
 import vagoth.api.registry.VagothRegistry;
 import vagoth.support.postgres.Database;
+import vagoth.support.postgres.Listener;
 import vagoth.support.registry.Mutation;
 import vagoth.support.registry.Mutations;
 import vagoth.support.registry.RegistryState;
@@ -69,7 +70,7 @@ public final class PostgresRegistry extends StateRegistry implements AutoCloseab
     private long seen;
     private final String host;
     private final long pid = ProcessHandle.current().pid();
-    private final ChangeListener listener;
+    private final Listener listener;
     /** Changes waiting to be written, and whether a thread is writing them; guarded by itself. */
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private boolean leading;
@@ -98,7 +99,7 @@ public final class PostgresRegistry extends StateRegistry implements AutoCloseab
         } finally {
             db.release(c, broken);
         }
-        this.listener = new ChangeListener(db, CHANNEL, this::catchUp);
+        this.listener = new Listener(db, CHANNEL, "registry", this::catchUp);
         listener.start();
     }
 

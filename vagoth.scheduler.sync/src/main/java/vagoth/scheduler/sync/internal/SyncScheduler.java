@@ -10,6 +10,8 @@ import vagoth.api.Manager;
 import vagoth.api.VagothException;
 import vagoth.api.action.Action;
 import vagoth.api.job.Job;
+import vagoth.api.job.JobNotFoundException;
+import vagoth.api.job.JobState;
 import vagoth.api.job.JobStore;
 import vagoth.api.scheduler.Scheduler;
 import vagoth.api.job.Transaction;
@@ -57,7 +59,7 @@ public final class SyncScheduler implements Scheduler {
         return manager.inTransaction(() -> {
             Transaction tx = manager.currentTransaction().orElseThrow();
             Job job = store.create(queue, action, args, tx);
-            store.start(job.id());
+            awaitTurn(job);
             try {
                 manager.action(action, Action.asJob(args, job.id()));
             } catch (RuntimeException e) {
@@ -66,6 +68,31 @@ public final class SyncScheduler implements Scheduler {
             }
             return store.finish(job.id(), null);
         });
+    }
+
+    /**
+     * Starts the job once its turn has come: at once, unless the store is
+     * shared and another process runs (or has queued earlier) work on the same
+     * queue. Interrupted while waiting, it cancels the job, which never ran.
+     */
+    private void awaitTurn(Job job) {
+        long pause = 5;
+        while (store.start(job.id()).isEmpty()) {
+            Job now = store.get(job.id()).orElseThrow(() -> new JobNotFoundException(job.id()));
+            if (now.state() != JobState.QUEUED) {
+                throw new VagothException("Job " + job.id() + " was " + now.state().label() + " before it could run"
+                        + (now.error() == null ? "" : ": " + now.error()), job.id());
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                store.cancel(job.id());
+                throw new VagothException("Interrupted while job " + job.id() + " waited for its queue ("
+                        + job.queue() + "); it was cancelled and did not run", job.id());
+            }
+            pause = Math.min(200, pause * 2);
+        }
     }
 
     private synchronized void runLeftovers(Manager manager) {

@@ -1,12 +1,15 @@
 package vagoth.scheduler.thread.internal;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,6 +38,12 @@ import org.osgi.service.component.ComponentContext;
  * left queued; on stop it lets running jobs finish (up to a timeout) and
  * leaves queued ones queued for whichever scheduler comes next. A job is
  * claimed in the job store before it runs, so none runs twice.
+ *
+ * <p>On a {@linkplain JobStore#shared() shared} job store (several daemons on
+ * one database) the store keeps the queues: a claiming thread takes as many
+ * runnable jobs as there are free threads, whichever daemon queued them, and
+ * the store's claims keep each queue in order and one job at a time across
+ * every daemon.
  */
 @Component(service = Scheduler.class, configurationPid = {Selection.PID, ThreadScheduler.PID},
         reference = @Reference(name = ThreadScheduler.MANAGER, service = Manager.class))
@@ -51,6 +60,10 @@ public final class ThreadScheduler implements Scheduler {
     private final long stopTimeoutSeconds;
     private final Map<String, QueueWorker> queues = new ConcurrentHashMap<>();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** Free threads, on a shared store; the claiming thread takes at most this many jobs. */
+    private final Semaphore free;
+    /** Claims jobs from a shared store; null on a store of this process's own. */
+    private final Thread claimer;
     private volatile boolean stopping;
 
     @Activate
@@ -77,8 +90,60 @@ public final class ThreadScheduler implements Scheduler {
             t.setDaemon(true);
             return t;
         });
-        for (Job left : jobs.queued()) {
-            enqueue(left);
+        this.free = new Semaphore(threads);
+        if (jobs.shared()) {
+            claimer = new Thread(this::claimAll, "vagoth-job-claims");
+            claimer.setDaemon(true);
+            claimer.start();
+        } else {
+            claimer = null;
+            for (Job left : jobs.queued()) {
+                enqueue(left);
+            }
+        }
+    }
+
+    /** How long one claim waits for work before it looks again. */
+    private static final Duration CLAIM_WAIT = Duration.ofSeconds(1);
+
+    /** Until stopped: claims runnable jobs for the free threads and runs them. */
+    private void claimAll() {
+        long quietUntil = 0;
+        while (!stopping) {
+            int taken = 0;
+            try {
+                free.acquire();
+                taken = 1 + free.drainPermits();
+                List<Job> got = jobs.claim(taken, CLAIM_WAIT);
+                for (Job job : got) {
+                    pool.execute(() -> {
+                        try {
+                            execute(job);
+                        } finally {
+                            free.release();
+                        }
+                    });
+                }
+                taken -= got.size();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() - quietUntil > 0) {
+                    LOG.log(Level.WARNING, "Claiming jobs failed: {0}; trying again", e.getMessage());
+                    quietUntil = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+                }
+                pause(CLAIM_WAIT);
+            } finally {
+                free.release(taken);
+            }
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -90,7 +155,9 @@ public final class ThreadScheduler implements Scheduler {
         Manager m = manager.get();
         return m.inTransaction(() -> {
             Job job = jobs.create(queue, action, args, m.currentTransaction().orElseThrow());
-            enqueue(job);
+            if (claimer == null) {
+                enqueue(job);
+            } // else the shared store wakes the claiming threads of every daemon
             return job;
         });
     }
@@ -130,12 +197,17 @@ public final class ThreadScheduler implements Scheduler {
         if (stopping) {
             return; // left queued in the store
         }
-        JobStore store = jobs;
         running.add(job.id()); // before the claim, so a stop never misses a running job
-        if (store.start(job.id()).isEmpty()) {
+        if (jobs.start(job.id()).isEmpty()) {
             running.remove(job.id());
             return; // cancelled, or claimed by another scheduler
         }
+        execute(job);
+    }
+
+    /** Runs a job this scheduler has claimed and records how it ended. */
+    private void execute(Job job) {
+        running.add(job.id());
         String error = null;
         try {
             Manager m = manager.get();
@@ -147,7 +219,7 @@ public final class ThreadScheduler implements Scheduler {
             running.remove(job.id());
         }
         try {
-            store.finish(job.id(), error);
+            jobs.finish(job.id(), error);
         } catch (RuntimeException e) {
             // recorded as interrupted meanwhile (the scheduler stopped before it finished)
             LOG.log(Level.INFO, "Job {0} ended after it was recorded as interrupted: {1}", job.id(), e.getMessage());
@@ -157,6 +229,14 @@ public final class ThreadScheduler implements Scheduler {
     @Deactivate
     public void stop() {
         stopping = true;
+        if (claimer != null) {
+            claimer.interrupt();
+            try {
+                claimer.join(TimeUnit.SECONDS.toMillis(stopTimeoutSeconds) + 5_000); // what it claimed goes to the pool
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         pool.shutdown();
         try {
             if (!pool.awaitTermination(stopTimeoutSeconds, TimeUnit.SECONDS)) {

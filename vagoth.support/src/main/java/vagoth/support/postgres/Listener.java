@@ -1,4 +1,4 @@
-package vagoth.registry.postgres.internal;
+package vagoth.support.postgres;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -6,42 +6,44 @@ import java.sql.Statement;
 
 import org.postgresql.PGConnection;
 
-import vagoth.support.postgres.Database;
 
 /**
- * Keeps this process's view current with other daemons' changes: a
- * connection of its own {@code LISTEN}s on the events channel, and each
+ * Keeps a process current with other daemons' changes: a
+ * connection of its own {@code LISTEN}s on a channel, and each
  * notification (or, at the latest, every {@link #PERIOD_MS}) leads to a
  * catch-up from the last event seen. Notifications are not replayed after a
  * reconnect; the catch-up after each (re)connection is what makes nothing
  * missed.
  */
-final class ChangeListener implements AutoCloseable {
-    static final int PERIOD_MS = 1000;
-    private static final System.Logger LOG = System.getLogger(ChangeListener.class.getName());
+public final class Listener implements AutoCloseable {
+    public static final int PERIOD_MS = 1000;
+    private static final System.Logger LOG = System.getLogger(Listener.class.getName());
 
     /** What to run to catch up, on a connection of the listener's own. */
     @FunctionalInterface
-    interface CatchUp {
+    public interface CatchUp {
         void run(Connection c) throws SQLException;
     }
 
     private final Database db;
     private final String channel;
+    private final String what;
     private final CatchUp catchUp;
     private final Thread thread;
     private volatile boolean closed;
     private volatile Connection connection;
 
-    ChangeListener(Database db, String channel, CatchUp catchUp) {
+    /** @param what what listens, in its thread's name and in warnings ("registry", "job records") */
+    public Listener(Database db, String channel, String what, CatchUp catchUp) {
         this.db = db;
         this.channel = channel;
+        this.what = what;
         this.catchUp = catchUp;
-        this.thread = new Thread(this::loop, "vagoth-registry-listener");
+        this.thread = new Thread(this::loop, "vagoth-" + what.replace(' ', '-') + "-listener");
         thread.setDaemon(true);
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 
@@ -64,7 +66,7 @@ final class ChangeListener implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                LOG.log(System.Logger.Level.WARNING, "The registry's change listener lost " + db.shownUrl() + " ("
+                LOG.log(System.Logger.Level.WARNING, "The " + what + " change listener lost " + db.shownUrl() + " ("
                         + e.getMessage() + "); reconnecting");
                 sleep(backoff);
                 backoff = Math.min(5_000, backoff * 2);

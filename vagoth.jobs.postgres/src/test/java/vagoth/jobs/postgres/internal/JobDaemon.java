@@ -1,0 +1,71 @@
+package vagoth.jobs.postgres.internal;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+
+import vagoth.api.action.Action;
+import vagoth.scheduler.thread.internal.ThreadScheduler;
+import vagoth.testing.MemoryRegistry;
+import vagoth.testing.TestManager;
+
+/**
+ * A daemon's scheduling in a process of its own: the threaded scheduler on
+ * the shared PostgreSQL job records, running {@code noop} jobs whichever
+ * process queued them. Each run is written to the {@code runs} table (when
+ * it began and ended, by the database's clock, and where): what the test
+ * reads to tell a job run twice, out of its queue's order, or alongside
+ * another of its queue. Runs until killed.
+ *
+ * <p>Arguments: URL, user, lease in ms, threads, name, work per job in ms.
+ */
+public final class JobDaemon {
+    private JobDaemon() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String url = args[0];
+        String user = args[1];
+        String name = args[4];
+        long workMs = Long.parseLong(args[5]);
+        ThreadLocal<Connection> connection = ThreadLocal.withInitial(() -> {
+            try {
+                return DriverManager.getConnection(url, user, "");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        PostgresJobStore store = new PostgresJobStore(url, user, "", Duration.ofMillis(Long.parseLong(args[2])));
+        TestManager manager = new TestManager("daemon", new MemoryRegistry()).jobs(store);
+        manager.action("noop", (context, a) -> {
+            try (PreparedStatement p = connection.get().prepareStatement("INSERT INTO runs (job, queue, daemon, began)"
+                    + " VALUES (?, ?, ?, clock_timestamp())")) {
+                p.setString(1, a.get(Action.JOB_ARG));
+                p.setString(2, a.get("queue"));
+                p.setString(3, name);
+                p.executeUpdate();
+                Thread.sleep(workMs);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try (PreparedStatement p = connection.get().prepareStatement("UPDATE runs SET ended = clock_timestamp()"
+                    + " WHERE job = ? AND daemon = ?")) {
+                p.setString(1, a.get(Action.JOB_ARG));
+                p.setString(2, name);
+                p.executeUpdate();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        });
+        ThreadScheduler scheduler = new ThreadScheduler(manager, store, Integer.parseInt(args[3]), 5);
+        manager.scheduler(scheduler);
+        System.out.println("ready " + store.owner());
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
