@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +28,7 @@ import vagoth.api.VagothException;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.HypervisorStatus;
 import vagoth.api.monitor.Monitor;
+import vagoth.api.monitor.PollLeases;
 import vagoth.api.virt.PollReport;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.api.virt.VmStates;
@@ -122,6 +124,17 @@ public final class VagothMonitor implements Monitor {
     public synchronized PollReport poll() {
         Registry registry = this.registry;
         List<Node> hvs = registry.getNodes(NodeQuery.all().withType(Hypervisor.TYPE));
+        // a registry shared by several daemons: poll only the hypervisors whose lease this one holds
+        PollLeases leases = this.registry.current() instanceof PollLeases l ? l : null;
+        List<String> warnings = new ArrayList<>();
+        if (leases != null) {
+            Set<String> mine = leases.take(hvs.stream().map(Node::id).toList());
+            if (mine.size() < hvs.size()) {
+                warnings.add((hvs.size() - mine.size()) + " of " + hvs.size() + " hypervisors are polled by other"
+                        + " daemons (they hold their poll leases)");
+            }
+            hvs = hvs.stream().filter(hv -> mine.contains(hv.id())).toList();
+        }
         Map<Node, Future<HypervisorStatus>> calls = new LinkedHashMap<>();
         for (Node hv : hvs) {
             ManagedNode managed = manager.get().getNode(hv.id());
@@ -141,7 +154,15 @@ public final class VagothMonitor implements Monitor {
                 throw new VagothException("Interrupted while polling hypervisors");
             }
         }
+        if (leases != null) { // an answer that came after the lease was lost is another daemon's to record now
+            for (Node hv : hvs) {
+                if (!leases.holds(hv.id()) && (answers.remove(hv) != null | failures.remove(hv) != null)) {
+                    warnings.add("the answer of " + hv.id() + " was discarded: this daemon lost its poll lease");
+                }
+            }
+        }
         Reconciler r = new Reconciler(registry, manager.get(), rules, Instant.now());
+        r.warnings.addAll(warnings);
         try {
             r.reconcile(answers, failures, pollers);
         } catch (InterruptedException e) {

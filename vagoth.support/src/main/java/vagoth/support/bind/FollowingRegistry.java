@@ -47,6 +47,11 @@ public final class FollowingRegistry implements Registry {
         current.grace(ms);
     }
 
+    /** The registry bound now (waiting within the grace during a swap): to ask what else it offers. */
+    public Registry current() {
+        return current.get();
+    }
+
     /** Fails at once, naming what is missing, when no registry is bound (or comes within the grace). */
     public FollowingRegistry require() {
         current.get();

@@ -81,7 +81,12 @@ public final class Database implements AutoCloseable {
         return v == null ? fallback : v.toString().strip();
     }
 
-    private static int number(Map<String, ?> props, String key, int fallback) {
+    /**
+     * A whole number, 1 or more, from this configuration.
+     *
+     * @throws InvalidValueException naming the key when it is not one
+     */
+    public static int number(Map<String, ?> props, String key, int fallback) {
         String v = text(props, key, "");
         try {
             int n = v.isEmpty() ? fallback : Integer.parseInt(v);

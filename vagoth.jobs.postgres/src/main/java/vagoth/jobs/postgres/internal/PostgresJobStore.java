@@ -84,7 +84,7 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
 
     /** A store on the database at {@code url} whose leases last {@code lease}: for tests and tools. */
     public PostgresJobStore(String url, String user, String password, Duration lease) {
-        this(new Database(url, user, password, 10, 4), lease);
+        this(new Database(url, user, password, 10, 8), lease);
     }
 
     private PostgresJobStore(Database db, Duration lease) {
@@ -278,7 +278,8 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
             + " AND NOT EXISTS (SELECT 1 FROM vagoth_jobs r WHERE r.queue = j.queue AND r.state = 'running')"
             + " AND NOT EXISTS (SELECT 1 FROM vagoth_jobs e WHERE e.queue = j.queue AND e.state = 'queued'"
             + " AND e.seq < j.seq)";
-    private static final String CLAIM = "UPDATE vagoth_jobs SET state = 'running', started = now(),"
+    /** Times by the clock as the row is written: a claim's is later than the end of the job it waited for. */
+    private static final String CLAIM = "UPDATE vagoth_jobs SET state = 'running', started = clock_timestamp(),"
             + " epoch = epoch + 1, owner = ?, lease_until = now() + ? * interval '1 millisecond' WHERE id IN ";
 
     /** Starts job {@code id} if it is queued and its turn has come (its queue's oldest, none of it running). */
@@ -376,9 +377,10 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     private Job end(String id, JobState state, String error) {
         Long epoch = claims.get(id);
         return sql(c -> {
-            try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET state = ?, error = ?, finished = now()"
-                    + " WHERE id = ? AND state = 'running' AND owner = ? AND epoch = ? RETURNING " + COLUMNS
-                    + ", pg_notify('" + CHANNEL + "', '')")) {
+            // no notification: the next job of the queue is claimed by this daemon, whose thread this frees
+            try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET state = ?, error = ?,"
+                    + " finished = clock_timestamp() WHERE id = ? AND state = 'running' AND owner = ? AND epoch = ?"
+                    + " RETURNING " + COLUMNS)) {
                 p.setString(1, state.label());
                 p.setString(2, error);
                 p.setString(3, id);

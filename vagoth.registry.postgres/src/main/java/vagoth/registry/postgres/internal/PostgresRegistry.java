@@ -8,8 +8,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,7 @@ import vagoth.api.NodeNotFoundException;
 import vagoth.api.registry.Registry;
 import vagoth.api.registry.RegistryException;
 import vagoth.api.registry.VagothRegistry;
+import vagoth.api.monitor.PollLeases;
 import vagoth.support.postgres.Database;
 import vagoth.support.postgres.Listener;
 import vagoth.support.registry.Mutation;
@@ -53,7 +56,7 @@ import vagoth.support.registry.StateRegistry;
 @Component(service = Registry.class, configurationPid = PostgresRegistry.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @VagothRegistry("postgres")
-public final class PostgresRegistry extends StateRegistry implements AutoCloseable {
+public final class PostgresRegistry extends StateRegistry implements PollLeases, AutoCloseable {
     static final String PID = Database.PID;
     static final String CHANNEL = "vagoth_events";
     /** Advisory lock every change holds until it commits. */
@@ -75,18 +78,31 @@ public final class PostgresRegistry extends StateRegistry implements AutoCloseab
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private boolean leading;
 
+    /** How long a poll lease lasts unless {@code poll.lease.s} says otherwise. */
+    static final Duration DEFAULT_POLL_LEASE = Duration.ofSeconds(30);
+    private final Duration pollLease;
+    /** Made when this process first polls; guarded by this. */
+    private PollLeaseTable pollLeases;
+
     @Activate
     public PostgresRegistry(Map<String, Object> props) {
-        this(Database.configured(props));
+        this(Database.configured(props), Duration.ofSeconds(Database.number(props, "poll.lease.s",
+                (int) DEFAULT_POLL_LEASE.toSeconds())));
     }
 
     /** A registry on the database at {@code url}: for tests, tools and embedding. */
     public PostgresRegistry(String url, String user, String password) {
-        this(new Database(url, user, password, 10, 8));
+        this(url, user, password, DEFAULT_POLL_LEASE);
     }
 
-    private PostgresRegistry(Database db) {
+    /** As above, with poll leases lasting {@code pollLease}. */
+    public PostgresRegistry(String url, String user, String password, Duration pollLease) {
+        this(new Database(url, user, password, 10, 8), pollLease);
+    }
+
+    private PostgresRegistry(Database db, Duration pollLease) {
         this.db = db;
+        this.pollLease = pollLease;
         this.host = hostName();
         Connection c = db.borrow();
         boolean broken = true;
@@ -605,9 +621,32 @@ public final class PostgresRegistry extends StateRegistry implements AutoCloseab
         });
     }
 
+    private synchronized PollLeaseTable pollLeases() {
+        if (pollLeases == null) {
+            pollLeases = new PollLeaseTable(db, pid + "@" + host + "/" + Integer.toHexString(System.identityHashCode(this)),
+                    pollLease);
+        }
+        return pollLeases;
+    }
+
+    @Override
+    public Set<String> take(Collection<String> hypervisors) {
+        return pollLeases().take(hypervisors);
+    }
+
+    @Override
+    public boolean holds(String hypervisor) {
+        return pollLeases().holds(hypervisor);
+    }
+
     @Deactivate
     @Override
     public void close() {
+        synchronized (this) {
+            if (pollLeases != null) {
+                pollLeases.close();
+            }
+        }
         listener.close();
         db.close();
     }

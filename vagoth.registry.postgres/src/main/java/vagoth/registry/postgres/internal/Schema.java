@@ -48,7 +48,11 @@ final class Schema {
                     + "    SELECT max(seq) INTO last FROM e;\n"
                     + "  PERFORM pg_notify('vagoth_events', last::text);\n"
                     + "  RETURN last;\n"
-                    + "END $$"));
+                    + "END $$"),
+            // who polls which hypervisor (PollLeaseTable)
+            List.of("CREATE TABLE vagoth_pollers (owner text PRIMARY KEY, alive_until timestamptz NOT NULL)",
+                    "CREATE TABLE vagoth_poll_leases (hv text PRIMARY KEY, owner text NOT NULL, epoch bigint NOT NULL,"
+                            + " lease_until timestamptz NOT NULL)"));
 
     static final int VERSION = MIGRATIONS.size();
 

@@ -62,6 +62,7 @@ public final class ThreadScheduler implements Scheduler {
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     /** Free threads, on a shared store; the claiming thread takes at most this many jobs. */
     private final Semaphore free;
+    private final int threads;
     /** Claims jobs from a shared store; null on a store of this process's own. */
     private final Thread claimer;
     private volatile boolean stopping;
@@ -90,6 +91,7 @@ public final class ThreadScheduler implements Scheduler {
             t.setDaemon(true);
             return t;
         });
+        this.threads = threads;
         this.free = new Semaphore(threads);
         if (jobs.shared()) {
             claimer = new Thread(this::claimAll, "vagoth-job-claims");
@@ -103,6 +105,8 @@ public final class ThreadScheduler implements Scheduler {
         }
     }
 
+    /** When most threads are busy, how long a claim waits for half of them to be free. */
+    private static final long BATCH_WAIT_MS = 2;
     /** How long one claim waits for work before it looks again. */
     private static final Duration CLAIM_WAIT = Duration.ofSeconds(1);
 
@@ -114,6 +118,10 @@ public final class ThreadScheduler implements Scheduler {
             try {
                 free.acquire();
                 taken = 1 + free.drainPermits();
+                int half = threads / 2;
+                if (taken < half && free.tryAcquire(half - taken, BATCH_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                    taken = half + free.drainPermits(); // busy: one claim for several threads, not one each
+                }
                 List<Job> got = jobs.claim(taken, CLAIM_WAIT);
                 for (Job job : got) {
                     pool.execute(() -> {
