@@ -64,7 +64,7 @@ public final class VirtBenchmark {
         status(base.resolve("status"));
     }
 
-    private static VagothManager manager(FileRegistry registry, Driver driver) {
+    static VagothManager manager(vagoth.api.registry.Registry registry, Driver driver) {
         VagothManager m = new VagothManager("bench", 0, null);
         m.bindRegistry(registry);
         m.addNodeType(new VmType(), Map.of(NodeType.TYPE, "vm", Constants.SERVICE_ID, 1L));
@@ -77,7 +77,7 @@ public final class VirtBenchmark {
         return m;
     }
 
-    private static void parallel(int n, int threads, IntConsumer work) throws Exception {
+    static void parallel(int n, int threads, IntConsumer work) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             AtomicInteger next = new AtomicInteger();
@@ -136,13 +136,13 @@ public final class VirtBenchmark {
         }
     }
 
-    private static String agentLine(String mode, Path dir) {
+    static String agentLine(String mode, Path dir) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return "'" + java + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '" + System.getProperty("java.class.path")
                 + "' vagoth.agent.Agent --backend sim " + mode + " '" + dir + "' --mem-total 65536 --cpus 32";
     }
 
-    private static void writeVm(Path hvDir, String name, String state) throws java.io.IOException {
+    static void writeVm(Path hvDir, String name, String state) throws java.io.IOException {
         Files.createDirectories(hvDir.resolve("vms"));
         Files.writeString(hvDir.resolve("vms").resolve(name + ".json"),
                 "{\"definition\":{\"ram\":\"1024\",\"cpus\":\"1\",\"template\":\"debian\"},\"state\":\"" + state + "\"}",

@@ -231,18 +231,34 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
     }
 
     /**
-     * One change, as one transaction under the write lock. Reported done only
-     * once committed; then applied to this process's view at once.
+     * One change, as one transaction under the registry's write lock: it
+     * waits for other daemons' changes to commit and catches up with them
+     * first. Reported done only once committed.
      */
     private <T> T write(SqlWork<T> work) {
+        return write(work, null);
+    }
+
+    /**
+     * As {@link #write(SqlWork)}; with {@code view} set, the work also changes
+     * this process's view, and holds the view's lock from after the catch-up
+     * until the transaction ends, so that readers, which wait meanwhile, never
+     * see a change that is not committed: {@code view} is told how it ended.
+     */
+    private <T> T write(SqlWork<T> work, ViewChange view) {
         return withConnection(c -> {
             c.setAutoCommit(false);
             boolean committed = false;
+            boolean locked = false;
             try {
                 try (Statement s = c.createStatement()) {
                     s.execute("SELECT pg_advisory_xact_lock(" + WRITE_LOCK + ")");
                 }
-                catchUp(c);
+                catchUp(c); // other daemons' changes, before this process's readers are held up
+                if (view != null) {
+                    lock.writeLock().lock();
+                    locked = true;
+                }
                 T result = work.run(c);
                 try {
                     c.commit();
@@ -254,14 +270,31 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
                     throw e;
                 }
                 committed = true;
+                if (view != null) {
+                    view.committed();
+                }
                 return result;
             } finally {
                 if (!committed) {
                     quietly(c::rollback);
+                    if (view != null && locked) {
+                        view.abandoned();
+                    }
+                }
+                if (locked) {
+                    lock.writeLock().unlock();
                 }
                 quietly(() -> c.setAutoCommit(true));
             }
         });
+    }
+
+    /** How a change to the view learns whether its transaction committed (both under the view's lock). */
+    private interface ViewChange {
+        void committed();
+
+        /** Put the view back as it was: the transaction did not commit (it may be tried again). */
+        void abandoned();
     }
 
     @FunctionalInterface
@@ -346,15 +379,15 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
     }
 
     /**
-     * One transaction for the batch, under the registry's write lock and this
-     * view's: each change is checked against the state as the changes before
-     * it leave it; the net effect and one event per changed node are written;
-     * the view changes with them and is put back unless the transaction
-     * commits. Readers of the view wait for the commit. Every change in the
-     * batch is done (made, refused, or failed) when this returns.
+     * One transaction for the batch, under the registry's write lock and then
+     * this view's: each change is checked against the state as the changes
+     * before it leave it; the net effect and one event per changed node are
+     * written; the view changes with them and is put back unless the
+     * transaction commits. Readers of the view wait for the commit, but not
+     * for other daemons' changes this one waits for. Every change in the batch
+     * is done (made, refused, or failed) when this returns.
      */
     private void writeBatch(List<Pending> batch) {
-        lock.writeLock().lock();
         List<Node> undoPuts = new ArrayList<>();
         List<String> undoRemoves = new ArrayList<>();
         List<Pending> made = new ArrayList<>();
@@ -363,20 +396,23 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
             write(c -> {
                 made.clear();
                 last[0] = 0;
-                try {
-                    writeBatch(c, batch, made, undoPuts, undoRemoves, last);
-                } catch (SQLException | RuntimeException e) {
-                    undo(undoPuts, undoRemoves); // a retry on a new connection starts from the view as it was
-                    throw e;
-                }
+                writeBatch(c, batch, made, undoPuts, undoRemoves, last);
                 return null;
+            }, new ViewChange() {
+                @Override
+                public void committed() {
+                    if (last[0] > 0) {
+                        seen = last[0];
+                    }
+                }
+
+                @Override
+                public void abandoned() {
+                    undo(undoPuts, undoRemoves); // a retry on a new connection starts from the view as it was
+                }
             });
-            if (last[0] > 0) {
-                seen = last[0];
-            }
             made.forEach(q -> q.done = true);
         } catch (RuntimeException e) {
-            undo(undoPuts, undoRemoves);
             for (Pending q : batch) {
                 if (!q.done) {
                     q.result = null;
@@ -384,8 +420,6 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
                     q.done = true;
                 }
             }
-        } finally {
-            lock.writeLock().unlock();
         }
     }
 
