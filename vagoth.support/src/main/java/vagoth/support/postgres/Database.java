@@ -138,7 +138,7 @@ public final class Database implements AutoCloseable {
             throw new RegistryException("Interrupted while waiting for a connection to " + shownUrl());
         }
         if (c == null) {
-            throw new RegistryException("No connection to the registry database " + shownUrl() + " came free within "
+            throw new RegistryException("No connection to the PostgreSQL database " + shownUrl() + " came free within "
                     + timeoutSeconds + " s");
         }
         return c;
@@ -156,8 +156,19 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** The connection is gone (network, server stopped or crashed, a standby being promoted). */
+    public static boolean lost(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.startsWith("57P");
+    }
+
+    /** Whether {@code e} is {@link #unreachable}'s: the work may succeed on a new connection. */
+    public static boolean lost(RuntimeException e) {
+        return e instanceof RegistryException && e.getCause() instanceof SQLException s && lost(s);
+    }
+
     public RegistryException unreachable(SQLException e) {
-        return new RegistryException("Cannot reach the registry database " + shownUrl() + ": " + e.getMessage(), e);
+        return new RegistryException("Cannot reach the PostgreSQL database " + shownUrl() + ": " + e.getMessage(), e);
     }
 
     @Override

@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -69,6 +71,15 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     private final String owner;
     /** The epoch of each job this store started and has not ended. */
     private final Map<String, Long> claims = new ConcurrentHashMap<>();
+    /** Jobs that ran here whose end could not be recorded: no longer renewed, left to expire as interrupted. */
+    private final Set<String> abandoned = ConcurrentHashMap.newKeySet();
+    /**
+     * Claims are made under its read lock; the write lock is held while
+     * claims that were committed but never reached this process (the
+     * connection was lost before the answer) are put back in the queue, so
+     * a claim whose answer is on its way is never taken for one of those.
+     */
+    private final ReentrantReadWriteLock claiming = new ReentrantReadWriteLock();
     private final Thread keeper;
     private final Listener listener;
     /** Counts the times claimable work may have appeared; claims wait for it to change. */
@@ -153,7 +164,7 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         try {
             return work.run(c);
         } catch (SQLException e) {
-            broken = e.getSQLState() == null || e.getSQLState().startsWith("08") || e.getSQLState().startsWith("57P");
+            broken = Database.lost(e);
             throw broken ? db.unreachable(e) : new RegistryException("Job records: " + e.getMessage(), e);
         } finally {
             db.release(c, broken);
@@ -343,12 +354,15 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         record Claimed(long seq, Job job) {
         }
         List<Claimed> got = new ArrayList<>();
+        claiming.readLock().lock();
         try (ResultSet r = p.executeQuery()) {
             while (r.next()) {
                 Job j = job(r);
                 claims.put(j.id(), r.getLong(12));
                 got.add(new Claimed(r.getLong(13), j));
             }
+        } finally {
+            claiming.readLock().unlock();
         }
         got.sort(java.util.Comparator.comparingLong(Claimed::seq));
         return got.stream().map(Claimed::job).toList();
@@ -373,8 +387,38 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         return end(id, JobState.INTERRUPTED, reason);
     }
 
-    /** Records how a job this store started ended: only if its claim still holds (the fencing epoch). */
+    /** How often recording a job's end is tried while the database is away (a second apart). */
+    private static final int END_ATTEMPTS = 60;
+
+    /**
+     * Records how a job this store started ended: only if its claim still
+     * holds (the fencing epoch). While the database is away (a failover) it
+     * tries again, for up to a minute: the job ran, and its end must not be
+     * lost to a reconnection.
+     */
     private Job end(String id, JobState state, String error) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return end(id, state, error, attempt > 1);
+            } catch (RuntimeException e) {
+                if (!Database.lost(e) || attempt >= END_ATTEMPTS || closed) {
+                    if (claims.remove(id) != null) {
+                        abandoned.add(id); // no longer renewed: its lease expires and it is recorded interrupted
+                    }
+                    throw e;
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** @param again an earlier attempt may have committed before its answer was lost */
+    private Job end(String id, JobState state, String error, boolean again) {
         Long epoch = claims.get(id);
         return sql(c -> {
             // no notification: the next job of the queue is claimed by this daemon, whose thread this frees
@@ -397,6 +441,9 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
             }
             Job now = get(id).orElseThrow(() -> new JobNotFoundException(id));
             claims.remove(id);
+            if (again && now.state() == state && java.util.Objects.equals(now.error(), error)) {
+                return now; // the earlier attempt committed
+            }
             throw new VagothException("Job " + id + " is " + now.state().label() + (now.state() == JobState.RUNNING
                     ? " under another claim" : "") + ", no longer run here: its end (" + state.label()
                     + ") is not recorded", id);
@@ -478,15 +525,36 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         }
     }
 
-    /** Extends the leases of this store's queued and running jobs. */
+    /**
+     * Extends the leases of this store's queued jobs and of the running ones
+     * it runs; puts back in the queue the claims that were committed but whose
+     * answer never arrived (they never ran: they are not among this store's
+     * claims).
+     */
     void renew() {
         long at = System.nanoTime();
         sql(c -> {
             try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET lease_until = now() + ? * interval"
-                    + " '1 millisecond' WHERE owner = ? AND state IN ('queued', 'running')")) {
+                    + " '1 millisecond' WHERE owner = ? AND (state = 'queued' OR state = 'running' AND id = ANY (?))")) {
                 p.setLong(1, lease.toMillis());
                 p.setString(2, owner);
+                p.setArray(3, c.createArrayOf("text", claims.keySet().toArray()));
                 p.executeUpdate();
+            }
+            int returned;
+            claiming.writeLock().lock();
+            try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET state = 'queued', started = NULL"
+                    + " WHERE owner = ? AND state = 'running' AND NOT (id = ANY (?))")) {
+                Set<String> known = new java.util.HashSet<>(claims.keySet());
+                known.addAll(abandoned);
+                p.setString(1, owner);
+                p.setArray(2, c.createArrayOf("text", known.toArray()));
+                returned = p.executeUpdate();
+            } finally {
+                claiming.writeLock().unlock();
+            }
+            if (returned > 0) {
+                wake();
             }
             return null;
         });

@@ -157,4 +157,24 @@ class PostgresJobStoreTest {
             assertTrue(s.start(ids[1]).isEmpty(), "nothing of the dead daemon's runs again by itself");
         }
     }
+
+    @Test
+    void aClaimWhoseAnswerWasLostGoesBackToTheQueue() throws Exception {
+        String url = database();
+        try (PostgresJobStore a = store(url, Duration.ofSeconds(30))) {
+            Job j = a.create("vm1", "start", Map.of(), TX);
+            try (Connection c = DriverManager.getConnection(url, server().user(), "");
+                    Statement s = c.createStatement()) {
+                // as a claim of a's that committed while its connection died before the answer came back
+                s.execute("UPDATE vagoth_jobs SET state = 'running', epoch = epoch + 1 WHERE id = '" + j.id() + "'");
+            }
+            a.renew();
+            assertEquals(JobState.QUEUED, a.get(j.id()).orElseThrow().state(), "it never ran here: queued again");
+            List<Job> claimed = a.claim(1, Duration.ofSeconds(5));
+            assertEquals(List.of(j.id()), claimed.stream().map(Job::id).toList());
+            a.renew();
+            assertEquals(JobState.RUNNING, a.get(j.id()).orElseThrow().state(), "a claim that arrived stays running");
+            assertEquals(JobState.DONE, a.finish(j.id(), null).state());
+        }
+    }
 }

@@ -209,7 +209,7 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
             try {
                 return work.run(c);
             } catch (SQLException e) {
-                broken = lostConnection(e);
+                broken = Database.lost(e);
                 if (!broken || attempt >= ATTEMPTS) {
                     throw broken ? db.unreachable(e) : new RegistryException("Registry database error: " + e.getMessage(), e);
                 }
@@ -217,12 +217,6 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
                 db.release(c, broken);
             }
         }
-    }
-
-    /** The connection is gone (network, server stopped or crashed, a standby being promoted). */
-    static boolean lostConnection(SQLException e) {
-        String state = e.getSQLState();
-        return state == null || state.startsWith("08") || state.startsWith("57P");
     }
 
     @FunctionalInterface
@@ -263,7 +257,7 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
                 try {
                     c.commit();
                 } catch (SQLException e) {
-                    if (lostConnection(e)) {
+                    if (Database.lost(e)) {
                         throw new RegistryException("Lost the registry database " + db.shownUrl() + " while committing:"
                                 + " the change may or may not have been made (" + e.getMessage() + ")", e);
                     }

@@ -137,7 +137,7 @@ class PostgresRegistryTest {
         }
         String url = "jdbc:postgresql://127.0.0.1:" + closed + "/vagoth?password=secret";
         RegistryException e = assertThrows(RegistryException.class, () -> new PostgresRegistry(url, "vagoth", ""));
-        assertTrue(e.getMessage().startsWith("Cannot reach the registry database jdbc:postgresql://127.0.0.1:" + closed
+        assertTrue(e.getMessage().startsWith("Cannot reach the PostgreSQL database jdbc:postgresql://127.0.0.1:" + closed
                 + "/vagoth?password=***"), e.getMessage());
         assertFalse(e.getMessage().contains("secret"));
     }
