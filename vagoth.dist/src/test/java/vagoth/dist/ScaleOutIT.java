@@ -95,13 +95,16 @@ class ScaleOutIT {
         assertEquals(0, vagoth(home, "new", "vm1", "ram=512").status());
         assertEquals(0, vagoth(home, "define", "--hint", "hyper1", "vm1").status());
         Result copied = vagoth(home, "copy-registry", "--to", "postgres");
-        assertEquals(new Result(0, "copy-registry: OK (copied 2 node(s) and 0 blob(s) from file to postgres, verified)",
-                ""), copied);
+        assertEquals(new Result(0, "copy-registry: OK (copied 2 node(s) and 0 blob(s) from file to postgres; 1 job"
+                + " record(s), verified)", ""), copied);
         Result again = vagoth(home, "copy-registry", "--to", "postgres");
         assertEquals(1, again.status());
         assertTrue(again.err().contains("already holds 2 node(s); nothing was copied"), again.err());
         usePostgres(home);
         assertTrue(vagoth(home, "list", "vm1").out().contains("parent=hyper1"), "the copy keeps who runs where");
+        Result history = vagoth(home, "jobs");
+        assertTrue(history.out().contains("define") && history.out().contains("done"), "the job history moved: "
+                + history);
         assertEquals(2, vagoth(home, "copy-registry").status(), "--to is required");
     }
 

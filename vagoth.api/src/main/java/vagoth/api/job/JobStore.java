@@ -75,6 +75,17 @@ public interface JobStore {
         throw new UnsupportedOperationException("not a shared job store");
     }
 
+    /**
+     * Records a finished job copied from another store (moving an
+     * installation to another job store), with its steps, exactly as it was.
+     *
+     * @return false when a job with its id is here already (it is left as it is)
+     * @throws vagoth.api.VagothException if the job has not finished
+     */
+    default boolean restore(Job job, List<String> steps) {
+        throw new UnsupportedOperationException("this job store cannot take copied job records");
+    }
+
     /** Makes every record so far durable. */
     void flush();
 

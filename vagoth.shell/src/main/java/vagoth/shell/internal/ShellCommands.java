@@ -22,6 +22,8 @@ import vagoth.api.ServiceUnavailableException;
 import vagoth.api.VagothException;
 import vagoth.api.registry.Registry;
 import vagoth.api.registry.RegistryCopy;
+import vagoth.api.job.JobHistoryCopy;
+import vagoth.api.job.JobStore;
 import vagoth.api.provision.TemplateCatalog;
 import vagoth.shell.internal.Usage.Arg;
 import vagoth.support.json.Json;
@@ -44,6 +46,8 @@ public final class ShellCommands {
 
     /** Every registry installed, by name: copy-registry's targets. */
     private final Whiteboard<Registry> registries = new Whiteboard<>(Registry.NAME);
+    /** Every job store installed, by name: where copy-registry copies the job history. */
+    private final Whiteboard<JobStore> jobStores = new Whiteboard<>(JobStore.NAME);
 
     @Activate
     public ShellCommands(@Reference Manager manager) {
@@ -59,8 +63,18 @@ public final class ShellCommands {
         registries.remove(r, props);
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addJobStore(JobStore s, Map<String, Object> props) {
+        jobStores.add(s, props);
+    }
+
+    void removeJobStore(JobStore s, Map<String, Object> props) {
+        jobStores.remove(s, props);
+    }
+
     @Descriptor("copy every node and blob of the active registry into another installed one (file, postgres),"
-            + " then verify the copy; a target that holds nodes is refused unless --replace")
+            + " and the job history into the job store of that name, then verify the copy; a target that holds"
+            + " nodes is refused unless --replace")
     @Usage(synopsis = "copy-registry --to NAME [--replace]", values = "to", flags = "replace")
     public String copy_registry(@Descriptor("--to NAME [--replace]") String... args) {
         ParsedArgs a = parse("copy-registry", args);
@@ -76,9 +90,24 @@ public final class ShellCommands {
             Registry target = registries.get(to).orElseThrow(() -> new ServiceUnavailableException("registry '" + to
                     + "' (installed: " + String.join(", ", registries.names()) + "; the postgres one needs"
                     + " etc/vagoth.postgres.cfg)"));
+            JobStore jobsFrom = manager.jobs();
+            JobStore jobsTo = jobStores.get(to).orElse(null);
+            if (jobsTo != null && jobsTo != jobsFrom) { // before the nodes: open jobs refuse the whole copy
+                JobHistoryCopy.refuseOpenJobs(jobsFrom);
+            }
             RegistryCopy.Copied c = RegistryCopy.copy(manager.registry(), target, a.flag("replace"));
+            String jobs;
+            if (jobsTo == null) {
+                jobs = "; no '" + to + "' job store is installed: the job history stays where it is";
+            } else if (jobsTo == jobsFrom) {
+                jobs = "; the job history is in the " + to + " job store already";
+            } else {
+                JobHistoryCopy.Copied j = JobHistoryCopy.copy(jobsFrom, jobsTo);
+                jobs = "; " + j.copied() + " job record(s)" + (j.present() > 0 ? " (" + j.present() + " there already)"
+                        : "") + (j.dropped() > 0 ? ", " + j.dropped() + " of them past the target's retention" : "");
+            }
             return "copy-registry: OK (copied " + c.nodes() + " node(s) and " + c.blobs() + " blob(s) from " + from
-                    + " to " + to + ", verified)";
+                    + " to " + to + jobs + ", verified)";
         });
     }
 

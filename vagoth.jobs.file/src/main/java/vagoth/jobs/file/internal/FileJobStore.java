@@ -272,6 +272,22 @@ public final class FileJobStore implements JobStore, AutoCloseable {
     }
 
     @Override
+    public synchronized boolean restore(Job job, List<String> jobSteps) {
+        refresh(false);
+        if (!job.state().isFinished()) {
+            throw new VagothException("Job " + job.id() + " is " + job.state().label() + ": only a finished job's"
+                    + " record can be copied", job.id());
+        }
+        if (jobs.containsKey(job.id())) {
+            return false;
+        }
+        steps.put(job.id(), List.copyOf(jobSteps));
+        record(job);
+        flush();
+        return true;
+    }
+
+    @Override
     public synchronized void flush() {
         if (pending.isEmpty()) {
             return;

@@ -470,6 +470,58 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     }
 
     @Override
+    public boolean restore(Job job, List<String> steps) {
+        if (!job.state().isFinished()) {
+            throw new VagothException("Job " + job.id() + " is " + job.state().label() + ": only a finished job's"
+                    + " record can be copied", job.id());
+        }
+        return sql(c -> {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_jobs (id, txid, source, queue, action,"
+                        + " args, state, error, created, started, finished, owner, lease_until) VALUES (?, ?, ?, ?, ?,"
+                        + " ?::jsonb, ?, ?, ?, ?, ?, ?, now()) ON CONFLICT (id) DO NOTHING")) {
+                    p.setString(1, job.id());
+                    p.setString(2, job.txid());
+                    p.setString(3, job.source());
+                    p.setString(4, job.queue());
+                    p.setString(5, job.action());
+                    p.setString(6, GSON.toJson(job.args()));
+                    p.setString(7, job.state().label());
+                    p.setString(8, job.error());
+                    p.setTimestamp(9, timestamp(job.created()));
+                    p.setTimestamp(10, timestamp(job.started()));
+                    p.setTimestamp(11, timestamp(job.finished()));
+                    p.setString(12, owner);
+                    if (p.executeUpdate() == 0) {
+                        c.rollback();
+                        return false;
+                    }
+                }
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_job_steps (job_id, step) VALUES (?, ?)")) {
+                    for (String step : steps) {
+                        p.setString(1, job.id());
+                        p.setString(2, step);
+                        p.addBatch();
+                    }
+                    p.executeBatch();
+                }
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    private static Timestamp timestamp(java.time.Instant i) {
+        return i == null ? null : Timestamp.from(i.truncatedTo(java.time.temporal.ChronoUnit.MICROS)); // what PostgreSQL keeps
+    }
+
+    @Override
     public void flush() {
         // every record is committed as it is made
     }
