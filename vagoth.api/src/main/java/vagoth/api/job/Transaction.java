@@ -22,6 +22,30 @@ public record Transaction(String txid, String source) {
         }
     }
 
+    private static final ThreadLocal<Transaction> CURRENT = new ThreadLocal<>();
+
+    /**
+     * The transaction the calling thread works in, if any: the manager sets
+     * it around every command and action, so what the work changes can be
+     * told apart by who asked for it (a shared registry's audit log records it).
+     */
+    public static java.util.Optional<Transaction> current() {
+        return java.util.Optional.ofNullable(CURRENT.get());
+    }
+
+    /** Runs {@code work} in {@code tx} on this thread; a thread already in a transaction keeps its own. */
+    public static <T> T within(Transaction tx, java.util.function.Supplier<T> work) {
+        if (CURRENT.get() != null) {
+            return work.get();
+        }
+        CURRENT.set(tx);
+        try {
+            return work.get();
+        } finally {
+            CURRENT.remove();
+        }
+    }
+
     /** A new transaction with a random txid. */
     public static Transaction begin(String source) {
         byte[] b = new byte[4];

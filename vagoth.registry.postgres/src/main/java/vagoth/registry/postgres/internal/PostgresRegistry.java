@@ -33,6 +33,7 @@ import vagoth.api.registry.Registry;
 import vagoth.api.registry.RegistryException;
 import vagoth.api.registry.VagothRegistry;
 import vagoth.api.monitor.PollLeases;
+import vagoth.api.job.Transaction;
 import vagoth.support.postgres.Database;
 import vagoth.support.postgres.Listener;
 import vagoth.support.registry.Mutation;
@@ -81,6 +82,8 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
     /** How long a poll lease lasts unless {@code poll.lease.s} says otherwise. */
     static final Duration DEFAULT_POLL_LEASE = Duration.ofSeconds(30);
     private final Duration pollLease;
+    /** Who a change made outside any transaction is recorded as: the user this process runs as. */
+    private static final String PROCESS_USER = System.getProperty("user.name", "unknown");
     /** Made when this process first polls; guarded by this. */
     private PollLeaseTable pollLeases;
 
@@ -312,8 +315,15 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
         RuntimeException failure;
         boolean done;
 
+        /** Who asked for it: the source and txid of the caller's transaction, for the audit log. */
+        final String who;
+        final String txid;
+
         Pending(Mutation mutation) {
             this.mutation = mutation;
+            Transaction tx = Transaction.current().orElse(null);
+            this.who = tx == null ? PROCESS_USER : tx.source();
+            this.txid = tx == null ? null : tx.txid();
         }
     }
 
@@ -437,13 +447,13 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
                 remember(id, undoPuts, undoRemoves);
                 state.remove(id);
                 net.put(id, null);
-                events.add(new Object[] {"delete", id, null});
+                events.add(new Object[] {"delete", id, null, q.who, q.txid});
             }
             for (Node n : ch.puts()) {
                 remember(n.id(), undoPuts, undoRemoves);
                 state.put(n);
                 net.put(n.id(), n);
-                events.add(new Object[] {"put", n.id(), n});
+                events.add(new Object[] {"put", n.id(), n, q.who, q.txid});
             }
             q.result = ch.result();
             made.add(q);
@@ -505,19 +515,23 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
         List<String> ops = new ArrayList<>();
         List<String> eventIds = new ArrayList<>();
         List<String> eventNodes = new ArrayList<>();
+        List<String> whos = new ArrayList<>();
+        List<String> txids = new ArrayList<>();
         for (Object[] e : events) {
             ops.add((String) e[0]);
             eventIds.add((String) e[1]);
             eventNodes.add(e[2] == null ? null : NodeJson.write((Node) e[2]));
+            whos.add((String) e[3]);
+            txids.add((String) e[4]);
         }
-        try (PreparedStatement p = c.prepareStatement("SELECT vagoth_apply(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement p = c.prepareStatement("SELECT vagoth_apply(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             int i = 1;
             for (List<String> array : List.of(gone, ids, nodes, names, nameOwners, keys, keyOwners)) {
                 p.setArray(i++, c.createArrayOf("text", array.toArray()));
             }
             p.setString(i++, host);
             p.setLong(i++, pid);
-            for (List<String> array : List.of(ops, eventIds, eventNodes)) {
+            for (List<String> array : List.of(ops, eventIds, eventNodes, whos, txids)) {
                 p.setArray(i++, c.createArrayOf("text", array.toArray()));
             }
             try (ResultSet r = p.executeQuery()) {
@@ -529,13 +543,16 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
 
     /** Records a change in the event log; returns its number. */
     private long event(Connection c, String op, String nodeId, Node node) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_events (host, pid, op, node_id, node)"
-                + " VALUES (?, ?, ?, ?, ?::jsonb) RETURNING seq")) {
+        Transaction tx = Transaction.current().orElse(null);
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_events (host, pid, op, node_id, node, who,"
+                + " txid) VALUES (?, ?, ?, ?, ?::jsonb, ?, ?) RETURNING seq")) {
             p.setString(1, host);
             p.setLong(2, pid);
             p.setString(3, op);
             p.setString(4, nodeId);
             p.setString(5, node == null ? null : NodeJson.write(node));
+            p.setString(6, tx == null ? PROCESS_USER : tx.source());
+            p.setString(7, tx == null ? null : tx.txid());
             try (ResultSet r = p.executeQuery()) {
                 r.next();
                 return r.getLong(1);

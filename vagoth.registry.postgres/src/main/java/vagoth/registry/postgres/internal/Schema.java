@@ -52,7 +52,32 @@ final class Schema {
             // who polls which hypervisor (PollLeaseTable)
             List.of("CREATE TABLE vagoth_pollers (owner text PRIMARY KEY, alive_until timestamptz NOT NULL)",
                     "CREATE TABLE vagoth_poll_leases (hv text PRIMARY KEY, owner text NOT NULL, epoch bigint NOT NULL,"
-                            + " lease_until timestamptz NOT NULL)"));
+                            + " lease_until timestamptz NOT NULL)",
+                    // the audit log says who: the source and transaction of the command that made each change
+                    "ALTER TABLE vagoth_events ADD COLUMN who text, ADD COLUMN txid text",
+                    "DROP FUNCTION vagoth_apply(text[], text[], text[], text[], text[], text[], text[], text, bigint,"
+                            + " text[], text[], text[])",
+                    "CREATE FUNCTION vagoth_apply(gone text[], ids text[], nodes text[], names text[],"
+                    + " name_owners text[], keys text[], key_owners text[], host text, pid bigint, ops text[],"
+                    + " event_ids text[], event_nodes text[], whos text[], txids text[]) RETURNS bigint"
+                    + " LANGUAGE plpgsql AS $$\n"
+                    + "DECLARE last bigint;\n"
+                    + "BEGIN\n"
+                    + "  DELETE FROM vagoth_blobs WHERE node_id = ANY (gone);\n"
+                    + "  DELETE FROM vagoth_names WHERE node_id = ANY (gone || ids);\n"
+                    + "  DELETE FROM vagoth_keys WHERE node_id = ANY (gone || ids);\n"
+                    + "  DELETE FROM vagoth_nodes WHERE id = ANY (gone);\n"
+                    + "  INSERT INTO vagoth_nodes (id, node) SELECT i, n::jsonb FROM unnest(ids, nodes) AS u(i, n)\n"
+                    + "    ON CONFLICT (id) DO UPDATE SET node = EXCLUDED.node;\n"
+                    + "  INSERT INTO vagoth_names (name, node_id) SELECT * FROM unnest(names, name_owners);\n"
+                    + "  INSERT INTO vagoth_keys (key, node_id) SELECT * FROM unnest(keys, key_owners);\n"
+                    + "  WITH e AS (INSERT INTO vagoth_events (host, pid, op, node_id, node, who, txid)\n"
+                    + "      SELECT host, pid, o, i, n::jsonb, w, t FROM unnest(ops, event_ids, event_nodes, whos, txids)"
+                    + " WITH ORDINALITY AS u(o, i, n, w, t, ord) ORDER BY ord RETURNING seq)\n"
+                    + "    SELECT max(seq) INTO last FROM e;\n"
+                    + "  PERFORM pg_notify('vagoth_events', last::text);\n"
+                    + "  RETURN last;\n"
+                    + "END $$"));
 
     static final int VERSION = MIGRATIONS.size();
 

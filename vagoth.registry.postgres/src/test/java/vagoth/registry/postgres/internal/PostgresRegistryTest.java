@@ -153,4 +153,31 @@ class PostgresRegistryTest {
         RegistryException e = assertThrows(RegistryException.class, () -> new PostgresRegistry(url, "no_such_role", ""));
         assertTrue(e.getMessage().contains("no_such_role"), e.getMessage());
     }
+
+    @Test
+    void theAuditLogSaysWhoWhatWhenAndFromWhere() throws Exception {
+        String url = freshDatabase("who");
+        try (PostgresRegistry r = new PostgresRegistry(url, server().user(), "")) {
+            vagoth.api.job.Transaction.within(new vagoth.api.job.Transaction("a1b2c3d4", "alice"), () -> {
+                r.addNode(Node.of("vm1", "vm1", "vm"));
+                r.putBlob("vm1", "cloud-init", new byte[] {1});
+                return null;
+            });
+            r.addNode(Node.of("vm2", "vm2", "vm")); // outside any command: the process's user
+            try (Connection c = DriverManager.getConnection(url, server().user(), "");
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT op, node_id, who, txid, host, pid, at IS NOT NULL"
+                            + " FROM vagoth_events ORDER BY seq")) {
+                List<String> rows = new ArrayList<>();
+                while (rs.next()) {
+                    assertFalse(rs.getString(5).isBlank(), "the host");
+                    assertEquals(ProcessHandle.current().pid(), rs.getLong(6), "the process");
+                    assertTrue(rs.getBoolean(7), "when");
+                    rows.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getString(4));
+                }
+                assertEquals(List.of("put vm1 alice a1b2c3d4", "blob vm1 alice a1b2c3d4",
+                        "put vm2 " + System.getProperty("user.name") + " null"), rows);
+            }
+        }
+    }
 }
