@@ -27,6 +27,10 @@ public final class PostgresServer implements AutoCloseable {
     private final Thread onExit;
     private final java.util.Set<String> databases = new java.util.HashSet<>();
 
+    /** Another address to listen on, or null. */
+    private String extraAddress;
+    private String extraNetwork;
+
     private PostgresServer(Path dir, Path bin, int port, boolean asPostgres) {
         this.dir = dir;
         this.bin = bin;
@@ -37,10 +41,21 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Starts a new server with an empty database {@code vagoth} owned by the superuser {@code vagoth} (trust). */
     public static PostgresServer start() throws IOException, InterruptedException {
+        return start(null, null);
+    }
+
+    /**
+     * As {@link #start()}, listening on {@code address} too (an address of this
+     * machine, e.g. one end of a test's own virtual link), trusting clients from
+     * {@code network} (CIDR, e.g. that link's {@code 10.1.2.0/30}).
+     */
+    public static PostgresServer start(String address, String network) throws IOException, InterruptedException {
         Path bin = binaries();
         Path dir = Files.createTempDirectory("vagoth-pg");
         boolean root = "root".equals(System.getProperty("user.name"));
         PostgresServer pg = new PostgresServer(dir, bin, freePort(), root);
+        pg.extraAddress = address;
+        pg.extraNetwork = network;
         try {
             pg.init();
             Runtime.getRuntime().addShutdownHook(pg.onExit);
@@ -78,7 +93,12 @@ public final class PostgresServer implements AutoCloseable {
         }
         run(List.of(bin.resolve("initdb").toString(), "-D", data().toString(), "-U", "vagoth", "-A", "trust",
                 "-E", "UTF8", "--no-sync"), true);
-        Files.writeString(data().resolve("postgresql.conf"), "\nlisten_addresses = '127.0.0.1'\nport = " + port
+        if (extraAddress != null) {
+            Files.writeString(data().resolve("pg_hba.conf"), "\nhost all all " + extraNetwork + " trust\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
+        Files.writeString(data().resolve("postgresql.conf"), "\nlisten_addresses = '127.0.0.1"
+                + (extraAddress == null ? "" : "," + extraAddress) + "'\nport = " + port
                 + "\nunix_socket_directories = '" + dir.resolve("sock") + "'\nmax_connections = 200\n",
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
         run(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-l", dir.resolve("log").toString(),

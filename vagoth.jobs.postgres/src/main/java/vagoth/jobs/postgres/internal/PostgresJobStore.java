@@ -526,13 +526,37 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         // every record is committed as it is made
     }
 
+    /**
+     * Records a step of a job; for a job this store runs, only while its claim
+     * holds: a daemon whose leases could not be renewed for half a lease, or
+     * whose job was meanwhile taken from it (interrupted by another daemon
+     * after the lease expired), is refused, and the action stops before its
+     * next operation instead of acting alongside the daemon that took over.
+     */
     @Override
     public void step(String id, String step) {
+        Long epoch = claims.get(id);
+        if (epoch != null && !fresh()) {
+            throw new VagothException("Job " + id + " stops here: this daemon could not renew its leases for "
+                    + (System.nanoTime() - renewed) / 1_000_000 + " ms (the lease is " + lease.toMillis()
+                    + " ms), so another daemon may take the job over", id);
+        }
         sql(c -> {
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_job_steps (job_id, step) VALUES (?, ?)")) {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_job_steps (job_id, step) SELECT ?, ?"
+                    + " WHERE ?::bigint IS NULL OR EXISTS (SELECT 1 FROM vagoth_jobs WHERE id = ? AND state = 'running'"
+                    + " AND owner = ? AND epoch = ?)")) {
                 p.setString(1, id);
                 p.setString(2, step);
-                p.executeUpdate();
+                p.setObject(3, epoch, java.sql.Types.BIGINT);
+                p.setString(4, id);
+                p.setString(5, owner);
+                p.setObject(6, epoch, java.sql.Types.BIGINT);
+                if (p.executeUpdate() == 0) {
+                    Job now = get(id).orElseThrow(() -> new JobNotFoundException(id));
+                    throw new VagothException("Job " + id + " is " + now.state().label() + (now.state()
+                            == JobState.RUNNING ? " under another claim" : "") + ": it no longer runs here, and"
+                            + " stops before its next step (" + step + ")", id);
+                }
             } catch (SQLException e) {
                 if ("23503".equals(e.getSQLState())) {
                     throw new JobNotFoundException(id);

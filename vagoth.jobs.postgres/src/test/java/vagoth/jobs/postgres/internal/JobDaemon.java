@@ -19,7 +19,12 @@ import vagoth.testing.TestManager;
  * reads to tell a job run twice, out of its queue's order, or alongside
  * another of its queue. Runs until killed.
  *
- * <p>Arguments: URL, user, lease in ms, threads, name, work per job in ms.
+ * <p>It also runs {@code steps} jobs: an action of many short operations, each
+ * recorded first as a step of the job (as the multi-step actions do) and
+ * then, with when it began (epoch ms), in a local file that the test reads,
+ * since a daemon cut off from the database cannot write there.
+ *
+ * <p>Arguments: URL, user, lease in ms, threads, name, work per job in ms[, steps file].
  */
 public final class JobDaemon {
     private JobDaemon() {
@@ -59,6 +64,24 @@ public final class JobDaemon {
                 p.executeUpdate();
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
+            }
+            return null;
+        });
+        java.nio.file.Path stepsFile = args.length > 6 ? java.nio.file.Path.of(args[6]) : null;
+        manager.action("steps", (context, a) -> {
+            String job = a.get(Action.JOB_ARG);
+            for (int i = 0; i < Integer.parseInt(a.get("count")); i++) {
+                store.step(job, "operation " + i); // refused once the claim is lost: the action stops here
+                try {
+                    java.nio.file.Files.writeString(stepsFile, job + " " + i + " " + System.currentTimeMillis() + "\n",
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    Thread.sleep(workMs);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
             }
             return null;
         });
