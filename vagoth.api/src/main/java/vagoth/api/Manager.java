@@ -84,7 +84,9 @@ public interface Manager {
     /**
      * Runs {@code work} while no action runs on node {@code nodeId} in any
      * process sharing this installation, if none runs now; an action started
-     * meanwhile waits for it. Used to repair what a crashed action left.
+     * meanwhile in a process of this home waits for it. With job records
+     * shared by several daemons, a job of the node's queue running in any of
+     * them also makes the node busy. Used to repair what a crashed action left.
      *
      * @return false, without running it, when an action is under way on the node
      */

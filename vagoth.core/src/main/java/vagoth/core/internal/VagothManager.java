@@ -28,6 +28,8 @@ import vagoth.api.registry.Registry;
 import vagoth.api.UnknownNodeTypeException;
 import vagoth.api.action.Action;
 import vagoth.api.action.ActionContext;
+import vagoth.api.job.JobQuery;
+import vagoth.api.job.JobState;
 import vagoth.api.job.JobStore;
 import vagoth.api.scheduler.Scheduler;
 import vagoth.api.job.Transaction;
@@ -226,8 +228,17 @@ public final class VagothManager implements Manager {
         }));
     }
 
+    /**
+     * Runs {@code work} unless an action on the node runs now: in a process
+     * of this home (its claim), or, on a job store shared by several daemons,
+     * in any daemon (a running job of the node's queue).
+     */
     @Override
     public boolean ifNodeIdle(String nodeId, Runnable work) {
+        JobStore shared = jobs.now().filter(JobStore::shared).orElse(null);
+        if (shared != null && !shared.list(new JobQuery(JobState.RUNNING, nodeId, null, 1)).isEmpty()) {
+            return false;
+        }
         return claims.ifFree(nodeId, work);
     }
 
