@@ -164,6 +164,22 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /**
+     * Makes role {@code role} log in with {@code password} only (SCRAM), the
+     * way a production server is set up, while the test's own user stays
+     * trusted.
+     */
+    public synchronized void passwordRole(String role, String password) throws IOException, InterruptedException {
+        if (!role.matches("[a-z][a-z0-9_]{0,40}") || !password.matches("[A-Za-z0-9]{1,40}")) {
+            throw new IllegalArgumentException("not a role or password for tests: " + role);
+        }
+        psql("CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'");
+        Path hba = data().resolve("pg_hba.conf");
+        String before = Files.readString(hba, StandardCharsets.UTF_8);
+        Files.writeString(hba, "host all " + role + " 127.0.0.1/32 scram-sha-256\n" + before, StandardCharsets.UTF_8);
+        psql("SELECT pg_reload_conf()");
+    }
+
+    /**
      * The JDBC URL of database {@code name}, created on first use: a test's
      * own database on the shared server.
      */

@@ -145,13 +145,22 @@ class PostgresRegistryTest {
     @Test
     void badCredentialsAreSaidPlainly() throws Exception {
         String url = freshDatabase("creds");
-        try (Connection c = DriverManager.getConnection(url, server().user(), "");
-                Statement s = c.createStatement()) {
-            s.execute("CREATE ROLE nobody_here LOGIN PASSWORD 'right'");
+        server().passwordRole("operator_role", "right");
+        RegistryException wrong = assertThrows(RegistryException.class,
+                () -> new PostgresRegistry(url, "operator_role", "wrong"));
+        assertTrue(wrong.getMessage().startsWith("Cannot reach the PostgreSQL database " + url + ":"), wrong.getMessage());
+        assertTrue(wrong.getMessage().contains("password authentication failed for user \"operator_role\""),
+                wrong.getMessage());
+        assertFalse(wrong.getMessage().contains("wrong"), "the password is never shown");
+        RegistryException unknown = assertThrows(RegistryException.class, () -> new PostgresRegistry(url, "no_such_role",
+                ""));
+        assertTrue(unknown.getMessage().contains("no_such_role"), unknown.getMessage());
+        try (Connection c = DriverManager.getConnection(url, server().user(), ""); Statement s = c.createStatement()) {
+            s.execute("GRANT ALL ON SCHEMA public TO operator_role");
         }
-        // trust authentication on 127.0.0.1 would let anyone in; a role that does not exist is still refused
-        RegistryException e = assertThrows(RegistryException.class, () -> new PostgresRegistry(url, "no_such_role", ""));
-        assertTrue(e.getMessage().contains("no_such_role"), e.getMessage());
+        try (PostgresRegistry right = new PostgresRegistry(url, "operator_role", "right")) {
+            right.addNode(Node.of("vm1", "vm1", "vm"));
+        }
     }
 
     @Test
