@@ -37,19 +37,24 @@ import vagoth.testing.TestManager;
  * Checked after each run, from the records: every job done, each claimed once
  * (fencing epoch 1), the daemons' own counts of runs adding up to the jobs,
  * and in every queue each job started only after the one before it finished.
+ * Before the measured backlog, the three daemons run the 15,000 jobs of a
+ * warm-up database together: the figure is that of running daemons, not of
+ * JVMs compiling their code.
  *
  * <p>Usage: {@code vagoth.bench/run SharedJobsBenchmark [jobs] [queues] [threads per daemon] [runs]}
  * (default 30000 1000 16 3).
  */
 public final class SharedJobsBenchmark {
     private static final int DAEMONS = 3;
+    /** Jobs the daemons run first, on a database of their own, before anything is measured. */
+    private static final int WARM_UP = 15_000;
 
     private SharedJobsBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("daemon")) {
-            daemon(args[1], args[2], Integer.parseInt(args[3]));
+            daemon(args[1], args[2], args[3], Integer.parseInt(args[4]));
             return;
         }
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 30_000;
@@ -70,25 +75,29 @@ public final class SharedJobsBenchmark {
 
     private static String run(PostgresServer server, String db, int jobs, int queues, int threads, boolean bursts) throws Exception {
         String url = server.database(db);
-        try (PostgresJobStore client = new PostgresJobStore(url, server.user(), "", Duration.ofSeconds(30))) {
-            double queued = backlog(client, jobs, queues, bursts);
+        String warmUrl = server.database(db + "warm");
+        try (PostgresJobStore client = new PostgresJobStore(url, server.user(), "", Duration.ofSeconds(30));
+                PostgresJobStore warmClient = new PostgresJobStore(warmUrl, server.user(), "", Duration.ofSeconds(30))) {
+            backlog(warmClient, WARM_UP, queues, false);
             List<Process> daemons = new ArrayList<>();
             long ran = 0;
             try {
                 for (int d = 0; d < DAEMONS; d++) {
                     daemons.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                             "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                            SharedJobsBenchmark.class.getName(), "daemon", url, server.user(), String.valueOf(threads))
-                            .redirectError(ProcessBuilder.Redirect.INHERIT).start());
+                            SharedJobsBenchmark.class.getName(), "daemon", warmUrl, url, server.user(),
+                            String.valueOf(threads)).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+                }
+                try (Connection w = DriverManager.getConnection(warmUrl, server.user(), "")) {
+                    await(w, "the warm-up");
+                }
+                double queued = backlog(client, jobs, queues, bursts);
+                for (Process p : daemons) {
+                    p.getOutputStream().write('\n'); // go
+                    p.getOutputStream().flush();
                 }
                 try (Connection c = DriverManager.getConnection(url, server.user(), "")) {
-                    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-                    while (count(c, "SELECT count(*) FROM vagoth_jobs WHERE state <> 'done'") > 0) {
-                        if (System.nanoTime() > deadline) {
-                            throw new IllegalStateException("the jobs did not finish in 10 minutes");
-                        }
-                        Thread.sleep(100);
-                    }
+                    await(c, "the measured jobs");
                     for (Process p : daemons) {
                         try (OutputStream in = p.getOutputStream()) {
                             in.write('\n'); // report your runs
@@ -141,9 +150,23 @@ public final class SharedJobsBenchmark {
         return jobs / ((System.nanoTime() - t0) / 1e9);
     }
 
-    /** A daemon: the threaded scheduler on the shared store; prints its runs when its input gets a line. */
-    private static void daemon(String url, String user, int threads) throws Exception {
+    /**
+     * A daemon: the threaded scheduler on a shared store. It first runs the
+     * warm-up database's jobs (so that what is measured is a running daemon,
+     * not a JVM compiling its code), then, told to on its input, the measured
+     * database's; on the next line it prints how many of those it ran.
+     */
+    private static void daemon(String warmUrl, String url, String user, int threads) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         AtomicLong runs = new AtomicLong();
+        PostgresJobStore warmStore = new PostgresJobStore(warmUrl, user, "", Duration.ofSeconds(30));
+        TestManager warm = new TestManager("daemon", new MemoryRegistry()).jobs(warmStore);
+        warm.action("noop", (context, a) -> null);
+        ThreadScheduler warmScheduler = new ThreadScheduler(warm, warmStore, threads, 5);
+        warm.scheduler(warmScheduler);
+        in.readLine(); // go
+        warmScheduler.stop();
+        warmStore.close();
         PostgresJobStore store = new PostgresJobStore(url, user, "", Duration.ofSeconds(30));
         TestManager manager = new TestManager("daemon", new MemoryRegistry()).jobs(store);
         manager.action("noop", (context, a) -> {
@@ -152,11 +175,22 @@ public final class SharedJobsBenchmark {
         });
         ThreadScheduler scheduler = new ThreadScheduler(manager, store, threads, 5);
         manager.scheduler(scheduler);
-        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        in.readLine(); // report
         System.out.println(runs.get());
         System.out.flush();
         scheduler.stop();
         store.close();
+    }
+
+    /** Until every job of the database is done (ten minutes at most). */
+    private static void await(Connection c, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (count(c, "SELECT count(*) FROM vagoth_jobs WHERE state <> 'done'") > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + " did not finish in 10 minutes");
+            }
+            Thread.sleep(100);
+        }
     }
 
     private static long count(Connection c, String sql) throws Exception {

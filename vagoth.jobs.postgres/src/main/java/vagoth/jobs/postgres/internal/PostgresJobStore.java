@@ -610,8 +610,10 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     void renew() {
         long at = System.nanoTime();
         sql(c -> {
+            // the rows the others hold locked now are renewed next round: this never waits, so never deadlocks
             try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET lease_until = now() + ? * interval"
-                    + " '1 millisecond' WHERE owner = ? AND (state = 'queued' OR state = 'running' AND id = ANY (?))")) {
+                    + " '1 millisecond' WHERE id IN (SELECT id FROM vagoth_jobs WHERE owner = ? AND (state = 'queued'"
+                    + " OR state = 'running' AND id = ANY (?)) FOR UPDATE SKIP LOCKED)")) {
                 p.setLong(1, lease.toMillis());
                 p.setString(2, owner);
                 p.setArray(3, c.createArrayOf("text", claims.keySet().toArray()));
@@ -620,7 +622,8 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
             int returned;
             claiming.writeLock().lock();
             try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET state = 'queued', started = NULL"
-                    + " WHERE owner = ? AND state = 'running' AND NOT (id = ANY (?))")) {
+                    + " WHERE id IN (SELECT id FROM vagoth_jobs WHERE owner = ? AND state = 'running'"
+                    + " AND NOT (id = ANY (?)) FOR UPDATE SKIP LOCKED)")) {
                 Set<String> known = new java.util.HashSet<>(claims.keySet());
                 known.addAll(abandoned);
                 p.setString(1, owner);
@@ -642,7 +645,8 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         return sql(c -> {
             try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET state = 'interrupted', finished = now(),"
                     + " error = 'its daemon (' || owner || ') stopped renewing its lease: it did not finish here'"
-                    + " WHERE state IN ('queued', 'running') AND lease_until < now()")) {
+                    + " WHERE id IN (SELECT id FROM vagoth_jobs WHERE state IN ('queued', 'running')"
+                    + " AND lease_until < now() FOR UPDATE SKIP LOCKED)")) {
                 int n = p.executeUpdate();
                 if (n > 0) {
                     try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', '')")) {
