@@ -284,10 +284,14 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         });
     }
 
-    /** A queued job that may run now: nothing of its queue runs, nothing older of it is queued. */
+    /**
+     * A queued job that may run now: no older job of its queue is queued or
+     * running. (A queue's jobs start in their order, so a running job is
+     * always older than every queued one of its queue: one index probe for
+     * the nearest older open job answers both.)
+     */
     private static final String RUNNABLE = "j.state = 'queued'"
-            + " AND NOT EXISTS (SELECT 1 FROM vagoth_jobs r WHERE r.queue = j.queue AND r.state = 'running')"
-            + " AND NOT EXISTS (SELECT 1 FROM vagoth_jobs e WHERE e.queue = j.queue AND e.state = 'queued'"
+            + " AND NOT EXISTS (SELECT 1 FROM vagoth_jobs e WHERE e.queue = j.queue AND e.state IN ('queued', 'running')"
             + " AND e.seq < j.seq)";
     /** Times by the clock as the row is written: a claim's is later than the end of the job it waited for. */
     private static final String CLAIM = "UPDATE vagoth_jobs SET state = 'running', started = clock_timestamp(),"
