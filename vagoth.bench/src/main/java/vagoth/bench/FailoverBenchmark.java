@@ -59,8 +59,7 @@ public final class FailoverBenchmark {
     private static double[] run() throws Exception {
         try (PostgresServer primary = PostgresServer.start(); PostgresServer standby = primary.standby()) {
             primary.synchronousReplication();
-            String url = "jdbc:postgresql://127.0.0.1:" + primary.port() + ",127.0.0.1:" + standby.port()
-                    + "/vagoth?targetServerType=primary&connectTimeout=2&socketTimeout=10";
+            String url = primary.failoverUrl(standby);
             // the first write and job completion after the promotion (until then: the latest)
             AtomicLong promotedAt = new AtomicLong(Long.MAX_VALUE);
             AtomicLong lastWrite = new AtomicLong();

@@ -138,6 +138,17 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The URL of database {@code vagoth} on this primary and {@code standby},
+     * as a daemon of a replicated setup is given it: whichever is the primary
+     * ({@code targetServerType=primary}), with short connect and socket
+     * timeouts so a failover is noticed within seconds.
+     */
+    public String failoverUrl(PostgresServer standby) {
+        return "jdbc:postgresql://127.0.0.1:" + port + ",127.0.0.1:" + standby.port
+                + "/vagoth?targetServerType=primary&connectTimeout=2&socketTimeout=10";
+    }
+
     /** Makes every commit wait until a standby has it ({@code synchronous_standby_names = '*'}). */
     public void synchronousReplication() throws IOException, InterruptedException {
         psql("ALTER SYSTEM SET synchronous_standby_names = '*'");

@@ -36,7 +36,6 @@ public final class TestManager implements Manager {
     private final Map<String, NodeType> nodeTypes = new ConcurrentHashMap<>();
     private final Map<String, Action> actions = new ConcurrentHashMap<>();
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
-    private final ThreadLocal<Transaction> current = new ThreadLocal<>();
     private volatile Registry registry;
     private volatile Scheduler scheduler;
     private volatile Provisioner provisioner;
@@ -141,7 +140,7 @@ public final class TestManager implements Manager {
         String node = args.get(Action.NODE_ARG);
         boolean claimed = node != null && busy.add(node);
         try {
-            return inTransaction(() -> action.run(new ActionContext(this, current.get(), name), args));
+            return inTransaction(() -> action.run(new ActionContext(this, Transaction.current().orElse(null), name), args));
         } finally {
             if (claimed) {
                 busy.remove(node);
@@ -174,7 +173,7 @@ public final class TestManager implements Manager {
 
     @Override
     public Optional<Transaction> currentTransaction() {
-        return Optional.ofNullable(current.get());
+        return Transaction.current();
     }
 
     @Override
@@ -184,19 +183,11 @@ public final class TestManager implements Manager {
 
     @Override
     public <T> T inTransaction(String txSource, Supplier<T> work) {
-        return current.get() != null ? work.get() : inTransaction(Transaction.begin(txSource), work);
+        return Transaction.current().isPresent() ? work.get() : inTransaction(Transaction.begin(txSource), work);
     }
 
     @Override
     public <T> T inTransaction(Transaction transaction, Supplier<T> work) {
-        if (current.get() != null) {
-            return work.get();
-        }
-        current.set(transaction);
-        try {
-            return work.get();
-        } finally {
-            current.remove();
-        }
+        return Transaction.within(transaction, work);
     }
 }

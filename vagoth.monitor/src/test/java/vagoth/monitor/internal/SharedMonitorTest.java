@@ -32,6 +32,7 @@ import vagoth.api.virt.PollReport;
 import vagoth.api.virt.VmInfo;
 import vagoth.registry.postgres.internal.PostgresRegistry;
 import vagoth.testing.HypervisorType;
+import vagoth.testing.StatusDriver;
 import vagoth.testing.PostgresServer;
 import vagoth.testing.TestManager;
 
@@ -53,7 +54,7 @@ class SharedMonitorTest {
     private final CountDownLatch release = new CountDownLatch(1);
     private final CountDownLatch asked = new CountDownLatch(1);
 
-    private final Driver reporting = new Driver() {
+    private final Driver reporting = new StatusDriver() {
         @Override
         public HypervisorStatus status(Node hv) {
             if (hv.id().equals(slow)) {

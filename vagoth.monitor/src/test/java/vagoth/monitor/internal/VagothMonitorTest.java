@@ -29,6 +29,7 @@ import vagoth.api.virt.PollReport;
 import vagoth.api.virt.VmInfo;
 import vagoth.api.virt.VmStates;
 import vagoth.testing.HypervisorType;
+import vagoth.testing.StatusDriver;
 import vagoth.testing.TestManager;
 import vagoth.testing.MemoryRegistry;
 
@@ -41,7 +42,7 @@ class VagothMonitorTest {
     /** What each hypervisor answers; a missing entry means it does not answer. */
     private final Map<String, Map<String, String>> reports = new HashMap<>();
 
-    private final Driver reporting = new Driver() {
+    private final Driver reporting = new StatusDriver() {
         @Override
         public HypervisorStatus status(Node hv) {
             Map<String, String> vms = reports.get(hv.id());
@@ -52,18 +53,6 @@ class VagothMonitorTest {
             vms.forEach((name, state) -> infos.put(name, new VmInfo(Map.of("ram", "256"), state, state)));
             return new HypervisorStatus(infos, Map.of("mem_total", "8192", "mem_free", "4096", "cpus", "4"));
         }
-
-        // the monitor only asks for status
-        public void provision(Node h, Node v) { }
-        public void define(Node h, Node v) { }
-        public void undefine(Node h, Node v) { }
-        public void deprovision(Node h, Node v) { }
-        public void start(Node h, Node v) { }
-        public void stop(Node h, Node v) { }
-        public void shutdown(Node h, Node v) { }
-        public void reboot(Node h, Node v) { }
-        public VmInfo info(Node h, Node v) { return null; }
-        public void migrate(Node h, Node v, Node d) { }
     };
 
     @BeforeEach

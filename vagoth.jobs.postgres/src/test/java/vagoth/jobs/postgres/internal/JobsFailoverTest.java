@@ -38,8 +38,7 @@ class JobsFailoverTest {
     void aPromotedStandbyTakesTheJobsOverAndNoneIsLostOrRunTwice() throws Exception {
         try (PostgresServer primary = PostgresServer.start(); PostgresServer standby = primary.standby()) {
             primary.synchronousReplication();
-            String url = "jdbc:postgresql://127.0.0.1:" + primary.port() + ",127.0.0.1:" + standby.port()
-                    + "/vagoth?targetServerType=primary&connectTimeout=2&socketTimeout=10";
+            String url = primary.failoverUrl(standby);
             Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
             Set<String> acked = ConcurrentHashMap.newKeySet();
             AtomicBoolean stop = new AtomicBoolean();

@@ -29,8 +29,7 @@ class PostgresFailoverTest {
     void aPromotedStandbyTakesOverAndNoAcknowledgedChangeIsLost() throws Exception {
         try (PostgresServer primary = PostgresServer.start(); PostgresServer standby = primary.standby()) {
             primary.synchronousReplication();
-            String url = "jdbc:postgresql://127.0.0.1:" + primary.port() + ",127.0.0.1:" + standby.port()
-                    + "/vagoth?targetServerType=primary&connectTimeout=2&socketTimeout=10";
+            String url = primary.failoverUrl(standby);
             Set<String> acked = ConcurrentHashMap.newKeySet();
             AtomicInteger failed = new AtomicInteger();
             AtomicBoolean stop = new AtomicBoolean();
