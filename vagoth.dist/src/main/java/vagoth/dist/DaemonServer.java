@@ -40,6 +40,9 @@ final class DaemonServer implements AutoCloseable {
     private final Container container;
     private final ConsoleLog log;
     private final String owner = System.getProperty("user.name");
+    /** Commands being served now, and when the last one ended: what idle exit goes by. */
+    private final java.util.concurrent.atomic.AtomicInteger serving = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long lastServed = System.nanoTime();
 
     DaemonServer(Path socket, Container container, ConsoleLog log) throws IOException {
         this.socket = socket;
@@ -83,6 +86,7 @@ final class DaemonServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel ch) {
+        serving.incrementAndGet();
         try (ch) {
             UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
             String user = peer.user().getName();
@@ -114,7 +118,30 @@ final class DaemonServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // the client went away: nothing to tell it
+        } finally {
+            lastServed = System.nanoTime();
+            serving.decrementAndGet();
         }
+    }
+
+    /**
+     * Whether the daemon has been idle for at least {@code nanos}: no command
+     * served in that time, none being served, and no job queued or running.
+     */
+    boolean idleFor(long nanos) {
+        if (serving.get() > 0 || System.nanoTime() - lastServed < nanos) {
+            return false;
+        }
+        for (String state : new String[] {"running", "queued"}) {
+            ByteArrayOutputStream jobs = new ByteArrayOutputStream();
+            PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+            int status = new OneShot(container, new PrintStream(jobs, true, StandardCharsets.UTF_8), quiet).run("jobs",
+                    new String[] {"--state", state, "--json"}, false, owner, id -> { });
+            if (status != OneShot.OK || !jobs.toString(StandardCharsets.UTF_8).strip().equals("[]")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A command's standard error, sent to its client line by line as it is written (action lines as they happen). */

@@ -42,6 +42,9 @@ public final class Launcher {
                     + ", or set " + VagothHome.ALLOW_OTHER_OWNER + "=1 if you mean it");
             return OneShot.FAILED;
         }
+        if (args.length == 2 && args[0].equals("daemon") && (args[1].equals("status") || args[1].equals("stop"))) {
+            return args[1].equals("status") ? DaemonControl.status(home, out, err) : DaemonControl.stop(home, out, err);
+        }
         if (args.length == 0 && Boolean.getBoolean("vagoth.thin")) {
             if (!DaemonServer.answering(home.socket())) {
                 return NO_DAEMON;
@@ -82,6 +85,7 @@ public final class Launcher {
             jars.removeIf(j -> !j.getFileName().toString().startsWith("vagoth."));
             jars.addAll(Plugins.usable(home.deploy(), err));
             ConfigCheck.of(jars).check(home.etc());
+            DaemonControl.idleExitMinutes(home); // every path says so, not only the daemon that would read it
         } catch (ConfigCheck.BadConfiguration e) {
             err.println("vagoth: bad configuration: " + e.getMessage());
             return OneShot.FAILED;
@@ -98,7 +102,7 @@ public final class Launcher {
             return interactive(dist, home);
         }
         if (args[0].equals("daemon")) {
-            return daemon(dist, home, log, args.length > 1, err);
+            return daemon(dist, home, log, Arrays.copyOfRange(args, 1, args.length), err);
         }
         String command = args[0];
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -112,27 +116,42 @@ public final class Launcher {
      * {@code bin/vagoth daemon}: the container in the foreground, watching etc/
      * and deploy/, serving commands on its socket, until SIGTERM or SIGINT;
      * then it stops cleanly (running jobs finish or are recorded as
-     * interrupted, the registry is closed, the socket removed).
+     * interrupted, the registry is closed, the socket removed). With
+     * {@code --background} (how {@code bin/vagoth} starts one by itself) it
+     * also exits after {@code idle.exit.minutes} without a command or a job.
      */
-    private static int daemon(Path dist, VagothHome home, ConsoleLog log, boolean extraArgs, PrintStream err) {
-        if (extraArgs) {
-            err.println("vagoth: usage: vagoth daemon");
+    private static int daemon(Path dist, VagothHome home, ConsoleLog log, String[] args, PrintStream err) {
+        boolean background = args.length == 1 && args[0].equals("--background");
+        if (args.length > 0 && !background) {
+            err.println("vagoth: usage: vagoth daemon [status | stop]");
             return OneShot.USAGE;
         }
         if (DaemonServer.answering(home.socket())) {
             err.println("vagoth: a daemon already runs for " + home.root() + " (" + home.socket() + ")");
             return OneShot.FAILED;
         }
+        double idleMinutes;
+        try {
+            idleMinutes = background ? DaemonControl.idleExitMinutes(home) : 0;
+        } catch (IOException | ConfigCheck.BadConfiguration e) {
+            err.println("vagoth: bad configuration: " + e.getMessage()); // checked before, unless it changed since
+            return OneShot.FAILED;
+        }
         try (Container c = Container.start(dist, home, Container.Mode.DAEMON);
                 ConfigWatcher watcher = new ConfigWatcher(c, dist, home, CONFIG_POLL_MS)) {
             new OneShot(c, System.out, err).seed(home, dist);
             try (DaemonServer server = new DaemonServer(home.socket(), c, log)) {
+                DaemonControl.writePid(home);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     server.close();
                     c.close();
+                    DaemonControl.removePid(home);
                 }, "vagoth-stop"));
                 err.println("vagoth: daemon serving " + home.root() + " on " + home.socket() + " (pid "
                         + ProcessHandle.current().pid() + ")");
+                if (idleMinutes > 0) {
+                    exitWhenIdle(server, idleMinutes, err);
+                }
                 c.awaitStop();
             }
             return OneShot.OK;
@@ -143,6 +162,26 @@ public final class Launcher {
             err.println("vagoth: cannot start the daemon: " + describe(e));
             return OneShot.FAILED;
         }
+    }
+
+    /** Exits (cleanly, as on SIGTERM) once the daemon has been idle for {@code minutes}. */
+    private static void exitWhenIdle(DaemonServer server, double minutes, PrintStream err) {
+        long idle = (long) (minutes * 60e9);
+        long every = Math.max(100, Math.min(30_000, idle / 4_000_000));
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "vagoth-idle-exit");
+                    t.setDaemon(true);
+                    return t;
+                });
+        timer.scheduleWithFixedDelay(() -> {
+            if (server.idleFor(idle)) {
+                err.println("vagoth: no command for " + minutes + " minute(s) and no job open: the daemon exits"
+                        + " (idle.exit.minutes in etc/vagoth.daemon.cfg)");
+                timer.shutdown();
+                System.exit(OneShot.OK); // the shutdown hook stops it as SIGTERM would
+            }
+        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private static int oneShot(Path dist, VagothHome home, String command, String[] args, PrintStream out,

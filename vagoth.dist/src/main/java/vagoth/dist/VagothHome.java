@@ -56,6 +56,11 @@ final class VagothHome {
         return var().resolve("run").resolve("vagoth.sock");
     }
 
+    /** The running daemon's process id, while it serves the home. */
+    Path pidFile() {
+        return var().resolve("run").resolve("vagoth.pid");
+    }
+
     /** Present once the embedded hypervisor has been added to a new home. */
     Path seededMarker() {
         return var().resolve(".seeded");

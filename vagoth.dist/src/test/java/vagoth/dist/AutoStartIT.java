@@ -1,0 +1,175 @@
+package vagoth.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/vagoth <command>} starts the home's daemon when none runs and
+ * runs the command through it: once, even for two first commands at once;
+ * {@code daemon status} and {@code daemon stop}; the idle exit;
+ * {@code --no-daemon} and {@code VAGOTH_NO_DAEMON=1}.
+ */
+@Timeout(300)
+class AutoStartIT {
+    private static final String STARTED = "vagoth: started a daemon for ";
+    @TempDir
+    Path dir;
+
+    private Path home() {
+        return dir.resolve("home");
+    }
+
+    private Path pidFile() {
+        return home().resolve("var/run/vagoth.pid");
+    }
+
+    private Optional<ProcessHandle> daemon() {
+        try {
+            return ProcessHandle.of(Long.parseLong(Files.readString(pidFile()).strip())).filter(ProcessHandle::isAlive);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whatever daemon a test left: stopped by its pid, the one this test's commands started. */
+    @AfterEach
+    void stopDaemon() throws Exception {
+        Optional<ProcessHandle> d = daemon();
+        if (d.isPresent()) {
+            d.get().destroy();
+            if (!d.get().onExit().completeOnTimeout(null, 60, TimeUnit.SECONDS).thenApply(p -> true).get()) {
+                d.get().destroyForcibly();
+            }
+        }
+    }
+
+    private Process start(Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().put("VAGOTH_HOME", home().toString());
+        pb.environment().remove("VAGOTH_NO_DAEMON");
+        pb.environment().remove("VAGOTH_JAVA_OPTS");
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    private static VagothProcess.Result result(Process p) throws Exception {
+        byte[] out = p.getInputStream().readAllBytes(); // the daemon it starts does not hold these pipes
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "vagoth did not exit");
+        return new VagothProcess.Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
+                new String(err, StandardCharsets.UTF_8).strip());
+    }
+
+    private VagothProcess.Result vagoth(String... args) throws Exception {
+        return result(start(Map.of(), args));
+    }
+
+    @Test
+    void theFirstCommandStartsTheDaemonAndTheNextOnesUseIt() throws Exception {
+        VagothProcess.Result first = vagoth("new", "vm1");
+        assertEquals(0, first.status(), first.toString());
+        assertTrue(first.err().contains(STARTED + home()), first.err());
+        assertTrue(first.err().contains("'vagoth daemon stop' stops it"), first.err());
+        ProcessHandle d = daemon().orElseThrow(() -> new AssertionError("no daemon runs"));
+
+        VagothProcess.Result second = vagoth("list", "vm1");
+        assertEquals(0, second.status(), second.toString());
+        assertTrue(second.out().contains("vm1"), second.out());
+        assertFalse(second.err().contains(STARTED), "said once: " + second.err());
+        assertEquals(Optional.of(d.pid()), daemon().map(ProcessHandle::pid), "the same daemon");
+
+        VagothProcess.Result status = vagoth("daemon", "status");
+        assertEquals(0, status.status(), status.toString());
+        assertTrue(status.out().startsWith("vagoth: a daemon serves " + home() + " (pid " + d.pid()), status.out());
+
+        VagothProcess.Result stop = vagoth("daemon", "stop");
+        assertEquals(new VagothProcess.Result(0, "vagoth: stopped the daemon of " + home() + " (pid " + d.pid() + ")",
+                ""), stop);
+        assertFalse(d.isAlive(), "the daemon is gone");
+        assertFalse(Files.exists(home().resolve("var/run/vagoth.sock")), "and its socket");
+        VagothProcess.Result none = vagoth("daemon", "status");
+        assertEquals(new VagothProcess.Result(1, "vagoth: no daemon serves " + home(), ""), none);
+        assertEquals(0, vagoth("daemon", "stop").status(), "stopping what is stopped is fine");
+    }
+
+    @Test
+    void firstCommandsAtOnceStartOneDaemon() throws Exception {
+        List<Process> all = new ArrayList<>();
+        for (String name : List.of("a", "b", "c", "d")) {
+            all.add(start(Map.of(), "new", name));
+        }
+        int told = 0;
+        for (Process p : all) {
+            VagothProcess.Result r = result(p);
+            assertEquals(0, r.status(), r.toString());
+            told += r.err().contains(STARTED) ? 1 : 0;
+        }
+        assertEquals(1, told, "one of them started the daemon and said so");
+        ProcessHandle d = daemon().orElseThrow(() -> new AssertionError("no daemon runs"));
+        String out = Files.readString(home().resolve("var/log/daemon.out"));
+        assertEquals(1, out.split("vagoth: daemon serving ", -1).length - 1, "one daemon ever served: " + out);
+        VagothProcess.Result list = vagoth("list");
+        for (String name : List.of("a", "b", "c", "d")) {
+            assertTrue(list.out().lines().anyMatch(l -> l.startsWith(name + " ")), name + " in " + list.out());
+        }
+        assertEquals(Optional.of(d.pid()), daemon().map(ProcessHandle::pid));
+    }
+
+    @Test
+    void noDaemonRunsTheCommandHereAndStartsNone() throws Exception {
+        VagothProcess.Result flag = vagoth("--no-daemon", "new", "vm1");
+        assertEquals(0, flag.status(), flag.toString());
+        assertFalse(flag.err().contains(STARTED), flag.err());
+        assertFalse(Files.exists(pidFile()), "no daemon was started");
+        VagothProcess.Result env = result(start(Map.of("VAGOTH_NO_DAEMON", "1"), "list", "vm1"));
+        assertEquals(0, env.status(), env.toString());
+        assertTrue(env.out().contains("vm1"), env.out());
+        assertFalse(Files.exists(pidFile()), "no daemon was started");
+        assertFalse(Files.exists(home().resolve("var/run/vagoth.sock")));
+    }
+
+    @Test
+    void anIdleDaemonExitsByItself() throws Exception {
+        Files.createDirectories(home().resolve("etc"));
+        Files.writeString(home().resolve("etc/vagoth.daemon.cfg"), "idle.exit.minutes = 0.05\n");
+        VagothProcess.Result first = vagoth("new", "vm1");
+        assertEquals(0, first.status(), first.toString());
+        ProcessHandle d = daemon().orElseThrow(() -> new AssertionError("no daemon runs"));
+        assertTrue(d.onExit().completeOnTimeout(null, 120, TimeUnit.SECONDS).get() != null, "the idle daemon exited");
+        assertTrue(Files.readString(home().resolve("var/log/daemon.out")).contains("no command for 0.05 minute(s)"));
+        VagothProcess.Result after = vagoth("list", "vm1");
+        assertEquals(0, after.status(), "the next command starts it again: " + after);
+        assertTrue(after.err().contains(STARTED), after.err());
+    }
+
+    @Test
+    void aBadIdleExitValueIsSaidAndNothingStarts() throws Exception {
+        Files.createDirectories(home().resolve("etc"));
+        Path cfg = home().resolve("etc/vagoth.daemon.cfg");
+        Files.writeString(cfg, "idle.exit.minutes = soon\n");
+        VagothProcess.Result r = vagoth("list");
+        assertEquals(new VagothProcess.Result(1, "", "vagoth: bad configuration: " + cfg
+                + ": idle.exit.minutes = soon: must be a number of minutes, 0 (never) or more"), r);
+        assertFalse(daemon().isPresent(), "no daemon runs");
+    }
+}
