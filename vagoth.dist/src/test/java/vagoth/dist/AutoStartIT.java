@@ -48,14 +48,26 @@ class AutoStartIT {
         }
     }
 
-    /** Whatever daemon a test left: stopped by its pid, the one this test's commands started. */
+    /**
+     * Whatever daemons a test left, even ones a failing test started beside
+     * the one in the pid file: the processes of this test's own home (its
+     * temporary directory in their environment), ended by their pids.
+     */
     @AfterEach
-    void stopDaemon() throws Exception {
-        Optional<ProcessHandle> d = daemon();
-        if (d.isPresent()) {
-            d.get().destroy();
-            if (!d.get().onExit().completeOnTimeout(null, 60, TimeUnit.SECONDS).thenApply(p -> true).get()) {
-                d.get().destroyForcibly();
+    void stopDaemons() throws Exception {
+        String mine = "VAGOTH_HOME=" + home();
+        List<ProcessHandle> left = ProcessHandle.allProcesses().filter(p -> {
+            try {
+                return List.of(Files.readString(Path.of("/proc", String.valueOf(p.pid()), "environ"))
+                        .split("\0")).contains(mine);
+            } catch (IOException | RuntimeException e) {
+                return false; // gone, or not ours to read
+            }
+        }).toList();
+        left.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : left) {
+            if (p.onExit().completeOnTimeout(null, 60, TimeUnit.SECONDS).get() == null) {
+                p.destroyForcibly();
             }
         }
     }
