@@ -1,0 +1,95 @@
+package vagoth.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The checkout's {@code bin/vagoth} builds only when the sources are newer
+ * than the last build of the distribution (this very {@code mvn verify}'s
+ * counts), and two of them started on stale sources build one at a time: the
+ * second finds the first's build fresh. Maven is replaced on the PATH by a
+ * script that notes each build it is asked for and builds nothing, so the
+ * test never builds inside the build that runs it.
+ */
+@Timeout(180)
+class BuildWrapperIT {
+    @TempDir
+    Path dir;
+
+    private static Path root() {
+        return Path.of(System.getProperty("vagoth.dist")).getParent().getParent().getParent();
+    }
+
+    private Path fakeMaven() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path mvn = bin.resolve("mvn");
+        Files.writeString(mvn, "#!/usr/bin/env bash\necho \"start $(date +%s%N)\" >> \"$FAKE_MVN_LOG\"\nsleep 1.5\n"
+                + "echo \"end $(date +%s%N)\" >> \"$FAKE_MVN_LOG\"\n");
+        Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwx------"));
+        return bin;
+    }
+
+    private Process wrapper(Path fakeBin) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(root().resolve("bin/vagoth").toString(), "--no-daemon", "help")
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().put("VAGOTH_HOME", dir.resolve("home").toString());
+        pb.environment().put("PATH", fakeBin + File.pathSeparator + System.getenv("PATH"));
+        pb.environment().put("FAKE_MVN_LOG", dir.resolve("mvn.log").toString());
+        return pb.start();
+    }
+
+    private static String stderr(Process p) throws Exception {
+        p.getInputStream().readAllBytes();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "bin/vagoth did not exit");
+        return err;
+    }
+
+    private List<String> builds() throws Exception {
+        Path log = dir.resolve("mvn.log");
+        return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    }
+
+    @Test
+    void whatTheBuildJustBuiltIsNotBuiltAgain() throws Exception {
+        String err = stderr(wrapper(fakeMaven()));
+        assertFalse(err.contains("building"), err);
+        assertEquals(List.of(), builds(), "no build was asked for");
+    }
+
+    @Test
+    void twoCommandsOnStaleSourcesBuildOneAtATime() throws Exception {
+        Path fake = fakeMaven();
+        Path probe = root().resolve("vagoth.dist/src/test/resources/stale-probe-" + ProcessHandle.current().pid());
+        Files.createDirectories(probe.getParent());
+        try {
+            Thread.sleep(20);
+            Files.writeString(probe, "newer than the last build\n");
+            List<Process> two = new ArrayList<>(List.of(wrapper(fake), wrapper(fake)));
+            int told = 0;
+            for (Process p : two) {
+                told += stderr(p).contains("vagoth: building") ? 1 : 0;
+            }
+            assertEquals(1, told, "one of them built");
+            List<String> log = builds();
+            assertEquals(2, log.size(), "one build, begun and ended: " + log);
+            assertTrue(log.get(0).startsWith("start ") && log.get(1).startsWith("end "), log.toString());
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
+}
