@@ -109,7 +109,8 @@ final class VagothHome {
         Files.createDirectories(deploy());
         Files.createDirectories(log());
         if (fresh) {
-            Path tmp = Files.createDirectories(root.resolve("etc.new"));
+            // this process's own: first commands started together each write theirs, and one wins the move
+            Path tmp = Files.createDirectories(root.resolve("etc.new-" + ProcessHandle.current().pid()));
             Files.createDirectories(tmp.resolve("templates"));
             for (String name : DEFAULTS) {
                 try (InputStream in = VagothHome.class.getResourceAsStream("defaults/" + name)) {
@@ -121,13 +122,16 @@ final class VagothHome {
             }
             try {
                 Files.move(tmp, etc(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                // another process created it first: theirs is as good as ours
-                for (String name : DEFAULTS) {
-                    Files.deleteIfExists(tmp.resolve(name));
+            } catch (java.nio.file.FileSystemException e) { // exists, or not empty (as the kernel says it)
+                if (!Files.isDirectory(etc())) {
+                    throw e;
                 }
-                Files.deleteIfExists(tmp.resolve("templates"));
-                Files.deleteIfExists(tmp);
+                // another process created it first: theirs is as good as ours
+                try (java.util.stream.Stream<Path> ours = Files.walk(tmp)) {
+                    for (Path p : ours.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
             }
         }
     }

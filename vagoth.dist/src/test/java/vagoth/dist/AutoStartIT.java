@@ -161,6 +161,23 @@ class AutoStartIT {
     }
 
     @Test
+    void firstCommandsWithoutADaemonAtOnceShareTheNewHome() throws Exception {
+        List<Process> all = new ArrayList<>();
+        for (String name : List.of("a", "b", "c", "d")) {
+            all.add(start(Map.of("VAGOTH_NO_DAEMON", "1"), "new", name));
+        }
+        for (Process p : all) {
+            VagothProcess.Result r = result(p);
+            assertEquals(0, r.status(), r.toString());
+        }
+        try (var left = Files.list(home())) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("etc.new"))
+                    .toList(), "no half-written configuration is left");
+        }
+        assertFalse(Files.exists(pidFile()), "no daemon was started");
+    }
+
+    @Test
     void anIdleDaemonExitsByItself() throws Exception {
         Files.createDirectories(home().resolve("etc"));
         Files.writeString(home().resolve("etc/vagoth.daemon.cfg"), "idle.exit.minutes = 0.05\n");
