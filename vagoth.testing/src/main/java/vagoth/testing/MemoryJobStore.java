@@ -24,9 +24,32 @@ import vagoth.api.job.Transaction;
  * sharing a home see one file store.
  */
 public final class MemoryJobStore implements JobStore {
+    private final boolean shared;
     private final Map<String, Job> jobs = new LinkedHashMap<>();
     private final Map<String, List<String>> steps = new LinkedHashMap<>();
     private final AtomicLong next = new AtomicLong();
+
+    public MemoryJobStore() {
+        this(false);
+    }
+
+    private MemoryJobStore(boolean shared) {
+        this.shared = shared;
+    }
+
+    /**
+     * A store that says it is shared by several daemons, as the PostgreSQL one
+     * is: schedulers {@link #claim} from it, and a job's turn comes when no
+     * older job of its queue is queued or running.
+     */
+    public static MemoryJobStore sharedByDaemons() {
+        return new MemoryJobStore(true);
+    }
+
+    @Override
+    public boolean shared() {
+        return shared;
+    }
 
     @Override
     public synchronized Job create(String queue, String action, Map<String, String> args, Transaction tx) {
@@ -34,7 +57,56 @@ public final class MemoryJobStore implements JobStore {
         Job j = new Job(id, tx.txid(), tx.source(), queue, action, args, JobState.QUEUED, null, Instant.now(), null,
                 null);
         jobs.put(id, j);
+        notifyAll();
         return j;
+    }
+
+    /** Whether queued job {@code j} is its queue's oldest open job (on a shared store, the only one that may run). */
+    private boolean turn(Job j) {
+        for (Job other : jobs.values()) {
+            if (other == j) {
+                return true;
+            }
+            if (other.queue().equals(j.queue()) && !other.state().isFinished()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized List<Job> claim(int max, java.time.Duration wait) throws InterruptedException {
+        if (!shared) {
+            return JobStore.super.claim(max, wait);
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            List<Job> got = new ArrayList<>();
+            for (Job j : List.copyOf(jobs.values())) {
+                if (got.size() < max && j.state() == JobState.QUEUED && turn(j)) {
+                    got.add(put(j.withState(JobState.RUNNING, null, Instant.now())));
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (!got.isEmpty() || left <= 0) {
+                return got;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    @Override
+    public synchronized boolean restore(Job job, List<String> jobSteps) {
+        if (!job.state().isFinished()) {
+            throw new VagothException("Job " + job.id() + " is " + job.state().label() + ": only a finished job's"
+                    + " record can be copied", job.id());
+        }
+        if (jobs.containsKey(job.id())) {
+            return false;
+        }
+        jobs.put(job.id(), job);
+        steps.put(job.id(), new ArrayList<>(jobSteps));
+        return true;
     }
 
     @Override
@@ -62,7 +134,7 @@ public final class MemoryJobStore implements JobStore {
     @Override
     public synchronized Optional<Job> start(String id) {
         Job j = jobs.get(id);
-        if (j == null || j.state() != JobState.QUEUED) {
+        if (j == null || j.state() != JobState.QUEUED || shared && !turn(j)) {
             return Optional.empty();
         }
         return Optional.of(put(j.withState(JobState.RUNNING, null, Instant.now())));
@@ -122,6 +194,7 @@ public final class MemoryJobStore implements JobStore {
 
     private Job put(Job j) {
         jobs.put(j.id(), j);
+        notifyAll(); // a queue's next job may have come to its turn
         return j;
     }
 }

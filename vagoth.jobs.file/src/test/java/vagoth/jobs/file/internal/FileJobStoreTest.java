@@ -1,6 +1,7 @@
 package vagoth.jobs.file.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -296,6 +297,23 @@ class FileJobStoreTest {
         try (FileJobStore again = open()) {
             Job j = again.list(JobQuery.recent(1)).get(0);
             assertEquals(List.of("undefined on hv1", "assigned to hv2"), again.steps(j.id()));
+        }
+    }
+
+    @Test
+    void aCopiedJobRecordIsKeptAsItWasAndSurvivesAReopen() throws Exception {
+        java.time.Instant at = java.time.Instant.now().minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        Job copied = new Job("0badc0de", "1234abcd", "alice", "vm9", "define", Map.of("node", "vm9"), JobState.FAILED,
+                "hyper1: no such domain", at, at.plusSeconds(1), at.plusSeconds(2)); // within the retention
+        try (FileJobStore s = open()) {
+            assertTrue(s.restore(copied, List.of("placed on hyper1", "defined")));
+            assertFalse(s.restore(copied, List.of()), "a job it holds already is left as it is");
+            Job open = s.create("vm9", "start", Map.of(), new vagoth.api.job.Transaction("1234abcd", "alice"));
+            assertThrows(vagoth.api.VagothException.class, () -> s.restore(open, List.of()), "only a finished job");
+        }
+        try (FileJobStore s = open()) {
+            assertEquals(java.util.Optional.of(copied), s.get("0badc0de"));
+            assertEquals(List.of("placed on hyper1", "defined"), s.steps("0badc0de"));
         }
     }
 }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +11,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import vagoth.api.VagothException;
 import vagoth.api.job.Job;
@@ -21,27 +18,23 @@ import vagoth.api.job.JobHistoryCopy;
 import vagoth.api.job.JobQuery;
 import vagoth.api.job.JobState;
 import vagoth.api.job.Transaction;
-import vagoth.jobs.file.internal.FileJobStore;
+import vagoth.testing.MemoryJobStore;
 import vagoth.testing.PostgresServer;
 
-/** The job history moves between the file job records and PostgreSQL, both ways, verified; open jobs refuse it. */
+/** The job history moves into PostgreSQL and out of it, verified, with its steps; open jobs refuse it. */
 @Timeout(120)
 class JobHistoryCopyTest {
     private static final Transaction TX = new Transaction("00c0b1e5", "myuser");
     @RegisterExtension
     static final PostgresServer.PerClass PG = new PostgresServer.PerClass();
-    @TempDir
-    Path dir;
-
-    private FileJobStore file(String name) {
-        return new FileJobStore(dir.resolve(name), 50, Duration.ofDays(30), 10_000, Clock.systemUTC());
-    }
 
     @Test
     void theHistoryMovesToPostgresAndBackWithItsSteps() throws Exception {
         String url = PG.server().database("history");
-        try (FileJobStore from = file("from"); PostgresJobStore pg = new PostgresJobStore(url, PG.server().user(), "",
-                Duration.ofSeconds(30)); FileJobStore back = file("back")) {
+        MemoryJobStore from = new MemoryJobStore();
+        MemoryJobStore back = new MemoryJobStore();
+        try (PostgresJobStore pg = new PostgresJobStore(url, PG.server().user(), "",
+                Duration.ofSeconds(30))) {
             Job done = from.create("vm1", "define", Map.of("node", "vm1"), TX);
             from.start(done.id());
             from.step(done.id(), "placed on hyper1");
@@ -70,8 +63,8 @@ class JobHistoryCopyTest {
     @Test
     void aQueuedOrRunningJobRefusesTheCopyAndNothingIsCopied() throws Exception {
         String url = PG.server().database("open");
-        try (FileJobStore from = file("open"); PostgresJobStore pg = new PostgresJobStore(url, PG.server().user(), "",
-                Duration.ofSeconds(30))) {
+        MemoryJobStore from = new MemoryJobStore();
+        try (PostgresJobStore pg = new PostgresJobStore(url, PG.server().user(), "", Duration.ofSeconds(30))) {
             Job done = from.create("vm1", "define", Map.of(), TX);
             from.start(done.id());
             from.finish(done.id(), null);

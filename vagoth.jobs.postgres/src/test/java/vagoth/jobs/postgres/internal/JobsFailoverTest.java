@@ -15,20 +15,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import vagoth.api.action.Action;
 import vagoth.api.job.Job;
 import vagoth.api.job.JobState;
 import vagoth.api.job.Transaction;
-import vagoth.scheduler.thread.internal.ThreadScheduler;
-import vagoth.testing.MemoryRegistry;
 import vagoth.testing.PostgresServer;
-import vagoth.testing.TestManager;
 
 /**
  * A daemon's jobs through a failover: a primary and a synchronous streaming
  * standby; the primary is killed with SIGKILL while jobs are queued and run,
- * the standby is promoted, and the daemon (the threaded scheduler on the
- * shared job store, whose URL names both servers) carries on by itself. No
+ * the standby is promoted, and the daemon (workers claiming from the shared
+ * job store, whose URL names both servers) carries on by itself. No
  * acknowledged job is lost, none runs twice, and every one ends.
  */
 @Timeout(300)
@@ -42,23 +38,18 @@ class JobsFailoverTest {
             Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
             Set<String> acked = ConcurrentHashMap.newKeySet();
             AtomicBoolean stop = new AtomicBoolean();
-            try (PostgresJobStore store = new PostgresJobStore(url, primary.user(), "", Duration.ofSeconds(30))) {
-                TestManager manager = new TestManager("daemon", new MemoryRegistry()).jobs(store);
-                manager.action("noop", (context, args) -> {
-                    runs.computeIfAbsent(args.get(Action.JOB_ARG), k -> new AtomicInteger()).incrementAndGet();
-                    return null;
-                });
-                ThreadScheduler scheduler = new ThreadScheduler(manager, store, 8, 30);
-                manager.scheduler(scheduler);
+            try (PostgresJobStore store = new PostgresJobStore(url, primary.user(), "", Duration.ofSeconds(30));
+                    Workers workers = new Workers(store, 8, job -> {
+                        runs.computeIfAbsent(job.id(), k -> new AtomicInteger()).incrementAndGet();
+                        return null;
+                    })) {
                 Transaction tx = new Transaction("0fa110e2", "test");
                 Thread client = new Thread(() -> {
                     for (int i = 0; !stop.get(); i++) {
-                        String queue = "q" + (i % 20);
                         try {
-                            Job j = manager.inTransaction(tx, () -> scheduler.schedule(queue, "noop", Map.of()));
-                            acked.add(j.id());
+                            acked.add(store.create("q" + (i % 20), "noop", Map.of(), tx).id());
                         } catch (RuntimeException e) {
-                            // not acknowledged: the database was away
+                            pause(); // not acknowledged: the database was away
                         }
                     }
                 });
@@ -89,8 +80,15 @@ class JobsFailoverTest {
                     }
                 }
                 assertEquals(List.of(), wrong);
-                scheduler.stop();
             }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

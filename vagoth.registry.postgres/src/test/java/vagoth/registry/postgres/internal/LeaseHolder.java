@@ -1,10 +1,9 @@
-package vagoth.monitor.internal;
+package vagoth.registry.postgres.internal;
 
 import java.time.Duration;
 
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
-import vagoth.registry.postgres.internal.PostgresRegistry;
 
 /**
  * A daemon's poll leases in a process of its own: takes its share of the
