@@ -42,6 +42,10 @@ public final class Launcher {
                     + ", or set " + VagothHome.ALLOW_OTHER_OWNER + "=1 if you mean it");
             return OneShot.FAILED;
         }
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            out.println("vagoth " + version());
+            return OneShot.OK;
+        }
         if (args.length == 2 && args[0].equals("daemon") && (args[1].equals("status") || args[1].equals("stop"))) {
             return args[1].equals("status") ? DaemonControl.status(home, out, err) : DaemonControl.stop(home, out, err);
         }
@@ -214,6 +218,16 @@ public final class Launcher {
         } catch (Exception e) {
             System.err.println("vagoth: cannot start the container: " + describe(e));
             return OneShot.FAILED;
+        }
+    }
+
+    /** This distribution's version, as its launcher was built (Bundle-Version of the launcher's jar). */
+    static String version() {
+        try (java.io.InputStream in = Launcher.class.getResourceAsStream("/META-INF/MANIFEST.MF")) {
+            String v = in == null ? null : new java.util.jar.Manifest(in).getMainAttributes().getValue("Bundle-Version");
+            return v == null ? "(unknown version)" : v.replaceFirst("\\.SNAPSHOT$", "-SNAPSHOT");
+        } catch (IOException e) {
+            return "(unknown version)";
         }
     }
 

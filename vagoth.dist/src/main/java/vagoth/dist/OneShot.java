@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -60,6 +61,44 @@ final class OneShot {
         }
     }
 
+    /** The shell's completion helper: a command for the shell, not for operators. */
+    private static final String INTERNAL_COMPLETE = "complete";
+
+    /** The command nearest to {@code typed}: at most two edits away (a swap counts as one), else null. */
+    static String closest(String typed, List<String> commands) {
+        String best = null;
+        int bestDistance = 3;
+        for (String c : commands) {
+            int d = distance(typed, c);
+            if (d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Edits (insert, delete, replace, swap of neighbours) from {@code a} to {@code b}. */
+    private static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
     int run(String command, String[] args, boolean color) {
         return run(command, args, color, null, null);
     }
@@ -79,8 +118,11 @@ final class OneShot {
         // a command's dashes are its Gogo function's underscores (copy-registry: copy_registry)
         String function = command.replace('-', '_');
         if (!known.contains(function)) {
-            err.println("vagoth: unknown command '" + command + "' (commands: " + String.join(", ",
-                    known.stream().map(f -> f.replace('_', '-')).sorted().toList()) + ")");
+            List<String> offered = known.stream().filter(f -> !f.equals(INTERNAL_COMPLETE))
+                    .map(f -> f.replace('_', '-')).sorted().toList();
+            String near = closest(command, offered);
+            err.println("vagoth: unknown command '" + command + "'" + (near == null ? "" : "; did you mean '" + near
+                    + "'?") + " (commands: " + String.join(", ", offered) + ")");
             err.println("Run 'vagoth help' for usage.");
             return USAGE;
         }

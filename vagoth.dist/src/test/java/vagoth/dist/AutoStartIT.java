@@ -158,6 +158,9 @@ class AutoStartIT {
         assertTrue(env.out().contains("vm1"), env.out());
         assertFalse(Files.exists(pidFile()), "no daemon was started");
         assertFalse(Files.exists(home().resolve("var/run/vagoth.sock")));
+        VagothProcess.Result version = vagoth("--version");
+        assertEquals(0, version.status(), version.toString());
+        assertFalse(Files.exists(pidFile()), "--version needs no daemon");
     }
 
     @Test

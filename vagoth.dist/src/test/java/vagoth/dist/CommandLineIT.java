@@ -1,6 +1,7 @@
 package vagoth.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -153,5 +154,19 @@ class CommandLineIT {
     void helpWorksWithoutAnyState() throws Exception {
         assertTrue(ok("--help").contains("commands:"));
         assertTrue(ok("help", "new").startsWith("usage: vagoth new"));
+    }
+
+    @Test
+    void aMistypedCommandIsOfferedTheNearestAndTheVersionIsSaid() throws Exception {
+        Result typo = vagoth("lsit");
+        assertEquals(2, typo.status(), typo.toString());
+        assertTrue(typo.err().startsWith("vagoth: unknown command 'lsit'; did you mean 'list'? (commands: cancel,"),
+                typo.err());
+        assertFalse(typo.err().contains("complete"), "the shell's completion helper is not offered: " + typo.err());
+        Result far = vagoth("xyzzy");
+        assertTrue(far.err().startsWith("vagoth: unknown command 'xyzzy' (commands: "), far.err());
+        Result version = vagoth("--version");
+        assertEquals(0, version.status(), version.toString());
+        assertTrue(version.out().matches("vagoth \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), version.out());
     }
 }
