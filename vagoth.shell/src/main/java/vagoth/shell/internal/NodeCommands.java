@@ -22,6 +22,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import vagoth.api.Manager;
 import vagoth.api.Node;
+import vagoth.api.NodeNotFoundException;
 import vagoth.api.NodeQuery;
 import vagoth.api.ServiceUnavailableException;
 import vagoth.api.monitor.Monitor;
@@ -86,6 +87,15 @@ public final class NodeCommands {
             List<String> globs = a.positional();
             if (!globs.isEmpty()) {
                 nodes.removeIf(n -> globs.stream().noneMatch(g -> NodeQuery.globMatches(g, n.name())));
+                // a name without * ? [ asks for that node: one that is not there is said (a glob may match nothing)
+                for (String g : globs) {
+                    if (g.chars().noneMatch(c -> c == '*' || c == '?' || c == '[')
+                            && nodes.stream().noneMatch(n -> n.name().equals(g))) {
+                        throw new NodeNotFoundException("No " + (type == null ? "node" : type.equals("vm") ? "VM"
+                                : "hypervisor") + " named " + g + (filtered(a) ? " matches the filters" : "")
+                                + ".", g);
+                    }
+                }
             }
             if (a.flag("stuck")) {
                 Monitor m = monitor;
@@ -105,6 +115,12 @@ public final class NodeCommands {
             return command.equals("listhv") ? new NodeFormat(style(session)).hypervisors(hypervisors(nodes))
                     : new NodeFormat(style(session)).list(nodes);
         });
+    }
+
+    /** Whether the listing was narrowed by an option besides names. */
+    private static boolean filtered(ParsedArgs a) {
+        return a.flag("stuck") || !a.values("tag").isEmpty() || java.util.stream.Stream.of("type", "tenant", "key",
+                "state", "parent").anyMatch(o -> a.value(o) != null);
     }
 
     private List<Hypervisor> hypervisors(List<Node> nodes) {

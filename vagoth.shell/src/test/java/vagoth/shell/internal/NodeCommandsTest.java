@@ -53,6 +53,17 @@ class NodeCommandsTest {
     }
 
     @Test
+    void anExactNameThatMatchesNothingIsSaidAGlobStaysQuiet() {
+        cmd._new("devnode1");
+        assertEquals("list: No node named devnode2. (devnode2)",
+                assertThrows(CommandFailure.class, () -> cmd.list(null, "devnode2")).getMessage());
+        assertEquals("list: No node named devnode1 matches the filters. (devnode1)", assertThrows(CommandFailure.class,
+                () -> cmd.list(null, "--tenant", "acme", "devnode1")).getMessage());
+        assertEquals(null, cmd.list(null, "web*"), "a glob that matches nothing prints nothing");
+        assertEquals("devnode1    state=unknown    type=vm  parent=", cmd.list(null, "devnode1", "web*"));
+    }
+
+    @Test
     void controlCharactersInValuesCannotForgeOutputLines() {
         cmd._new("vm1", "note=ok\nvm2    state=running    type=vm  parent=", "colour=\u001b[31mred");
         registry.updateMetadata("vm1", Map.of("state", "up\nforged"), java.util.List.of());
