@@ -144,6 +144,30 @@ public final class Database implements AutoCloseable {
         return c;
     }
 
+    /** Work on one connection. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} on a pooled connection. A lost connection is closed,
+     * not reused, and reported as {@link #unreachable} (naming the URL); any
+     * other SQL error as {@code what: message}.
+     */
+    public <T> T run(String what, Work<T> work) {
+        Connection c = borrow();
+        boolean broken = false;
+        try {
+            return work.run(c);
+        } catch (SQLException e) {
+            broken = lost(e);
+            throw broken ? unreachable(e) : new RegistryException(what + ": " + e.getMessage(), e);
+        } finally {
+            release(c, broken);
+        }
+    }
+
     /** Gives a connection back; a broken one is closed instead. */
     public void release(Connection c, boolean broken) {
         if (broken || closed || !idle.offer(c)) {

@@ -153,22 +153,8 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         SchemaMigration.migrate(c, "vagoth_jobs_schema", MIGRATION_LOCK, MIGRATIONS, "the job records");
     }
 
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T sql(SqlWork<T> work) {
-        Connection c = db.borrow();
-        boolean broken = false;
-        try {
-            return work.run(c);
-        } catch (SQLException e) {
-            broken = Database.lost(e);
-            throw broken ? db.unreachable(e) : new RegistryException("Job records: " + e.getMessage(), e);
-        } finally {
-            db.release(c, broken);
-        }
+    private <T> T sql(Database.Work<T> work) {
+        return db.run("Job records", work);
     }
 
     private static final String COLUMNS = "id, txid, source, queue, action, args::text, state, error, created,"

@@ -1,7 +1,6 @@
 package vagoth.registry.postgres.internal;
 
 import java.sql.Array;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -176,33 +175,17 @@ final class PollLeaseTable implements PollLeases, AutoCloseable {
         return out;
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
     /** The work's result, or null when the database could not be reached (the caller acts as if it held nothing). */
-    private <T> T sql(Work<T> work) {
-        Connection c;
+    private <T> T sql(Database.Work<T> work) {
         try {
-            c = db.borrow();
+            return db.run("Poll leases", work);
         } catch (RuntimeException e) {
-            return null;
-        }
-        boolean broken = true;
-        try {
-            T t = work.run(c);
-            broken = false;
-            return t;
-        } catch (SQLException e) {
             if (System.nanoTime() - quietUntil > 0) {
                 LOG.log(System.Logger.Level.WARNING, "Poll leases in " + db.shownUrl() + ": " + e.getMessage()
                         + "; polling nothing until they can be renewed");
                 quietUntil = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
             }
             return null;
-        } finally {
-            db.release(c, broken);
         }
     }
 

@@ -205,26 +205,16 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
      * one (a failover under way): a change only when it had not asked to
      * commit, so it cannot have been made.
      */
-    private <T> T withConnection(SqlWork<T> work) {
+    private <T> T withConnection(Database.Work<T> work) {
         for (int attempt = 1;; attempt++) {
-            Connection c = db.borrow();
-            boolean broken = false;
             try {
-                return work.run(c);
-            } catch (SQLException e) {
-                broken = Database.lost(e);
-                if (!broken || attempt >= ATTEMPTS) {
-                    throw broken ? db.unreachable(e) : new RegistryException("Registry database error: " + e.getMessage(), e);
+                return db.run("Registry database error", work);
+            } catch (RegistryException e) {
+                if (!Database.lost(e) || attempt >= ATTEMPTS) {
+                    throw e;
                 }
-            } finally {
-                db.release(c, broken);
             }
         }
-    }
-
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
     }
 
     /**
@@ -232,17 +222,17 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
      * waits for other daemons' changes to commit and catches up with them
      * first. Reported done only once committed.
      */
-    private <T> T write(SqlWork<T> work) {
+    private <T> T write(Database.Work<T> work) {
         return write(work, null);
     }
 
     /**
-     * As {@link #write(SqlWork)}; with {@code view} set, the work also changes
+     * As {@link #write(Database.Work)}; with {@code view} set, the work also changes
      * this process's view, and holds the view's lock from after the catch-up
      * until the transaction ends, so that readers, which wait meanwhile, never
      * see a change that is not committed: {@code view} is told how it ended.
      */
-    private <T> T write(SqlWork<T> work, ViewChange view) {
+    private <T> T write(Database.Work<T> work, ViewChange view) {
         return withConnection(c -> {
             c.setAutoCommit(false);
             boolean committed = false;
