@@ -180,20 +180,35 @@ public final class ShellCommands {
                 new Completion(manager, () -> templateCatalog).candidates(w)));
     }
 
+    /** The completion helper: for shells, not listed for operators. */
+    private static final String INTERNAL = "complete";
+    private static final String DAEMON = "daemon [status | stop]";
+
     @Descriptor("list the commands, or show one command's usage")
     @Usage(synopsis = "help [COMMAND]", max = 1, args = Arg.COMMAND)
     public String help(@Descriptor("[COMMAND]") String... args) {
         ParsedArgs a = parse("help", args);
         if (a.positional().isEmpty()) {
-            StringBuilder sb = new StringBuilder("usage: vagoth <command> [options] [arguments]\n\ncommands:\n");
+            StringBuilder sb = new StringBuilder("usage: vagoth [--no-daemon] <command> [options] [arguments]\n\n"
+                    + "commands:\n");
+            List<CommandSpec> shown = Commands.all().values().stream().filter(c -> !c.name().equals(INTERNAL))
+                    .toList();
+            int width = Math.max(DAEMON.length(), shown.stream().mapToInt(c -> c.name().length()).max().orElse(0));
+            String row = "    %-" + width + "s  %s%n";
             String subject = null;
-            for (CommandSpec s : Commands.all().values()) {
-                if (!s.subject().equals(subject)) {
-                    subject = s.subject();
+            for (CommandSpec c : shown) {
+                if (!c.subject().equals(subject)) {
+                    subject = c.subject();
                     sb.append(String.format("%n  %s%n", subject));
                 }
-                sb.append(String.format("    %-11s %s%n", s.name(), s.summary()));
+                sb.append(String.format(row, c.name(), c.summary()));
             }
+            sb.append(String.format("%n  the command line itself%n"));
+            sb.append(String.format(row, DAEMON, "keep a container serving this home in the foreground; 'status'"
+                    + " says whether one serves it, 'stop' stops it (bin/vagoth starts one by itself)"));
+            sb.append(String.format(row, "--no-daemon", "before a command: run it here, never starting a daemon"
+                    + " (VAGOTH_NO_DAEMON=1 too)"));
+            sb.append(String.format(row, "--version", "the version of this distribution"));
             return sb.append("\nRun 'vagoth help <command>' for a command's options.").toString();
         }
         String name = a.arg(0);

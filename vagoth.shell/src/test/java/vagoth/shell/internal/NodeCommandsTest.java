@@ -208,9 +208,14 @@ class NodeCommandsTest {
     void helpListsEveryCommandAndEachUsage() {
         String help = shell.help();
         for (String name : Commands.all().keySet()) {
-            assertTrue(help.contains("  " + name + " "), name);
+            assertEquals(!name.equals("complete"), help.contains("  " + name + " "), name + " (the shell's own"
+                    + " completion helper is not listed)");
             assertTrue(shell.help(name).startsWith("usage: vagoth " + name), name);
         }
+        assertTrue(help.contains("    daemon [status | stop]  keep a container"), help);
+        // one column for the summaries, however long a name
+        assertEquals(1, help.lines().filter(l -> l.startsWith("    ")).map(l -> l.length() - l.substring(4)
+                .replaceFirst("^\\S+( \\[[^]]*\\])?\\s+", "").length()).distinct().count(), help);
     }
 
     @Test
