@@ -9,7 +9,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * what {@code vagoth plugins} shows. "Active" is what the consumer is bound
  * to now (the manager's registry, scheduler, provisioner and job store; the
  * allocator of {@code define}; the monitor of {@code poll}); drivers, actions
- * and node types are all in use at once.
+ * and node types are used several at once: a driver is in use when a
+ * hypervisor names it, a node type when a node has it, an action always.
  */
 @ProviderType
 public interface Plugins {
@@ -20,7 +21,7 @@ public interface Plugins {
         ACTIVE,
         /** Installed, not selected. */
         PRESENT,
-        /** One of several used at once (drivers, actions, node types). */
+        /** One of several used at once: a driver a hypervisor names, a node type a node has, any action. */
         IN_USE,
         /** None is installed for the concept. */
         MISSING;

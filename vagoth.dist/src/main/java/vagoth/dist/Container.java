@@ -53,8 +53,12 @@ final class Container implements AutoCloseable {
          */
         ONE_SHOT(List.of("org.apache.felix.gogo.jline", "org.apache.felix.gogo.command", "jline",
                 "org.apache.felix.fileinstall", "vagoth.scheduler.thread")),
-        /** Interactive shell: FileInstall watches etc/ and deploy/. */
-        INTERACTIVE(List.of()),
+        /**
+         * Vagoth's interactive shell on a container of its own: FileInstall
+         * watches deploy/; the shell is Vagoth's (the one attached to a
+         * daemon), not Gogo's console.
+         */
+        INTERACTIVE(List.of("org.apache.felix.gogo.jline", "jline")),
         /** The daemon: as the interactive shell, without a console shell; commands come over its socket. */
         DAEMON(List.of("org.apache.felix.gogo.jline", "jline"));
 
@@ -70,7 +74,6 @@ final class Container implements AutoCloseable {
         Map<String, String> props = runSettings();
         props.put(Constants.FRAMEWORK_STORAGE, cache.toString());
         props.put(Installation.HOME_PROPERTY, home.root().toString());
-        props.put("gosh.home", dist.toString());
         if (mode != Mode.ONE_SHOT) {
             // etc/ is the launcher's: every edit is checked before Config Admin sees it (ConfigWatcher)
             props.put("felix.fileinstall.dir", home.deploy().toString());

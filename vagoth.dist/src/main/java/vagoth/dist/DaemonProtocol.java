@@ -7,21 +7,44 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * What the thin client and the daemon say over the Unix socket. Request:
- * {@code VGT1}, the argument count, each argument, and whether the client's
- * output is a terminal. Answer: a notice for each job the command starts
+ * {@code VGT2}, what is asked ({@link Kind}), the argument count, each
+ * argument, and whether the client's output is a terminal ({@code VGT1}, a
+ * command without the kind, is still understood). Answer: a notice for each job the command starts
  * ({@link #JOB_NOTICE} and the job's id), sent as it starts, so a client
  * that loses the daemon knows what to look for; then the exit status, and
  * everything the command wrote to standard output and to standard error.
  */
 final class DaemonProtocol {
-    static final int MAGIC = 0x56475431; // "VGT1"
+    static final int MAGIC_V1 = 0x56475431; // "VGT1": a command
+    static final int MAGIC = 0x56475432; // "VGT2": with its kind
     /** Precedes a job id in an answer; never an exit status (those are 0 to 255). */
     static final int JOB_NOTICE = -0x4a4f4221;
     /** Precedes what the command wrote to standard error so far (action lines), sent as it is written. */
     static final int ERR_CHUNK = -0x45525221;
     private static final int MAX_BYTES = 256 << 20;
 
-    record Request(String[] args, boolean color) {
+    /** What a request asks for; its arguments are, by kind: */
+    enum Kind {
+        /** the command line ({@code list dev*}) */
+        COMMAND,
+        /** the shell's session id and one line it read */
+        SHELL_LINE,
+        /** the shell's session id and the words to complete, the last one partial; answers a candidate a line */
+        COMPLETE,
+        /** the shell's session id: the shell has ended */
+        SHELL_CLOSE
+    }
+
+    record Request(Kind kind, String[] args, boolean color) {
+        Request(String[] args, boolean color) {
+            this(Kind.COMMAND, args, color);
+        }
+
+        /** The command line as the operator typed it. */
+        String line() {
+            return kind == Kind.COMMAND ? String.join(" ", args) : kind == Kind.SHELL_LINE && args.length > 1 ? args[1]
+                    : kind.name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     record Answer(int status, byte[] out, byte[] err) {
@@ -32,6 +55,7 @@ final class DaemonProtocol {
 
     static void write(DataOutputStream o, Request r) throws IOException {
         o.writeInt(MAGIC);
+        o.writeByte(r.kind().ordinal());
         o.writeInt(r.args().length);
         for (String a : r.args()) {
             bytes(o, a.getBytes(StandardCharsets.UTF_8));
@@ -41,8 +65,17 @@ final class DaemonProtocol {
     }
 
     static Request readRequest(DataInputStream in) throws IOException {
-        if (in.readInt() != MAGIC) {
+        int magic = in.readInt();
+        if (magic != MAGIC && magic != MAGIC_V1) {
             throw new IOException("not a Vagoth client");
+        }
+        Kind kind = Kind.COMMAND;
+        if (magic == MAGIC) {
+            int k = in.readUnsignedByte();
+            if (k >= Kind.values().length) {
+                throw new IOException("unknown request kind " + k);
+            }
+            kind = Kind.values()[k];
         }
         int n = in.readInt();
         if (n < 0 || n > 10_000) {
@@ -52,7 +85,7 @@ final class DaemonProtocol {
         for (int i = 0; i < n; i++) {
             args[i] = new String(bytes(in), StandardCharsets.UTF_8);
         }
-        return new Request(args, in.readBoolean());
+        return new Request(kind, args, in.readBoolean());
     }
 
     static void write(DataOutputStream o, Answer a) throws IOException {

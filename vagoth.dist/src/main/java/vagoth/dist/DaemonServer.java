@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -184,18 +185,64 @@ final class DaemonServer implements AutoCloseable {
         ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(errToClient, true, StandardCharsets.UTF_8);
-        int status;
+        String[] args = req.args();
+        if (req.kind() != DaemonProtocol.Kind.COMMAND && args.length == 0) {
+            err.println("vagoth: a shell request without its session");
+            return new DaemonProtocol.Answer(OneShot.USAGE, new byte[0], new byte[0]);
+        }
+        int status = OneShot.OK;
         log.redirect(err);
         try {
-            String[] args = req.args();
-            String command = args.length == 0 ? "help" : args[0];
-            status = new OneShot(container, out, err).run(command, Arrays.copyOfRange(args, Math.min(1, args.length),
-                    args.length), req.color(), user, jobs);
+            switch (req.kind()) {
+                case COMMAND -> {
+                    String command = args.length == 0 ? "help" : args[0];
+                    status = new OneShot(container, out, err).run(command, Arrays.copyOfRange(args,
+                            Math.min(1, args.length), args.length), req.color(), user, jobs);
+                }
+                case SHELL_LINE -> status = shell(args[0], user).execute(args.length > 1 ? args[1] : "", out, err,
+                        req.color(), jobs);
+                case COMPLETE -> shell(args[0], user).complete(List.of(args).subList(1, args.length))
+                        .forEach(out::println);
+                case SHELL_CLOSE -> {
+                    ShellSession ended;
+                    synchronized (shells) {
+                        ended = shells.remove(args[0]);
+                    }
+                    if (ended != null) {
+                        ended.close();
+                    }
+                }
+            }
         } finally {
             log.release();
         }
         err.flush();
         return new DaemonProtocol.Answer(status, outBytes.toByteArray(), new byte[0]);
+    }
+
+    /** At most this many attached shells keep a session; the one used longest ago gives its up. */
+    private static final int MAX_SHELLS = 64;
+    /** The attached shells' sessions by the id each shell chose, the one used longest ago first. */
+    private final java.util.LinkedHashMap<String, ShellSession> shells = new java.util.LinkedHashMap<>(16, 0.75f, true);
+
+    /**
+     * The session of the shell {@code id}, made on its first line (or again
+     * after this daemon restarted: the shell keeps its id).
+     */
+    private ShellSession shell(String id, String user) {
+        ShellSession evicted = null;
+        ShellSession s;
+        synchronized (shells) {
+            s = shells.computeIfAbsent(id, k -> new ShellSession(container, user));
+            if (shells.size() > MAX_SHELLS) {
+                String eldest = shells.keySet().iterator().next();
+                evicted = shells.remove(eldest);
+            }
+        }
+        if (evicted != null) {
+            evicted.close();
+        }
+        return s;
     }
 
     /** How long a stopping daemon lets the commands it is running finish, so their clients learn how they ended. */

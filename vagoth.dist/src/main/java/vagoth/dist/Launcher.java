@@ -54,7 +54,7 @@ public final class Launcher {
                 return NO_DAEMON;
             }
             try {
-                return new RemoteShell(home.socket()).run(home.var().resolve("history"));
+                return new Shell(new AttachedShell(home.socket(), dist)).run(home.history());
             } catch (IOException e) {
                 err.println("vagoth: cannot open the terminal: " + e.getMessage());
                 return OneShot.FAILED;
@@ -127,7 +127,8 @@ public final class Launcher {
     private static int daemon(Path dist, VagothHome home, ConsoleLog log, String[] args, PrintStream err) {
         boolean background = args.length == 1 && args[0].equals("--background");
         if (args.length > 0 && !background) {
-            err.println("vagoth: usage: vagoth daemon [status | stop]");
+            err.println("vagoth: usage: vagoth daemon [start | status | stop]"
+                    + (args[0].equals("start") ? " ('daemon start' is bin/vagoth's: run it without --no-daemon)" : ""));
             return OneShot.USAGE;
         }
         if (DaemonServer.answering(home.socket())) {
@@ -205,16 +206,13 @@ public final class Launcher {
         }
     }
 
+    /** The shell on a container of its own: the same shell as the one attached to a daemon. */
     private static int interactive(Path dist, VagothHome home) {
         try (Container c = Container.start(dist, home, Container.Mode.INTERACTIVE);
                 ConfigWatcher watcher = new ConfigWatcher(c, dist, home, CONFIG_POLL_MS)) {
             Runtime.getRuntime().addShutdownHook(new Thread(c::close, "vagoth-stop"));
             new OneShot(c, System.out, System.err).seed(home, dist);
-            c.awaitStop();
-            return OneShot.OK;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return OneShot.FAILED;
+            return new Shell(new EmbeddedShell(c)).run(home.history());
         } catch (Exception e) {
             System.err.println("vagoth: cannot start the container: " + describe(e));
             return OneShot.FAILED;

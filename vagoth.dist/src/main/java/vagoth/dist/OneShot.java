@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -24,7 +25,7 @@ final class OneShot {
     static final int USAGE = 2;
     /** The daemon stopped while it ran the command: what became of it is unknown, and it is not run again here. */
     static final int OUTCOME_UNKNOWN = 6;
-    private static final String PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
+    static final String PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
     private static final String SCOPE = "(osgi.command.scope=vagoth)";
     private static final long START_TIMEOUT_MS = 15_000;
 
@@ -48,7 +49,7 @@ final class OneShot {
         }
         java.io.ByteArrayOutputStream quiet = new java.io.ByteArrayOutputStream();
         PrintStream q = new PrintStream(quiet, true, java.nio.charset.StandardCharsets.UTF_8);
-        int status = new OneShot(container, q, q).run("new", home.seedCommand(dist), false);
+        int status = new OneShot(container, q, q).run("new", home.seedCommand(), false);
         String said = quiet.toString(java.nio.charset.StandardCharsets.UTF_8);
         if (status == OK || said.contains("already in use")) {
             try {
@@ -62,7 +63,7 @@ final class OneShot {
     }
 
     /** The shell's completion helper: a command for the shell, not for operators. */
-    private static final String INTERNAL_COMPLETE = "complete";
+    static final String INTERNAL_COMPLETE = "complete";
 
     /** The command nearest to {@code typed}: at most two edits away (a swap counts as one), else null. */
     static String closest(String typed, List<String> commands) {
@@ -114,16 +115,10 @@ final class OneShot {
             err.println("vagoth: the container did not start its commands; see " + "var/log/vagoth.log");
             return FAILED;
         }
-        Set<String> known = functions();
         // a command's dashes are its Gogo function's underscores (copy-registry: copy_registry)
         String function = command.replace('-', '_');
-        if (!known.contains(function)) {
-            List<String> offered = known.stream().filter(f -> !f.equals(INTERNAL_COMPLETE))
-                    .map(f -> f.replace('_', '-')).sorted().toList();
-            String near = closest(command, offered);
-            err.println("vagoth: unknown command '" + command + "'" + (near == null ? "" : "; did you mean '" + near
-                    + "'?") + " (commands: " + String.join(", ", offered) + ")");
-            err.println("Run 'vagoth help' for usage.");
+        if (!functions().contains(function)) {
+            unknownCommand(command, false);
             return USAGE;
         }
         awaitCoreServices();
@@ -166,9 +161,50 @@ final class OneShot {
         }
     }
 
+    /**
+     * Says that {@code command} is none, offering the nearest; {@code inShell}
+     * also offers the container's other commands ({@code felix:lb}...).
+     */
+    void unknownCommand(String command, boolean inShell) {
+        List<String> offered = new ArrayList<>(commands());
+        offered.remove(INTERNAL_COMPLETE);
+        List<String> near = new ArrayList<>(offered);
+        if (inShell) {
+            near.addAll(otherCommands());
+        }
+        String closest = closest(command, near);
+        err.println("vagoth: unknown command '" + command + "'" + (closest == null ? "" : "; did you mean '" + closest
+                + "'?") + " (commands: " + String.join(", ", offered) + (inShell ? "; and the container's, e.g."
+                + " felix:lb, scr:list" : "") + ")");
+        err.println("Run '" + (inShell ? "" : "vagoth ") + "help' for usage.");
+    }
+
+    /** Vagoth's commands as an operator types them ({@code copy-registry}), the completion helper included. */
+    Set<String> commands() {
+        Set<String> names = new TreeSet<>();
+        functions().forEach(f -> names.add(f.replace('_', '-')));
+        return names;
+    }
+
+    /** The container's other Gogo commands, as {@code scope:function} ({@code felix:lb}, {@code scr:list}...). */
+    Set<String> otherCommands() {
+        Set<String> names = new TreeSet<>();
+        ServiceReference<?>[] refs = container.references(null, "(osgi.command.scope=*)");
+        if (refs != null) {
+            for (ServiceReference<?> r : refs) {
+                String scope = String.valueOf(r.getProperty("osgi.command.scope"));
+                if (!scope.equals("vagoth")) {
+                    functionsOf(r).forEach(f -> names.add(scope + ":" + f));
+                }
+            }
+        }
+        return names;
+    }
+
     private int failure(Throwable t) {
         String msg = t.getMessage() == null ? t.toString() : t.getMessage();
         err.println(msg);
+        Trace.failure(t, err);
         return t instanceof IllegalArgumentException ? USAGE : FAILED;
     }
 
@@ -177,15 +213,15 @@ final class OneShot {
         ServiceReference<?>[] refs = container.references(null, SCOPE);
         if (refs != null) {
             for (ServiceReference<?> r : refs) {
-                Object f = r.getProperty("osgi.command.function");
-                if (f instanceof String[] a) {
-                    names.addAll(java.util.List.of(a));
-                } else if (f != null) {
-                    names.add(f.toString());
-                }
+                names.addAll(functionsOf(r));
             }
         }
         return names;
+    }
+
+    private static List<String> functionsOf(ServiceReference<?> r) {
+        Object f = r.getProperty("osgi.command.function");
+        return f instanceof String[] a ? List.of(a) : f == null ? List.of() : List.of(f.toString());
     }
 
     /**

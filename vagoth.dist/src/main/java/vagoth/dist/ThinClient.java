@@ -32,6 +32,12 @@ final class ThinClient {
      */
     static int tryRun(Path socket, String[] args, boolean color, PrintStream out, PrintStream err,
             java.util.concurrent.atomic.AtomicReference<String> seen) {
+        return tryRun(socket, new DaemonProtocol.Request(args, color), out, err, seen);
+    }
+
+    /** The same for any request: a command, or a line or completion of an attached shell. */
+    static int tryRun(Path socket, DaemonProtocol.Request request, PrintStream out, PrintStream err,
+            java.util.concurrent.atomic.AtomicReference<String> seen) {
         if (!Files.exists(socket)) {
             return -1;
         }
@@ -44,7 +50,7 @@ final class ThinClient {
             DaemonProtocol.Answer a;
             try {
                 DataOutputStream o = new DataOutputStream(new java.io.BufferedOutputStream(Channels.newOutputStream(ch)));
-                DaemonProtocol.write(o, new DaemonProtocol.Request(args, color));
+                DaemonProtocol.write(o, request);
                 a = DaemonProtocol.readAnswer(new DataInputStream(
                         new java.io.BufferedInputStream(Channels.newInputStream(ch))), id -> seen.set("job " + id),
                         chunk -> {
@@ -59,7 +65,7 @@ final class ThinClient {
                 String where = seen.get();
                 String look = where == null ? "vagoth jobs" : where.startsWith("job ") ? "vagoth " + where
                         : "vagoth jobs --" + where;
-                err.println("vagoth: the daemon stopped while it ran '" + String.join(" ", args) + "'"
+                err.println("vagoth: the daemon stopped while it ran '" + request.line() + "'"
                         + (where == null ? "" : " (" + where + ")") + ": whether it was"
                         + " done is unknown, and it is not run again here. '" + look
                         + "' shows what became of it (work"

@@ -70,9 +70,16 @@ final class VagothHome {
      * The command that adds the embedded hypervisor: {@code hyper1}, a simulated
      * host reached through the Geats driver and the bundled agent.
      */
-    String[] seedCommand(Path dist) {
-        String agent = "'" + dist.resolve("bin").resolve("vagoth-agent") + "' --backend sim --state '"
-                + var().resolve("sim").resolve("hyper1") + "' --mem-total 16384 --cpus 8";
+    /** The interactive shell's history (owner-only), whichever way the shell runs. */
+    Path history() {
+        return var().resolve("history");
+    }
+
+    String[] seedCommand() {
+        // the agent by name: bin/vagoth puts the distribution's bin/ on the PATH, so the home keeps working
+        // when the distribution (or the checkout it was built in) moves or is rebuilt
+        String agent = "vagoth-agent --backend sim --state '" + var().resolve("sim").resolve("hyper1")
+                + "' --mem-total 16384 --cpus 8";
         // its capacity is declared, so VMs that ask for RAM can be placed before the first poll
         return new String[] {"--type", "hv", "hyper1", "driver=geats", "agent=" + agent, "agent_session=true",
             "mem_total=16384", "cpus=8"};

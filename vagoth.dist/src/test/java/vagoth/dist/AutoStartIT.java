@@ -48,28 +48,10 @@ class AutoStartIT {
         }
     }
 
-    /**
-     * Whatever daemons a test left, even ones a failing test started beside
-     * the one in the pid file: the processes of this test's own home (its
-     * temporary directory in their environment), ended by their pids.
-     */
+    /** Whatever daemons a test left, even ones a failing test started beside the one in the pid file. */
     @AfterEach
     void stopDaemons() throws Exception {
-        String mine = "VAGOTH_HOME=" + home();
-        List<ProcessHandle> left = ProcessHandle.allProcesses().filter(p -> {
-            try {
-                return List.of(Files.readString(Path.of("/proc", String.valueOf(p.pid()), "environ"))
-                        .split("\0")).contains(mine);
-            } catch (IOException | RuntimeException e) {
-                return false; // gone, or not ours to read
-            }
-        }).toList();
-        left.forEach(ProcessHandle::destroy);
-        for (ProcessHandle p : left) {
-            if (p.onExit().completeOnTimeout(null, 60, TimeUnit.SECONDS).get() == null) {
-                p.destroyForcibly();
-            }
-        }
+        VagothProcess.endProcessesOf(home());
     }
 
     private Process start(Map<String, String> env, String... args) throws IOException {

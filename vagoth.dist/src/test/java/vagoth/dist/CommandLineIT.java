@@ -151,6 +151,44 @@ class CommandLineIT {
     }
 
     @Test
+    void listhvAsJsonCarriesWhatListhvShows() throws Exception {
+        ok("new", "vm1", "template=debian");
+        ok("define", "vm1");
+        String json = ok("listhv", "--json");
+        assertTrue(json.contains("\"capacity\": {\n      \"vms\": 1,\n      \"max_vms\": null,\n      \"ram_used\": 1024,"
+                + "\n      \"ram_total\": 16384,\n      \"ram_free\": 15360,\n      \"cpus_used\": 1,\n      \"cpus_total\": 8"
+                + "\n    },\n    \"maintenance\": false,\n    \"fenced\": false"), json);
+    }
+
+    @Test
+    void theEmbeddedHypervisorNamesItsAgentWithoutThePathOfTheBuild() throws Exception {
+        String agent = ok("info", "hyper1").lines().filter(l -> l.strip().startsWith("agent=")).findFirst().orElseThrow();
+        assertTrue(agent.strip().startsWith("agent=vagoth-agent --backend sim --state "), agent);
+        assertFalse(agent.contains(System.getProperty("vagoth.dist")), agent);
+        ok("poll");
+        assertTrue(ok("list", "hyper1").contains("state=up"), "the agent is found on the distribution's PATH");
+    }
+
+    @Test
+    void theSeedExampleExpandsItsTemplateWithAnAddress() throws Exception {
+        ok("new", "devnode1", "template=debian");
+        String info = ok("info", "devnode1");
+        assertTrue(info.contains("    ram=1024") && info.contains("    ip=10.0.0.10") && info.contains("    mac=02:"), info);
+        assertTrue(info.contains("keys:       ip-10.0.0.10 mac-02:00:0a:00:00:0a"), info);
+    }
+
+    @Test
+    void pluginsSaysADriverIsInUseOnlyWhenAHypervisorUsesIt() throws Exception {
+        String plugins = ok("plugins");
+        assertTrue(plugins.lines().anyMatch(l -> l.matches("driver +geats +in use +vagoth.driver.geats .*")), plugins);
+        assertTrue(plugins.lines().anyMatch(l -> l.matches("driver +default +present +vagoth.virt .*")), plugins);
+        assertTrue(plugins.lines().anyMatch(l -> l.matches("provisioner +template +active .*")), plugins);
+        int service = plugins.lines().findFirst().orElseThrow().indexOf("SERVICE");
+        assertTrue(plugins.lines().skip(1).allMatch(l -> l.length() > service && l.charAt(service - 1) == ' '
+                && l.charAt(service) != ' '), "the columns stay aligned:\n" + plugins);
+    }
+
+    @Test
     void helpWorksWithoutAnyState() throws Exception {
         assertTrue(ok("--help").contains("commands:"));
         assertTrue(ok("help", "new").startsWith("usage: vagoth new"));

@@ -18,6 +18,29 @@ final class VagothProcess {
     record Result(int status, String out, String err) {
     }
 
+    /**
+     * Ends every process of {@code home}: those with it as VAGOTH_HOME in their
+     * environment (daemons a test started, also those a failing test left),
+     * by their pids, waiting for each (SIGTERM, then SIGKILL after a minute).
+     */
+    static void endProcessesOf(Path home) throws Exception {
+        String mine = "VAGOTH_HOME=" + home;
+        List<ProcessHandle> left = ProcessHandle.allProcesses().filter(p -> {
+            try {
+                return List.of(java.nio.file.Files.readString(Path.of("/proc", String.valueOf(p.pid()), "environ"))
+                        .split("\0")).contains(mine);
+            } catch (IOException | RuntimeException e) {
+                return false; // gone, or not ours to read
+            }
+        }).toList();
+        left.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : left) {
+            if (p.onExit().completeOnTimeout(null, 60, TimeUnit.SECONDS).get() == null) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
     /** {@code bin/vagoth args...}, run through {@code prefix} (e.g. runuser) when it is not empty. */
     static Result run(Path home, List<String> prefix, String... args) throws IOException, InterruptedException {
         return run(Path.of(System.getProperty("vagoth.dist")), home, prefix, args);

@@ -94,8 +94,24 @@ public class ContainerIT {
         assertTrue(report, report.lines().anyMatch(l -> l.matches("scheduler +sync +active +vagoth.scheduler.sync .*")));
         assertTrue(report, report.lines().anyMatch(l -> l.matches("allocator +capacity +active +vagoth.allocator.capacity .*")));
         assertTrue(report, report.lines().anyMatch(l -> l.matches("monitor +default +active +vagoth.monitor .*")));
-        assertTrue(report, report.lines().anyMatch(l -> l.matches("driver +geats +in use +vagoth.driver.geats .*")));
         assertTrue(report, report.lines().anyMatch(l -> l.matches("action +start +in use +vagoth.virt .*")));
+    }
+
+    @Test
+    public void aDriverIsInUseOnlyWhileAHypervisorNamesIt() throws Exception {
+        registry.getNodes(vagoth.api.NodeQuery.all().withType("hv")).stream()
+                .filter(n -> "geats".equals(n.definition().get("driver"))).forEach(n -> registry.deleteNode(n.id()));
+        assertTrue(run("vagoth:plugins"), run("vagoth:plugins").lines()
+                .anyMatch(l -> l.matches("driver +geats +present +vagoth.driver.geats .*")));
+        manager.provisioner().provision(ProvisionRequest.of("hvg", "hv", Map.of("driver", "geats", "agent", "true")));
+        try {
+            assertTrue(run("vagoth:plugins"), run("vagoth:plugins").lines()
+                    .anyMatch(l -> l.matches("driver +geats +in use +vagoth.driver.geats .*")));
+            assertTrue(run("vagoth:plugins"), run("vagoth:plugins").lines()
+                    .anyMatch(l -> l.matches("node type +hv +in use +vagoth.virt .*")));
+        } finally {
+            registry.deleteNode("hvg");
+        }
     }
 
     @Test

@@ -10,7 +10,11 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
@@ -19,6 +23,9 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.component.runtime.dto.SatisfiedReferenceDTO;
 
 import vagoth.api.Manager;
+import vagoth.api.Node;
+import vagoth.api.NodeQuery;
+import vagoth.api.Selection;
 import vagoth.api.Plugins;
 import vagoth.api.nodetype.NodeType;
 import vagoth.api.provision.Provisioner;
@@ -29,13 +36,15 @@ import vagoth.api.scheduler.Scheduler;
 import vagoth.api.allocator.Allocator;
 import vagoth.api.driver.Driver;
 import vagoth.api.monitor.Monitor;
+import vagoth.api.virt.Hypervisor;
 
 /**
  * {@link Plugins} from the service registry and what Declarative Services
  * reports as bound: for each concept, the implementations present, the bundle
- * providing each, and which is active.
+ * providing each, and which is active. A driver is in use when a hypervisor in
+ * the selected registry names it, a node type when a node has it.
  */
-@Component
+@Component(configurationPid = Selection.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class PluginInventory implements Plugins {
     /**
      * Who binds a concept's active implementation: the component publishing
@@ -46,9 +55,40 @@ public final class PluginInventory implements Plugins {
     private record Consumer(String service, String property, String value, String reference) {
     }
 
-    /** One concept: its API, the property naming an implementation, and who binds the active one (null: all in use). */
-    private record Concept(String label, String api, String property, Consumer consumer) {
+    /** Which names of a concept used all at once are in use now (null: every one). */
+    private interface Uses {
+        Set<String> in(Registry registry);
     }
+
+    /**
+     * One concept: its API, the property naming an implementation, and who
+     * binds the active one (null: several are used at once, those {@code uses} names).
+     */
+    private record Concept(String label, String api, String property, Consumer consumer, Uses uses) {
+        Concept(String label, String api, String property, Consumer consumer) {
+            this(label, api, property, consumer, null);
+        }
+    }
+
+    /** The drivers the hypervisors name (the default one for those that name none). */
+    private static Set<String> driversNamed(Registry registry) {
+        Set<String> names = new HashSet<>();
+        for (Node hv : registry.getNodes(NodeQuery.all().withType(Hypervisor.TYPE))) {
+            names.add(hv.definition().getOrDefault(Driver.DEFINITION_KEY, DEFAULT_DRIVER));
+        }
+        return names;
+    }
+
+    private static Set<String> nodeTypesPresent(Registry registry) {
+        Set<String> types = new HashSet<>();
+        for (Node n : registry.getNodes(NodeQuery.all())) {
+            types.add(n.type());
+        }
+        return types;
+    }
+
+    /** The driver of a hypervisor whose definition names none. */
+    private static final String DEFAULT_DRIVER = "default";
 
     private static final Consumer MANAGER = new Consumer(Manager.class.getName(), null, null, null);
 
@@ -61,8 +101,8 @@ public final class PluginInventory implements Plugins {
                     new Consumer(Action.class.getName(), Action.NAME, "define", "allocator")),
             new Concept("monitor", Monitor.class.getName(), Monitor.NAME,
                     new Consumer(Action.class.getName(), Action.NAME, "poll", "monitor")),
-            new Concept("driver", Driver.class.getName(), Driver.NAME, null),
-            new Concept("node type", NodeType.class.getName(), NodeType.TYPE, null),
+            new Concept("driver", Driver.class.getName(), Driver.NAME, null, PluginInventory::driversNamed),
+            new Concept("node type", NodeType.class.getName(), NodeType.TYPE, null, PluginInventory::nodeTypesPresent),
             new Concept("action", Action.class.getName(), Action.NAME, null));
 
     private static Consumer withReference(Consumer c, String reference) {
@@ -71,6 +111,11 @@ public final class PluginInventory implements Plugins {
 
     private final BundleContext context;
     private final ServiceComponentRuntime scr;
+
+    /** The selected registry: what the hypervisors and nodes are read from. */
+    @Reference(name = Selection.REGISTRY, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile Registry registry;
 
     @Activate
     public PluginInventory(BundleContext context, @Reference ServiceComponentRuntime scr) {
@@ -84,6 +129,8 @@ public final class PluginInventory implements Plugins {
         for (Concept c : CONCEPTS) {
             List<ServiceReference<?>> refs = references(c.api());
             Set<Long> active = c.consumer() == null ? null : bound(c.consumer());
+            Registry reg = registry;
+            Set<String> used = c.uses() == null || reg == null ? null : c.uses().in(reg);
             if (refs.isEmpty()) {
                 out.add(new Plugin(c.label(), "-", State.MISSING, "-", -1));
             }
@@ -94,7 +141,8 @@ public final class PluginInventory implements Plugins {
                 }
                 Object name = r.getProperty(c.property());
                 long id = (Long) r.getProperty("service.id");
-                State state = active == null ? State.IN_USE : active.contains(id) ? State.ACTIVE : State.PRESENT;
+                State state = active != null ? (active.contains(id) ? State.ACTIVE : State.PRESENT)
+                        : used == null || name != null && used.contains(name.toString()) ? State.IN_USE : State.PRESENT;
                 out.add(new Plugin(c.label(), name == null ? "?" : name.toString(), state,
                         bundle.getSymbolicName() + " " + bundle.getVersion(), id));
             }

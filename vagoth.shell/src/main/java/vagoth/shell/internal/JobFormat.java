@@ -29,24 +29,20 @@ final class JobFormat {
         rows.add(new String[] {"ID", "STATE", "ACTION", "NODE", "TXID", "SOURCE", "CREATED", "ERROR"});
         for (Job j : jobs) {
             rows.add(new String[] {j.id(), j.state().label(), j.action(), node(j), j.txid(), j.source(), time(j.created()),
-                Printable.of(j.error())});
+                firstLine(j)});
         }
-        int[] w = new int[8];
-        rows.forEach(r -> {
-            for (int i = 0; i < r.length; i++) {
-                w[i] = Math.max(w[i], r[i].length());
-            }
-        });
-        StringBuilder sb = new StringBuilder();
-        for (String[] r : rows) {
-            for (int i = 0; i < r.length - 1; i++) {
-                String cell = i == 1 && r != rows.get(0) ? style.state(r[i]) + " ".repeat(w[i] - r[i].length())
-                        : r[i] + " ".repeat(w[i] - r[i].length());
-                sb.append(cell).append("  ");
-            }
-            sb.append(r[r.length - 1]).append('\n');
-        }
-        return sb.toString().stripTrailing();
+        return Columns.of(rows, (column, cell) -> column == 1 ? style.state(cell) : cell);
+    }
+
+    /**
+     * A job's error in the table: its first line, so each job stays one row
+     * (an agent's error may carry its whole stderr); {@code vagoth job ID} shows all of it.
+     */
+    private static String firstLine(Job j) {
+        String e = j.error() == null ? "" : j.error().strip();
+        int nl = e.indexOf('\n');
+        return nl < 0 ? Printable.of(e) : Printable.of(e.substring(0, nl).stripTrailing()) + " ... (vagoth job " + j.id()
+                + ")";
     }
 
     String detail(Job j, java.util.List<String> steps) {

@@ -107,7 +107,7 @@ public final class NodeCommands {
             }
             nodes.sort(Comparator.comparing(Node::name));
             if (a.flag("json")) {
-                return NodeFormat.json(nodes);
+                return command.equals("listhv") ? NodeFormat.hypervisorsJson(hypervisors(nodes)) : NodeFormat.json(nodes);
             }
             if (nodes.isEmpty()) {
                 return null;

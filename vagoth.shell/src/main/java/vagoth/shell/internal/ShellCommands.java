@@ -130,13 +130,13 @@ public final class ShellCommands {
             if (p == null) {
                 throw new ServiceUnavailableException("plugin inventory");
             }
-            List<String> lines = new ArrayList<>();
-            lines.add(String.format("%-12s %-12s %-10s %-34s %s", "CONCEPT", "NAME", "STATE", "BUNDLE", "SERVICE"));
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"CONCEPT", "NAME", "STATE", "BUNDLE", "SERVICE"});
             for (Plugins.Plugin row : p.plugins()) {
-                lines.add(String.format("%-12s %-12s %-10s %-34s %s", row.concept(), row.name(), row.state().label(),
-                        row.bundle(), row.serviceId() < 0 ? "-" : String.valueOf(row.serviceId())));
+                rows.add(new String[] {row.concept(), row.name(), row.state().label(), row.bundle(),
+                    row.serviceId() < 0 ? "-" : String.valueOf(row.serviceId())});
             }
-            return String.join("\n", lines);
+            return Columns.of(rows);
         });
     }
 
@@ -182,7 +182,7 @@ public final class ShellCommands {
 
     /** The completion helper: for shells, not listed for operators. */
     private static final String INTERNAL = "complete";
-    private static final String DAEMON = "daemon [status | stop]";
+    private static final String DAEMON = "daemon [start | status | stop]";
 
     @Descriptor("list the commands, or show one command's usage")
     @Usage(synopsis = "help [COMMAND]", max = 1, args = Arg.COMMAND)
@@ -204,8 +204,11 @@ public final class ShellCommands {
                 sb.append(String.format(row, c.name(), c.summary()));
             }
             sb.append(String.format("%n  the command line itself%n"));
-            sb.append(String.format(row, DAEMON, "keep a container serving this home in the foreground; 'status'"
-                    + " says whether one serves it, 'stop' stops it (bin/vagoth starts one by itself)"));
+            sb.append(String.format(row, DAEMON, "keep a container serving this home in the foreground; 'start'"
+                    + " starts one in the background, 'status' says whether one serves it, 'stop' stops it"
+                    + " (bin/vagoth starts one by itself)"));
+            sb.append(String.format(row, "(no command)", "the interactive shell: these commands, Tab completion and"
+                    + " every command of the container (felix:lb, felix:install URL, scr:list...)"));
             sb.append(String.format(row, "--no-daemon", "before a command: run it here, never starting a daemon"
                     + " (VAGOTH_NO_DAEMON=1 too)"));
             sb.append(String.format(row, "--version", "the version of this distribution"));

@@ -212,10 +212,11 @@ class NodeCommandsTest {
                     + " completion helper is not listed)");
             assertTrue(shell.help(name).startsWith("usage: vagoth " + name), name);
         }
-        assertTrue(help.contains("    daemon [status | stop]  keep a container"), help);
+        assertTrue(help.contains("    daemon [start | status | stop]  keep a container"), help);
+        assertTrue(help.contains("    (no command)                    the interactive shell"), help);
         // one column for the summaries, however long a name
         assertEquals(1, help.lines().filter(l -> l.startsWith("    ")).map(l -> l.length() - l.substring(4)
-                .replaceFirst("^\\S+( \\[[^]]*\\])?\\s+", "").length()).distinct().count(), help);
+                .replaceFirst("^(\\(no command\\)|\\S+( \\[[^]]*\\])?)\\s+", "").length()).distinct().count(), help);
     }
 
     @Test

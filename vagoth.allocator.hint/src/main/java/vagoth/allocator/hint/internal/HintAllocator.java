@@ -63,7 +63,7 @@ public final class HintAllocator implements Allocator {
         String target = hint != null && !hint.isBlank() ? hint : defaultNode;
         if (target == null || target.isBlank()) {
             throw new AllocationException(vm.id(), Map.of("(hint allocator)",
-                    "needs a hint (define --hint HV) or a default_node in vagoth.allocator.hint.cfg"));
+                    "needs a hint (define --hint HV) or default.node in etc/vagoth.allocator.hint.cfg"));
         }
         Node hv = registry.findNode(target).orElseThrow(
                 () -> new AllocationException(vm.id(), Map.of(target, "does not exist")));

@@ -34,7 +34,11 @@ class HintAllocatorTest {
                     () -> new HintAllocator(r, "").allocate(vm, "vm1")).reasons());
             assertEquals(Map.of("nosuch", "does not exist"), assertThrows(AllocationException.class,
                     () -> new HintAllocator(r, "").allocate(vm, "nosuch")).reasons());
-            assertThrows(AllocationException.class, () -> new HintAllocator(r, "").allocate(vm, null));
+            AllocationException none = assertThrows(AllocationException.class,
+                    () -> new HintAllocator(r, "").allocate(vm, null));
+            // the key as an operator writes it in the file (the metatype name default_node reads default.node)
+            assertEquals(true, none.getMessage().contains("default.node in etc/vagoth.allocator.hint.cfg"),
+                    none.getMessage());
         }
     }
 }
