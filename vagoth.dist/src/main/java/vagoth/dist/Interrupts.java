@@ -33,15 +33,18 @@ final class Interrupts {
     private static void handle(String name, PrintStream err, java.util.function.Supplier<String> firstMessage,
             Runnable first, AtomicInteger count) {
         try {
-            Signal.handle(new Signal(name), sig -> {
-                if (count.incrementAndGet() == 1) {
-                    err.println(firstMessage.get());
-                    err.flush();
-                    first.run();
-                } else {
-                    err.println("vagoth: forced to stop");
-                    err.flush();
-                    Runtime.getRuntime().halt(INTERRUPTED);
+            Signal.handle(new Signal(name), new sun.misc.SignalHandler() { // not a lambda: the thin client uses it
+                @Override
+                public void handle(Signal sig) {
+                    if (count.incrementAndGet() == 1) {
+                        err.println(firstMessage.get());
+                        err.flush();
+                        first.run();
+                    } else {
+                        err.println("vagoth: forced to stop");
+                        err.flush();
+                        Runtime.getRuntime().halt(INTERRUPTED);
+                    }
                 }
             });
         } catch (IllegalArgumentException e) {

@@ -34,12 +34,9 @@ public final class Launcher {
         Trace.mark("launcher started");
         Path dist = Path.of(distProperty);
         VagothHome home = VagothHome.fromEnvironment();
-        String otherOwner = home.otherOwner();
-        if (otherOwner != null && !"1".equals(System.getenv(VagothHome.ALLOW_OTHER_OWNER))) {
-            err.println("vagoth: VAGOTH_HOME " + home.root() + " belongs to " + otherOwner + ", not to "
-                    + System.getProperty("user.name") + ": refusing to run in it (its agents would run as "
-                    + System.getProperty("user.name") + " and its files change owner); run as " + otherOwner
-                    + ", or set " + VagothHome.ALLOW_OTHER_OWNER + "=1 if you mean it");
+        String refusal = otherOwnerRefusal(home);
+        if (refusal != null) {
+            err.println(refusal);
             return OneShot.FAILED;
         }
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
@@ -49,8 +46,8 @@ public final class Launcher {
         if (args.length == 2 && args[0].equals("daemon") && (args[1].equals("status") || args[1].equals("stop"))) {
             return args[1].equals("status") ? DaemonControl.status(home, out, err) : DaemonControl.stop(home, out, err);
         }
-        if (args.length == 0 && Boolean.getBoolean("vagoth.thin")) {
-            if (!DaemonServer.answering(home.socket())) {
+        if (Boolean.getBoolean("vagoth.thin")) { // the thin client's JVM: a shell attached to the daemon, or nothing
+            if (args.length > 0 || !DaemonServer.answering(home.socket())) {
                 return NO_DAEMON;
             }
             try {
@@ -61,19 +58,9 @@ public final class Launcher {
             }
         }
         if (args.length > 0 && !args[0].equals("daemon")) {
-            String[] request = args[0].equals("-h") || args[0].equals("--help") ? new String[] {"help"} : args;
-            java.util.concurrent.atomic.AtomicReference<String> jobSeen = new java.util.concurrent.atomic.AtomicReference<>();
-            Interrupts.onCtrlC(err, () -> "vagoth: interrupted: the daemon goes on with '" + String.join(" ", request)
-                    + "'" + (jobSeen.get() == null ? "" : " (" + jobSeen.get() + ")") + "; 'vagoth "
-                    + (jobSeen.get() == null ? "jobs" : jobSeen.get().startsWith("job ") ? jobSeen.get()
-                            : "jobs --" + jobSeen.get()) + "' shows how it ends",
-                    () -> Runtime.getRuntime().halt(Interrupts.INTERRUPTED));
-            int status = ThinClient.tryRun(home.socket(), request, isTerminal(), out, err, jobSeen);
+            int status = ThinClient.command(home, args, out, err); // a daemon serving the home runs it, if one runs
             if (status >= 0) {
-                return status; // a daemon ran it
-            }
-            if (Boolean.getBoolean("vagoth.thin")) {
-                return NO_DAEMON; // bin/vagoth runs it again as a full one-shot
+                return status;
             }
         }
         ConsoleLog log;
@@ -114,6 +101,23 @@ public final class Launcher {
             command = "help";
         }
         return oneShot(dist, home, command, rest, out, err);
+    }
+
+    /** Whether {@code args} are the launcher's own work rather than a command for the daemon. */
+    static boolean notACommand(String[] args) {
+        return args[0].equals("daemon") || args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
+    }
+
+    /** Why this process may not run in {@code home} (another user owns it), or null. */
+    static String otherOwnerRefusal(VagothHome home) {
+        String otherOwner = home.otherOwner();
+        if (otherOwner == null || "1".equals(System.getenv(VagothHome.ALLOW_OTHER_OWNER))) {
+            return null;
+        }
+        String me = System.getProperty("user.name");
+        return "vagoth: VAGOTH_HOME " + home.root() + " belongs to " + otherOwner + ", not to " + me
+                + ": refusing to run in it (its agents would run as " + me + " and its files change owner); run as "
+                + otherOwner + ", or set " + VagothHome.ALLOW_OTHER_OWNER + "=1 if you mean it";
     }
 
     /**
@@ -219,9 +223,19 @@ public final class Launcher {
         }
     }
 
-    /** This distribution's version, as its launcher was built (Bundle-Version of the launcher's jar). */
+    /**
+     * This distribution's version, as its launcher was built: the
+     * Bundle-Version of the launcher's own jar (not the first manifest on the
+     * class path, which may be a library's).
+     */
     static String version() {
-        try (java.io.InputStream in = Launcher.class.getResourceAsStream("/META-INF/MANIFEST.MF")) {
+        java.net.URL self = Launcher.class.getResource("Launcher.class");
+        String jar = self == null ? "" : self.toString();
+        int bang = jar.indexOf("!/");
+        if (!jar.startsWith("jar:") || bang < 0) {
+            return "(unknown version)";
+        }
+        try (java.io.InputStream in = new java.net.URL(jar.substring(0, bang + 2) + "META-INF/MANIFEST.MF").openStream()) {
             String v = in == null ? null : new java.util.jar.Manifest(in).getMainAttributes().getValue("Bundle-Version");
             return v == null ? "(unknown version)" : v.replaceFirst("\\.SNAPSHOT$", "-SNAPSHOT");
         } catch (IOException e) {
@@ -274,7 +288,7 @@ public final class Launcher {
         return sb.toString();
     }
 
-    private static boolean isTerminal() {
+    static boolean isTerminal() {
         String term = System.getenv("TERM");
         return System.console() != null && System.getenv("NO_COLOR") == null && term != null && !term.equals("dumb");
     }
