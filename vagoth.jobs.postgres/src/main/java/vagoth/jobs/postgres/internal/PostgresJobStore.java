@@ -522,15 +522,13 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
      * whose job was meanwhile taken from it (interrupted by another daemon
      * after the lease expired), is refused, and the action stops before its
      * next operation instead of acting alongside the daemon that took over.
+     * The leases are checked again once the database has answered: a
+     * partition can hold back its confirmation past the lease.
      */
     @Override
     public void step(String id, String step) {
         Long epoch = claims.get(id);
-        if (epoch != null && !fresh()) {
-            throw new VagothException("Job " + id + " stops here: this daemon could not renew its leases for "
-                    + (System.nanoTime() - renewed) / 1_000_000 + " ms (the lease is " + lease.toMillis()
-                    + " ms), so another daemon may take the job over", id);
-        }
+        refuseUnlessFresh(id, epoch);
         sql(c -> {
             try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_job_steps (job_id, step) SELECT ?, ?"
                     + " WHERE ?::bigint IS NULL OR EXISTS (SELECT 1 FROM vagoth_jobs WHERE id = ? AND state = 'running'"
@@ -555,6 +553,18 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
             }
             return null;
         });
+        // the database confirmed the claim when it ran the statement, but its answer may have come much later (held
+        // up by a partition): the operation may begin only while the leases are still surely this daemon's
+        refuseUnlessFresh(id, epoch);
+    }
+
+    /** Stops a claimed job's action when this daemon's leases were not renewed within half a lease. */
+    private void refuseUnlessFresh(String id, Long epoch) {
+        if (epoch != null && !fresh()) {
+            throw new VagothException("Job " + id + " stops here: this daemon could not renew its leases for "
+                    + (System.nanoTime() - renewed) / 1_000_000 + " ms (the lease is " + lease.toMillis()
+                    + " ms), so another daemon may take the job over", id);
+        }
     }
 
     @Override

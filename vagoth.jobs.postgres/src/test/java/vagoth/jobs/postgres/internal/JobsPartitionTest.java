@@ -36,12 +36,17 @@ import vagoth.testing.PostgresServer;
  * it runs a job of many operations. Another daemon takes the job's queue over
  * once the lease has expired and runs the next job; when the link comes back,
  * the cut-off daemon does not carry on: no operation of its job begins after
- * the other daemon's job did.
+ * the other daemon's job did. The link is cut while the database is answering
+ * a step it has confirmed, so the confirmation reaches the cut-off daemon only
+ * after the other daemon took over: it must not act on it.
  */
 @Timeout(240)
 class JobsPartitionTest {
     private static final Transaction TX = new Transaction("0c0ffee1", "test");
-    private static final long LEASE_MS = 2000;
+    private static final long LEASE_MS = 3000;
+    /** The step whose answer the database holds back, and for how long (seconds). */
+    private static final int SLOW_STEP = 5;
+    private static final int SLOW_STEP_S = 2;
     @TempDir
     Path dir;
 
@@ -67,16 +72,23 @@ class JobsPartitionTest {
                 try (Statement s = c.createStatement()) {
                     s.execute("CREATE TABLE runs (n bigserial, job text NOT NULL, queue text NOT NULL,"
                             + " daemon text NOT NULL, began timestamptz NOT NULL, ended timestamptz)");
+                    // the database confirms the sixth step, then takes its time to answer: the link is cut while
+                    // it does, so the answer arrives only once the link is back, long after the lease expired
+                    s.execute("CREATE FUNCTION slow_step() RETURNS trigger LANGUAGE plpgsql AS"
+                            + " $$ BEGIN PERFORM pg_sleep(" + SLOW_STEP_S + "); RETURN NEW; END $$");
+                    s.execute("CREATE TRIGGER slow_step AFTER INSERT ON vagoth_job_steps FOR EACH ROW"
+                            + " WHEN (NEW.step = 'operation " + SLOW_STEP + "') EXECUTE FUNCTION slow_step()");
                 }
                 daemons.add(daemon(link.inside(command(cutUrl, user, "d0", steps)), "d0"));
                 Job first = client.create("vm1", "steps", Map.of("count", "400"), TX);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (lines(steps).size() < 3 && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
-                assertTrue(lines(steps).size() >= 3, "the cut-off daemon runs the first job");
                 Job next = client.create("vm1", "noop", Map.of("queue", "vm1"), TX);
                 daemons.add(daemon(command(url, user, "d1", steps), "d1"));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!stepSleeping(c) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertTrue(lines(steps).size() >= SLOW_STEP, "the cut-off daemon runs the first job: " + lines(steps));
+                assertTrue(stepSleeping(c), "the slow step is under way");
 
                 link.cut();
                 deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -126,6 +138,14 @@ class JobsPartitionTest {
         String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
         assertTrue(line != null && line.startsWith("ready "), "daemon " + name + " started: " + line);
         return p;
+    }
+
+    /** Whether the slow step's statement is in its trigger's sleep. */
+    private static boolean stepSleeping(Connection c) throws java.sql.SQLException {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")) {
+            return r.next() && r.getInt(1) > 0;
+        }
     }
 
     private static List<String> lines(Path file) throws IOException {
