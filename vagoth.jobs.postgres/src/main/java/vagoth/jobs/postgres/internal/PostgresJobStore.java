@@ -339,13 +339,23 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         }
     }
 
-    /** Runs a claiming statement (returning the job, its epoch and number); records each claim. */
+    /**
+     * Runs a claiming statement (returning the job, its epoch and number);
+     * records each claim. Claims whose answer came after this daemon's leases
+     * went stale (a partition held it back) are not taken: another daemon may
+     * have taken them over meanwhile; they never ran, and the next renewal
+     * puts them back in the queue (or, past their lease, they are recorded
+     * interrupted).
+     */
     private List<Job> claimed(PreparedStatement p) throws SQLException {
         record Claimed(long seq, Job job) {
         }
         List<Claimed> got = new ArrayList<>();
         claiming.readLock().lock();
         try (ResultSet r = p.executeQuery()) {
+            if (!fresh()) {
+                return List.of();
+            }
             while (r.next()) {
                 Job j = job(r);
                 claims.put(j.id(), r.getLong(12));
