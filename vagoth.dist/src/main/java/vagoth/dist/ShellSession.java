@@ -79,6 +79,7 @@ final class ShellSession implements AutoCloseable {
                 quiet);
         if (words.size() <= 1) {
             TreeSet<String> all = new TreeSet<>(oneShot.commands());
+            all.remove(OneShot.INTERNAL_COMPLETE); // the shell's own helper
             all.addAll(oneShot.otherCommands());
             return all.stream().filter(c -> c.startsWith(current)).toList();
         }

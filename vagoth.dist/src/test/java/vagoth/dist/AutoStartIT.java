@@ -107,6 +107,21 @@ class AutoStartIT {
     }
 
     @Test
+    void daemonStartStartsOneInTheBackgroundOnce() throws Exception {
+        VagothProcess.Result start = vagoth("daemon", "start");
+        assertEquals(0, start.status(), start.toString());
+        assertTrue(start.err().contains(STARTED + home()), start.err());
+        ProcessHandle d = daemon().orElseThrow(() -> new AssertionError("no daemon runs"));
+        VagothProcess.Result again = vagoth("daemon", "start");
+        assertEquals(0, again.status(), again.toString());
+        assertTrue(again.out().startsWith("vagoth: a daemon serves " + home() + " (pid " + d.pid()), again.out());
+        assertFalse(again.err().contains(STARTED), again.err());
+        VagothProcess.Result help = vagoth("-h");
+        assertEquals(0, help.status(), help.toString());
+        assertTrue(help.out().contains("daemon [start | status | stop]"), help.out());
+    }
+
+    @Test
     void firstCommandsAtOnceStartOneDaemon() throws Exception {
         List<Process> all = new ArrayList<>();
         for (String name : List.of("a", "b", "c", "d")) {

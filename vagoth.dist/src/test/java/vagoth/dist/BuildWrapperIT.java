@@ -37,10 +37,16 @@ class BuildWrapperIT {
     private Path fakeMaven() throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path mvn = bin.resolve("mvn");
+        // as a real build ends: the distribution's stamp is written (the test puts its time back afterwards)
         Files.writeString(mvn, "#!/usr/bin/env bash\necho \"start $(date +%s%N)\" >> \"$FAKE_MVN_LOG\"\nsleep 1.5\n"
-                + "echo \"end $(date +%s%N)\" >> \"$FAKE_MVN_LOG\"\n");
+                + "touch '" + stamp() + "'\necho \"end $(date +%s%N)\" >> \"$FAKE_MVN_LOG\"\n");
         Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwx------"));
         return bin;
+    }
+
+    /** Written by every build of the distribution: what the wrapper compares the sources with. */
+    private static Path stamp() {
+        return Path.of(System.getProperty("vagoth.dist"), ".built");
     }
 
     private Process wrapper(Path fakeBin) throws Exception {
@@ -76,6 +82,7 @@ class BuildWrapperIT {
         Path fake = fakeMaven();
         Path probe = root().resolve("vagoth.dist/src/test/resources/stale-probe-" + ProcessHandle.current().pid());
         Files.createDirectories(probe.getParent());
+        java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(stamp());
         try {
             Thread.sleep(20);
             Files.writeString(probe, "newer than the last build\n");
@@ -90,6 +97,7 @@ class BuildWrapperIT {
             assertTrue(log.get(0).startsWith("start ") && log.get(1).startsWith("end "), log.toString());
         } finally {
             Files.deleteIfExists(probe);
+            Files.setLastModifiedTime(stamp(), built); // the distribution is the one this build made, as before
         }
     }
 }

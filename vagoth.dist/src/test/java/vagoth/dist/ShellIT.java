@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The interactive shell in a real terminal (tmux), attached to a daemon and
  * on a container of its own: the same behaviour either way. Globs match node
  * names, not the files of the current directory; Tab completes commands,
- * options and names; Ctrl-C interrupts the command and leaves the shell; the
+ * options and names; the container's commands (Felix's, SCR's, Config
+ * Admin's) work; Ctrl-C interrupts the command and leaves the shell; the
  * history is the home's, owner-only; every command of the container works
  * (a third-party bundle installed, started and inspected from the attached
  * shell); a line typed after the daemon died is said not to have run, and
@@ -120,6 +121,14 @@ class ShellIT {
         from = t.screen().length();
         t.line("felix:lb");
         t.awaitAfter(from, "Vagoth shell commands");
+
+        from = t.screen().length();
+        t.line("cm:list");
+        s = t.awaitAfter(from, "vagoth.manager");
+        assertTrue(s.substring(from).contains(home().resolve("etc/vagoth.manager.cfg").toString()), s);
+        from = t.screen().length();
+        t.line("cm:get vagoth.manager");
+        t.awaitAfter(from, "provisioner.target = (vagoth.provisioner=template)");
 
         from = t.screen().length();
         t.line("lsit");

@@ -34,7 +34,7 @@ final class Completion {
         String current = words.isEmpty() ? "" : words.get(words.size() - 1);
         Stream<String> all;
         if (words.size() <= 1) {
-            all = Commands.all().keySet().stream();
+            all = commands();
         } else {
             all = forArgument(words.get(0), words.subList(1, words.size() - 1), current);
         }
@@ -69,11 +69,19 @@ final class Completion {
             case VM -> names(VirtualMachine.TYPE);
             case HV -> names(Hypervisor.TYPE);
             case NODE -> names(null);
-            case COMMAND -> Commands.all().keySet().stream();
+            case COMMAND -> commands();
             case ON_OFF -> Stream.of("on", "off");
             case NEW -> Stream.empty();
         };
     }
+
+    /** The commands an operator types: not the completion helper itself. */
+    private static Stream<String> commands() {
+        return Commands.all().keySet().stream().filter(c -> !c.equals(INTERNAL));
+    }
+
+    /** The shell's completion helper, a command for shells only. */
+    static final String INTERNAL = "complete";
 
     private Stream<String> names(String type) {
         Set<String> names = new TreeSet<>();

@@ -180,8 +180,6 @@ public final class ShellCommands {
                 new Completion(manager, () -> templateCatalog).candidates(w)));
     }
 
-    /** The completion helper: for shells, not listed for operators. */
-    private static final String INTERNAL = "complete";
     private static final String DAEMON = "daemon [start | status | stop]";
 
     @Descriptor("list the commands, or show one command's usage")
@@ -191,7 +189,7 @@ public final class ShellCommands {
         if (a.positional().isEmpty()) {
             StringBuilder sb = new StringBuilder("usage: vagoth [--no-daemon] <command> [options] [arguments]\n\n"
                     + "commands:\n");
-            List<CommandSpec> shown = Commands.all().values().stream().filter(c -> !c.name().equals(INTERNAL))
+            List<CommandSpec> shown = Commands.all().values().stream().filter(c -> !c.name().equals(Completion.INTERNAL))
                     .toList();
             int width = Math.max(DAEMON.length(), shown.stream().mapToInt(c -> c.name().length()).max().orElse(0));
             String row = "    %-" + width + "s  %s%n";

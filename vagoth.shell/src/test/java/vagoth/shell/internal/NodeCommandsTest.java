@@ -220,6 +220,20 @@ class NodeCommandsTest {
     }
 
     @Test
+    void completionOffersCommandsOptionsAndNamesButNotItself() {
+        cmd._new("devnode1");
+        cmd._new("--type", "hv", "hyper9");
+        List<String> commands = List.of(shell.complete("").split("\n"));
+        assertTrue(commands.contains("list") && commands.contains("copy-registry"), commands.toString());
+        assertFalse(commands.contains("complete"), "the completion helper is the shell's own: " + commands);
+        assertEquals("copy-registry", shell.complete("co"));
+        assertFalse(List.of(shell.complete("help", "").split("\n")).contains("complete"));
+        assertEquals("--tenant", shell.complete("list", "--ten"));
+        assertEquals("devnode1", shell.complete("start", "dev"));
+        assertEquals("hyper9", shell.complete("define", "--hint", "hy"));
+    }
+
+    @Test
     void colourOnlyWhenAsked() {
         assertEquals("running", new Style(false).state("running"));
         assertEquals("\u001b[32mrunning\u001b[0m", new Style(true).state("running"));
