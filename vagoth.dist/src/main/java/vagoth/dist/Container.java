@@ -84,6 +84,7 @@ final class Container implements AutoCloseable {
         Container c = new Container(fw, cache);
         try {
             fw.init();
+            Trace.mark("framework initialised");
             BundleContext ctx = fw.getBundleContext();
             List<Bundle> installed = new ArrayList<>();
             for (Path jar : jars(dist.resolve("bundle"))) {

@@ -107,6 +107,25 @@ final class DaemonControl {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Set by {@code bin/vagoth} when it starts a daemon: a pipe it waits on, told once the daemon serves. */
+    static final String READY_PIPE = "VAGOTH_READY_PIPE";
+
+    /**
+     * Tells the {@code bin/vagoth} that started this daemon that it serves
+     * (opened read-write: a pipe nobody reads any more never holds it up).
+     */
+    static void sayReady() {
+        String pipe = System.getenv(READY_PIPE);
+        if (pipe == null || !Files.exists(Path.of(pipe))) {
+            return;
+        }
+        try (java.io.RandomAccessFile w = new java.io.RandomAccessFile(pipe, "rw")) {
+            w.write("ready\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // it stopped waiting: it sees the pid file instead
+        }
+    }
+
     static void removePid(VagothHome home) {
         try {
             if (Files.readString(home.pidFile()).strip().equals(String.valueOf(ProcessHandle.current().pid()))) {

@@ -67,6 +67,7 @@ public final class Launcher {
         try {
             home.prepare();
             log = ConsoleLog.configure(home.log(), logMaxBytes(home));
+            Trace.mark("home prepared");
         } catch (IOException e) {
             err.println("vagoth: cannot prepare VAGOTH_HOME " + home.root() + ": " + describeIo(e));
             return OneShot.FAILED;
@@ -76,6 +77,7 @@ public final class Launcher {
             jars.removeIf(j -> !j.getFileName().toString().startsWith("vagoth."));
             jars.addAll(Plugins.usable(home.deploy(), err));
             ConfigCheck.of(jars).check(home.etc());
+            Trace.mark("configuration checked");
             DaemonControl.idleExitMinutes(home); // every path says so, not only the daemon that would read it
         } catch (ConfigCheck.BadConfiguration e) {
             err.println("vagoth: bad configuration: " + e.getMessage());
@@ -151,6 +153,7 @@ public final class Launcher {
             new OneShot(c, System.out, err).seed(home, dist);
             try (DaemonServer server = new DaemonServer(home.socket(), c, log)) {
                 DaemonControl.writePid(home);
+                DaemonControl.sayReady();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     server.close();
                     c.close();
