@@ -58,7 +58,7 @@ public final class Launcher {
             }
         }
         if (args.length > 0 && !args[0].equals("daemon")) {
-            int status = ThinClient.command(home, args, out, err); // a daemon serving the home runs it, if one runs
+            int status = ThinClient.command(home, home.socket(), args, out, err); // a daemon serving the home runs it, if one runs
             if (status >= 0) {
                 return status;
             }

@@ -40,17 +40,20 @@ public final class ThinClient {
      * {@code --version}) is the launcher's.
      */
     public static void main(String[] args) {
-        int status;
         if (args.length == 1 && args[0].equals(WARM_UP)) {
-            status = warmUp();
-        } else if (args.length == 0 || Launcher.notACommand(args)) {
+            System.exit(warmUp());
+        }
+        VagothHome home = VagothHome.fromEnvironment();
+        int status;
+        if (args.length == 0 || Launcher.notACommand(args)) {
             status = Launcher.run(args, System.out, System.err);
         } else {
-            status = command(VagothHome.fromEnvironment(), args, System.out, System.err);
+            status = command(home, home.socket(), args, System.out, System.err);
             if (status < 0) {
                 status = Launcher.NO_DAEMON;
             }
         }
+        ThinArchive.remakeIfStale(home);
         System.exit(status);
     }
 
@@ -58,7 +61,7 @@ public final class ThinClient {
      * Runs {@code args} in the daemon serving {@code home}; Ctrl-C stops the
      * waiting, never the command. @return its status, or -1 when no daemon answers
      */
-    static int command(VagothHome home, String[] args, PrintStream out, PrintStream err) {
+    static int command(VagothHome home, Path socket, String[] args, PrintStream out, PrintStream err) {
         String refusal = Launcher.otherOwnerRefusal(home);
         if (refusal != null) {
             err.println(refusal);
@@ -79,7 +82,7 @@ public final class ThinClient {
                 Runtime.getRuntime().halt(Interrupts.INTERRUPTED);
             }
         });
-        return tryRun(home.socket(), new DaemonProtocol.Request(request, Launcher.isTerminal()), out, err, seen);
+        return tryRun(socket, new DaemonProtocol.Request(request, Launcher.isTerminal()), out, err, seen);
     }
 
     /** The command that shows what became of work the client saw start ({@code job ID} or {@code txid T}). */
@@ -198,10 +201,8 @@ public final class ThinClient {
             }, "vagoth-warm-up");
             daemon.start();
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-            Launcher.otherOwnerRefusal(VagothHome.fromEnvironment());
-            Interrupts.onCtrlC(quiet, null, null);
-            int status = tryRun(socket, new DaemonProtocol.Request(new String[] {"help"}, Launcher.isTerminal()),
-                    quiet, quiet, new AtomicReference<String>());
+            int status = command(VagothHome.fromEnvironment(), socket, new String[] {"list"}, quiet, quiet);
+            ThinArchive.key(dir.toString(), socket.toString());
             daemon.join();
             server.close();
             return status;
