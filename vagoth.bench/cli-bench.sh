@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The fast command line, as an operator meets it (the distribution's bin/vagoth, daemon started by itself):
-#   1. the JVM's own start (a class printing one line): what the thin client is measured against;
+#   1. the JVM's own start (a class printing one line), and with a Unix-socket connect: the floor under the thin client;
 #   2. `bin/vagoth list` of N VMs (default 10,000) through the daemon;
 #   3. the original's ten-command walkthrough as ten bin/vagoth processes, the daemon already started;
 #   4. the very first command on a fresh home, the daemon's start included;
@@ -19,18 +19,41 @@ stop_daemons() { for h in "${homes[@]}"; do VAGOTH_HOME="$h" "$vagoth" daemon st
 trap 'stop_daemons; rm -rf "$work"' EXIT
 unset VAGOTH_NO_DAEMON VAGOTH_JAVA_OPTS
 
+# the floor: a class printing one line, and one that also connects to a Unix socket first (what any Java thin
+# client pays the JDK for its socket), each with a static class-data-sharing archive of its own as the thin client
 mkdir -p "$work/hello"
-printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' \
-  >"$work/hello/Hello.java"
+cat >"$work/hello/Hello.java" <<'JAVA'
+public class Hello {
+    public static void main(String[] a) throws Exception {
+        if (a.length > 0) {
+            try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                c.connect(java.net.UnixDomainSocketAddress.of(a[0]));
+            }
+        }
+        System.out.println("hello");
+    }
+}
+JAVA
 javac -d "$work/hello" "$work/hello/Hello.java"
-hyperfine -N --warmup 3 --runs 30 --export-json "$work/jvm.json" -n "the JVM's own start" \
-  "java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -cp $work/hello Hello"
+jar cf "$work/hello.jar" -C "$work/hello" Hello.class   # an archive's classes come from jars, not directories
+jvm="java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx32m -Xss512k -XX:-UsePerfData"
+archive() { # archive NAME ARGS...: a static archive of Hello run with ARGS
+  local name=$1; shift
+  $jvm -Xshare:off -XX:DumpLoadedClassList="$work/$name.classes" -cp "$work/hello.jar" Hello "$@" >/dev/null
+  $jvm -Xshare:dump -XX:SharedClassListFile="$work/$name.classes" -XX:SharedArchiveFile="$work/$name.jsa" \
+    -cp "$work/hello.jar" >/dev/null
+}
 
 export VAGOTH_HOME="$work/list"; homes+=("$VAGOTH_HOME")
 VAGOTH_NO_DAEMON=1 "$vagoth" help >/dev/null                      # creates the home and hyper1
 java -cp "$cp" vagoth.bench.FillRegistry "$VAGOTH_HOME" "$n"
 "$vagoth" daemon start 2>/dev/null
 echo "listing prints $("$vagoth" list | wc -l) lines"
+archive hello; archive connect "$VAGOTH_HOME/var/run/vagoth.sock"
+hyperfine -N --warmup 5 --runs 40 --export-json "$work/jvm.json" -n "the JVM's own start" \
+  "$jvm -XX:SharedArchiveFile=$work/hello.jsa -cp $work/hello.jar Hello"
+hyperfine -N --warmup 5 --runs 40 --export-json "$work/connect.json" -n "the JVM's start and a Unix-socket connect" \
+  "$jvm -XX:SharedArchiveFile=$work/connect.jsa -cp $work/hello.jar Hello $VAGOTH_HOME/var/run/vagoth.sock"
 hyperfine -N --warmup 5 --runs 40 --export-json "$work/list.json" -n "list through the daemon, $n nodes" "$vagoth list"
 /usr/bin/time -f "%M" -o "$work/thin.rss" "$vagoth" list >/dev/null
 
@@ -56,6 +79,7 @@ hyperfine -N --runs 10 --export-json "$work/first.json" -n "first command on a f
 median() { grep -o '"median": *[0-9.]*' "$1" | head -1 | sed 's/.*: *//' | awk '{printf "%.1f ms", $1 * 1000}'; }
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(java -version 2>&1 | head -1)"
 echo "the JVM's own start:                       $(median "$work/jvm.json")"
+echo "the JVM's start and a Unix-socket connect: $(median "$work/connect.json")"
 echo "list of $n VMs through the daemon:      $(median "$work/list.json")"
 echo "ten-command walkthrough (ten processes):   $(median "$work/walk.json")"
 echo "first command on a fresh home:             $(median "$work/first.json")"

@@ -36,8 +36,7 @@ final class ThinArchive {
         if (archive == null || dist == null || java == null) {
             return;
         }
-        String key = key(dist, java);
-        if (!archive.isEmpty() && key.equals(held(Path.of(archive + ".key")))) {
+        if (!archive.isEmpty() && held(archive + ".key", key(dist, java))) {
             return;
         }
         ProcessBuilder maker = new ProcessBuilder("setsid", dist + "/bin/vagoth", "--make-thin-archive")
@@ -67,11 +66,12 @@ final class ThinArchive {
         return key.toString();
     }
 
-    private static String held(Path keyFile) {
-        try {
-            return new String(Files.readAllBytes(keyFile), StandardCharsets.UTF_8);
+    /** Whether {@code keyFile} holds {@code key} (read with the streams the client has loaded already). */
+    static boolean held(String keyFile, String key) {
+        try (java.io.FileInputStream in = new java.io.FileInputStream(keyFile)) {
+            return key.equals(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            return null;
+            return false;
         }
     }
 }

@@ -201,8 +201,9 @@ public final class ThinClient {
             }, "vagoth-warm-up");
             daemon.start();
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-            int status = command(VagothHome.fromEnvironment(), socket, new String[] {"list"}, quiet, quiet);
-            ThinArchive.key(dir.toString(), socket.toString());
+            // a home that is there (its owner is looked at) and a key that is read
+            int status = command(new VagothHome(dir), socket, new String[] {"list"}, quiet, quiet);
+            ThinArchive.held(socket.toString(), ThinArchive.key(dir.toString(), socket.toString()));
             daemon.join();
             server.close();
             return status;
