@@ -30,6 +30,7 @@ final class Commands {
         m.put(VmCommands.class, "virtual machines");
         m.put(HypervisorCommands.class, "hypervisors");
         m.put(JobCommands.class, "jobs");
+        m.put(TokenCommands.class, "remote access");
         m.put(ShellCommands.class, "this shell");
         return m;
     }

@@ -14,6 +14,7 @@ import vagoth.api.Node;
 import vagoth.api.virt.Capacity;
 import vagoth.api.virt.Hypervisor;
 import vagoth.support.json.Json;
+import vagoth.support.json.NodeJson;
 
 /** How nodes look on the command line: the original's columns, a tree, a detail view, JSON. */
 final class NodeFormat {
@@ -179,22 +180,8 @@ final class NodeFormat {
         return Json.pretty(o);
     }
 
-    /** A node as scripts read it; an absent value (no parent) is left out. */
     private static Map<String, Object> toJson(Node n) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("id", n.id());
-        o.put("name", n.name());
-        o.put("type", n.type());
-        o.put("tenant", n.tenant());
-        o.put("state", n.state());
-        if (n.parent() != null) {
-            o.put("parent", n.parent());
-        }
-        o.put("definition", new TreeMap<>(n.definition()));
-        o.put("metadata", new TreeMap<>(n.metadata()));
-        o.put("tags", new TreeMap<>(n.tags()));
-        o.put("keys", List.copyOf(new TreeSet<>(n.keys())));
-        return o;
+        return NodeJson.of(n);
     }
 
     private static String pad(String s, int width) {
