@@ -16,6 +16,7 @@ import vagoth.api.Installation;
  */
 final class ConsoleLog {
     static final String ACTION_LOGGER = Installation.ACTION_LOGGER;
+    static final String API_LOGGER = "vagoth.api";
     private ConsoleLog() {
     }
 
@@ -23,6 +24,7 @@ final class ConsoleLog {
     private final ThreadLocal<java.io.PrintStream> console = new ThreadLocal<>();
     /** Held so that LogManager, which holds loggers weakly, keeps the configured one. */
     private Logger actions;
+    private Logger api;
 
     /** Sends this thread's console lines to {@code err} until {@link #release()}. */
     void redirect(java.io.PrintStream err) {
@@ -101,6 +103,8 @@ final class ConsoleLog {
         root.addHandler(toConsole);
         actions = Logger.getLogger(ACTION_LOGGER);
         actions.setLevel(Level.INFO);
+        api = Logger.getLogger(API_LOGGER); // who changed what through the remote API
+        api.setLevel(Level.INFO);
     }
 
     private static String stackTrace(Throwable t) {

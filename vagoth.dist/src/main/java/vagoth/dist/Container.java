@@ -52,14 +52,17 @@ final class Container implements AutoCloseable {
          * is read once and deploy/ installed directly.
          */
         ONE_SHOT(List.of("org.apache.felix.gogo.jline", "org.apache.felix.gogo.command", "jline",
-                "org.apache.felix.fileinstall", "vagoth.scheduler.thread")),
+                "org.apache.felix.fileinstall", "vagoth.scheduler.thread", "vagoth.http", "org.apache.felix.http.jetty12")),
         /**
          * Vagoth's interactive shell on a container of its own: FileInstall
          * watches deploy/; the shell is Vagoth's (the one attached to a
          * daemon), not Gogo's console.
          */
-        INTERACTIVE(List.of("org.apache.felix.gogo.jline", "jline")),
-        /** The daemon: as the interactive shell, without a console shell; commands come over its socket. */
+        INTERACTIVE(List.of("org.apache.felix.gogo.jline", "jline", "vagoth.http", "org.apache.felix.http.jetty12")),
+        /**
+         * The daemon: as the interactive shell, without a console shell; commands come over its socket, and
+         * the remote API is served (the other modes leave the HTTP bundles out).
+         */
         DAEMON(List.of("org.apache.felix.gogo.jline", "jline"));
 
         final List<String> skipped;

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import vagoth.api.action.Action;
 import vagoth.api.job.Job;
+import vagoth.support.json.JobJson;
 import vagoth.support.json.Json;
 
 /** How jobs look on the command line. */
@@ -88,26 +89,7 @@ final class JobFormat {
         return Json.pretty(toJson(j));
     }
 
-    /** A job as scripts read it; an absent value (no error, not started) is left out. */
     private static Map<String, Object> toJson(Job j) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("id", j.id());
-        o.put("state", j.state().label());
-        o.put("action", j.action());
-        o.put("queue", j.queue());
-        o.put("txid", j.txid());
-        o.put("source", j.source());
-        o.put("args", new TreeMap<>(j.args()));
-        putIfPresent(o, "error", j.error());
-        putIfPresent(o, "created", j.created());
-        putIfPresent(o, "started", j.started());
-        putIfPresent(o, "finished", j.finished());
-        return o;
-    }
-
-    private static void putIfPresent(Map<String, Object> o, String key, Object value) {
-        if (value != null) {
-            o.put(key, value.toString());
-        }
+        return JobJson.of(j);
     }
 }

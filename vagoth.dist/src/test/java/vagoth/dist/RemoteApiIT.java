@@ -1,0 +1,175 @@
+package vagoth.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The remote API as a client meets it: real HTTPS requests to a real daemon
+ * on a free port, trusting only the certificate the daemon made for itself.
+ */
+@Timeout(300)
+class RemoteApiIT {
+    @TempDir
+    Path home;
+    private int port;
+    private HttpClient client;
+
+    @BeforeEach
+    void startDaemon() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Files.createDirectories(home.resolve("etc"));
+        VagothProcess.run(home, List.of(), "help"); // makes the home
+        Files.writeString(home.resolve("etc/vagoth.http.cfg"), "port = " + port + "\n");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth").toString(),
+                "daemon", "start");
+        pb.environment().put("VAGOTH_HOME", home.toString());
+        pb.environment().remove("VAGOTH_NO_DAEMON");
+        Process p = pb.redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "the daemon did not start");
+        Path keystore = home.resolve("etc/tls/vagoth.p12");
+        awaitServing(keystore);
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            trusted.load(in, Files.readString(home.resolve("etc/tls/vagoth.p12.password")).trim().toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        client = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    private void awaitServing(Path keystore) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(keystore)) {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                    return;
+                } catch (IOException e) {
+                    // not yet
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the API never listened on " + port);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        VagothProcess.endProcessesOf(home);
+    }
+
+    private String token(String role) throws Exception {
+        VagothProcess.Result r = VagothProcess.run(home, List.of(), "token", "create", "--role", role, "--name",
+                role + "-test");
+        assertEquals(0, r.status(), r.toString());
+        return r.out().lines().reduce((a, b) -> b).orElseThrow();
+    }
+
+    private HttpResponse<String> call(String method, String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void eachRoleGetsWhatItMayAndARefusalForTheRest() throws Exception {
+        String viewer = token("viewer");
+        String operator = token("operator");
+        String admin = token("admin");
+
+        HttpResponse<String> none = call("GET", "/api/v1/nodes", null);
+        assertEquals(401, none.statusCode(), none.body());
+        assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+        assertTrue(none.body().contains("\"error\""), none.body());
+        assertEquals(401, call("GET", "/api/v1/nodes", viewer + "x").statusCode());
+        assertEquals(401, call("GET", "/api/v1/nodes", "vgt_00000000_nothing").statusCode());
+
+        HttpResponse<String> nodes = call("GET", "/api/v1/nodes", viewer);
+        assertEquals(200, nodes.statusCode(), nodes.body());
+        assertTrue(nodes.body().contains("\"name\": \"hyper1\""), nodes.body());
+        assertEquals("application/json", nodes.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+        assertEquals(200, call("GET", "/api/v1/nodes/hyper1", viewer).statusCode());
+        assertEquals(404, call("GET", "/api/v1/nodes/nosuch", viewer).statusCode());
+        assertEquals(400, call("GET", "/api/v1/nodes/..%2Fetc", viewer).statusCode());
+        assertEquals(400, call("GET", "/api/v1/nodes?colour=red", viewer).statusCode());
+        assertEquals(200, call("GET", "/api/v1/nodes?type=hv&name=hyper*", viewer).statusCode());
+        assertEquals(200, call("GET", "/api/v1/jobs", viewer).statusCode());
+        assertEquals(404, call("GET", "/api/v1/elsewhere", viewer).statusCode());
+
+        HttpResponse<String> cancel = call("DELETE", "/api/v1/jobs/nosuch", viewer);
+        assertEquals(403, cancel.statusCode(), cancel.body());
+        assertTrue(cancel.body().contains("needs the operator role"), cancel.body());
+        assertEquals(404, call("DELETE", "/api/v1/jobs/nosuch", operator).statusCode());
+
+        assertEquals(403, call("GET", "/api/v1/tokens", operator).statusCode());
+        HttpResponse<String> tokens = call("GET", "/api/v1/tokens", admin);
+        assertEquals(200, tokens.statusCode(), tokens.body());
+        assertTrue(tokens.body().contains("viewer-test") && !tokens.body().contains(viewer.substring(13)),
+                tokens.body());
+        assertTrue(call("GET", "/api/v1/token", viewer).body().contains("\"role\": \"viewer\""));
+    }
+
+    @Test
+    void aRevokedTokenIsRefusedAtOnceAndNoTokenIsLogged() throws Exception {
+        String viewer = token("viewer");
+        assertEquals(200, call("GET", "/api/v1/nodes", viewer).statusCode());
+        String id = viewer.substring(4, 12);
+        assertEquals(0, VagothProcess.run(home, List.of(), "token", "revoke", id).status());
+        assertEquals(401, call("GET", "/api/v1/nodes", viewer).statusCode());
+
+        String admin = token("admin");
+        assertEquals(200, call("DELETE", "/api/v1/tokens/" + token("operator").substring(4, 12), admin).statusCode());
+        assertEquals(400, call("GET", "/api/v1/nodes?token=" + admin, null).statusCode(), "a token in the URL");
+        try (Stream<Path> files = Files.walk(home.resolve("var/log"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String log = Files.readString(f);
+                assertFalse(log.contains(viewer.substring(13)) || log.contains(admin.substring(13)), f + " holds a token");
+            }
+        }
+        assertTrue(Files.readString(home.resolve("var/log/vagoth.log")).contains("admin-test"),
+                "a change is logged with its actor");
+    }
+
+    @Test
+    void plainHttpIsRefused() throws Exception {
+        HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/nodes"))
+                .timeout(Duration.ofSeconds(30)).build();
+        assertThrows(IOException.class, () -> plain.send(req, HttpResponse.BodyHandlers.ofString()));
+
+    }
+}

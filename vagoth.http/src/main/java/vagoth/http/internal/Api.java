@@ -1,0 +1,73 @@
+package vagoth.http.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import vagoth.api.access.AccessToken;
+import vagoth.api.access.Role;
+import vagoth.support.json.Json;
+
+/** What every resource of the API shares: JSON answers, errors, and the caller's role. */
+final class Api {
+    /** The request attribute {@link AuthFilter} puts the caller's token in. */
+    static final String TOKEN = "vagoth.token";
+    static final String WHITEBOARD_CONTEXT = "(osgi.http.whiteboard.context.name=default)";
+
+    private Api() {
+    }
+
+    /** Thrown by a resource to answer with an error. */
+    static final class Refusal extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        Refusal(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    static void json(HttpServletResponse resp, int status, Object body) throws IOException {
+        byte[] b = (Json.pretty(body) + "\n").getBytes(StandardCharsets.UTF_8);
+        resp.setStatus(status);
+        resp.setContentType("application/json");
+        resp.setCharacterEncoding("UTF-8");
+        resp.setHeader("Cache-Control", "no-store");
+        resp.setContentLength(b.length);
+        resp.getOutputStream().write(b);
+    }
+
+    static void error(HttpServletResponse resp, int status, String message) throws IOException {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("status", status);
+        e.put("error", message);
+        json(resp, status, e);
+    }
+
+    /** The caller's token, if it has {@code role}; else a 403 naming what is needed. */
+    static AccessToken require(HttpServletRequest req, Role role) {
+        AccessToken t = (AccessToken) req.getAttribute(TOKEN);
+        if (t == null) {
+            throw new Refusal(401, "no valid token (send 'Authorization: Bearer TOKEN'; 'vagoth token create' makes one)");
+        }
+        if (!t.role().includes(role)) {
+            throw new Refusal(403, "token " + t.id() + " (" + t.name() + ") is a " + t.role().label() + "'s; "
+                    + req.getMethod() + " " + req.getRequestURI() + " needs the " + role.label() + " role");
+        }
+        return t;
+    }
+
+    /** The part of the path after the servlet's own ({@code /api/v1/nodes/NAME}: {@code NAME}), or null. */
+    static String rest(HttpServletRequest req) {
+        String info = req.getPathInfo();
+        if (info == null || info.equals("/")) {
+            return null;
+        }
+        return info.substring(1);
+    }
+}

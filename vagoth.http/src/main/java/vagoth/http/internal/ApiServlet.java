@@ -1,0 +1,70 @@
+package vagoth.http.internal;
+
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import vagoth.api.InvalidNameException;
+import vagoth.api.InvalidValueException;
+import vagoth.api.NodeNotFoundException;
+import vagoth.api.VagothException;
+import vagoth.api.access.TokenNotFoundException;
+import vagoth.api.job.JobNotFoundException;
+
+/**
+ * A resource of the API: what it throws becomes a JSON error with the status
+ * that says what happened (404 for what is not there, 400 for a bad name or
+ * value, 409 for a refusal the state explains); a method it does not serve is
+ * a 405.
+ */
+abstract class ApiServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final System.Logger LOG = System.getLogger("vagoth.api");
+
+    @Override
+    protected final void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        try {
+            switch (req.getMethod()) {
+                case "GET" -> get(req, resp);
+                case "POST" -> post(req, resp);
+                case "PUT" -> put(req, resp);
+                case "DELETE" -> delete(req, resp);
+                default -> throw new Api.Refusal(405, req.getMethod() + " is not served here");
+            }
+        } catch (Api.Refusal r) {
+            Api.error(resp, r.status, r.getMessage());
+        } catch (NodeNotFoundException | JobNotFoundException | TokenNotFoundException e) {
+            Api.error(resp, 404, e.getMessage());
+        } catch (InvalidNameException | InvalidValueException e) {
+            Api.error(resp, 400, e.getMessage());
+        } catch (VagothException e) {
+            Api.error(resp, 409, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "api: " + req.getMethod() + " " + req.getRequestURI() + " failed", e);
+            Api.error(resp, 500, "the daemon failed to answer (" + e.getClass().getSimpleName()
+                    + "); its log says more");
+        }
+    }
+
+    void get(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        throw notServed(req);
+    }
+
+    void post(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        throw notServed(req);
+    }
+
+    void put(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        throw notServed(req);
+    }
+
+    void delete(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        throw notServed(req);
+    }
+
+    static Api.Refusal notServed(HttpServletRequest req) {
+        return new Api.Refusal(405, req.getMethod() + " " + req.getRequestURI() + " is not served");
+    }
+}

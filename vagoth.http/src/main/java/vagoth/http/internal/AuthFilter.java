@@ -1,0 +1,118 @@
+package vagoth.http.internal;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import vagoth.api.access.AccessToken;
+import vagoth.api.access.AccessTokens;
+
+/**
+ * Every request to {@code /api/} carries {@code Authorization: Bearer
+ * TOKEN}: a missing, malformed, unknown, revoked or expired token is a 401
+ * (never an empty answer), a token in the query string a 400. Failures from
+ * one address are slowed down: after {@value #FREE_FAILURES} in a minute each
+ * next one waits longer, up to {@value #MAX_DELAY_MS} ms. Every call that
+ * changes something is logged with the token's name as its actor; a token
+ * itself never is.
+ */
+@Component(service = Filter.class, property = {"osgi.http.whiteboard.filter.pattern=/api/*",
+    "osgi.http.whiteboard.filter.pattern=/metrics", "osgi.http.whiteboard.context.select=" + Api.WHITEBOARD_CONTEXT})
+public final class AuthFilter implements Filter {
+    static final int FREE_FAILURES = 5;
+    static final long MAX_DELAY_MS = 5_000;
+    private static final long WINDOW_MS = 60_000;
+    private static final int MAX_ADDRESSES = 10_000;
+    private static final System.Logger LOG = System.getLogger("vagoth.api");
+
+    private final AccessTokens tokens;
+    /** Per address: failures in the current window, and when it began. Oldest addresses go first. */
+    private final Map<String, long[]> failures = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
+            return size() > MAX_ADDRESSES;
+        }
+    };
+
+    @Activate
+    public AuthFilter(@Reference AccessTokens tokens) {
+        this.tokens = tokens;
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        HttpServletRequest req = (HttpServletRequest) request;
+        HttpServletResponse resp = (HttpServletResponse) response;
+        String query = req.getQueryString();
+        if (query != null && (query.contains("token=") || query.contains("access_token="))) {
+            Api.error(resp, 400, "a token goes in the Authorization header, never in the URL (it would be logged"
+                    + " on the way): revoke that token, it may have been seen");
+            return;
+        }
+        String header = req.getHeader("Authorization");
+        Optional<AccessToken> token = Optional.empty();
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            token = tokens.authenticate(header.substring(7).trim());
+        }
+        if (token.isEmpty()) {
+            slowDown(req.getRemoteAddr());
+            resp.setHeader("WWW-Authenticate", "Bearer realm=\"vagoth\"");
+            Api.error(resp, 401, header == null ? "no token: send 'Authorization: Bearer TOKEN' ('vagoth token create"
+                    + " --role viewer' makes one)" : "the token is not valid (unknown, revoked, expired or"
+                    + " malformed)");
+            return;
+        }
+        req.setAttribute(Api.TOKEN, token.get());
+        try {
+            chain.doFilter(request, response);
+        } catch (Api.Refusal r) {
+            if (!resp.isCommitted()) {
+                Api.error(resp, r.status, r.getMessage());
+            }
+        } finally {
+            if (!req.getMethod().equals("GET") && !req.getMethod().equals("HEAD")) {
+                LOG.log(System.Logger.Level.INFO, "api: {0} ({1}) {2} {3} -> {4}", token.get().name(),
+                        token.get().role().label(), req.getMethod(), req.getRequestURI(), resp.getStatus());
+            }
+        }
+    }
+
+    /** Counts a failure from {@code address} and, past the free ones, waits before answering it. */
+    private void slowDown(String address) {
+        long delay;
+        synchronized (failures) {
+            long now = System.currentTimeMillis();
+            long[] f = failures.computeIfAbsent(address, a -> new long[] {0, now});
+            if (now - f[1] > WINDOW_MS) {
+                f[0] = 0;
+                f[1] = now;
+            }
+            f[0]++;
+            long over = f[0] - FREE_FAILURES;
+            delay = over <= 0 ? 0 : Math.min(MAX_DELAY_MS, 100L << Math.min(over - 1, 16));
+        }
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package vagoth.http.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "Vagoth remote API", description = "Where the daemon serves the REST API, and how")
+@interface HttpConfig {
+    @AttributeDefinition(description = "Address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 (every"
+            + " interface) or one of the machine's addresses")
+    String bind() default "127.0.0.1";
+
+    @AttributeDefinition(min = "1", max = "65535", description = "TCP port")
+    int port() default 8443;
+
+    @AttributeDefinition(description = "HTTPS (TLS 1.2 or newer); false serves plain HTTP, for a proxy on the"
+            + " same machine that does TLS itself")
+    boolean tls() default true;
+
+    @AttributeDefinition(description = "A PKCS#12 keystore of your own (its first key is served); empty: a"
+            + " self-signed certificate made on the first start in etc/tls/")
+    String keystore() default "";
+
+    @AttributeDefinition(description = "The password of that keystore (and of its key)")
+    String keystore_password() default "";
+
+    @AttributeDefinition(min = "1024", description = "The largest request body accepted, in bytes")
+    int max_body_bytes() default 1 << 20;
+}

@@ -1,0 +1,107 @@
+package vagoth.http.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Dictionary;
+import java.util.Hashtable;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+import vagoth.api.Installation;
+import vagoth.api.VagothException;
+
+/**
+ * Serves the API where {@code etc/vagoth.http.cfg} says: it gives Felix
+ * HTTP (Jetty, in this container only when it is the daemon) its
+ * configuration, HTTPS on TLS 1.2 or 1.3 with the operator's keystore or a
+ * self-signed one made on the first start, whose fingerprint it prints.
+ * Without a configuration Felix HTTP listens nowhere (the launcher's
+ * framework properties turn both connectors off).
+ */
+@Component(configurationPid = HttpSetup.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+@Designate(ocd = HttpConfig.class)
+public final class HttpSetup {
+    static final String PID = "vagoth.http";
+    /** Felix HTTP's configuration. */
+    static final String FELIX_HTTP = "org.apache.felix.http";
+    private static final System.Logger LOG = System.getLogger(HttpSetup.class.getName());
+
+    private final ConfigurationAdmin admin;
+    private final Path home;
+
+    @Activate
+    public HttpSetup(@Reference ConfigurationAdmin admin, BundleContext context, HttpConfig config) {
+        this.admin = admin;
+        String h = context.getProperty(Installation.HOME_PROPERTY);
+        if (h == null || h.isBlank()) {
+            throw new VagothException("the remote API has no home: set vagoth.home");
+        }
+        this.home = Path.of(h);
+        apply(config);
+    }
+
+    @Modified
+    void modified(HttpConfig config) {
+        apply(config);
+    }
+
+    @Deactivate
+    void deactivate() throws IOException {
+        admin.getConfiguration(FELIX_HTTP, "?").delete();
+    }
+
+    private void apply(HttpConfig config) {
+        Dictionary<String, Object> d = new Hashtable<>();
+        d.put("org.apache.felix.http.host", config.bind());
+        d.put("org.apache.felix.http.jetty.sendServerHeader", "false");
+        d.put("org.apache.felix.http.jetty.requestSizeLimit", String.valueOf(config.max_body_bytes()));
+        d.put("org.apache.felix.http.mbeans", "false");
+        String where;
+        if (config.tls()) {
+            TlsKeystore ks = keystore(config);
+            d.put("org.apache.felix.http.enable", "false");
+            d.put("org.apache.felix.https.enable", "true");
+            d.put("org.osgi.service.http.port.secure", String.valueOf(config.port()));
+            d.put("org.apache.felix.https.keystore", ks.file().toString());
+            d.put("org.apache.felix.https.keystore.type", "PKCS12");
+            d.put("org.apache.felix.https.keystore.password", ks.password());
+            d.put("org.apache.felix.https.keystore.key.password", ks.password());
+            d.put("org.apache.felix.https.jetty.protocols.included", "TLSv1.3,TLSv1.2");
+            d.put("org.apache.felix.https.jetty.protocols.excluded", "SSLv3,TLSv1,TLSv1.1");
+            where = "https://" + config.bind() + ":" + config.port() + "/api/v1 (certificate " + ks.file()
+                    + ", SHA-256 fingerprint " + ks.fingerprint() + ")";
+        } else {
+            d.put("org.apache.felix.http.enable", "true");
+            d.put("org.apache.felix.https.enable", "false");
+            d.put("org.osgi.service.http.port", String.valueOf(config.port()));
+            where = "http://" + config.bind() + ":" + config.port() + "/api/v1 (plain HTTP: tls=false in"
+                    + " etc/vagoth.http.cfg)";
+        }
+        try {
+            Configuration c = admin.getConfiguration(FELIX_HTTP, "?");
+            c.update(d);
+        } catch (IOException e) {
+            throw new VagothException("cannot configure the HTTP server: " + e.getMessage(), null, e);
+        }
+        System.out.println("vagoth: the remote API is served at " + where);
+        LOG.log(System.Logger.Level.INFO, "remote API at {0}", where);
+    }
+
+    private TlsKeystore keystore(HttpConfig config) {
+        if (!config.keystore().isBlank()) {
+            TlsKeystore own = new TlsKeystore(home.resolve("etc").resolve(config.keystore()), config.keystore_password());
+            own.fingerprint(); // a wrong path or password is said now, naming the file
+            return own;
+        }
+        return TlsKeystore.selfSigned(home.resolve("etc").resolve("tls"), config.bind());
+    }
+}
