@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import vagoth.api.Node;
 import vagoth.api.virt.Capacity;
 import vagoth.api.virt.Hypervisor;
+import vagoth.support.json.HypervisorJson;
 import vagoth.support.json.Json;
 import vagoth.support.json.NodeJson;
 
@@ -152,22 +153,7 @@ final class NodeFormat {
      * null where unknown), {@code maintenance} and {@code fenced}.
      */
     static String hypervisorsJson(List<Hypervisor> hvs) {
-        return Json.pretty(hvs.stream().map(hv -> {
-            Map<String, Object> o = toJson(hv.node());
-            Capacity c = hv.capacity();
-            Map<String, Object> cap = new LinkedHashMap<>();
-            cap.put("vms", c.vms());
-            cap.put("max_vms", c.maxVms() >= 0 ? c.maxVms() : null);
-            cap.put("ram_used", c.ramUsed());
-            cap.put("ram_total", c.memTotal() >= 0 ? c.memTotal() : null);
-            cap.put("ram_free", c.memTotal() >= 0 ? c.ramFree() : null);
-            cap.put("cpus_used", c.cpusUsed());
-            cap.put("cpus_total", c.cpus() >= 0 ? c.cpus() : null);
-            o.put("capacity", cap);
-            o.put("maintenance", hv.inMaintenance());
-            o.put("fenced", hv.fenced());
-            return o;
-        }).toList());
+        return Json.pretty(hvs.stream().map(HypervisorJson::of).toList());
     }
 
     static String json(List<Node> nodes) {

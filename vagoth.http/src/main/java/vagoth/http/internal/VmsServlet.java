@@ -1,0 +1,101 @@
+package vagoth.http.internal;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import vagoth.api.ManagedNode;
+import vagoth.api.Manager;
+import vagoth.api.Names;
+import vagoth.api.Node;
+import vagoth.api.VagothException;
+import vagoth.api.access.AccessToken;
+import vagoth.api.access.Role;
+import vagoth.api.job.Job;
+import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.VirtualMachine;
+import vagoth.support.json.JobJson;
+
+/**
+ * {@code POST /api/v1/vms/NAME/ACTION} (operator): a VM's actions, each a
+ * job as on the command line (start, stop, shutdown, reboot, define,
+ * undefine, provision, deprovision, migrate). The answer is 202 with the job
+ * and its {@code Location}, at once: {@code GET /api/v1/jobs/ID} follows it.
+ * {@code define} and {@code provision} take {@code {"hint": "HV"}},
+ * {@code migrate} {@code {"to": "HV"}}.
+ */
+@Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/vms/*",
+    "osgi.http.whiteboard.context.select=" + Api.WHITEBOARD_CONTEXT})
+public final class VmsServlet extends ApiServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Map<String, Set<String>> ACTIONS = Map.of("start", Set.of(), "stop", Set.of(),
+            "shutdown", Set.of(), "reboot", Set.of(), "undefine", Set.of(), "deprovision", Set.of(),
+            "define", Set.of("hint"), "provision", Set.of("hint"), "migrate", Set.of("to"));
+    private final transient Manager manager;
+
+    @Activate
+    public VmsServlet(@Reference Manager manager) {
+        this.manager = manager;
+    }
+
+    @Override
+    void post(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        AccessToken caller = Api.require(req, Role.OPERATOR);
+        String rest = Api.rest(req);
+        int slash = rest == null ? -1 : rest.indexOf('/');
+        if (slash <= 0) {
+            throw new Api.Refusal(404, "a VM's action is POST /api/v1/vms/NAME/ACTION");
+        }
+        String name = Names.requireSafe("VM name", rest.substring(0, slash));
+        String action = rest.substring(slash + 1);
+        Set<String> fields = ACTIONS.get(action);
+        if (fields == null) {
+            throw new Api.Refusal(404, "no VM action '" + action + "' (" + String.join(", ",
+                    new java.util.TreeSet<>(ACTIONS.keySet())) + ")");
+        }
+        Map<String, String> body = Body.fields(req, fields);
+        if (action.equals("migrate") && body.get("to") == null) {
+            throw new Api.Refusal(400, "migrate needs {\"to\": \"HV\"}");
+        }
+        Function<VirtualMachine, Job> op = switch (action) {
+            case "start" -> VirtualMachine::start;
+            case "stop" -> VirtualMachine::stop;
+            case "shutdown" -> VirtualMachine::shutdown;
+            case "reboot" -> VirtualMachine::reboot;
+            case "undefine" -> VirtualMachine::undefine;
+            case "deprovision" -> VirtualMachine::deprovision;
+            case "define" -> vm -> vm.define(body.get("hint"));
+            case "provision" -> vm -> vm.provision(body.get("hint"));
+            default -> vm -> vm.migrate(hypervisor(body.get("to")).id());
+        };
+        Job job = manager.inTransaction("api:" + caller.name(), () -> op.apply(vm(name)));
+        resp.setHeader("Location", "/api/v1/jobs/" + job.id());
+        Api.json(resp, 202, JobJson.of(job));
+    }
+
+    private VirtualMachine vm(String name) {
+        ManagedNode n = manager.getNode(manager.registry().resolve(name).id());
+        if (!(n instanceof VirtualMachine vm)) {
+            throw new Api.Refusal(409, name + " is of type " + n.node().type() + ", not a vm");
+        }
+        return vm;
+    }
+
+    private Hypervisor hypervisor(String ref) {
+        Names.requireSafe("hypervisor name", ref);
+        Node node = manager.registry().resolve(ref);
+        if (!node.type().equals(Hypervisor.TYPE) || !(manager.getNode(node.id()) instanceof Hypervisor hv)) {
+            throw new VagothException(ref + " is of type " + node.type() + ", not a hypervisor", ref);
+        }
+        return hv;
+    }
+}
