@@ -225,6 +225,40 @@ class RemoteApiIT {
     }
 
     @Test
+    void anAdminCreatesChangesAndDeletesNodes() throws Exception {
+        String operator = token("operator");
+        String admin = token("admin");
+        String vm = "{\"id\": \"web1\", \"definition\": {\"template\": \"debian\"}, \"tags\": {\"role\": \"web\"}}";
+        assertEquals(403, send("POST", "/api/v1/nodes", operator, vm).statusCode());
+        HttpResponse<String> made = send("POST", "/api/v1/nodes", admin, vm);
+        assertEquals(201, made.statusCode(), made.body());
+        assertEquals("/api/v1/nodes/web1", made.headers().firstValue("Location").orElse(""));
+        assertTrue(made.body().contains("\"role\": \"web\"") && made.body().contains("\"template\": \"debian\""),
+                made.body());
+        assertTrue(VagothProcess.run(home, List.of(), "list", "web1").out().contains("web1"), "the CLI sees it");
+
+        HttpResponse<String> twice = send("POST", "/api/v1/nodes", admin, vm);
+        assertEquals(409, twice.statusCode(), twice.body());
+        assertEquals(400, send("POST", "/api/v1/nodes", admin, "{\"id\": \"../x\"}").statusCode());
+        assertEquals(400, send("POST", "/api/v1/nodes", admin, "{\"id\": \"x\", \"tenant\": 5}").statusCode());
+        assertEquals(400, send("POST", "/api/v1/nodes", admin, "{\"id\": \"x\", \"tags\": [1]}").statusCode());
+        assertEquals(400, send("POST", "/api/v1/nodes", admin, "{\"name\": \"x\"}").statusCode());
+        assertEquals(404, call("GET", "/api/v1/nodes/x", admin).statusCode(), "no refused node was made");
+
+        HttpResponse<String> changed = send("PUT", "/api/v1/nodes/web1", admin,
+                "{\"name\": \"web2\", \"tenant\": \"shop\", \"tags\": {\"role\": \"\", \"tier\": \"front\"}}");
+        assertEquals(200, changed.statusCode(), changed.body());
+        assertTrue(changed.body().contains("\"name\": \"web2\"") && changed.body().contains("\"tier\": \"front\"")
+                && !changed.body().contains("\"role\""), changed.body());
+        assertEquals(400, send("PUT", "/api/v1/nodes/web2", admin, "{\"state\": \"running\"}").statusCode());
+
+        assertEquals(403, send("DELETE", "/api/v1/nodes/web2", operator, "").statusCode());
+        assertEquals(200, send("DELETE", "/api/v1/nodes/web2", admin, "").statusCode());
+        assertEquals(404, call("GET", "/api/v1/nodes/web2", admin).statusCode());
+        assertEquals(404, send("DELETE", "/api/v1/nodes/web2", admin, "").statusCode());
+    }
+
+    @Test
     void aRevokedTokenIsRefusedAtOnceAndNoTokenIsLogged() throws Exception {
         String viewer = token("viewer");
         assertEquals(200, call("GET", "/api/v1/nodes", viewer).statusCode());

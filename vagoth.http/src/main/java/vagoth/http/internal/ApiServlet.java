@@ -9,8 +9,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import vagoth.api.InvalidNameException;
 import vagoth.api.InvalidValueException;
 import vagoth.api.NodeNotFoundException;
+import vagoth.api.UnknownNodeTypeException;
 import vagoth.api.VagothException;
 import vagoth.api.access.TokenNotFoundException;
+import vagoth.api.allocator.AllocationException;
 import vagoth.api.job.JobNotFoundException;
 
 /**
@@ -37,8 +39,10 @@ abstract class ApiServlet extends HttpServlet {
             Api.error(resp, r.status, r.getMessage());
         } catch (NodeNotFoundException | JobNotFoundException | TokenNotFoundException e) {
             Api.error(resp, 404, e.getMessage());
-        } catch (InvalidNameException | InvalidValueException e) {
+        } catch (InvalidNameException | InvalidValueException | UnknownNodeTypeException e) {
             Api.error(resp, 400, e.getMessage());
+        } catch (AllocationException e) {
+            Api.error(resp, 422, e.getMessage()); // a placement refused, with each hypervisor's reason
         } catch (VagothException e) {
             Api.error(resp, 409, e.getMessage());
         } catch (RuntimeException e) {

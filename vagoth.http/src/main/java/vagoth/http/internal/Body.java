@@ -21,20 +21,27 @@ final class Body {
     }
 
     /**
-     * The body's fields (an empty body is an empty object). @throws Api.Refusal 400 for malformed JSON, a
-     * field not in {@code allowed} or not a string, 413 for a body over {@link #MAX_BYTES}
+     * The body's fields (an empty body is an empty object), each a string. @throws Api.Refusal 400 for
+     * malformed JSON, a field not in {@code allowed} or not a string, 413 for a body over {@link #MAX_BYTES}
      */
     static Map<String, String> fields(HttpServletRequest req, Set<String> allowed) throws IOException {
+        return strings(object(req, allowed), allowed, null);
+    }
+
+    /** The body as a JSON object whose fields are all in {@code allowed}; an empty body is an empty object. */
+    static JsonObject object(HttpServletRequest req, Set<String> allowed) throws IOException {
         byte[] raw;
         try (InputStream in = req.getInputStream()) {
             raw = in.readNBytes(MAX_BYTES + 1);
-        }
-        if (raw.length > MAX_BYTES) {
-            throw new Api.Refusal(413, "the body is over " + MAX_BYTES + " bytes");
+            if (raw.length > MAX_BYTES) {
+                // read (and drop) the rest, Jetty bounding it, so that the client reads the refusal whole
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+                throw new Api.Refusal(413, "the body is over " + MAX_BYTES + " bytes");
+            }
         }
         String text = new String(raw, StandardCharsets.UTF_8).strip();
         if (text.isEmpty()) {
-            return Map.of();
+            return new JsonObject();
         }
         JsonElement e;
         try {
@@ -45,19 +52,43 @@ final class Body {
         if (!e.isJsonObject()) {
             throw new Api.Refusal(400, "the body must be a JSON object");
         }
-        JsonObject o = e.getAsJsonObject();
-        Map<String, String> out = new java.util.LinkedHashMap<>();
-        for (String k : o.keySet()) {
+        for (String k : e.getAsJsonObject().keySet()) {
             if (!allowed.contains(k)) {
                 throw new Api.Refusal(400, "unknown field '" + k + "'" + (allowed.isEmpty() ? " (this takes none)"
                         : " (" + String.join(", ", new java.util.TreeSet<>(allowed)) + ")"));
             }
+        }
+        return e.getAsJsonObject();
+    }
+
+    /**
+     * The fields of {@code o} named in {@code names} that are there, each a string ({@code within}: the
+     * object's name in errors, or null for the body).
+     */
+    static Map<String, String> strings(JsonObject o, Set<String> names, String within) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String k : o.keySet()) {
+            if (!names.contains(k)) {
+                continue;
+            }
             JsonElement v = o.get(k);
             if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
-                throw new Api.Refusal(400, "field '" + k + "' must be a string");
+                throw new Api.Refusal(400, "field '" + (within == null ? "" : within + ".") + k + "' must be a string");
             }
             out.put(k, v.getAsString());
         }
         return out;
+    }
+
+    /** The object field {@code name} of {@code o} as string pairs (absent: empty). */
+    static Map<String, String> pairs(JsonObject o, String name) {
+        JsonElement v = o.get(name);
+        if (v == null) {
+            return Map.of();
+        }
+        if (!v.isJsonObject()) {
+            throw new Api.Refusal(400, "field '" + name + "' must be an object of strings");
+        }
+        return strings(v.getAsJsonObject(), v.getAsJsonObject().keySet(), name);
     }
 }

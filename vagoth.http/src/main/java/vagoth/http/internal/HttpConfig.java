@@ -22,7 +22,4 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "The password of that keystore (and of its key)")
     String keystore_password() default "";
-
-    @AttributeDefinition(min = "1024", description = "The largest request body accepted, in bytes")
-    int max_body_bytes() default 1 << 20;
 }

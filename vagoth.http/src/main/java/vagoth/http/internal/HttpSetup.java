@@ -63,7 +63,8 @@ public final class HttpSetup {
         Dictionary<String, Object> d = new Hashtable<>();
         d.put("org.apache.felix.http.host", config.bind());
         d.put("org.apache.felix.http.jetty.sendServerHeader", "false");
-        d.put("org.apache.felix.http.jetty.requestSizeLimit", String.valueOf(config.max_body_bytes()));
+        // a body over the API's limit is answered 413 by the API; Jetty only cuts off one far over it
+        d.put("org.apache.felix.http.jetty.requestSizeLimit", String.valueOf(4L * Body.MAX_BYTES));
         d.put("org.apache.felix.http.mbeans", "false");
         String where;
         if (config.tls()) {

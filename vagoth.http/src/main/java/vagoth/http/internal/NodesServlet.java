@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+
+import com.google.gson.JsonObject;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -16,15 +19,25 @@ import org.osgi.service.component.annotations.Reference;
 import vagoth.api.ManagedNode;
 import vagoth.api.Manager;
 import vagoth.api.Names;
+import vagoth.api.Node;
 import vagoth.api.NodeNotFoundException;
 import vagoth.api.NodeQuery;
+import vagoth.api.access.AccessToken;
 import vagoth.api.access.Role;
+import vagoth.api.provision.ProvisionRequest;
+import vagoth.api.registry.NodeUpdate;
+import vagoth.api.registry.Registry;
 import vagoth.support.json.NodeJson;
 
 /**
  * {@code /api/v1/nodes}: the nodes, filtered as {@code vagoth list} filters
  * them ({@code ?name=GLOB&type=vm&tenant=T&tag=K=V&parent=HV&state=S}),
- * and one node by name, in {@code list --json}'s form.
+ * and one node by name, in {@code list --json}'s form. Admin: {@code POST}
+ * creates one through the provisioner ({@code {"id": "vm1", "type": "vm",
+ * "name": .., "tenant": .., "definition": {"template": "debian"}, "tags":
+ * {..}}}, 201), {@code PUT /api/v1/nodes/NAME} changes its name, tenant or
+ * tags ({@code {"name": .., "tenant": .., "tags": {"k": "v", "gone": ""}}}),
+ * {@code DELETE} removes it through the provisioner.
  */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/nodes",
     "osgi.http.whiteboard.servlet.pattern=/api/v1/nodes/*",
@@ -79,5 +92,74 @@ public final class NodesServlet extends ApiServlet {
             out.add(NodeJson.of(n.node()));
         }
         Api.json(resp, 200, out);
+    }
+
+    @Override
+    void post(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        AccessToken caller = Api.require(req, Role.ADMIN);
+        if (Api.rest(req) != null) {
+            throw notServed(req);
+        }
+        JsonObject o = Body.object(req, Set.of("id", "name", "type", "tenant", "definition", "tags"));
+        Map<String, String> f = Body.strings(o, Set.of("id", "name", "type", "tenant"), null);
+        if (f.get("id") == null) {
+            throw new Api.Refusal(400, "a new node needs its \"id\"");
+        }
+        String id = Names.requireSafe("node id", f.get("id"));
+        Map<String, String> definition = Body.pairs(o, "definition");
+        Map<String, String> tags = Body.pairs(o, "tags");
+        Node n = manager.inTransaction("api:" + caller.name(), () -> manager.provisioner().provision(
+                new ProvisionRequest(id, f.get("name"), f.get("type"), f.get("tenant"), definition, tags, Set.of())));
+        resp.setHeader("Location", "/api/v1/nodes/" + n.name());
+        Api.json(resp, 201, NodeJson.of(n));
+    }
+
+    @Override
+    void put(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        AccessToken caller = Api.require(req, Role.ADMIN);
+        String name = named(req);
+        JsonObject o = Body.object(req, Set.of("name", "tenant", "tags"));
+        Map<String, String> f = Body.strings(o, Set.of("name", "tenant"), null);
+        Map<String, String> tags = Body.pairs(o, "tags");
+        Node n = manager.inTransaction("api:" + caller.name(), () -> {
+            Registry registry = manager.registry();
+            String id = registry.resolve(name).id();
+            NodeUpdate.Builder b = NodeUpdate.builder();
+            if (f.get("name") != null) {
+                b.name(f.get("name"));
+            }
+            if (f.get("tenant") != null) {
+                b.tenant(f.get("tenant"));
+            }
+            tags.forEach((k, v) -> {
+                if (v.isEmpty()) {
+                    b.removeTag(k);
+                } else {
+                    b.tag(k, v);
+                }
+            });
+            return registry.updateNode(id, b.build());
+        });
+        Api.json(resp, 200, NodeJson.of(n));
+    }
+
+    @Override
+    void delete(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        AccessToken caller = Api.require(req, Role.ADMIN);
+        String name = named(req);
+        Node n = manager.inTransaction("api:" + caller.name(), () -> {
+            Node found = manager.registry().resolve(name);
+            manager.provisioner().deprovision(found.id());
+            return found;
+        });
+        Api.json(resp, 200, NodeJson.of(n));
+    }
+
+    private static String named(HttpServletRequest req) {
+        String name = Api.rest(req);
+        if (name == null) {
+            throw notServed(req);
+        }
+        return Names.requireSafe("node name", name);
     }
 }
