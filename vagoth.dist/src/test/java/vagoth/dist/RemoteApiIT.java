@@ -258,6 +258,97 @@ class RemoteApiIT {
         assertEquals(404, send("DELETE", "/api/v1/nodes/web2", admin, "").statusCode());
     }
 
+    /** An open event stream: its lines as they come. */
+    private final class EventStream implements AutoCloseable {
+        final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        final java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response;
+
+        EventStream(String token, String lastId) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/api/v1/events"))
+                    .header("Authorization", "Bearer " + token);
+            if (lastId != null) {
+                b.header("Last-Event-ID", lastId);
+            }
+            response = client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofLines());
+            response.thenAccept(r -> new Thread(() -> {
+                try {
+                    r.body().forEach(lines::add);
+                } catch (RuntimeException e) {
+                    // closed
+                }
+            }, "event-reader").start());
+        }
+
+        /** The next event (its id, type and data lines), waiting up to 30 s. */
+        String[] next() throws InterruptedException {
+            String id = null;
+            String type = null;
+            while (true) {
+                String l = lines.poll(30, TimeUnit.SECONDS);
+                if (l == null) {
+                    throw new AssertionError("no event within 30 s");
+                }
+                if (l.startsWith("id: ")) {
+                    id = l.substring(4);
+                } else if (l.startsWith("event: ")) {
+                    type = l.substring(7);
+                } else if (l.startsWith("data: ")) {
+                    return new String[] {id, type, l.substring(6)};
+                }
+            }
+        }
+
+        /** The next event whose data names {@code name}, skipping others. */
+        String[] nextAbout(String name) throws InterruptedException {
+            while (true) {
+                String[] e = next();
+                if (e[2].contains("\"name\": \"" + name + "\"")) {
+                    return e;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            response.thenAccept(r -> r.body().close());
+            response.cancel(true);
+        }
+    }
+
+    @Test
+    void theEventStreamDeliversACommandLineChangeAndResumesWithoutLossOrRepeat() throws Exception {
+        String viewer = token("viewer");
+        String lastSeen;
+        try (EventStream s = new EventStream(viewer, null)) {
+            Thread.sleep(500); // the stream is open
+            assertEquals(0, VagothProcess.run(home, List.of(), "new", "ev1", "template=debian").status());
+            String[] created = s.nextAbout("ev1");
+            assertEquals("node.created", created[1], String.join(" | ", created));
+            lastSeen = created[0];
+        }
+        assertEquals(0, VagothProcess.run(home, List.of(), "set", "--tag", "tier=db", "ev1").status());
+        // the feed looks every 250 ms: two changes to one node within one look are one event (README)
+        Thread.sleep(1000);
+        assertEquals(0, VagothProcess.run(home, List.of(), "delete", "ev1").status());
+        try (EventStream s = new EventStream(viewer, lastSeen)) {
+            long seq = Long.parseLong(lastSeen.substring(lastSeen.indexOf('-') + 1));
+            String epoch = lastSeen.substring(0, lastSeen.indexOf('-'));
+            List<String> types = new java.util.ArrayList<>();
+            while (!types.contains("node.deleted")) {
+                String[] e = s.next();
+                assertEquals(epoch + "-" + (++seq), e[0], "each event once, in order, none left out");
+                if (e[2].contains("\"ev1\"")) {
+                    types.add(e[1]);
+                }
+            }
+            assertEquals(List.of("node.changed", "node.deleted"), types);
+        }
+        try (EventStream s = new EventStream(viewer, "zzzz-5")) {
+            assertEquals("reset", s.next()[1], "an id of another daemon's cannot be resumed from");
+        }
+        assertEquals(400, call("GET", "/api/v1/events?after=1;2", viewer).statusCode());
+    }
+
     @Test
     void aRevokedTokenIsRefusedAtOnceAndNoTokenIsLogged() throws Exception {
         String viewer = token("viewer");

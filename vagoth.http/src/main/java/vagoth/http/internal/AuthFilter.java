@@ -39,6 +39,7 @@ public final class AuthFilter implements Filter {
     private static final System.Logger LOG = System.getLogger("vagoth.api");
 
     private final AccessTokens tokens;
+    private final EventFeed events;
     /** Per address: failures in the current window, and when it began. Oldest addresses go first. */
     private final Map<String, long[]> failures = new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -50,8 +51,9 @@ public final class AuthFilter implements Filter {
     };
 
     @Activate
-    public AuthFilter(@Reference AccessTokens tokens) {
+    public AuthFilter(@Reference AccessTokens tokens, @Reference EventFeed events) {
         this.tokens = tokens;
+        this.events = events;
     }
 
     @Override
@@ -89,6 +91,13 @@ public final class AuthFilter implements Filter {
             if (!req.getMethod().equals("GET") && !req.getMethod().equals("HEAD")) {
                 LOG.log(System.Logger.Level.INFO, "api: {0} ({1}) {2} {3} -> {4}", token.get().name(),
                         token.get().role().label(), req.getMethod(), req.getRequestURI(), resp.getStatus());
+                Map<String, Object> call = new LinkedHashMap<>();
+                call.put("actor", token.get().name());
+                call.put("role", token.get().role().label());
+                call.put("method", req.getMethod());
+                call.put("path", req.getRequestURI());
+                call.put("status", resp.getStatus());
+                events.publish("api", call);
             }
         }
     }

@@ -1,0 +1,192 @@
+package vagoth.http.internal;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
+import vagoth.api.ManagedNode;
+import vagoth.api.Manager;
+import vagoth.api.Node;
+import vagoth.api.NodeQuery;
+import vagoth.api.job.Job;
+import vagoth.api.job.JobQuery;
+import vagoth.support.json.JobJson;
+import vagoth.support.json.Json;
+import vagoth.support.json.NodeJson;
+
+/**
+ * What changed, as events a client can follow and resume: every
+ * {@value #PERIOD_MS} ms the registry and the recent jobs are compared with
+ * what was seen last, so a change made by any process (the command line, a
+ * one-shot run, another daemon on the same database) becomes a
+ * {@code node.created}, {@code node.changed} or {@code node.deleted} event,
+ * and a job's new state a {@code job} event; each call through the API that
+ * changed something is an {@code api} event with its actor. The last
+ * {@value #KEPT} events are kept; an id is {@code EPOCH-SEQ}, the epoch this
+ * daemon's start, so a client that resumes from an id this daemon never gave,
+ * or from one too old, is told to read everything again ({@code reset}).
+ */
+@Component(service = EventFeed.class, immediate = true)
+public final class EventFeed {
+    static final long PERIOD_MS = 250;
+    static final int KEPT = 10_000;
+    private static final int JOBS_LOOKED_AT = 500;
+    private static final System.Logger LOG = System.getLogger(EventFeed.class.getName());
+
+    /** One event: its place in this daemon's sequence, its type and its data (one line of JSON). */
+    record Event(long seq, String type, String data) {
+    }
+
+    private final Manager manager;
+    private final String epoch = Long.toString(System.currentTimeMillis(), 36);
+    private final ScheduledExecutorService looker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vagoth-events");
+        t.setDaemon(true);
+        return t;
+    });
+
+    // guarded by this
+    private final ArrayDeque<Event> kept = new ArrayDeque<>();
+    private long seq;
+    private Map<String, Node> nodes;
+    private final Map<String, String> jobStates = new HashMap<>();
+
+    @Activate
+    public EventFeed(@Reference Manager manager) {
+        this.manager = manager;
+        looker.scheduleWithFixedDelay(this::lookQuietly, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Deactivate
+    void stop() {
+        looker.shutdownNow();
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    String epoch() {
+        return epoch;
+    }
+
+    /** Adds an event of {@code type} with {@code data} (a map, as JSON). */
+    synchronized void publish(String type, Map<String, Object> data) {
+        kept.addLast(new Event(++seq, type, Json.pretty(data).replaceAll("\\n\\s*", " ")));
+        while (kept.size() > KEPT) {
+            kept.removeFirst();
+        }
+        notifyAll();
+    }
+
+    /**
+     * The events after {@code lastId} (null: from now on, none), waiting up to
+     * {@code waitMs} for one when there is none yet. @return them, or null when
+     * {@code lastId} cannot be resumed from (another daemon's, or older than
+     * what is kept): the client must read everything again
+     */
+    synchronized List<Event> after(String lastId, long waitMs) throws InterruptedException {
+        long from;
+        if (lastId == null) {
+            from = seq;
+        } else {
+            int dash = lastId.indexOf('-');
+            if (dash < 0 || !lastId.substring(0, dash).equals(epoch)) {
+                return null;
+            }
+            try {
+                from = Long.parseLong(lastId.substring(dash + 1));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+            if (from > seq || (!kept.isEmpty() && from < kept.peekFirst().seq() - 1)) {
+                return null;
+            }
+        }
+        long deadline = System.currentTimeMillis() + waitMs;
+        while (seq <= from && !looker.isShutdown()) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                break;
+            }
+            wait(left);
+        }
+        List<Event> out = new ArrayList<>();
+        for (Event e : kept) {
+            if (e.seq() > from) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** The id of the latest event (what a client that starts now resumes from). */
+    synchronized String lastId() {
+        return epoch + "-" + seq;
+    }
+
+    String id(Event e) {
+        return epoch + "-" + e.seq();
+    }
+
+    private void lookQuietly() {
+        try {
+            look();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "events: cannot look at the registry now", e);
+        }
+    }
+
+    private void look() {
+        Map<String, Node> now = new LinkedHashMap<>();
+        for (ManagedNode n : manager.getNodes(NodeQuery.all())) {
+            now.put(n.id(), n.node());
+        }
+        List<Job> jobs = manager.jobs().list(new JobQuery(null, null, null, JOBS_LOOKED_AT));
+        synchronized (this) {
+            boolean first = nodes == null; // what is there at the start is the state, not news
+            if (!first) {
+                for (Map.Entry<String, Node> e : now.entrySet()) {
+                    Node before = nodes.get(e.getKey());
+                    if (before == null) {
+                        publish("node.created", NodeJson.of(e.getValue()));
+                    } else if (!before.equals(e.getValue())) {
+                        publish("node.changed", NodeJson.of(e.getValue()));
+                    }
+                }
+                for (Map.Entry<String, Node> e : nodes.entrySet()) {
+                    if (!now.containsKey(e.getKey())) {
+                        Map<String, Object> gone = new LinkedHashMap<>();
+                        gone.put("id", e.getKey());
+                        gone.put("name", e.getValue().name());
+                        publish("node.deleted", gone);
+                    }
+                }
+            }
+            nodes = now;
+            for (int i = jobs.size() - 1; i >= 0; i--) { // oldest first
+                Job j = jobs.get(i);
+                String state = j.state().label();
+                String before = jobStates.put(j.id(), state);
+                if (!first && !state.equals(before)) {
+                    publish("job", JobJson.of(j));
+                }
+            }
+            if (jobStates.size() > 4 * JOBS_LOOKED_AT) {
+                java.util.Set<String> recent = new java.util.HashSet<>();
+                jobs.forEach(j -> recent.add(j.id()));
+                jobStates.keySet().retainAll(recent);
+            }
+        }
+    }
+}
