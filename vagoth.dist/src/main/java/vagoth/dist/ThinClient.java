@@ -43,6 +43,9 @@ public final class ThinClient {
         if (args.length == 1 && args[0].equals(WARM_UP)) {
             System.exit(warmUp());
         }
+        if (args.length > 0 && args[0].equals(RemoteClient.FLAG)) {
+            System.exit(RemoteClient.run(args, System.out, System.err));
+        }
         VagothHome home = VagothHome.fromEnvironment();
         int status;
         if (args.length == 0 || Launcher.notACommand(args)) {

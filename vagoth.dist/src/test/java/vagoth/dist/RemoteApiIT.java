@@ -349,6 +349,65 @@ class RemoteApiIT {
         assertEquals(400, call("GET", "/api/v1/events?after=1;2", viewer).statusCode());
     }
 
+    /** {@code bin/vagoth --remote URL --fingerprint FP args} with {@code token} in VAGOTH_TOKEN. */
+    private VagothProcess.Result remote(String token, String... args) throws Exception {
+        String fingerprint = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(certificate().getEncoded()));
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth")
+                .toString(), "--remote", "https://127.0.0.1:" + port, "--fingerprint", fingerprint));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("VAGOTH_TOKEN", token);
+        pb.environment().put("VAGOTH_HOME", home.resolve("elsewhere").toString()); // nothing of this home is used
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        return new VagothProcess.Result(p.exitValue(), new String(out, java.nio.charset.StandardCharsets.UTF_8).strip(),
+                new String(err, java.nio.charset.StandardCharsets.UTF_8).strip());
+    }
+
+    private java.security.cert.Certificate certificate() throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(home.resolve("etc/tls/vagoth.p12"))) {
+            ks.load(in, Files.readString(home.resolve("etc/tls/vagoth.p12.password")).trim().toCharArray());
+        }
+        return ks.getCertificate("vagoth");
+    }
+
+    /** What a command printed, its transaction ids and sources aside (they differ by run and by caller). */
+    private static String same(VagothProcess.Result r) {
+        return r.status() + "\n" + r.out() + "\n" + r.err().replaceAll("txid=[0-9a-f]{8}", "txid=T")
+                .replaceAll("source=\\S+", "source=S");
+    }
+
+    @Test
+    void theRemoteCommandLineRunsTheWalkthroughAndPrintsWhatTheLocalOnePrints() throws Exception {
+        String admin = token("admin");
+        String[][] walkthrough = {{"new", "devnode1", "template=debian"}, {"list", "devnode1"}, {"start", "devnode1"},
+            {"list", "devnode1"}, {"poll"}, {"list", "devnode1"}, {"stop", "devnode1"}, {"poll"},
+            {"deprovision", "devnode1"}, {"delete", "devnode1"}, {"list", "devnode1"}, {"lsit"}, {"start"}};
+        List<String> remotely = new java.util.ArrayList<>();
+        for (String[] c : walkthrough) {
+            remotely.add(same(remote(admin, c)));
+        }
+        List<String> locally = new java.util.ArrayList<>();
+        for (String[] c : walkthrough) {
+            locally.add(same(VagothProcess.run(home, List.of(), c)));
+        }
+        assertEquals(locally, remotely);
+        assertTrue(remotely.get(2).startsWith("0\nstart: OK (devnode1)"), remotely.get(2));
+        assertTrue(remotely.get(11).startsWith("2\n"), remotely.get(11));
+
+        String viewer = token("viewer");
+        VagothProcess.Result refused = remote(viewer, "new", "x");
+        assertEquals(1, refused.status(), refused.toString());
+        assertTrue(refused.err().contains("needs the admin role"), refused.err());
+        VagothProcess.Result bad = remote("vgt_00000000_x", "list");
+        assertEquals(1, bad.status());
+        assertTrue(bad.err().contains("401"), bad.err());
+    }
+
     @Test
     void aRevokedTokenIsRefusedAtOnceAndNoTokenIsLogged() throws Exception {
         String viewer = token("viewer");

@@ -66,6 +66,7 @@ public final class HttpSetup {
         // a body over the API's limit is answered 413 by the API; Jetty only cuts off one far over it
         d.put("org.apache.felix.http.jetty.requestSizeLimit", String.valueOf(4L * Body.MAX_BYTES));
         d.put("org.apache.felix.http.mbeans", "false");
+        d.put("org.apache.felix.http.timeout", "600000"); // a command waits for its job: up to ten minutes idle
         String where;
         if (config.tls()) {
             TlsKeystore ks = keystore(config);

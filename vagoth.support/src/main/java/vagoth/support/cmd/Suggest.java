@@ -1,0 +1,44 @@
+package vagoth.support.cmd;
+
+import java.util.Collection;
+
+/** The command an operator most likely meant: what "did you mean" offers. */
+public final class Suggest {
+    private Suggest() {
+    }
+
+    /** The name nearest to {@code typed}: at most two edits away (a swap counts as one), else null. */
+    public static String closest(String typed, Collection<String> names) {
+        String best = null;
+        int bestDistance = 3;
+        for (String c : names) {
+            int d = distance(typed, c);
+            if (d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Edits (insert, delete, replace, swap of neighbours) from {@code a} to {@code b}. */
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}
