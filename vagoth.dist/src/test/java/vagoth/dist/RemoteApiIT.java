@@ -172,6 +172,11 @@ class RemoteApiIT {
         String viewer = token("viewer");
         String operator = token("operator");
         assertEquals(403, send("POST", "/api/v1/vms/vm1/start", viewer, "").statusCode());
+        String vms = call("GET", "/api/v1/vms", viewer).body();
+        assertTrue(vms.contains("\"name\": \"vm1\"") && !vms.contains("hyper1"), vms);
+        assertEquals(404, call("GET", "/api/v1/vms/hyper1", viewer).statusCode());
+        assertEquals(400, call("GET", "/api/v1/vms?type=hv", viewer).statusCode());
+        assertEquals(200, call("GET", "/api/v1/vms/vm1", viewer).statusCode());
 
         HttpResponse<String> start = send("POST", "/api/v1/vms/vm1/start", operator, "");
         assertEquals(202, start.statusCode(), start.body());

@@ -32,7 +32,7 @@ import vagoth.support.json.NodeJson;
 /**
  * {@code /api/v1/nodes}: the nodes, filtered as {@code vagoth list} filters
  * them ({@code ?name=GLOB&type=vm&tenant=T&tag=K=V&parent=HV&state=S}),
- * and one node by name, in {@code list --json}'s form. Admin: {@code POST}
+ * and one node by name or id, in {@code list --json}'s form. Admin: {@code POST}
  * creates one through the provisioner ({@code {"id": "vm1", "type": "vm",
  * "name": .., "tenant": .., "definition": {"template": "debian"}, "tags":
  * {..}}}, 201), {@code PUT /api/v1/nodes/NAME} changes its name, tenant or
@@ -44,7 +44,7 @@ import vagoth.support.json.NodeJson;
     "osgi.http.whiteboard.context.select=" + Api.WHITEBOARD_CONTEXT})
 public final class NodesServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
-    private static final List<String> FILTERS = List.of("name", "type", "tenant", "tag", "parent", "state");
+    static final List<String> FILTERS = List.of("name", "type", "tenant", "tag", "parent", "state");
     private final transient Manager manager;
 
     @Activate
@@ -55,19 +55,19 @@ public final class NodesServlet extends ApiServlet {
     @Override
     void get(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Api.require(req, Role.VIEWER);
-        String name = Api.rest(req);
-        if (name != null) {
-            Names.requireSafe("node name", name);
-            ManagedNode n = manager.getNodeByName(name);
-            if (n == null) {
-                throw new NodeNotFoundException(name);
-            }
-            Api.json(resp, 200, NodeJson.of(n.node()));
+        String ref = Api.rest(req);
+        if (ref != null) {
+            Api.json(resp, 200, NodeJson.of(manager.registry().resolve(Names.requireSafe("node", ref))));
             return;
         }
-        NodeQuery q = NodeQuery.all();
+        Api.json(resp, 200, list(manager, req, null));
+    }
+
+    /** The nodes {@code req}'s filters select ({@code type}: only that type, whatever the filters say). */
+    static List<Object> list(Manager manager, HttpServletRequest req, String type) {
+        NodeQuery q = type == null ? NodeQuery.all() : NodeQuery.all().withType(type);
         for (Map.Entry<String, String[]> p : req.getParameterMap().entrySet()) {
-            if (!FILTERS.contains(p.getKey())) {
+            if (!FILTERS.contains(p.getKey()) || (type != null && p.getKey().equals("type"))) {
                 throw new Api.Refusal(400, "unknown filter '" + p.getKey() + "' (" + String.join(", ", FILTERS) + ")");
             }
             for (String v : p.getValue()) {
@@ -88,10 +88,10 @@ public final class NodesServlet extends ApiServlet {
             }
         }
         List<Object> out = new ArrayList<>();
-        for (ManagedNode n : manager.getNodes(q)) {
-            out.add(NodeJson.of(n.node()));
+        for (Node n : manager.registry().getNodes(q)) {
+            out.add(NodeJson.of(n));
         }
-        Api.json(resp, 200, out);
+        return out;
     }
 
     @Override

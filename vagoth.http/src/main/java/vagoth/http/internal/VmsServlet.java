@@ -31,9 +31,11 @@ import vagoth.support.json.JobJson;
  * undefine, provision, deprovision, migrate). The answer is 202 with the job
  * and its {@code Location}, at once: {@code GET /api/v1/jobs/ID} follows it.
  * {@code define} and {@code provision} take {@code {"hint": "HV"}},
- * {@code migrate} {@code {"to": "HV"}}.
+ * {@code migrate} {@code {"to": "HV"}}. {@code GET /api/v1/vms} lists the VMs
+ * with the node list's filters, {@code GET /api/v1/vms/NAME} one.
  */
-@Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/vms/*",
+@Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/vms",
+    "osgi.http.whiteboard.servlet.pattern=/api/v1/vms/*",
     "osgi.http.whiteboard.context.select=" + Api.WHITEBOARD_CONTEXT})
 public final class VmsServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
@@ -45,6 +47,21 @@ public final class VmsServlet extends ApiServlet {
     @Activate
     public VmsServlet(@Reference Manager manager) {
         this.manager = manager;
+    }
+
+    @Override
+    void get(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Api.require(req, Role.VIEWER);
+        String ref = Api.rest(req);
+        if (ref == null) {
+            Api.json(resp, 200, NodesServlet.list(manager, req, VirtualMachine.TYPE));
+            return;
+        }
+        Node n = manager.registry().resolve(Names.requireSafe("VM", ref));
+        if (!n.type().equals(VirtualMachine.TYPE)) {
+            throw new Api.Refusal(404, ref + " is not a VM (it is of type " + n.type() + ")");
+        }
+        Api.json(resp, 200, vagoth.support.json.NodeJson.of(n));
     }
 
     @Override
