@@ -120,7 +120,7 @@ class RemoteApiIT {
 
         HttpResponse<String> nodes = call("GET", "/api/v1/nodes", viewer);
         assertEquals(200, nodes.statusCode(), nodes.body());
-        assertTrue(nodes.body().contains("\"name\": \"hyper1\""), nodes.body());
+        assertTrue(nodes.body().contains("\"name\":\"hyper1\""), nodes.body());
         assertEquals("application/json", nodes.headers().firstValue("Content-Type").orElse("").split(";")[0]);
         assertEquals(200, call("GET", "/api/v1/nodes/hyper1", viewer).statusCode());
         assertEquals(404, call("GET", "/api/v1/nodes/nosuch", viewer).statusCode());
@@ -140,7 +140,7 @@ class RemoteApiIT {
         assertEquals(200, tokens.statusCode(), tokens.body());
         assertTrue(tokens.body().contains("viewer-test") && !tokens.body().contains(viewer.substring(13)),
                 tokens.body());
-        assertTrue(call("GET", "/api/v1/token", viewer).body().contains("\"role\": \"viewer\""));
+        assertTrue(call("GET", "/api/v1/token", viewer).body().contains("\"role\":\"viewer\""));
     }
 
     private HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
@@ -158,7 +158,7 @@ class RemoteApiIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             String job = call("GET", location, token).body();
-            if (job.contains("\"state\": \"done\"") || job.contains("\"state\": \"failed\"")) {
+            if (job.contains("\"state\":\"done\"") || job.contains("\"state\":\"failed\"")) {
                 return job;
             }
             Thread.sleep(100);
@@ -173,16 +173,26 @@ class RemoteApiIT {
         String operator = token("operator");
         assertEquals(403, send("POST", "/api/v1/vms/vm1/start", viewer, "").statusCode());
         String vms = call("GET", "/api/v1/vms", viewer).body();
-        assertTrue(vms.contains("\"name\": \"vm1\"") && !vms.contains("hyper1"), vms);
+        assertTrue(vms.contains("\"name\":\"vm1\"") && !vms.contains("hyper1"), vms);
         assertEquals(404, call("GET", "/api/v1/vms/hyper1", viewer).statusCode());
         assertEquals(400, call("GET", "/api/v1/vms?type=hv", viewer).statusCode());
         assertEquals(200, call("GET", "/api/v1/vms/vm1", viewer).statusCode());
+        HttpResponse<String> page = call("GET", "/api/v1/nodes?limit=1", viewer);
+        assertTrue(page.body().contains("\"name\":\"hyper1\"") && !page.body().contains("vm1"), page.body());
+        assertEquals("2", page.headers().firstValue("X-Total-Count").orElse(""));
+        String next = page.headers().firstValue("Link").orElseThrow();
+        assertEquals("</api/v1/nodes?after=hyper1&limit=1>; rel=\"next\"", next);
+        HttpResponse<String> last = call("GET", next.substring(1, next.indexOf('>')), viewer);
+        assertTrue(last.body().contains("\"name\":\"vm1\""), last.body());
+        assertTrue(last.headers().firstValue("Link").isEmpty(), "no page after the last");
+        assertEquals(400, call("GET", "/api/v1/nodes?limit=0", viewer).statusCode());
+        assertEquals(400, call("GET", "/api/v1/nodes?limit=1&limit=2", viewer).statusCode());
 
         HttpResponse<String> start = send("POST", "/api/v1/vms/vm1/start", operator, "");
         assertEquals(202, start.statusCode(), start.body());
-        assertTrue(awaitJob(start, operator).contains("\"state\": \"done\""));
+        assertTrue(awaitJob(start, operator).contains("\"state\":\"done\""));
         String vm = call("GET", "/api/v1/nodes/vm1", viewer).body();
-        assertTrue(vm.contains("\"state\": \"starting\"") && vm.contains("\"parent\": \"hyper1\""), vm);
+        assertTrue(vm.contains("\"state\":\"starting\"") && vm.contains("\"parent\":\"hyper1\""), vm);
         String jobs = VagothProcess.run(home, List.of(), "jobs").out();
         assertTrue(jobs.contains("api:operator-test"), "the job's source is the token's name: " + jobs);
 
@@ -216,15 +226,15 @@ class RemoteApiIT {
         String admin = token("admin");
         HttpResponse<String> hvs = call("GET", "/api/v1/hypervisors", operator);
         assertEquals(200, hvs.statusCode(), hvs.body());
-        assertTrue(hvs.body().contains("\"capacity\"") && hvs.body().contains("\"maintenance\": false"), hvs.body());
+        assertTrue(hvs.body().contains("\"capacity\"") && hvs.body().contains("\"maintenance\":false"), hvs.body());
         assertEquals(403, send("PUT", "/api/v1/hypervisors/hyper1/maintenance", operator, "{\"on\": \"true\"}")
                 .statusCode());
         assertEquals(400, send("PUT", "/api/v1/hypervisors/hyper1/maintenance", admin, "{\"on\": \"maybe\"}")
                 .statusCode());
-        assertTrue(call("GET", "/api/v1/hypervisors/hyper1", admin).body().contains("\"maintenance\": false"));
+        assertTrue(call("GET", "/api/v1/hypervisors/hyper1", admin).body().contains("\"maintenance\":false"));
         HttpResponse<String> on = send("PUT", "/api/v1/hypervisors/hyper1/maintenance", admin, "{\"on\": \"true\"}");
         assertEquals(200, on.statusCode(), on.body());
-        assertTrue(on.body().contains("\"maintenance\": true"), on.body());
+        assertTrue(on.body().contains("\"maintenance\":true"), on.body());
         assertTrue(VagothProcess.run(home, List.of(), "listhv").out().contains("maintenance"));
         assertEquals(404, call("GET", "/api/v1/hypervisors/nosuch", admin).statusCode());
     }
@@ -238,7 +248,7 @@ class RemoteApiIT {
         HttpResponse<String> made = send("POST", "/api/v1/nodes", admin, vm);
         assertEquals(201, made.statusCode(), made.body());
         assertEquals("/api/v1/nodes/web1", made.headers().firstValue("Location").orElse(""));
-        assertTrue(made.body().contains("\"role\": \"web\"") && made.body().contains("\"template\": \"debian\""),
+        assertTrue(made.body().contains("\"role\":\"web\"") && made.body().contains("\"template\":\"debian\""),
                 made.body());
         assertTrue(VagothProcess.run(home, List.of(), "list", "web1").out().contains("web1"), "the CLI sees it");
 
@@ -253,7 +263,7 @@ class RemoteApiIT {
         HttpResponse<String> changed = send("PUT", "/api/v1/nodes/web1", admin,
                 "{\"name\": \"web2\", \"tenant\": \"shop\", \"tags\": {\"role\": \"\", \"tier\": \"front\"}}");
         assertEquals(200, changed.statusCode(), changed.body());
-        assertTrue(changed.body().contains("\"name\": \"web2\"") && changed.body().contains("\"tier\": \"front\"")
+        assertTrue(changed.body().contains("\"name\":\"web2\"") && changed.body().contains("\"tier\":\"front\"")
                 && !changed.body().contains("\"role\""), changed.body());
         assertEquals(400, send("PUT", "/api/v1/nodes/web2", admin, "{\"state\": \"running\"}").statusCode());
 
@@ -307,7 +317,7 @@ class RemoteApiIT {
         String[] nextAbout(String name) throws InterruptedException {
             while (true) {
                 String[] e = next();
-                if (e[2].contains("\"name\": \"" + name + "\"")) {
+                if (e[2].contains("\"name\":\"" + name + "\"")) {
                     return e;
                 }
             }

@@ -33,7 +33,7 @@ final class Api {
     }
 
     static void json(HttpServletResponse resp, int status, Object body) throws IOException {
-        byte[] b = (Json.pretty(body) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] b = (Json.compact(body) + "\n").getBytes(StandardCharsets.UTF_8);
         resp.setStatus(status);
         resp.setContentType("application/json");
         resp.setCharacterEncoding("UTF-8");

@@ -98,6 +98,7 @@ public final class AuthFilter implements Filter {
                 call.put("path", req.getRequestURI());
                 call.put("status", resp.getStatus());
                 events.publish("api", call);
+                events.lookNow();
             }
         }
     }

@@ -31,7 +31,8 @@ import vagoth.support.json.NodeJson;
  * what was seen last, so a change made by any process (the command line, a
  * one-shot run, another daemon on the same database) becomes a
  * {@code node.created}, {@code node.changed} or {@code node.deleted} event,
- * and a job's new state a {@code job} event; each call through the API that
+ * and a job's new state a {@code job} event (a change made through the API
+ * is looked for at once); each call through the API that
  * changed something is an {@code api} event with its actor. The last
  * {@value #KEPT} events are kept; an id is {@code EPOCH-SEQ}, the epoch this
  * daemon's start, so a client that resumes from an id this daemon never gave,
@@ -76,13 +77,22 @@ public final class EventFeed {
         }
     }
 
+    /** Looks at once, not at the next period: a change made through the API is news now. */
+    void lookNow() {
+        try {
+            looker.execute(this::lookQuietly);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
     String epoch() {
         return epoch;
     }
 
     /** Adds an event of {@code type} with {@code data} (a map, as JSON). */
     synchronized void publish(String type, Map<String, Object> data) {
-        kept.addLast(new Event(++seq, type, Json.pretty(data).replaceAll("\\n\\s*", " ")));
+        kept.addLast(new Event(++seq, type, Json.compact(data)));
         while (kept.size() > KEPT) {
             kept.removeFirst();
         }

@@ -44,6 +44,8 @@ import vagoth.support.json.NodeJson;
     "osgi.http.whiteboard.context.select=" + Api.WHITEBOARD_CONTEXT})
 public final class NodesServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
+    static final int PAGE = 100;
+    static final int MAX_PAGE = 1000;
     static final List<String> FILTERS = List.of("name", "type", "tenant", "tag", "parent", "state");
     private final transient Manager manager;
 
@@ -60,18 +62,47 @@ public final class NodesServlet extends ApiServlet {
             Api.json(resp, 200, NodeJson.of(manager.registry().resolve(Names.requireSafe("node", ref))));
             return;
         }
-        Api.json(resp, 200, list(manager, req, null));
+        Api.json(resp, 200, list(manager, req, resp, null));
     }
 
-    /** The nodes {@code req}'s filters select ({@code type}: only that type, whatever the filters say). */
-    static List<Object> list(Manager manager, HttpServletRequest req, String type) {
+    /**
+     * A page of the nodes {@code req}'s filters select, by name: {@code limit}
+     * of them (default {@value #PAGE}, at most {@value #MAX_PAGE}) after the
+     * name {@code after}; {@code X-Total-Count} says how many match, and a
+     * {@code Link} header with {@code rel="next"} names the next page while
+     * there is one ({@code type}: only that type, whatever the filters say).
+     */
+    static List<Object> list(Manager manager, HttpServletRequest req, HttpServletResponse resp, String type) {
         NodeQuery q = type == null ? NodeQuery.all() : NodeQuery.all().withType(type);
+        int limit = PAGE;
+        String after = null;
         for (Map.Entry<String, String[]> p : req.getParameterMap().entrySet()) {
-            if (!FILTERS.contains(p.getKey()) || (type != null && p.getKey().equals("type"))) {
-                throw new Api.Refusal(400, "unknown filter '" + p.getKey() + "' (" + String.join(", ", FILTERS) + ")");
+            String key = p.getKey();
+            if (key.equals("limit") || key.equals("after")) {
+                if (p.getValue().length != 1) {
+                    throw new Api.Refusal(400, key + " is given once");
+                }
+                if (key.equals("after")) {
+                    after = p.getValue()[0];
+                } else {
+                    try {
+                        limit = Integer.parseInt(p.getValue()[0]);
+                    } catch (NumberFormatException e) {
+                        limit = -1;
+                    }
+                    if (limit < 1 || limit > MAX_PAGE) {
+                        throw new Api.Refusal(400, "limit takes a number from 1 to " + MAX_PAGE + ", not '"
+                                + p.getValue()[0] + "'");
+                    }
+                }
+                continue;
+            }
+            if (!FILTERS.contains(key) || (type != null && key.equals("type"))) {
+                throw new Api.Refusal(400, "unknown filter '" + key + "' (" + String.join(", ", FILTERS)
+                        + "; and limit, after)");
             }
             for (String v : p.getValue()) {
-                q = switch (p.getKey()) {
+                q = switch (key) {
                     case "name" -> q.withName(v);
                     case "type" -> q.withType(v);
                     case "tenant" -> q.withTenant(v);
@@ -87,9 +118,27 @@ public final class NodesServlet extends ApiServlet {
                 };
             }
         }
-        List<Object> out = new ArrayList<>();
-        for (Node n : manager.registry().getNodes(q)) {
+        List<Node> all = new ArrayList<>(manager.registry().getNodes(q));
+        all.sort(java.util.Comparator.comparing(Node::name));
+        int from = 0;
+        if (after != null) {
+            String a = after;
+            int at = java.util.Collections.binarySearch(all.stream().map(Node::name).toList(), a);
+            from = at >= 0 ? at + 1 : -at - 1;
+        }
+        int to = Math.min(all.size(), from + limit);
+        List<Object> out = new ArrayList<>(to - from);
+        for (Node n : all.subList(from, to)) {
             out.add(NodeJson.of(n));
+        }
+        resp.setHeader("X-Total-Count", String.valueOf(all.size()));
+        if (to < all.size()) {
+            String query = req.getQueryString() == null ? "" : req.getQueryString()
+                    .replaceAll("(^|&)(after|limit)=[^&]*", "");
+            query = (query.isEmpty() || query.startsWith("&") ? query : "&" + query);
+            resp.setHeader("Link", "<" + req.getRequestURI() + "?after="
+                    + java.net.URLEncoder.encode(all.get(to - 1).name(), java.nio.charset.StandardCharsets.UTF_8)
+                    + "&limit=" + limit + query + ">; rel=\"next\"");
         }
         return out;
     }

@@ -54,7 +54,7 @@ public final class VmsServlet extends ApiServlet {
         Api.require(req, Role.VIEWER);
         String ref = Api.rest(req);
         if (ref == null) {
-            Api.json(resp, 200, NodesServlet.list(manager, req, VirtualMachine.TYPE));
+            Api.json(resp, 200, NodesServlet.list(manager, req, resp, VirtualMachine.TYPE));
             return;
         }
         Node n = manager.registry().resolve(Names.requireSafe("VM", ref));

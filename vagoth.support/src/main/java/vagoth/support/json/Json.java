@@ -19,6 +19,16 @@ public final class Json {
         return sb.toString();
     }
 
+    /** {@code value} as JSON without any white space, for the wire. */
+    public static String compact(Object value) {
+        StringBuilder sb = new StringBuilder();
+        write(sb, value, COMPACT);
+        return sb.toString();
+    }
+
+    /** The depth that means: no indentation, no new lines. */
+    private static final int COMPACT = Integer.MIN_VALUE;
+
     private static void write(StringBuilder sb, Object v, int depth) {
         if (v == null) {
             sb.append("null");
@@ -40,17 +50,20 @@ public final class Json {
             sb.append("{}");
             return;
         }
+        boolean compact = depth == COMPACT;
         sb.append('{');
-        String sep = "\n";
+        String sep = compact ? "" : "\n";
         for (Map.Entry<?, ?> e : m.entrySet()) {
             sb.append(sep);
             indent(sb, depth + 1);
             string(sb, String.valueOf(e.getKey()));
-            sb.append(": ");
-            write(sb, e.getValue(), depth + 1);
-            sep = ",\n";
+            sb.append(compact ? ":" : ": ");
+            write(sb, e.getValue(), compact ? COMPACT : depth + 1);
+            sep = compact ? "," : ",\n";
         }
-        sb.append('\n');
+        if (!compact) {
+            sb.append('\n');
+        }
         indent(sb, depth);
         sb.append('}');
     }
@@ -60,20 +73,26 @@ public final class Json {
             sb.append("[]");
             return;
         }
+        boolean compact = depth == COMPACT;
         sb.append('[');
-        String sep = "\n";
+        String sep = compact ? "" : "\n";
         for (Object o : c) {
             sb.append(sep);
             indent(sb, depth + 1);
-            write(sb, o, depth + 1);
-            sep = ",\n";
+            write(sb, o, compact ? COMPACT : depth + 1);
+            sep = compact ? "," : ",\n";
         }
-        sb.append('\n');
+        if (!compact) {
+            sb.append('\n');
+        }
         indent(sb, depth);
         sb.append(']');
     }
 
     private static void indent(StringBuilder sb, int depth) {
+        if (depth < 0) {
+            return; // compact (COMPACT + 1 is negative too)
+        }
         sb.append("  ".repeat(depth));
     }
 
