@@ -23,9 +23,9 @@ echo "port = $port" >"$VAGOTH_HOME/etc/vagoth.http.cfg"
 token="$(VAGOTH_NO_DAEMON=1 "$vagoth" token create --role admin --name bench | tail -1)"
 until curl -sk -o /dev/null "https://127.0.0.1:$port/api/v1/nodes"; do sleep 0.2; done
 id="$(curl -sk -H "Authorization: Bearer $token" "https://127.0.0.1:$port/api/v1/vms?name=name-42" \
-  | grep -o '"id": "[^"]*"' | head -1 | cut -d'"' -f4)"
+  | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)"
 [ -n "$id" ] || id="$(curl -sk -H "Authorization: Bearer $token" "https://127.0.0.1:$port/api/v1/vms" \
-  | grep -o '"id": "[^"]*"' | head -1 | cut -d'"' -f4)"
+  | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)"
 auth="Authorization: Bearer $token"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(java -version 2>&1 | head -1)"
 echo "--- GET /api/v1/nodes/$id, 50 connections, 2 threads, 20 s (after a 5 s warm-up)"
