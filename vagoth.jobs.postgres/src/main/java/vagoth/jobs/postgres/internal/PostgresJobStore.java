@@ -352,8 +352,9 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         }
         List<Claimed> got = new ArrayList<>();
         claiming.readLock().lock();
+        long renewedBefore = renewed; // what holds is the renewal from before the claim was sent (see step)
         try (ResultSet r = p.executeQuery()) {
-            if (!fresh()) {
+            if (!fresh(renewedBefore)) {
                 return List.of();
             }
             while (r.next()) {
@@ -374,7 +375,12 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
      * so it never starts work another daemon may be about to take over.
      */
     private boolean fresh() {
-        return System.nanoTime() - renewed < lease.toNanos() / 2;
+        return fresh(renewed);
+    }
+
+    /** Whether a renewal at {@code renewedAt} ({@link System#nanoTime()}) is within half a lease. */
+    private boolean fresh(long renewedAt) {
+        return System.nanoTime() - renewedAt < lease.toNanos() / 2;
     }
 
     @Override
@@ -538,7 +544,8 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     @Override
     public void step(String id, String step) {
         Long epoch = claims.get(id);
-        refuseUnlessFresh(id, epoch);
+        long renewedBefore = renewed;
+        refuseUnlessFresh(id, epoch, renewedBefore);
         sql(c -> {
             try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_job_steps (job_id, step) SELECT ?, ?"
                     + " WHERE ?::bigint IS NULL OR EXISTS (SELECT 1 FROM vagoth_jobs WHERE id = ? AND state = 'running'"
@@ -564,16 +571,22 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
             return null;
         });
         // the database confirmed the claim when it ran the statement, but its answer may have come much later (held
-        // up by a partition): the operation may begin only while the leases are still surely this daemon's
-        refuseUnlessFresh(id, epoch);
+        // up by a partition, or by the database itself): the operation may begin only while the lease renewed before
+        // the statement was sent still surely holds. A renewal since then proves nothing for this job: the database
+        // may have swept it meanwhile (a renewal extends only what is still running here), and another daemon may
+        // have started the queue's next job.
+        refuseUnlessFresh(id, epoch, renewedBefore);
     }
 
-    /** Stops a claimed job's action when this daemon's leases were not renewed within half a lease. */
-    private void refuseUnlessFresh(String id, Long epoch) {
-        if (epoch != null && !fresh()) {
-            throw new VagothException("Job " + id + " stops here: this daemon could not renew its leases for "
-                    + (System.nanoTime() - renewed) / 1_000_000 + " ms (the lease is " + lease.toMillis()
-                    + " ms), so another daemon may take the job over", id);
+    /**
+     * Stops a claimed job's action unless the renewal at {@code renewedAt}
+     * ({@link System#nanoTime()}) is within half a lease.
+     */
+    private void refuseUnlessFresh(String id, Long epoch, long renewedAt) {
+        if (epoch != null && !fresh(renewedAt)) {
+            throw new VagothException("Job " + id + " stops here: the lease this daemon renewed "
+                    + (System.nanoTime() - renewedAt) / 1_000_000 + " ms ago (the lease is " + lease.toMillis()
+                    + " ms) may have expired, so another daemon may have taken the job over", id);
         }
     }
 

@@ -177,4 +177,52 @@ class PostgresJobStoreTest {
             assertEquals(JobState.DONE, a.finish(j.id(), null).state());
         }
     }
+
+    /**
+     * The database confirms a step but answers only after the lease ran out
+     * (a trigger holds the answer; the job's row is locked meanwhile, so the
+     * keeper's renewals, which go on, do not extend it): the step is refused,
+     * though the store renewed its leases during the wait. Acting on it would
+     * begin an operation of a job whose lease expired, which another daemon
+     * may sweep and follow with the queue's next job at once.
+     */
+    @Test
+    void aStepConfirmedAfterItsLeaseRanOutIsRefusedThoughTheKeeperRenewedMeanwhile() throws Exception {
+        String url = database();
+        Duration lease = Duration.ofMillis(1200);
+        try (PostgresJobStore a = store(url, lease);
+                Connection c = DriverManager.getConnection(url, server().user(), "");
+                Statement s = c.createStatement()) {
+            Job j = a.create("vm1", "start", Map.of(), TX);
+            assertEquals(List.of(j.id()), a.claim(1, Duration.ofSeconds(5)).stream().map(Job::id).toList());
+            a.step(j.id(), "operation 1"); // a step answered at once goes through
+            s.execute("CREATE FUNCTION slowly() RETURNS trigger LANGUAGE plpgsql AS"
+                    + " $$ BEGIN PERFORM pg_sleep(2.5); RETURN NEW; END $$");
+            s.execute("CREATE TRIGGER slow_step AFTER INSERT ON vagoth_job_steps FOR EACH ROW"
+                    + " WHEN (NEW.step = 'operation 2') EXECUTE FUNCTION slowly()");
+            VagothException e = assertThrows(VagothException.class, () -> a.step(j.id(), "operation 2"));
+            assertTrue(e.getMessage().contains("stops here"), e.getMessage());
+        }
+    }
+
+    /** A claim granted but answered after its lease ran out is not taken (it never runs). */
+    @Test
+    void aClaimAnsweredAfterItsLeaseRanOutIsNotTaken() throws Exception {
+        String url = database();
+        try (PostgresJobStore a = store(url, Duration.ofMillis(1200));
+                Connection c = DriverManager.getConnection(url, server().user(), "");
+                Statement s = c.createStatement()) {
+            s.execute("CREATE FUNCTION slowly() RETURNS trigger LANGUAGE plpgsql AS"
+                    + " $$ BEGIN PERFORM pg_sleep(2.5); RETURN NEW; END $$");
+            s.execute("CREATE TRIGGER slow_claim AFTER UPDATE ON vagoth_jobs FOR EACH ROW"
+                    + " WHEN (OLD.state = 'queued' AND NEW.state = 'running') EXECUTE FUNCTION slowly()");
+            Job j = a.create("vm1", "start", Map.of(), TX);
+            assertEquals(List.of(), a.claim(1, Duration.ofSeconds(1)), "a claim answered too late is not taken");
+            s.execute("DROP TRIGGER slow_claim ON vagoth_jobs");
+            a.renew();
+            a.sweep();
+            JobState now = a.get(j.id()).orElseThrow().state();
+            assertTrue(now == JobState.QUEUED || now == JobState.INTERRUPTED, "it never ran here: " + now);
+        }
+    }
 }
