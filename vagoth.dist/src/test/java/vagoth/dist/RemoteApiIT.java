@@ -45,8 +45,8 @@ class RemoteApiIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Files.createDirectories(home.resolve("etc"));
-        VagothProcess.run(home, List.of(), "help"); // makes the home
+        Files.delete(home); // made by the first command, with its defaults
+        VagothProcess.run(home, List.of(), "help");
         Files.writeString(home.resolve("etc/vagoth.http.cfg"), "port = " + port + "\n");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth").toString(),
                 "daemon", "start");
@@ -190,6 +190,10 @@ class RemoteApiIT {
 
         HttpResponse<String> start = send("POST", "/api/v1/vms/vm1/start", operator, "");
         assertEquals(202, start.statusCode(), start.body());
+        String location = start.headers().firstValue("Location").orElseThrow();
+        HttpResponse<String> waited = call("GET", location + "?wait=60", viewer);
+        assertTrue(waited.body().contains("\"state\":\"done\""), "waited for: " + waited.body());
+        assertEquals(400, call("GET", location + "?wait=soon", viewer).statusCode());
         assertTrue(awaitJob(start, operator).contains("\"state\":\"done\""));
         String vm = call("GET", "/api/v1/nodes/vm1", viewer).body();
         assertTrue(vm.contains("\"state\":\"starting\"") && vm.contains("\"parent\":\"hyper1\""), vm);
@@ -237,6 +241,23 @@ class RemoteApiIT {
         assertTrue(on.body().contains("\"maintenance\":true"), on.body());
         assertTrue(VagothProcess.run(home, List.of(), "listhv").out().contains("maintenance"));
         assertEquals(404, call("GET", "/api/v1/hypervisors/nosuch", admin).statusCode());
+
+        assertEquals(403, send("POST", "/api/v1/hypervisors/hyper1/fence", operator, "").statusCode());
+        assertEquals(400, send("POST", "/api/v1/hypervisors/hyper1/fence", admin, "{\"command\": \"yes\"}")
+                .statusCode());
+        HttpResponse<String> fenced = send("POST", "/api/v1/hypervisors/hyper1/fence", admin, "");
+        assertEquals(200, fenced.statusCode(), fenced.body());
+        assertTrue(fenced.body().contains("\"fenced\":true") && fenced.body().contains("\"released\":[]"),
+                fenced.body());
+        HttpResponse<String> unfenced = send("POST", "/api/v1/hypervisors/hyper1/unfence", admin, "");
+        assertEquals(200, unfenced.statusCode(), unfenced.body());
+        assertTrue(unfenced.body().contains("\"fenced\":false"), unfenced.body());
+
+        String templates = call("GET", "/api/v1/templates", operator).body();
+        assertTrue(templates.contains("\"debian\":{"), templates);
+        String plugins = call("GET", "/api/v1/plugins", operator).body();
+        assertTrue(plugins.contains("\"concept\":\"registry\"") && plugins.contains("\"state\":\"active\""),
+                plugins);
     }
 
     @Test

@@ -24,7 +24,9 @@ import vagoth.support.json.JobJson;
 /**
  * {@code /api/v1/jobs}: recent jobs ({@code ?state=S&node=N&txid=T&limit=N},
  * as {@code vagoth jobs}), one job with its steps, and {@code DELETE} to
- * cancel a queued one (operator).
+ * cancel a queued one (operator). {@code GET /api/v1/jobs/ID?wait=SECONDS}
+ * answers once the job has ended, or when the time is up (at most 300 s), with
+ * the job as it is then.
  */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/jobs",
     "osgi.http.whiteboard.servlet.pattern=/api/v1/jobs/*",
@@ -44,6 +46,24 @@ public final class JobsServlet extends ApiServlet {
         String id = Api.rest(req);
         if (id != null) {
             Job j = manager.jobs().get(id).orElseThrow(() -> new JobNotFoundException(id));
+            String wait = req.getParameter("wait");
+            if (wait != null) {
+                double seconds;
+                try {
+                    seconds = Double.parseDouble(wait);
+                } catch (NumberFormatException e) {
+                    seconds = -1;
+                }
+                if (!(seconds >= 0 && seconds <= 300)) {
+                    throw new Api.Refusal(400, "wait takes seconds from 0 to 300, not '" + wait + "'");
+                }
+                try {
+                    j = manager.jobs().await(id, java.time.Duration.ofMillis((long) (seconds * 1000)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new Api.Refusal(503, "the daemon is stopping");
+                }
+            }
             var o = JobJson.of(j);
             o.put("steps", manager.jobs().steps(id));
             Api.json(resp, 200, o);
