@@ -151,6 +151,16 @@ class RemoteApiIT {
         return client.send(req, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code promtool check metrics} (Debian's prometheus package, which .ci/run installs) accepts {@code text}. */
+    private static void promtoolAccepts(String text) throws Exception {
+        Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        p.getOutputStream().write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "promtool check metrics: " + said);
+    }
+
     /** Polls the job the answer's Location names until it ends; its last form. */
     private String awaitJob(HttpResponse<String> accepted, String token) throws Exception {
         String location = accepted.headers().firstValue("Location").orElseThrow();
@@ -199,6 +209,24 @@ class RemoteApiIT {
         assertTrue(vm.contains("\"state\":\"starting\"") && vm.contains("\"parent\":\"hyper1\""), vm);
         String jobs = VagothProcess.run(home, List.of(), "jobs").out();
         assertTrue(jobs.contains("api:operator-test"), "the job's source is the token's name: " + jobs);
+
+        // the job's end is counted at the event feed's next look (250 ms)
+        HttpResponse<String> metrics = call("GET", "/metrics", viewer);
+        for (int i = 0; i < 100 && !metrics.body().contains("vagoth_jobs_ended_total{action=\"start\",outcome=\"done\"} 1");
+                i++) {
+            Thread.sleep(100);
+            metrics = call("GET", "/metrics", viewer);
+        }
+        assertEquals(200, metrics.statusCode(), metrics.body());
+        assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+        assertTrue(metrics.body().contains("vagoth_jobs_ended_total{action=\"start\",outcome=\"done\"} 1"),
+                metrics.body());
+        assertTrue(metrics.body().contains("vagoth_vms{state=\"starting\"} 1"), metrics.body());
+        assertTrue(metrics.body().contains("vagoth_http_requests_total{route=\"/api/v1/vms/{name}/start\","
+                + "method=\"POST\",status=\"202\"} 1"), metrics.body());
+        assertFalse(metrics.body().contains("vm1"), "no node names as label values");
+        promtoolAccepts(metrics.body());
+        assertEquals(401, call("GET", "/metrics", null).statusCode());
 
         String before = call("GET", "/api/v1/nodes/vm1", viewer).body();
         String[][] bad = {

@@ -62,6 +62,36 @@ final class Api {
         return t;
     }
 
+    private static final java.util.Set<String> RESOURCES = java.util.Set.of("nodes", "vms", "hypervisors", "jobs",
+            "tokens", "token", "events", "command", "templates", "plugins");
+    private static final java.util.Set<String> SUBPATHS = java.util.Set.of("start", "stop", "shutdown", "reboot",
+            "define", "undefine", "provision", "deprovision", "migrate", "maintenance", "fence", "unfence");
+
+    /**
+     * A request's route for metrics, from a bounded set: {@code /api/v1/nodes/{name}},
+     * {@code /api/v1/vms/{name}/start}; never a node's name or a job's id.
+     */
+    static String route(String path) {
+        if (path.equals("/metrics")) {
+            return path;
+        }
+        String[] p = path.split("/");
+        if (p.length < 4 || !p[1].equals("api") || !p[2].equals("v1")) {
+            return "{other}";
+        }
+        if (!RESOURCES.contains(p[3])) {
+            return "/api/v1/{other}";
+        }
+        StringBuilder r = new StringBuilder("/api/v1/").append(p[3]);
+        if (p.length > 4) {
+            r.append(p[3].equals("jobs") || p[3].equals("tokens") ? "/{id}" : "/{name}");
+        }
+        if (p.length > 5) {
+            r.append('/').append(p.length == 6 && SUBPATHS.contains(p[5]) ? p[5] : "{other}");
+        }
+        return r.toString();
+    }
+
     /** The part of the path after the servlet's own ({@code /api/v1/nodes/NAME}: {@code NAME}), or null. */
     static String rest(HttpServletRequest req) {
         String info = req.getPathInfo();

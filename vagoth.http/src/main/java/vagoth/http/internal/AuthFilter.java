@@ -40,6 +40,7 @@ public final class AuthFilter implements Filter {
 
     private final AccessTokens tokens;
     private final EventFeed events;
+    private final Metrics metrics;
     /** Per address: failures in the current window, and when it began. Oldest addresses go first. */
     private final Map<String, long[]> failures = new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -51,9 +52,10 @@ public final class AuthFilter implements Filter {
     };
 
     @Activate
-    public AuthFilter(@Reference AccessTokens tokens, @Reference EventFeed events) {
+    public AuthFilter(@Reference AccessTokens tokens, @Reference EventFeed events, @Reference Metrics metrics) {
         this.tokens = tokens;
         this.events = events;
+        this.metrics = metrics;
     }
 
     @Override
@@ -61,6 +63,16 @@ public final class AuthFilter implements Filter {
             throws IOException, ServletException {
         HttpServletRequest req = (HttpServletRequest) request;
         HttpServletResponse resp = (HttpServletResponse) response;
+        long began = System.nanoTime();
+        try {
+            filter(req, resp, chain);
+        } finally {
+            metrics.request(Api.route(req.getRequestURI()), req.getMethod(), resp.getStatus(), System.nanoTime() - began);
+        }
+    }
+
+    private void filter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
+            throws IOException, ServletException {
         String query = req.getQueryString();
         if (query != null && (query.contains("token=") || query.contains("access_token="))) {
             Api.error(resp, 400, "a token goes in the Authorization header, never in the URL (it would be logged"
@@ -82,7 +94,7 @@ public final class AuthFilter implements Filter {
         }
         req.setAttribute(Api.TOKEN, token.get());
         try {
-            chain.doFilter(request, response);
+            chain.doFilter(req, resp);
         } catch (Api.Refusal r) {
             if (!resp.isCommitted()) {
                 Api.error(resp, r.status, r.getMessage());

@@ -50,6 +50,7 @@ public final class EventFeed {
     }
 
     private final Manager manager;
+    private final Metrics metrics;
     private final String epoch = Long.toString(System.currentTimeMillis(), 36);
     private final ScheduledExecutorService looker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "vagoth-events");
@@ -64,8 +65,9 @@ public final class EventFeed {
     private final Map<String, String> jobStates = new HashMap<>();
 
     @Activate
-    public EventFeed(@Reference Manager manager) {
+    public EventFeed(@Reference Manager manager, @Reference Metrics metrics) {
         this.manager = manager;
+        this.metrics = metrics;
         looker.scheduleWithFixedDelay(this::lookQuietly, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -140,6 +142,11 @@ public final class EventFeed {
         return out;
     }
 
+    /** How many events are kept. */
+    synchronized int kept() {
+        return kept.size();
+    }
+
     /** The id of the latest event (what a client that starts now resumes from). */
     synchronized String lastId() {
         return epoch + "-" + seq;
@@ -190,6 +197,10 @@ public final class EventFeed {
                 String before = jobStates.put(j.id(), state);
                 if (!first && !state.equals(before)) {
                     publish("job", JobJson.of(j));
+                    if (j.state().isFinished()) {
+                        metrics.jobEnded(j.action(), state, j.started() == null || j.finished() == null ? -1
+                                : java.time.Duration.between(j.started(), j.finished()).toMillis() / 1000.0);
+                    }
                 }
             }
             if (jobStates.size() > 4 * JOBS_LOOKED_AT) {

@@ -1,0 +1,110 @@
+package vagoth.http.internal;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
+
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The daemon's own counters for {@code /metrics}: API requests by route,
+ * method and status with their durations, and jobs ended by action and
+ * outcome with theirs. Label values come from bounded sets (routes with
+ * {@code {name}} for a node, actions, states), never a node's name or a
+ * job's id.
+ */
+@Component(service = Metrics.class)
+public final class Metrics {
+    /** Upper bounds of the duration buckets, in seconds. */
+    static final double[] HTTP_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    static final double[] JOB_BUCKETS = {0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600};
+
+    /** A histogram of one label set: bucket counts, a sum and a count. */
+    static final class Histogram {
+        final double[] bounds;
+        final AtomicLong[] buckets;
+        final DoubleAdder sum = new DoubleAdder();
+        final AtomicLong count = new AtomicLong();
+
+        Histogram(double[] bounds) {
+            this.bounds = bounds;
+            this.buckets = new AtomicLong[bounds.length];
+            for (int i = 0; i < bounds.length; i++) {
+                buckets[i] = new AtomicLong();
+            }
+        }
+
+        void observe(double seconds) {
+            for (int i = 0; i < bounds.length; i++) {
+                if (seconds <= bounds[i]) {
+                    buckets[i].incrementAndGet();
+                }
+            }
+            sum.add(seconds);
+            count.incrementAndGet();
+        }
+    }
+
+    final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
+    final Map<String, Histogram> requestDurations = new ConcurrentHashMap<>();
+    final Map<String, AtomicLong> jobsEnded = new ConcurrentHashMap<>();
+    final Map<String, Histogram> jobDurations = new ConcurrentHashMap<>();
+
+    /** One API request: its route (bounded), method, status and how long it took. */
+    void request(String route, String method, int status, long nanos) {
+        requests.computeIfAbsent(labels("route", route, "method", method, "status", String.valueOf(status)),
+                k -> new AtomicLong()).incrementAndGet();
+        requestDurations.computeIfAbsent(labels("route", route), k -> new Histogram(HTTP_BUCKETS))
+                .observe(nanos / 1e9);
+    }
+
+    /** A job that ended: its action, how (done, failed, cancelled, interrupted), and how long it ran. */
+    void jobEnded(String action, String outcome, double seconds) {
+        jobsEnded.computeIfAbsent(labels("action", action, "outcome", outcome), k -> new AtomicLong())
+                .incrementAndGet();
+        if (seconds >= 0) {
+            jobDurations.computeIfAbsent(labels("action", action), k -> new Histogram(JOB_BUCKETS)).observe(seconds);
+        }
+    }
+
+    /** {@code {k1="v1",k2="v2"}}, the values escaped as the text format wants. */
+    static String labels(String... kv) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < kv.length; i += 2) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(kv[i]).append("=\"").append(kv[i + 1].replace("\\", "\\\\").replace("\"", "\\\"")
+                    .replace("\n", "\\n")).append('"');
+        }
+        return sb.append('}').toString();
+    }
+
+    /** Writes one counter or gauge family. */
+    static void family(StringBuilder out, String name, String type, String help, Map<String, ? extends Number> values) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        new TreeMap<>(values).forEach((labels, v) -> out.append(name).append(labels.equals("{}") ? "" : labels)
+                .append(' ').append(v).append('\n'));
+    }
+
+    /** Writes one histogram family. */
+    static void histograms(StringBuilder out, String name, String help, Map<String, Histogram> values) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" histogram\n");
+        new TreeMap<>(values).forEach((labels, h) -> {
+            String inner = labels.substring(1, labels.length() - 1);
+            String sep = inner.isEmpty() ? "" : ",";
+            for (int i = 0; i < h.bounds.length; i++) {
+                out.append(name).append("_bucket{").append(inner).append(sep).append("le=\"").append(h.bounds[i])
+                        .append("\"} ").append(h.buckets[i].get()).append('\n');
+            }
+            out.append(name).append("_bucket{").append(inner).append(sep).append("le=\"+Inf\"} ")
+                    .append(h.count.get()).append('\n');
+            out.append(name).append("_sum").append(labels).append(' ').append(h.sum.sum()).append('\n');
+            out.append(name).append("_count").append(labels).append(' ').append(h.count.get()).append('\n');
+        });
+    }
+}
