@@ -51,14 +51,14 @@ final class Container implements AutoCloseable {
          * One command, then exit: no interactive shell and no watching; etc/
          * is read once and deploy/ installed directly.
          */
-        ONE_SHOT(List.of("org.apache.felix.gogo.jline", "org.apache.felix.gogo.command", "jline",
-                "org.apache.felix.fileinstall", "vagoth.scheduler.thread", "vagoth.http", "org.apache.felix.http.jetty12")),
+        ONE_SHOT(concat(List.of("org.apache.felix.gogo.jline", "org.apache.felix.gogo.command", "jline",
+                "org.apache.felix.fileinstall", "vagoth.scheduler.thread"), Container.HTTP)),
         /**
          * Vagoth's interactive shell on a container of its own: FileInstall
          * watches deploy/; the shell is Vagoth's (the one attached to a
          * daemon), not Gogo's console.
          */
-        INTERACTIVE(List.of("org.apache.felix.gogo.jline", "jline", "vagoth.http", "org.apache.felix.http.jetty12")),
+        INTERACTIVE(concat(List.of("org.apache.felix.gogo.jline", "jline"), Container.HTTP)),
         /**
          * The daemon: as the interactive shell, without a console shell; commands come over its socket, and
          * the remote API is served (the other modes leave the HTTP bundles out).
@@ -70,7 +70,17 @@ final class Container implements AutoCloseable {
         Mode(List<String> skipped) {
             this.skipped = skipped;
         }
+
+        private static List<String> concat(List<String> a, List<String> b) {
+            List<String> all = new ArrayList<>(a);
+            all.addAll(b);
+            return List.copyOf(all);
+        }
     }
+
+    /** The remote API's bundles (by file name in bundle/): only the daemon serves it. */
+    static final List<String> HTTP = List.of("vagoth.http", "org.apache.felix.http.jetty12",
+            "org.apache.felix.http.servlet-api", "commons-fileupload", "commons-io", "slf4j-api", "slf4j-nop");
 
     static Container start(Path dist, VagothHome home, Mode mode) throws IOException, BundleException {
         Path cache = frameworkCache(home);
