@@ -53,18 +53,23 @@ abstract class ApiServlet extends HttpServlet {
     }
 
     void get(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        throw notServed(req);
+        other(req, resp);
     }
 
     void post(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        throw notServed(req);
+        other(req, resp);
     }
 
     void put(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        throw notServed(req);
+        other(req, resp);
     }
 
     void delete(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        other(req, resp);
+    }
+
+    /** A method this resource does not serve: a 405 unless a resource says otherwise. */
+    void other(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         throw notServed(req);
     }
 

@@ -15,7 +15,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
-import vagoth.api.ManagedNode;
 import vagoth.api.Manager;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
@@ -166,8 +165,8 @@ public final class EventFeed {
 
     private void look() {
         Map<String, Node> now = new LinkedHashMap<>();
-        for (ManagedNode n : manager.getNodes(NodeQuery.all())) {
-            now.put(n.id(), n.node());
+        for (Node n : manager.registry().getNodes(NodeQuery.all())) { // the records, without their node types' wrapping
+            now.put(n.id(), n);
         }
         List<Job> jobs = manager.jobs().list(new JobQuery(null, null, null, JOBS_LOOKED_AT));
         synchronized (this) {

@@ -16,28 +16,9 @@ import vagoth.api.access.Role;
 public final class NotFoundServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
 
-    private void none(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    @Override
+    void other(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Api.require(req, Role.VIEWER);
-        Api.error(resp, 404, "no such resource: " + req.getRequestURI() + " (/api/v1/openapi.json lists them)");
-    }
-
-    @Override
-    void get(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        none(req, resp);
-    }
-
-    @Override
-    void post(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        none(req, resp);
-    }
-
-    @Override
-    void put(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        none(req, resp);
-    }
-
-    @Override
-    void delete(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        none(req, resp);
+        Api.error(resp, 404, "no such resource: " + req.getRequestURI() + " (the README's Remote API section lists them)");
     }
 }
