@@ -8,18 +8,24 @@ import java.util.concurrent.atomic.DoubleAdder;
 
 import org.osgi.service.component.annotations.Component;
 
+import vagoth.api.telemetry.Telemetry;
+
 /**
  * The daemon's own counters for {@code /metrics}: API requests by route,
- * method and status with their durations, and jobs ended by action and
- * outcome with theirs. Label values come from bounded sets (routes with
- * {@code {name}} for a node, actions, states), never a node's name or a
- * job's id.
+ * method and status with their durations, jobs ended by action and
+ * outcome with theirs, and what other bundles report as the
+ * {@link Telemetry}: registry operations, monitor passes, agent calls.
+ * Label values come from bounded sets (routes with {@code {name}} for a
+ * node, actions, operations, states, hypervisors' ids), never a VM's name or
+ * a job's id.
  */
-@Component(service = Metrics.class)
-public final class Metrics {
+@Component(service = {Metrics.class, Telemetry.class})
+public final class Metrics implements Telemetry {
     /** Upper bounds of the duration buckets, in seconds. */
     static final double[] HTTP_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
     static final double[] JOB_BUCKETS = {0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600};
+    static final double[] REGISTRY_BUCKETS = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};
+    static final double[] AGENT_BUCKETS = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120};
 
     /** A histogram of one label set: bucket counts, a sum and a count. */
     static final class Histogram {
@@ -51,6 +57,40 @@ public final class Metrics {
     final Map<String, Histogram> requestDurations = new ConcurrentHashMap<>();
     final Map<String, AtomicLong> jobsEnded = new ConcurrentHashMap<>();
     final Map<String, Histogram> jobDurations = new ConcurrentHashMap<>();
+    final Map<String, AtomicLong> registryOperations = new ConcurrentHashMap<>();
+    final Map<String, Histogram> registryDurations = new ConcurrentHashMap<>();
+    final Histogram monitorPasses = new Histogram(AGENT_BUCKETS);
+    final AtomicLong monitorPolled = new AtomicLong();
+    final AtomicLong monitorUnreachable = new AtomicLong();
+    final Map<String, AtomicLong> agentCalls = new ConcurrentHashMap<>();
+    final Map<String, Histogram> agentDurations = new ConcurrentHashMap<>();
+
+    @Override
+    public void registryOperation(String operation, long nanos, boolean failed) {
+        registryOperations.computeIfAbsent(labels("operation", operation, "outcome", outcome(failed)),
+                k -> new AtomicLong()).incrementAndGet();
+        registryDurations.computeIfAbsent(labels("operation", operation), k -> new Histogram(REGISTRY_BUCKETS))
+                .observe(nanos / 1e9);
+    }
+
+    @Override
+    public void monitorPass(long nanos, int polled, int unreachable) {
+        monitorPasses.observe(nanos / 1e9);
+        monitorPolled.set(polled);
+        monitorUnreachable.set(unreachable);
+    }
+
+    @Override
+    public void agentCall(String hypervisor, String action, long nanos, boolean failed) {
+        agentCalls.computeIfAbsent(labels("hypervisor", hypervisor, "action", action, "outcome", outcome(failed)),
+                k -> new AtomicLong()).incrementAndGet();
+        agentDurations.computeIfAbsent(labels("hypervisor", hypervisor), k -> new Histogram(AGENT_BUCKETS))
+                .observe(nanos / 1e9);
+    }
+
+    private static String outcome(boolean failed) {
+        return failed ? "failed" : "ok";
+    }
 
     /** One API request: its route (bounded), method, status and how long it took. */
     void request(String route, String method, int status, long nanos) {
@@ -103,8 +143,9 @@ public final class Metrics {
             }
             out.append(name).append("_bucket{").append(inner).append(sep).append("le=\"+Inf\"} ")
                     .append(h.count.get()).append('\n');
-            out.append(name).append("_sum").append(labels).append(' ').append(h.sum.sum()).append('\n');
-            out.append(name).append("_count").append(labels).append(' ').append(h.count.get()).append('\n');
+            String own = inner.isEmpty() ? "" : labels;
+            out.append(name).append("_sum").append(own).append(' ').append(h.sum.sum()).append('\n');
+            out.append(name).append("_count").append(own).append(' ').append(h.count.get()).append('\n');
         });
     }
 }

@@ -36,6 +36,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import vagoth.api.Selection;
+import vagoth.api.telemetry.Telemetry;
 import vagoth.support.bind.Current;
 import vagoth.support.bind.FollowingRegistry;
 import vagoth.support.bind.Lookup;
@@ -63,6 +64,7 @@ public final class VagothMonitor implements Monitor {
     private final ScheduledExecutorService background;
     private final Reconciler.Rules rules;
     private final Duration stuckAfter;
+    private volatile Telemetry telemetry;
 
     @Activate
     public VagothMonitor(ComponentContext context, MonitorConfig config, Map<String, Object> props) {
@@ -103,6 +105,17 @@ public final class VagothMonitor implements Monitor {
         registry.unbind(r);
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindTelemetry(Telemetry t) {
+        telemetry = t;
+    }
+
+    void unbindTelemetry(Telemetry t) {
+        if (telemetry == t) {
+            telemetry = null;
+        }
+    }
+
     private static java.util.concurrent.ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
@@ -122,6 +135,7 @@ public final class VagothMonitor implements Monitor {
 
     @Override
     public synchronized PollReport poll() {
+        long start = System.nanoTime();
         Registry registry = this.registry;
         List<Node> hvs = registry.getNodes(NodeQuery.all().withType(Hypervisor.TYPE));
         // a registry shared by several daemons: poll only the hypervisors whose lease this one holds
@@ -171,6 +185,10 @@ public final class VagothMonitor implements Monitor {
         }
         stuck().forEach(vm -> r.warnings.add(vm.id() + " has been " + vm.state() + " since "
                 + vm.metadata().get(VmStates.STATE_SINCE)));
+        Telemetry t = telemetry;
+        if (t != null) {
+            t.monitorPass(System.nanoTime() - start, answers.size() + failures.size(), failures.size());
+        }
         return new PollReport(answers.keySet().stream().map(Node::id).toList(),
                 failures.keySet().stream().map(Node::id).toList(), r.changes, r.warnings);
     }

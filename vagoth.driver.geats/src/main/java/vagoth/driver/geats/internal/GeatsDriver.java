@@ -16,6 +16,9 @@ import com.google.gson.JsonParser;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 
 import vagoth.api.Node;
@@ -24,6 +27,7 @@ import vagoth.api.driver.DriverException;
 import vagoth.api.virt.HypervisorStatus;
 import vagoth.api.driver.VagothDriver;
 import vagoth.api.virt.VmInfo;
+import vagoth.api.telemetry.Telemetry;
 import vagoth.support.cmd.CommandLine;
 import vagoth.support.geats.GeatsOperation;
 
@@ -54,6 +58,8 @@ public final class GeatsDriver implements Driver {
         t.setDaemon(true);
         return t;
     });
+
+    private volatile Telemetry telemetry;
 
     private record Channel(String agentLine, boolean session, AgentChannel channel) {
     }
@@ -193,8 +199,25 @@ public final class GeatsDriver implements Driver {
         return e.isJsonNull() ? "" : e.isJsonPrimitive() ? e.getAsString() : e.toString();
     }
 
-    /** One request to the hypervisor's agent; an operation on disks or definitions gets the long timeout. */
+    /** One request to the hypervisor's agent, timed for the telemetry if one is bound. */
     private JsonElement call(Node hv, Node vm, GeatsOperation operation, JsonObject data) {
+        Telemetry t = telemetry;
+        if (t == null) {
+            return callAgent(hv, vm, operation, data);
+        }
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            JsonElement answer = callAgent(hv, vm, operation, data);
+            failed = false;
+            return answer;
+        } finally {
+            t.agentCall(hv.id(), operation.wire(), System.nanoTime() - start, failed);
+        }
+    }
+
+    /** One request to the hypervisor's agent; an operation on disks or definitions gets the long timeout. */
+    private JsonElement callAgent(Node hv, Node vm, GeatsOperation operation, JsonObject data) {
         String action = operation.wire();
         Duration timeout = operation.slow() ? longTimeout : shortTimeout;
         String about = vm == null ? hv.id() : vm.id();
@@ -276,6 +299,17 @@ public final class GeatsDriver implements Driver {
 
     private static String abbreviate(String s) {
         return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindTelemetry(Telemetry t) {
+        telemetry = t;
+    }
+
+    void unbindTelemetry(Telemetry t) {
+        if (telemetry == t) {
+            telemetry = null;
+        }
     }
 
     @Deactivate

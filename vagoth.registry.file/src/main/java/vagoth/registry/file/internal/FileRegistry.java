@@ -10,6 +10,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 
 import vagoth.api.Names;
@@ -20,6 +23,7 @@ import vagoth.api.ServiceUnavailableException;
 import vagoth.support.io.FileIo;
 import vagoth.api.registry.VagothRegistry;
 import vagoth.api.Installation;
+import vagoth.api.telemetry.Telemetry;
 import vagoth.support.registry.RegistryState;
 import vagoth.support.registry.Mutation;
 import vagoth.support.registry.StateRegistry;
@@ -161,6 +165,15 @@ public final class FileRegistry extends StateRegistry implements AutoCloseable {
     /** Writes a snapshot and starts a new log now (normally done as the log grows). */
     public void compact() {
         store().compactNow();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindTelemetry(Telemetry t) {
+        measureWith(t);
+    }
+
+    void unbindTelemetry(Telemetry t) {
+        stopMeasuring(t);
     }
 
     @Deactivate

@@ -25,6 +25,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 import vagoth.api.Names;
 import vagoth.api.Node;
@@ -34,6 +37,7 @@ import vagoth.api.registry.RegistryException;
 import vagoth.api.registry.VagothRegistry;
 import vagoth.api.monitor.PollLeases;
 import vagoth.api.job.Transaction;
+import vagoth.api.telemetry.Telemetry;
 import vagoth.support.postgres.Database;
 import vagoth.support.postgres.Listener;
 import vagoth.support.registry.Mutation;
@@ -672,6 +676,15 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
     @Override
     public boolean holds(String hypervisor) {
         return pollLeases().holds(hypervisor);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindTelemetry(Telemetry t) {
+        measureWith(t);
+    }
+
+    void unbindTelemetry(Telemetry t) {
+        stopMeasuring(t);
     }
 
     @Deactivate

@@ -1,0 +1,34 @@
+package vagoth.api.telemetry;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Receives measurements from the bundles that make the work measured. A
+ * bundle references it optionally and dynamically: with none registered
+ * nothing is measured, and a report never throws into the caller's work.
+ * Every label given is from a bounded set (an operation's or action's name,
+ * a hypervisor's id), never a VM's name or a job's id. Calls come from any
+ * thread, often at once.
+ */
+@ConsumerType
+public interface Telemetry {
+    /**
+     * A registry operation ({@code find}, {@code list}, {@code add},
+     * {@code update}, {@code parent}, {@code delete}) took
+     * {@code nanos}; {@code failed} when it threw.
+     */
+    void registryOperation(String operation, long nanos, boolean failed);
+
+    /**
+     * A monitor pass polled {@code polled} hypervisors in {@code nanos};
+     * {@code unreachable} of them did not answer.
+     */
+    void monitorPass(long nanos, int polled, int unreachable);
+
+    /**
+     * A call of {@code action} ({@code status}, {@code start}, ...) to the
+     * agent of the hypervisor {@code hypervisor} (its id) took {@code nanos};
+     * {@code failed} when the agent could not be reached or refused.
+     */
+    void agentCall(String hypervisor, String action, long nanos, boolean failed);
+}
