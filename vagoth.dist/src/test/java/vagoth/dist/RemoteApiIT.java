@@ -37,72 +37,28 @@ import org.junit.jupiter.api.io.TempDir;
 class RemoteApiIT {
     @TempDir
     Path home;
+    private ApiDaemon api;
     private int port;
     private HttpClient client;
 
     @BeforeEach
     void startDaemon() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Files.delete(home); // made by the first command, with its defaults
-        VagothProcess.run(home, List.of(), "help");
-        Files.writeString(home.resolve("etc/vagoth.http.cfg"), "port = " + port + "\n");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth").toString(),
-                "daemon", "start");
-        pb.environment().put("VAGOTH_HOME", home.toString());
-        pb.environment().remove("VAGOTH_NO_DAEMON");
-        Process p = pb.redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), "the daemon did not start");
-        Path keystore = home.resolve("etc/tls/vagoth.p12");
-        awaitServing(keystore);
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            trusted.load(in, Files.readString(home.resolve("etc/tls/vagoth.p12.password")).trim().toCharArray());
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trusted);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, tmf.getTrustManagers(), null);
-        client = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
-    }
-
-    private void awaitServing(Path keystore) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(keystore)) {
-                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                    return;
-                } catch (IOException e) {
-                    // not yet
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the API never listened on " + port);
+        api = ApiDaemon.start(home, "");
+        port = api.port;
+        client = api.client;
     }
 
     @AfterEach
     void stop() throws Exception {
-        VagothProcess.endProcessesOf(home);
+        VagothProcess.endProcessesOf(home); // also when the daemon never started
     }
 
     private String token(String role) throws Exception {
-        VagothProcess.Result r = VagothProcess.run(home, List.of(), "token", "create", "--role", role, "--name",
-                role + "-test");
-        assertEquals(0, r.status(), r.toString());
-        return r.out().lines().reduce((a, b) -> b).orElseThrow();
+        return api.token(role);
     }
 
     private HttpResponse<String> call(String method, String path, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody());
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return api.call(method, path, token);
     }
 
     @Test
@@ -144,15 +100,11 @@ class RemoteApiIT {
     }
 
     private HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
-        return client.send(req, HttpResponse.BodyHandlers.ofString());
+        return api.send(method, path, token, body);
     }
 
     /** {@code promtool check metrics} (Debian's prometheus package, which .ci/run installs) accepts {@code text}. */
-    private static void promtoolAccepts(String text) throws Exception {
+    static void promtoolAccepts(String text) throws Exception {
         Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
         p.getOutputStream().write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         p.getOutputStream().close();

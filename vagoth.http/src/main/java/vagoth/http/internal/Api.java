@@ -16,6 +16,8 @@ import vagoth.support.json.Json;
 final class Api {
     /** The request attribute {@link AuthFilter} puts the caller's token in. */
     static final String TOKEN = "vagoth.token";
+    /** The request attribute set when the caller sent the scrape token, which reads {@code /metrics} only. */
+    static final String SCRAPER = "vagoth.scraper";
     static final String WHITEBOARD_CONTEXT = "(osgi.http.whiteboard.context.name=default)";
 
     private Api() {
@@ -62,9 +64,9 @@ final class Api {
         return t;
     }
 
-    private static final java.util.Set<String> RESOURCES = java.util.Set.of("nodes", "vms", "hypervisors", "jobs",
-            "tokens", "token", "events", "command", "templates", "plugins");
-    private static final java.util.Set<String> SUBPATHS = java.util.Set.of("start", "stop", "shutdown", "reboot",
+    static final java.util.Set<String> RESOURCES = java.util.Set.of("nodes", "vms", "hypervisors", "jobs",
+            "tokens", "token", "events", "command", "templates", "plugins", "openapi.json");
+    static final java.util.Set<String> SUBPATHS = java.util.Set.of("start", "stop", "shutdown", "reboot",
             "define", "undefine", "provision", "deprovision", "migrate", "maintenance", "fence", "unfence");
 
     /**

@@ -35,21 +35,33 @@ abstract class ApiServlet extends HttpServlet {
                 case "DELETE" -> delete(req, resp);
                 default -> throw new Api.Refusal(405, req.getMethod() + " is not served here");
             }
-        } catch (Api.Refusal r) {
-            Api.error(resp, r.status, r.getMessage());
-        } catch (NodeNotFoundException | JobNotFoundException | TokenNotFoundException e) {
-            Api.error(resp, 404, e.getMessage());
-        } catch (InvalidNameException | InvalidValueException | UnknownNodeTypeException e) {
-            Api.error(resp, 400, e.getMessage());
-        } catch (AllocationException e) {
-            Api.error(resp, 422, e.getMessage()); // a placement refused, with each hypervisor's reason
-        } catch (VagothException e) {
-            Api.error(resp, 409, e.getMessage());
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "api: " + req.getMethod() + " " + req.getRequestURI() + " failed", e);
-            Api.error(resp, 500, "the daemon failed to answer (" + e.getClass().getSimpleName()
-                    + "); its log says more");
+            Body.drain(req); // a refusal before the body was read: keep the connection usable
+            int status = status(e);
+            if (status == 500) {
+                LOG.log(System.Logger.Level.ERROR, "api: " + req.getMethod() + " " + req.getRequestURI() + " failed", e);
+            }
+            Api.error(resp, status, status == 500 ? "the daemon failed to answer (" + e.getClass().getSimpleName()
+                    + "); its log says more" : e.getMessage());
         }
+    }
+
+    private static int status(RuntimeException e) {
+        if (e instanceof Api.Refusal r) {
+            return r.status;
+        }
+        if (e instanceof NodeNotFoundException || e instanceof JobNotFoundException
+                || e instanceof TokenNotFoundException) {
+            return 404;
+        }
+        if (e instanceof InvalidNameException || e instanceof InvalidValueException
+                || e instanceof UnknownNodeTypeException) {
+            return 400;
+        }
+        if (e instanceof AllocationException) {
+            return 422; // a placement refused, with each hypervisor's reason
+        }
+        return e instanceof VagothException ? 409 : 500;
     }
 
     void get(HttpServletRequest req, HttpServletResponse resp) throws IOException {

@@ -13,10 +13,15 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 
+import vagoth.api.Installation;
+import vagoth.api.VagothException;
 import vagoth.api.access.AccessToken;
 import vagoth.api.access.AccessTokens;
 
@@ -27,9 +32,11 @@ import vagoth.api.access.AccessTokens;
  * one address are slowed down: after {@value #FREE_FAILURES} in a minute each
  * next one waits longer, up to {@value #MAX_DELAY_MS} ms. Every call that
  * changes something is logged with the token's name as its actor; a token
- * itself never is.
+ * itself never is. The scrape token ({@code metrics.token.file}) reads
+ * {@code /metrics} and is refused everywhere else.
  */
-@Component(service = Filter.class, property = {"osgi.http.whiteboard.filter.pattern=/api/*",
+@Component(service = Filter.class, configurationPid = HttpSetup.PID,
+    configurationPolicy = ConfigurationPolicy.OPTIONAL, property = {"osgi.http.whiteboard.filter.pattern=/api/*",
     "osgi.http.whiteboard.filter.pattern=/metrics", "osgi.http.whiteboard.context.select=" + Api.WHITEBOARD_CONTEXT})
 public final class AuthFilter implements Filter {
     static final int FREE_FAILURES = 5;
@@ -51,11 +58,32 @@ public final class AuthFilter implements Filter {
         }
     };
 
+    private final String home;
+    /** Null when none is configured, or the configured one cannot be read (logged). */
+    private volatile ScrapeToken scrape;
+
     @Activate
-    public AuthFilter(@Reference AccessTokens tokens, @Reference EventFeed events, @Reference Metrics metrics) {
+    public AuthFilter(@Reference AccessTokens tokens, @Reference EventFeed events, @Reference Metrics metrics,
+            BundleContext context, HttpConfig config) {
         this.tokens = tokens;
         this.events = events;
         this.metrics = metrics;
+        this.home = context.getProperty(Installation.HOME_PROPERTY);
+        modified(config);
+    }
+
+    @Modified
+    void modified(HttpConfig config) {
+        String file = config.metrics_token_file();
+        scrape = null;
+        if (file.isBlank()) {
+            return;
+        }
+        try {
+            scrape = ScrapeToken.read(java.nio.file.Path.of(home, "etc").resolve(file));
+        } catch (VagothException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; the scrape token is refused until that is mended");
+        }
     }
 
     @Override
@@ -75,6 +103,7 @@ public final class AuthFilter implements Filter {
             throws IOException, ServletException {
         String query = req.getQueryString();
         if (query != null && (query.contains("token=") || query.contains("access_token="))) {
+            Body.drain(req);
             Api.error(resp, 400, "a token goes in the Authorization header, never in the URL (it would be logged"
                     + " on the way): revoke that token, it may have been seen");
             return;
@@ -82,9 +111,16 @@ public final class AuthFilter implements Filter {
         String header = req.getHeader("Authorization");
         Optional<AccessToken> token = Optional.empty();
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            token = tokens.authenticate(header.substring(7).trim());
+            String presented = header.substring(7).trim();
+            ScrapeToken s = scrape;
+            if (s != null && s.matches(presented)) {
+                scraped(req, resp, chain);
+                return;
+            }
+            token = tokens.authenticate(presented);
         }
         if (token.isEmpty()) {
+            Body.drain(req);
             slowDown(req.getRemoteAddr());
             resp.setHeader("WWW-Authenticate", "Bearer realm=\"vagoth\"");
             Api.error(resp, 401, header == null ? "no token: send 'Authorization: Bearer TOKEN' ('vagoth token create"
@@ -113,6 +149,17 @@ public final class AuthFilter implements Filter {
                 events.lookNow();
             }
         }
+    }
+
+    private static void scraped(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
+            throws IOException, ServletException {
+        if (!req.getRequestURI().equals("/metrics") || !req.getMethod().equals("GET")) {
+            Body.drain(req);
+            Api.error(resp, 403, "the scrape token reads GET /metrics only");
+            return;
+        }
+        req.setAttribute(Api.SCRAPER, Boolean.TRUE);
+        chain.doFilter(req, resp);
     }
 
     /** Counts a failure from {@code address} and, past the free ones, waits before answering it. */

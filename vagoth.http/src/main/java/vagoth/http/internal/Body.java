@@ -28,6 +28,25 @@ final class Body {
         return strings(object(req, allowed), allowed, null);
     }
 
+    /**
+     * Reads what is left of the body (up to {@link #MAX_BYTES}) and drops it:
+     * a refusal answered before the body was read would otherwise leave it on
+     * the connection, which Jetty then closes under a client reusing it.
+     */
+    static void drain(HttpServletRequest req) {
+        try {
+            InputStream in = req.getInputStream();
+            long left = MAX_BYTES;
+            byte[] buf = new byte[8192];
+            int n;
+            while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
+                left -= n;
+            }
+        } catch (IOException | IllegalStateException e) {
+            // already read, or the client went: nothing is left to keep the connection for
+        }
+    }
+
     /** The body as a JSON object whose fields are all in {@code allowed}; an empty body is an empty object. */
     static JsonObject object(HttpServletRequest req, Set<String> allowed) throws IOException {
         byte[] raw;

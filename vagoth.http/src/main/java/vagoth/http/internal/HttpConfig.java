@@ -22,4 +22,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "The password of that keystore (and of its key)")
     String keystore_password() default "";
+
+    @AttributeDefinition(description = "A file holding a token that reads /metrics and nothing else, for a"
+            + " Prometheus server (its credentials_file), relative to etc/; empty: /metrics takes a"
+            + " viewer's token")
+    String metrics_token_file() default "";
 }

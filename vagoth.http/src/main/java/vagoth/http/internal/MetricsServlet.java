@@ -24,9 +24,10 @@ import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
 
 /**
- * {@code GET /metrics} (a viewer's token): the Prometheus text format. API
- * requests and ended jobs as counters with duration histograms
- * ({@link Metrics}); VMs and hypervisors by state, the queued jobs and the
+ * {@code GET /metrics} (a viewer's token, or the scrape token
+ * {@code metrics.token.file} names): the Prometheus text format. API
+ * requests, ended jobs, registry operations, monitor passes and agent calls
+ * as counters with duration histograms ({@link Metrics}); VMs and hypervisors by state, the queued jobs and the
  * event stream's size as gauges read at each scrape.
  */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/metrics",
@@ -49,7 +50,9 @@ public final class MetricsServlet extends ApiServlet {
 
     @Override
     void get(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Api.require(req, Role.VIEWER);
+        if (req.getAttribute(Api.SCRAPER) == null) {
+            Api.require(req, Role.VIEWER);
+        }
         StringBuilder out = new StringBuilder();
         Metrics.family(out, "vagoth_http_requests_total", "counter", "Requests to the remote API, by route, method"
                 + " and status.", metrics.requests);
@@ -59,6 +62,20 @@ public final class MetricsServlet extends ApiServlet {
                 + " action and outcome.", metrics.jobsEnded);
         Metrics.histograms(out, "vagoth_job_duration_seconds", "How long ended jobs ran, by action.",
                 metrics.jobDurations);
+        Metrics.family(out, "vagoth_registry_operations_total", "counter", "Registry lookups and changes, by"
+                + " operation and outcome.", metrics.registryOperations);
+        Metrics.histograms(out, "vagoth_registry_operation_duration_seconds", "How long registry operations took,"
+                + " by operation.", metrics.registryDurations);
+        Metrics.histograms(out, "vagoth_monitor_pass_duration_seconds", "How long the monitor's passes took (poll"
+                + " and reconcile).", Map.of("{}", metrics.monitorPasses));
+        Metrics.family(out, "vagoth_monitor_polled_hypervisors", "gauge", "Hypervisors the last monitor pass"
+                + " polled.", Map.of("{}", metrics.monitorPolled.get()));
+        Metrics.family(out, "vagoth_monitor_unreachable_hypervisors", "gauge", "Hypervisors that did not answer"
+                + " the last monitor pass.", Map.of("{}", metrics.monitorUnreachable.get()));
+        Metrics.family(out, "vagoth_agent_calls_total", "counter", "Calls to hypervisors' agents, by hypervisor,"
+                + " action and outcome.", metrics.agentCalls);
+        Metrics.histograms(out, "vagoth_agent_call_duration_seconds", "How long agents took to answer, by"
+                + " hypervisor.", metrics.agentDurations);
         Map<String, Long> vms = new HashMap<>();
         Map<String, Long> hvs = new HashMap<>();
         for (Node n : manager.registry().getNodes(NodeQuery.all())) {

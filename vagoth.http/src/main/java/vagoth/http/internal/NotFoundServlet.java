@@ -19,6 +19,6 @@ public final class NotFoundServlet extends ApiServlet {
     @Override
     void other(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Api.require(req, Role.VIEWER);
-        Api.error(resp, 404, "no such resource: " + req.getRequestURI() + " (the README's Remote API section lists them)");
+        Api.error(resp, 404, "no such resource: " + req.getRequestURI() + " (GET /api/v1/openapi.json lists them)");
     }
 }
