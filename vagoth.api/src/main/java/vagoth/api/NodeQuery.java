@@ -81,13 +81,20 @@ public record NodeQuery(String name, String tenant, String type, Map<String, Str
         if (state != null && !state.equals(node.state())) {
             return false;
         }
+        if (!tags.isEmpty() && !tagsMatch(node)) { // no iterator for a query without tags: it runs per node
+            return false;
+        }
+        return name == null || globMatches(name, node.name());
+    }
+
+    private boolean tagsMatch(Node node) {
         for (Map.Entry<String, String> t : tags.entrySet()) {
             String has = node.tags().get(t.getKey());
             if (has == null || (t.getValue() != null && !t.getValue().equals(has))) {
                 return false;
             }
         }
-        return name == null || globMatches(name, node.name());
+        return true;
     }
 
     /** Glob matching with {@code *} (any run) and {@code ?} (any one character). */

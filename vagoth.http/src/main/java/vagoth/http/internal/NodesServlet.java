@@ -118,26 +118,37 @@ public final class NodesServlet extends ApiServlet {
                 };
             }
         }
-        List<Node> all = new ArrayList<>(manager.registry().getNodes(q));
-        all.sort(java.util.Comparator.comparing(Node::name));
-        int from = 0;
-        if (after != null) {
-            String a = after;
-            int at = java.util.Collections.binarySearch(all.stream().map(Node::name).toList(), a);
-            from = at >= 0 ? at + 1 : -at - 1;
+        // one pass keeping the page's nodes (the first `limit` by name after `after`): no sort of them all
+        List<Node> all = manager.registry().getNodes(q);
+        java.util.Comparator<Node> byName = java.util.Comparator.comparing(Node::name);
+        java.util.PriorityQueue<Node> page = new java.util.PriorityQueue<>(limit + 1, byName.reversed());
+        int remaining = 0;
+        for (Node n : all) {
+            if (after != null && n.name().compareTo(after) <= 0) {
+                continue;
+            }
+            remaining++;
+            if (page.size() < limit) {
+                page.add(n);
+            } else if (n.name().compareTo(page.peek().name()) < 0) { // one comparison for most nodes
+                page.poll();
+                page.add(n);
+            }
         }
-        int to = Math.min(all.size(), from + limit);
-        List<Object> out = new ArrayList<>(to - from);
-        for (Node n : all.subList(from, to)) {
+        List<Node> sorted = new ArrayList<>(page);
+        sorted.sort(byName);
+        List<Object> out = new ArrayList<>(sorted.size());
+        for (Node n : sorted) {
             out.add(NodeJson.of(n));
         }
         resp.setHeader("X-Total-Count", String.valueOf(all.size()));
-        if (to < all.size()) {
+        if (remaining > sorted.size()) {
             String query = req.getQueryString() == null ? "" : req.getQueryString()
                     .replaceAll("(^|&)(after|limit)=[^&]*", "");
             query = (query.isEmpty() || query.startsWith("&") ? query : "&" + query);
             resp.setHeader("Link", "<" + req.getRequestURI() + "?after="
-                    + java.net.URLEncoder.encode(all.get(to - 1).name(), java.nio.charset.StandardCharsets.UTF_8)
+                    + java.net.URLEncoder.encode(sorted.get(sorted.size() - 1).name(),
+                            java.nio.charset.StandardCharsets.UTF_8)
                     + "&limit=" + limit + query + ">; rel=\"next\"");
         }
         return out;

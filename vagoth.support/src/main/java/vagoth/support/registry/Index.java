@@ -1,16 +1,16 @@
 package vagoth.support.registry;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** A multi-valued index: one value (a type, a tenant, a parent...) to the ids that have it. */
 public final class Index {
     private final Map<String, Set<String>> ids = new HashMap<>();
 
     public void add(String value, String id) {
-        ids.computeIfAbsent(value, v -> new HashSet<>()).add(id);
+        ids.computeIfAbsent(value, v -> new TreeSet<>()).add(id);
     }
 
     public void remove(String value, String id) {
@@ -20,7 +20,7 @@ public final class Index {
         }
     }
 
-    /** The ids having {@code value}; empty, never null. Callers must not modify it. */
+    /** The ids having {@code value}, in order; empty, never null. Callers must not modify it. */
     public Set<String> get(String value) {
         return ids.getOrDefault(value, Set.of());
     }

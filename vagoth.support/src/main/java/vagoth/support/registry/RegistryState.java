@@ -162,7 +162,7 @@ public final class RegistryState {
     /** The matching nodes, ordered by id; starts from the most selective index. */
     public List<Node> query(NodeQuery q) {
         Collection<String> candidates = candidates(q);
-        List<Node> result = new ArrayList<>();
+        List<Node> result = new ArrayList<>(Math.min(1024, candidates == null ? byId.size() : candidates.size()));
         if (candidates == null) {
             for (Node n : byId.values()) {
                 if (q.matches(n)) {
@@ -177,7 +177,9 @@ public final class RegistryState {
                 }
             }
         }
-        result.sort(Comparator.comparing(Node::id));
+        if (candidates == null) { // an index's ids come in order already
+            result.sort(Comparator.comparing(Node::id));
+        }
         return result;
     }
 
