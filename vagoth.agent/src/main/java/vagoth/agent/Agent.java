@@ -26,11 +26,12 @@ import vagoth.support.geats.GeatsOperation;
  * (or, with {@code --session}, one request and one answer per line until
  * input ends). Every failure, a malformed request included, is an answer with
  * {@code success: false}, an error code and a message; nothing else is
- * written to standard output.
+ * written to standard output. With {@code --stream} it exports or imports one
+ * disk ({@link StreamMode}).
  *
  * <pre>
- * vagoth-agent --backend sim --state DIR [--mem-total MB] [--cpus N] [--session]
- * vagoth-agent --backend lxc [--lxcpath DIR] [--session]
+ * vagoth-agent --backend sim --state DIR [--mem-total MB] [--cpus N] [--session | --stream]
+ * vagoth-agent --backend lxc [--lxcpath DIR] [--session | --stream]
  * </pre>
  */
 public final class Agent {
@@ -77,6 +78,12 @@ public final class Agent {
             System.err.println("vagoth-agent: " + e.getMessage());
             System.err.println(Options.USAGE);
             System.exit(2);
+            return;
+        }
+        if (opts.stream()) {
+            java.io.OutputStream raw = new java.io.BufferedOutputStream(new java.io.FileOutputStream(
+                    java.io.FileDescriptor.out), 1 << 16);
+            System.exit(new StreamMode(agent).serve(new java.io.BufferedInputStream(System.in, 1 << 16), raw));
             return;
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -130,7 +137,11 @@ public final class Agent {
         }
     }
 
-    private Object handle(String request) throws AgentException {
+    /** A request read: its operation, its data and the back end of the hypervisor it names. */
+    record Request(GeatsOperation op, JsonObject data, Backend backend) {
+    }
+
+    Request parse(String request) throws AgentException {
         JsonObject req;
         try {
             JsonElement e = JsonParser.parseString(request);
@@ -152,7 +163,18 @@ public final class Agent {
         if (hv != null && !hv.matches(NAME)) {
             throw new AgentException("bad_name", "'" + hv + "' is not a valid hypervisor name");
         }
-        Backend backend = backendFor(hv);
+        return new Request(op, data, backendFor(hv));
+    }
+
+    private Object handle(String request) throws AgentException {
+        Request r = parse(request);
+        GeatsOperation op = r.op();
+        JsonObject data = r.data();
+        Backend backend = r.backend();
+        if (op.streamed()) {
+            throw new AgentException("stream_only", op.wire() + " moves a disk: it is served by an agent started with"
+                    + " --stream, where the disk follows the request");
+        }
         if (op == GeatsOperation.STATUS) {
             Backend.Status s = backend.status();
             Map<String, Object> vms = new LinkedHashMap<>();
@@ -176,7 +198,7 @@ public final class Agent {
                 return info(backend.info(vm));
             }
             case MIGRATE -> backend.migrate(vm, name(data, GeatsOperation.VM_DESTINATION));
-            case STATUS -> throw new IllegalStateException("answered above");
+            case STATUS, EXPORT, IMPORT -> throw new IllegalStateException("answered above");
         }
         return null;
     }
@@ -188,7 +210,7 @@ public final class Agent {
         return m;
     }
 
-    private static String name(JsonObject data, String field) throws AgentException {
+    static String name(JsonObject data, String field) throws AgentException {
         String v = string(data, field);
         if (v == null) {
             throw new AgentException("missing_argument", "the request lacks data." + field);
@@ -199,7 +221,7 @@ public final class Agent {
         return v;
     }
 
-    private static Map<String, String> definition(JsonObject data) throws AgentException {
+    static Map<String, String> definition(JsonObject data) throws AgentException {
         if (!data.has(GeatsOperation.DEFINITION) || !data.get(GeatsOperation.DEFINITION).isJsonObject()) {
             throw new AgentException("missing_argument", "the request lacks data.definition (an object)");
         }
@@ -213,19 +235,19 @@ public final class Agent {
         return def;
     }
 
-    private static String string(JsonObject o, String field) {
+    static String string(JsonObject o, String field) {
         JsonElement e = o.get(field);
         return e instanceof JsonPrimitive p && p.isString() ? p.getAsString() : null;
     }
 
-    private static String success(Object data) {
+    static String success(Object data) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("success", true);
         m.put("data", data);
         return GSON.toJson(m);
     }
 
-    private static String failure(String code, String message) {
+    static String failure(String code, String message) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("success", false);
         m.put("errorcode", code);
@@ -234,10 +256,12 @@ public final class Agent {
     }
 
     /** The command line. */
-    record Options(String backendName, Path state, Path farm, Path lxcpath, long memTotal, int cpus, boolean session) {
-        static final String USAGE = "usage: vagoth-agent --backend sim --state DIR [--mem-total MB] [--cpus N] [--session]\n"
-                + "       vagoth-agent --backend sim --farm DIR [--mem-total MB] [--cpus N] [--session]\n"
-                + "       vagoth-agent --backend lxc [--lxcpath DIR] [--session]";
+    record Options(String backendName, Path state, Path farm, Path lxcpath, long memTotal, int cpus, boolean session,
+            boolean stream) {
+        static final String USAGE = "usage: vagoth-agent --backend sim --state DIR [--mem-total MB] [--cpus N] [--session | --stream]\n"
+                + "       vagoth-agent --backend sim --farm DIR [--mem-total MB] [--cpus N] [--session | --stream]\n"
+                + "       vagoth-agent --backend lxc [--lxcpath DIR] [--session | --stream]\n"
+                + "--stream: export or import one disk (the request line, then the disk as frames)";
 
         static Options parse(String[] args) throws AgentException {
             String backend = null;
@@ -247,10 +271,12 @@ public final class Agent {
             long mem = 16384;
             int cpus = 8;
             boolean session = false;
+            boolean stream = false;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
                     case "--session" -> session = true;
+                    case "--stream" -> stream = true;
                     case "--backend" -> backend = value(args, ++i, a);
                     case "--state" -> state = Path.of(value(args, ++i, a));
                     case "--farm" -> farm = Path.of(value(args, ++i, a));
@@ -269,7 +295,10 @@ public final class Agent {
             if (!backend.equals("sim") && !backend.equals("lxc")) {
                 throw new AgentException("usage", "unknown backend '" + backend + "' (sim or lxc)");
             }
-            return new Options(backend, state, farm, lxcpath, mem, cpus, session);
+            if (session && stream) {
+                throw new AgentException("usage", "--session and --stream do not go together");
+            }
+            return new Options(backend, state, farm, lxcpath, mem, cpus, session, stream);
         }
 
         private static String value(String[] args, int i, String option) throws AgentException {

@@ -1,5 +1,6 @@
 package vagoth.agent;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,4 +39,29 @@ interface Backend {
     Status status() throws AgentException;
 
     void migrate(String name, String destination) throws AgentException;
+
+    /** A stopped VM's disk, ready to leave: its definition, where it lies, and the tar command that writes it. */
+    record Export(Map<String, String> definition, String path, List<String> tar) {
+    }
+
+    /** A disk on its way in: unpacked by {@code tar} into a staging place, then committed or dropped. */
+    interface Import {
+        /** The command that unpacks the stream (its standard input). */
+        List<String> tar();
+
+        /** Puts the unpacked disk in place: the VM is then defined here, stopped. */
+        void commit() throws AgentException;
+
+        /** Removes what was unpacked; nothing of it stays. */
+        void abort();
+    }
+
+    /** The disk of {@code name} (defined here, not running) to export. */
+    Export export(String name) throws AgentException;
+
+    /**
+     * Makes ready to receive {@code name}'s disk, exported from
+     * {@code sourcePath} elsewhere; refused when a VM of that name is here.
+     */
+    Import importing(String name, Map<String, String> definition, String sourcePath) throws AgentException;
 }

@@ -257,4 +257,70 @@ final class LxcBackend implements Backend {
     public void migrate(String name, String destination) throws AgentException {
         throw new AgentException("not_supported", "live migration is not supported; Vagoth migrates cold");
     }
+
+    /** A stopped container's directory (its config, definition and rootfs), packed as it is. */
+    @Override
+    public Export export(String name) throws AgentException {
+        requireDefined(name);
+        if (!state(name).equals("stopped")) {
+            throw new AgentException("vm_running", "container " + name + " is not stopped; stop it before exporting"
+                    + " its disk");
+        }
+        Path dir = lxcpath.resolve(name).toAbsolutePath();
+        return new Export(loadDefinition(name), dir.toString(), Trees.pack(dir));
+    }
+
+    /**
+     * Unpacks into {@code <lxcpath>/.vagoth-import-<name>}; at commit the
+     * config's paths that named the source's directory name this one, and the
+     * directory takes its place (one rename): LXC sees the container whole or
+     * not at all.
+     */
+    @Override
+    public Import importing(String name, Map<String, String> definition, String sourcePath) throws AgentException {
+        Path target = lxcpath.resolve(name).toAbsolutePath();
+        if (Files.exists(target)) {
+            throw new AgentException("exists", "a container " + name + " (or its kept disk) is in " + lxcpath
+                    + " already; nothing was imported");
+        }
+        Path staging = lxcpath.resolve(".vagoth-import-" + name).toAbsolutePath();
+        try {
+            Trees.delete(staging); // what an import cut short left
+            Files.createDirectories(staging);
+        } catch (IOException e) {
+            throw new AgentException("io_error", "cannot make " + staging + ": " + e.getMessage());
+        }
+        return new Import() {
+            @Override
+            public List<String> tar() {
+                return Trees.unpack(staging);
+            }
+
+            @Override
+            public void commit() throws AgentException {
+                try {
+                    for (String config : List.of("config", SET_ASIDE)) {
+                        Path f = staging.resolve(config);
+                        if (Files.isRegularFile(f) && !sourcePath.isBlank()) {
+                            Files.writeString(f, Files.readString(f).replace(sourcePath, target.toString()));
+                        }
+                    }
+                    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    throw new AgentException("io_error", "cannot put the imported " + name + " in place: "
+                            + e.getMessage());
+                }
+                saveDefinition(name, definition);
+            }
+
+            @Override
+            public void abort() {
+                try {
+                    Trees.delete(staging);
+                } catch (IOException e) {
+                    // left for the next import of this container, which removes it first
+                }
+            }
+        };
+    }
 }

@@ -29,12 +29,14 @@ import com.google.gson.reflect.TypeToken;
 final class SimBackend implements Backend {
     private static final Gson GSON = new Gson();
     private final Path vms;
+    private final Path disks;
     private final Path lock;
     private final long memTotal;
     private final int cpus;
 
     SimBackend(Path state, long memTotalMb, int cpus) throws AgentException {
         this.vms = state.resolve("vms");
+        this.disks = state.resolve("disks");
         this.lock = state.resolve("agent.lock");
         this.memTotal = memTotalMb;
         this.cpus = cpus;
@@ -105,9 +107,11 @@ final class SimBackend implements Backend {
         });
     }
 
+    /** A simulated disk is a directory, {@code disks/<name>/}: whatever is put there travels with the VM. */
     @Override
     public void provision(String name, Map<String, String> definition) throws AgentException {
         define(name, definition);
+        locked(() -> Files.createDirectories(disks.resolve(name)));
     }
 
     @Override
@@ -125,7 +129,8 @@ final class SimBackend implements Backend {
     public void deprovision(String name) throws AgentException {
         locked(() -> {
             read(name);
-            Files.delete(file(name)); // the simulated disk goes with it
+            Files.delete(file(name));
+            Trees.delete(disks.resolve(name)); // the simulated disk goes with it
             return null;
         });
     }
@@ -209,5 +214,54 @@ final class SimBackend implements Backend {
     public void migrate(String name, String destination) throws AgentException {
         throw new AgentException("not_supported", "live migration is not supported; Vagoth migrates cold "
                 + "(stop, undefine here, define and start on " + destination + ")");
+    }
+
+    @Override
+    public Export export(String name) throws AgentException {
+        return locked(() -> {
+            Vm vm = read(name);
+            if (vm.state().equals("running")) {
+                throw new AgentException("vm_running", "VM " + name + " is running; stop it before exporting its disk");
+            }
+            Path disk = Files.createDirectories(disks.resolve(name)).toAbsolutePath();
+            return new Export(vm.definition(), disk.toString(), Trees.pack(disk));
+        });
+    }
+
+    @Override
+    public Import importing(String name, Map<String, String> definition, String sourcePath) throws AgentException {
+        Path staging = disks.resolve(".import-" + name);
+        locked(() -> {
+            if (Files.exists(file(name)) || Files.exists(disks.resolve(name))) {
+                throw new AgentException("exists", "VM " + name + " (or its disk) is here already; nothing was"
+                        + " imported");
+            }
+            Trees.delete(staging); // what an import cut short left
+            return Files.createDirectories(staging);
+        });
+        return new Import() {
+            @Override
+            public List<String> tar() {
+                return Trees.unpack(staging);
+            }
+
+            @Override
+            public void commit() throws AgentException {
+                locked(() -> {
+                    Files.move(staging, disks.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+                    write(name, new Vm(definition, "stopped"));
+                    return null;
+                });
+            }
+
+            @Override
+            public void abort() {
+                try {
+                    Trees.delete(staging);
+                } catch (IOException e) {
+                    // left for the next import of this VM, which removes it first
+                }
+            }
+        };
     }
 }

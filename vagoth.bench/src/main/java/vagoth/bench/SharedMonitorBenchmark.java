@@ -89,7 +89,7 @@ public final class SharedMonitorBenchmark {
                     long t0 = System.nanoTime();
                     List<Future<PollReport>> fs = new ArrayList<>();
                     for (VagothMonitor m : monitors) {
-                        fs.add(daemons.submit(m::poll));
+                        fs.add(daemons.submit(() -> m.poll()));
                     }
                     List<Integer> shares = new ArrayList<>();
                     int changes = 0;

@@ -40,4 +40,21 @@ public interface Driver {
     HypervisorStatus status(Node hypervisor);
 
     void migrate(Node hypervisor, Node vm, Node destination);
+
+    /**
+     * Copies a stopped VM's disk and definition from {@code hypervisor} to
+     * {@code destination} (another hypervisor of this driver, which need not
+     * share its storage or reach it), checking on arrival that what came is
+     * what left; the VM is then defined at the destination, stopped, and is
+     * still whole at the source. A copy that fails, or is cut short, leaves
+     * nothing at the destination. {@code progress} hears the bytes copied so
+     * far, from the copying thread.
+     *
+     * @return how many bytes were copied
+     * @throws DriverException when the copy failed (saying where), or this driver cannot move disks
+     */
+    default long copyDisk(Node hypervisor, Node vm, Node destination, java.util.function.LongConsumer progress) {
+        throw new DriverException("the driver of " + hypervisor.id() + " cannot move a disk between hypervisors",
+                vm.id());
+    }
 }

@@ -13,6 +13,13 @@ public interface Monitor {
     /** Polls every hypervisor once and reconciles the registry. */
     PollReport poll();
 
+    /**
+     * Polls the hypervisors with these ids once (a new one, so its capacity
+     * is known at once) and reconciles what they report; the others are left
+     * as they are. An id that is not a hypervisor's is ignored.
+     */
+    PollReport poll(java.util.Set<String> hypervisors);
+
     /** VMs whose transitional state ({@code starting}, {@code stopping}...) has lasted longer than the configured timeout. */
     java.util.List<vagoth.api.Node> stuck();
 }

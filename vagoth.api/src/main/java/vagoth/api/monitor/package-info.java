@@ -2,7 +2,7 @@
  * The monitor: reconciles the registry with what hypervisors report.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package vagoth.api.monitor;
 
 import org.osgi.annotation.bundle.Export;

@@ -168,8 +168,15 @@ public final class NodesServlet extends ApiServlet {
         String id = Names.requireSafe("node id", f.get("id"));
         Map<String, String> definition = Body.pairs(o, "definition");
         Map<String, String> tags = Body.pairs(o, "tags");
-        Node n = manager.inTransaction("api:" + caller.name(), () -> manager.provisioner().provision(
-                new ProvisionRequest(id, f.get("name"), f.get("type"), f.get("tenant"), definition, tags, Set.of())));
+        Node n = manager.inTransaction("api:" + caller.name(), () -> {
+            Node made = manager.provisioner().provision(new ProvisionRequest(id, f.get("name"), f.get("type"),
+                    f.get("tenant"), definition, tags, Set.of()));
+            if (made.type().equals(vagoth.api.virt.Hypervisor.TYPE)) { // its capacity known before any placement
+                manager.action("poll", Map.of(vagoth.api.action.Action.NODE_ARG, made.id()));
+                return manager.registry().getNode(made.id());
+            }
+            return made;
+        });
         resp.setHeader("Location", "/api/v1/nodes/" + n.name());
         Api.json(resp, 201, NodeJson.of(n));
     }

@@ -44,6 +44,12 @@ final class Reconciler {
     private final Instant now;
     final List<String> changes = java.util.Collections.synchronizedList(new ArrayList<>());
     final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
+    /**
+     * Only some hypervisors were polled: a VM one of them reports that no
+     * hypervisor holds is not adopted (or created), as an unpolled one may run
+     * it too; the next full poll settles it.
+     */
+    boolean partial;
 
     /**
      * The monitor's settings that shape reconciliation.
@@ -225,6 +231,11 @@ final class Reconciler {
             if (vm == null || !hv.id().equals(vm.parent())) {
                 return;
             }
+        }
+        if (partial && (vm == null || vm.parent() == null)) {
+            warnings.add(hv.id() + " runs " + name + ", which no hypervisor holds; left for the next full poll,"
+                    + " which sees every host");
+            return;
         }
         if (vm == null) {
             missing(hv, name, info);

@@ -134,10 +134,18 @@ public final class VagothMonitor implements Monitor {
     }
 
     @Override
-    public synchronized PollReport poll() {
+    public PollReport poll() {
+        return poll((Set<String>) null);
+    }
+
+    @Override
+    public synchronized PollReport poll(Set<String> only) {
         long start = System.nanoTime();
         Registry registry = this.registry;
         List<Node> hvs = registry.getNodes(NodeQuery.all().withType(Hypervisor.TYPE));
+        if (only != null) {
+            hvs = hvs.stream().filter(hv -> only.contains(hv.id())).toList();
+        }
         // a registry shared by several daemons: poll only the hypervisors whose lease this one holds
         PollLeases leases = this.registry.current() instanceof PollLeases l ? l : null;
         List<String> warnings = new ArrayList<>();
@@ -177,6 +185,7 @@ public final class VagothMonitor implements Monitor {
         }
         Reconciler r = new Reconciler(registry, manager.get(), rules, Instant.now());
         r.warnings.addAll(warnings);
+        r.partial = only != null;
         try {
             r.reconcile(answers, failures, pollers);
         } catch (InterruptedException e) {

@@ -162,8 +162,22 @@ public final class NodeCommands {
         return run("new", id, () -> {
             Node n = manager.provisioner().provision(new ProvisionRequest(id, a.value("name"), a.value("type"),
                     a.value("tenant"), definition, tags, Set.of()));
-            return "new: OK (" + n.name() + ")";
+            return "new: OK (" + n.name() + ")" + firstPoll(n);
         });
+    }
+
+    /** A new hypervisor is polled at once, so its capacity is known before anything is placed on it. */
+    private String firstPoll(Node n) {
+        if (!n.type().equals(Hypervisor.TYPE)) {
+            return "";
+        }
+        Object report = manager.action("poll", Map.of(vagoth.api.action.Action.NODE_ARG, n.id()));
+        Node polled = manager.registry().getNode(n.id());
+        if (report instanceof vagoth.api.virt.PollReport r && r.unreachable().contains(n.id())) {
+            return "; its first poll failed, so nothing is placed on it until it answers: "
+                    + polled.metadata().getOrDefault(VmStates.LAST_ERROR, "(no reason given)");
+        }
+        return "; polled: " + polled.state();
     }
 
     @Descriptor("change a node's name, tenant, tags (K= deletes a tag) or recorded state (a known one, or any with"

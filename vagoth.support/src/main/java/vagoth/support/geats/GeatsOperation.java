@@ -25,12 +25,18 @@ public enum GeatsOperation {
     REBOOT(false, false),
     /** One VM's definition and state. */
     INFO(false, false),
-    MIGRATE(true, false);
+    MIGRATE(true, false),
+    /** Stream mode only ({@code --stream}): the VM's disk and definition go out as a framed tar stream. */
+    EXPORT(true, false),
+    /** Stream mode only: a disk exported elsewhere comes in; it is kept only when its checksum holds. */
+    IMPORT(true, true);
 
     /** The request field naming the VM. */
     public static final String VM_NAME = "vm_name";
     /** The request field holding the VM's definition. */
     public static final String DEFINITION = "definition";
+    /** The export's answer field, and the import's request field: where the disk lay at its source. */
+    public static final String SOURCE_PATH = "source_path";
     /** The request field naming a migration's destination hypervisor. */
     public static final String VM_DESTINATION = "vm_destination";
 
@@ -50,6 +56,11 @@ public enum GeatsOperation {
     /** Whether the request carries the VM's definition. */
     public boolean carriesDefinition() {
         return carriesDefinition;
+    }
+
+    /** Whether it is served only in stream mode, where a disk follows the request or the answer. */
+    public boolean streamed() {
+        return this == EXPORT || this == IMPORT;
     }
 
     /** Its name on the wire: {@code define}. */

@@ -3,6 +3,7 @@ package vagoth.virt.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Modified;
@@ -23,9 +24,10 @@ import vagoth.api.monitor.Monitor;
 import vagoth.api.virt.PollReport;
 
 /**
- * {@code poll}: one pass of the monitor over every hypervisor, then the
- * provisioner brings what it keeps outside the registry (DHCP and DNS files)
- * in line with it; returns the report of both.
+ * {@code poll}: one pass of the monitor over every hypervisor (or, with the
+ * {@code node} argument, over that one only: a hypervisor just added), then
+ * the provisioner brings what it keeps outside the registry (DHCP and DNS
+ * files) in line with it; returns the report of both.
  */
 @Component(configurationPid = Selection.PID)
 @VagothAction("poll")
@@ -61,7 +63,8 @@ public final class PollAction implements Action {
 
     @Override
     public Object run(ActionContext ctx, Map<String, String> args) {
-        PollReport report = monitor.get().poll();
+        String only = args.get(NODE_ARG);
+        PollReport report = only == null ? monitor.get().poll() : monitor.get().poll(Set.of(only));
         List<String> repaired;
         try {
             repaired = provisioner.get().reconcile();

@@ -199,6 +199,29 @@ public final class GeatsDriver implements Driver {
         return e.isJsonNull() ? "" : e.isJsonPrimitive() ? e.getAsString() : e.toString();
     }
 
+    /**
+     * Through both agents in stream mode ({@link DiskCopy}): each hypervisor's
+     * agent command line with {@code --stream}, never in a session.
+     */
+    @Override
+    public long copyDisk(Node hv, Node vm, Node destination, java.util.function.LongConsumer progress) {
+        DiskCopy.End from = new DiskCopy.End(hv.id(), argv(hv, vm.id()));
+        DiskCopy.End to = new DiskCopy.End(destination.id(), argv(destination, vm.id()));
+        Telemetry t = telemetry;
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            long bytes = new DiskCopy(longTimeout, io).copy(from, to, vm.id(), progress);
+            failed = false;
+            return bytes;
+        } finally {
+            if (t != null) {
+                t.agentCall(hv.id(), GeatsOperation.EXPORT.wire(), System.nanoTime() - start, failed);
+                t.agentCall(destination.id(), GeatsOperation.IMPORT.wire(), System.nanoTime() - start, failed);
+            }
+        }
+    }
+
     /** One request to the hypervisor's agent, timed for the telemetry if one is bound. */
     private JsonElement call(Node hv, Node vm, GeatsOperation operation, JsonObject data) {
         Telemetry t = telemetry;
@@ -262,25 +285,13 @@ public final class GeatsDriver implements Driver {
      */
     private Channel channel(Node hv, String about) {
         String line = hv.definition().get(AGENT);
-        if (line == null || line.isBlank()) {
-            throw new DriverException(hv.id() + ": its definition has no 'agent' (the command that reaches its Geats agent),"
-                    + " e.g. agent=vagoth-agent --backend sim --state /var/lib/vagoth-sim", about);
-        }
         boolean session = Boolean.parseBoolean(hv.definition().getOrDefault(SESSION, "false"));
         String key = session + " " + line;
         Channel current = channels.get(key);
         if (current != null) {
             return current;
         }
-        List<String> argv;
-        try {
-            argv = new ArrayList<>(CommandLine.split(line));
-        } catch (IllegalArgumentException e) {
-            throw new DriverException(hv.id() + ": " + e.getMessage(), about);
-        }
-        if (argv.isEmpty()) {
-            throw new DriverException(hv.id() + ": its agent command line is empty", about);
-        }
+        List<String> argv = argv(hv, about);
         AgentChannel c;
         if (session) {
             argv.add("--session");
@@ -295,6 +306,25 @@ public final class GeatsDriver implements Driver {
             return raced;
         }
         return created;
+    }
+
+    /** The hypervisor's agent command line, split into its argv (no shell). */
+    private static List<String> argv(Node hv, String about) {
+        String line = hv.definition().get(AGENT);
+        if (line == null || line.isBlank()) {
+            throw new DriverException(hv.id() + ": its definition has no 'agent' (the command that reaches its Geats agent),"
+                    + " e.g. agent=vagoth-agent --backend sim --state /var/lib/vagoth-sim", about);
+        }
+        List<String> argv;
+        try {
+            argv = new ArrayList<>(CommandLine.split(line));
+        } catch (IllegalArgumentException e) {
+            throw new DriverException(hv.id() + ": " + e.getMessage(), about);
+        }
+        if (argv.isEmpty()) {
+            throw new DriverException(hv.id() + ": its agent command line is empty", about);
+        }
+        return argv;
     }
 
     private static String abbreviate(String s) {
