@@ -96,7 +96,8 @@ class LxcIT {
     @Test
     void aContainerGoesThroughItsWholeLifeOnRealLxc() throws Exception {
         String agent = "'" + dist().resolve("bin/vagoth-agent") + "' --backend lxc --lxcpath '" + lxcpath + "'";
-        assertEquals("new: OK (lxchost)", vagoth("new", "--type", "hv", "lxchost", "driver=geats", "agent=" + agent));
+        assertEquals("new: OK (lxchost); polled: up", vagoth("new", "--type", "hv", "lxchost", "driver=geats",
+                "agent=" + agent));
         assertEquals("new: OK (ct1)", vagoth("new", "ct1", "template=busybox", "ram=128"));
         vagoth("poll");
         assertTrue(vagoth("listhv", "lxchost").contains("state=up"));
@@ -128,5 +129,66 @@ class LxcIT {
         assertEquals("", run("lxc-ls", "-P", lxcpath.toString(), "-1").out());
         assertTrue(!Files.exists(lxcpath.resolve("ct1")), "the container and its rootfs are gone");
         assertEquals("ct1         state=unassigned    type=vm  parent=", vagoth("list", "ct1"));
+    }
+
+    /**
+     * Two hypervisors on this machine, each an LXC agent with an lxcpath of
+     * its own (no shared storage): a running container moves with its disk, a
+     * file written in its rootfs arrives, it runs at the destination and is
+     * gone from the source; a stream damaged on the way is refused and leaves
+     * the container whole where it was.
+     */
+    @Test
+    void aContainerMovesWithItsDiskBetweenHostsThatShareNothing() throws Exception {
+        Path second = Files.createTempDirectory("vagoth-lxc-path2");
+        Path third = Files.createTempDirectory("vagoth-lxc-path3");
+        try {
+            String agent = "'" + dist().resolve("bin/vagoth-agent") + "' --backend lxc --lxcpath '";
+            vagoth("new", "--type", "hv", "lxcA", "driver=geats", "agent=" + agent + lxcpath + "'");
+            vagoth("new", "--type", "hv", "lxcB", "driver=geats", "agent=" + agent + second + "'");
+            // a host whose agent receives the disk with one byte changed on the way
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            vagoth("new", "--type", "hv", "lxcBad", "driver=geats", "agent='" + java + "' -cp '"
+                    + System.getProperty("java.class.path") + "' vagoth.testing.StreamTamper flip-in 300000 -- "
+                    + agent + third + "'");
+            vagoth("new", "ct2", "template=busybox", "ram=128");
+            assertEquals("define: OK (ct2)", vagoth("define", "--hint", "lxcA", "ct2"));
+            Path file = lxcpath.resolve("ct2/rootfs/root/moved.txt");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "travels with its container");
+            vagoth("start", "ct2");
+            assertEquals("RUNNING", lxcState("ct2"));
+
+            Result damaged = run(home, dist().resolve("bin/vagoth").toString(), "migrate", "ct2", "lxcBad");
+            assertEquals(1, damaged.status(), damaged.toString());
+            assertTrue(damaged.err().contains("checksum_mismatch") && damaged.err().contains("it is whole on lxcA"),
+                    damaged.err());
+            assertEquals("RUNNING", lxcState("ct2"), "started again where it was");
+            assertEquals("travels with its container", Files.readString(file));
+            try (var left = Files.list(third)) {
+                assertEquals(0, left.count(), "nothing kept at the damaged stream's end");
+            }
+            assertTrue(vagoth("list", "ct2").contains("parent=lxcA"));
+
+            assertEquals("migrate: OK (ct2)", vagoth("migrate", "ct2", "lxcB"));
+            assertEquals("travels with its container",
+                    Files.readString(second.resolve("ct2/rootfs/root/moved.txt")));
+            assertEquals("RUNNING", run("lxc-info", "-P", second.toString(), "-n", "ct2", "-s", "-H").out());
+            assertTrue(Files.readString(second.resolve("ct2/config")).contains(second.resolve("ct2").toString()),
+                    "the config names its new place");
+            assertTrue(!Files.exists(lxcpath.resolve("ct2")), "the source's copy is removed at the end");
+            assertTrue(vagoth("list", "ct2").contains("parent=lxcB"));
+            String job = vagoth("job", vagoth("jobs", "--limit", "1").lines().skip(1).findFirst().orElseThrow()
+                    .split("\\s+")[0]);
+            assertTrue(job.contains("checksum verified"), job);
+        } finally {
+            for (String name : run("lxc-ls", "-P", second.toString(), "-1").out().split("\\s+")) {
+                if (!name.isBlank()) {
+                    run("lxc-stop", "-P", second.toString(), "-n", name, "-k");
+                    run("lxc-destroy", "-P", second.toString(), "-n", name);
+                }
+            }
+            run("rm", "-rf", "--one-file-system", second.toString(), third.toString());
+        }
     }
 }

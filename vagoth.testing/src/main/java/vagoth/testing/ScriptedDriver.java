@@ -15,6 +15,8 @@ import vagoth.api.virt.VmInfo;
 public final class ScriptedDriver implements Driver {
     public final List<String> calls = new ArrayList<>();
     public final Map<String, String> failOn = new HashMap<>();
+    /** Whether it claims to move disks ({@link #copyDisk} then records the call and succeeds, or fails as told). */
+    public boolean movesDisks;
 
     private void call(String op, Node hv, Node vm) {
         String key = op + " " + hv.id() + " " + vm.id();
@@ -79,5 +81,20 @@ public final class ScriptedDriver implements Driver {
     @Override
     public void migrate(Node hv, Node vm, Node destination) {
         call("migrate", hv, vm);
+    }
+
+    @Override
+    public boolean movesDisks() {
+        return movesDisks;
+    }
+
+    @Override
+    public long copyDisk(Node hv, Node vm, Node destination, java.util.function.LongConsumer progress) {
+        if (!movesDisks) {
+            return Driver.super.copyDisk(hv, vm, destination, progress);
+        }
+        call("copyDisk", hv, vm);
+        progress.accept(1000);
+        return 1000;
     }
 }

@@ -41,6 +41,11 @@ public interface Driver {
 
     void migrate(Node hypervisor, Node vm, Node destination);
 
+    /** Whether {@link #copyDisk} can move a disk between this driver's hypervisors. */
+    default boolean movesDisks() {
+        return false;
+    }
+
     /**
      * Copies a stopped VM's disk and definition from {@code hypervisor} to
      * {@code destination} (another hypervisor of this driver, which need not

@@ -102,6 +102,11 @@ public final class MigrateAction extends PlacementActions.Placing {
                     + " and have different drivers, so " + vm.id() + "'s disk cannot move between them. Nothing was"
                     + " changed", vm.id());
         }
+        if (!source.driver().movesDisks()) {
+            throw new ActionException("migrate refused: " + source.id() + " and " + target.id() + " share no storage"
+                    + " (no common " + Hypervisor.SHARED_STORAGE + " in their definitions), and their driver, "
+                    + driver + ", cannot move " + vm.id() + "'s disk between hosts. Nothing was changed", vm.id());
+        }
         Registry r = registry();
         boolean running = vm.state().equals(VmStates.RUNNING) || vm.state().equals(VmStates.STARTING);
         r.updateMetadata(vm.id(), Map.of(Node.STATE, VmStates.MIGRATING, VmStates.STATE_SINCE,

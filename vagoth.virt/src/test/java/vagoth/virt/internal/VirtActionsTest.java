@@ -324,9 +324,53 @@ class VirtActionsTest {
         driver.calls.clear();
         String before = node().state();
         VagothException e = assertThrows(VagothException.class, () -> vm().migrate("hv3"));
-        assertTrue(e.getMessage().startsWith("migrate refused: hv1 and hv3 do not share storage"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("migrate refused: hv1 and hv3 share no storage")
+                && e.getMessage().contains("cannot move devnode1's disk"), e.getMessage());
         assertEquals(List.of(), driver.calls, "nothing was asked of either hypervisor");
         assertEquals("hv1", node().parent());
         assertEquals(before, node().state());
+    }
+
+    private void running(String hv) {
+        vm().define(hv);
+        registry.updateMetadata("devnode1", Map.of("state", VmStates.RUNNING), List.of());
+        registry.addNode(new Node("hv3", "hv3", "hv", "", Map.of("driver", "scripted"), Map.of(), Map.of(), Set.of(), null));
+        driver.movesDisks = true;
+        driver.calls.clear();
+    }
+
+    @Test
+    void aVmMovesWithItsDiskAndLeavesTheSourceOnlyAtTheEnd() {
+        running("hv1");
+        vm().migrate("hv3");
+        assertEquals(List.of("stop hv1 devnode1", "copyDisk hv1 devnode1", "define hv3 devnode1", "start hv3 devnode1",
+                "deprovision hv1 devnode1"), driver.calls);
+        assertEquals("hv3", node().parent());
+        assertEquals(VmStates.STARTING, node().state());
+        assertNull(node().metadata().get(VmStates.MIGRATING_TO));
+    }
+
+    @Test
+    void aFailedDiskCopyLeavesTheVmRunningWholeAtTheSource() {
+        running("hv1");
+        driver.failOn.put("copyDisk hv1", "checksum_mismatch: the disk arrived damaged");
+        VagothException e = assertThrows(VagothException.class, () -> vm().migrate("hv3"));
+        assertTrue(e.getMessage().contains("failed copying its disk from hv1 to hv3")
+                && e.getMessage().contains("it is whole on hv1, started again on hv1"), e.getMessage());
+        assertEquals(List.of("stop hv1 devnode1", "copyDisk hv1 devnode1", "start hv1 devnode1"), driver.calls);
+        assertEquals("hv1", node().parent());
+        assertEquals(VmStates.STARTING, node().state());
+        assertNull(node().metadata().get(VmStates.MIGRATING_TO));
+    }
+
+    @Test
+    void aVmThatCannotStartAtTheDestinationGoesBackToTheSource() {
+        running("hv1");
+        driver.failOn.put("start hv3", "no memory");
+        VagothException e = assertThrows(VagothException.class, () -> vm().migrate("hv3"));
+        assertTrue(e.getMessage().contains("failed starting it on hv3"), e.getMessage());
+        assertEquals(List.of("stop hv1 devnode1", "copyDisk hv1 devnode1", "define hv3 devnode1", "start hv3 devnode1",
+                "deprovision hv3 devnode1", "start hv1 devnode1"), driver.calls, "the copy at hv3 removed");
+        assertEquals("hv1", node().parent());
     }
 }

@@ -204,6 +204,11 @@ public final class GeatsDriver implements Driver {
      * agent command line with {@code --stream}, never in a session.
      */
     @Override
+    public boolean movesDisks() {
+        return true;
+    }
+
+    @Override
     public long copyDisk(Node hv, Node vm, Node destination, java.util.function.LongConsumer progress) {
         DiskCopy.End from = new DiskCopy.End(hv.id(), argv(hv, vm.id()));
         DiskCopy.End to = new DiskCopy.End(destination.id(), argv(destination, vm.id()));

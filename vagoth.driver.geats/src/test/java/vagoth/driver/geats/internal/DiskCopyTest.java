@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import vagoth.api.Node;
 import vagoth.api.driver.DriverException;
+import vagoth.testing.StreamTamper;
 
 /**
  * A disk between two real agent processes (simulated back end, each with a
