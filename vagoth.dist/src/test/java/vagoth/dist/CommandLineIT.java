@@ -60,7 +60,7 @@ class CommandLineIT {
 
     @Test
     void aFreshHomeGetsItsLayoutAndDefaults() throws Exception {
-        assertEquals("hyper1      state=unknown    type=hv  parent=", ok("list"));
+        assertEquals("hyper1      state=up         type=hv  parent=", ok("list"));
         assertTrue(Files.isRegularFile(home.resolve("etc/vagoth.manager.cfg")));
         assertTrue(Files.isDirectory(home.resolve("deploy")));
         assertTrue(Files.isRegularFile(home.resolve("var/registry/wal.log")));
@@ -72,7 +72,7 @@ class CommandLineIT {
     void nodesAreManagedAcrossRestarts() throws Exception {
         assertEquals("new: OK (devnode1)", ok("new", "devnode1", "template=debian"));
         assertEquals("devnode1    state=unknown    type=vm  parent=", ok("list", "devnode1"));
-        assertEquals("hyper1      state=unknown    type=hv  parent=", ok("list", "--type", "hv"), "the embedded hypervisor");
+        assertEquals("hyper1      state=up         type=hv  parent=", ok("list", "--type", "hv"), "the embedded hypervisor");
         assertEquals("set: OK (devnode1)", ok("set", "--tag", "role=web", "--tenant", "acme", "devnode1"));
         assertTrue(ok("info", "devnode1").contains("tags:       role=web"));
         assertEquals("devnode1    state=unknown    type=vm  parent=", ok("list", "--tag", "role=web"));
@@ -82,7 +82,7 @@ class CommandLineIT {
         assertTrue(ok("info", "--json", "web1").contains("\"id\": \"devnode1\""));
         assertEquals(2, ok("tree").lines().count());
         assertEquals("delete: OK (web1)", ok("delete", "web1"));
-        assertEquals("hyper1      state=unknown    type=hv  parent=", ok("list"));
+        assertEquals("hyper1      state=up         type=hv  parent=", ok("list"));
     }
 
     @Test
@@ -137,18 +137,30 @@ class CommandLineIT {
 
     @Test
     void aFailedStartIsAFailedJobWithTheReason() throws Exception {
-        ok("new", "--type", "hv", "broken", "driver=geats", "agent=/nonexistent/agent");
+        // a host that cannot be reached is polled when it is added: nothing is placed on it
+        String unreachable = ok("new", "--type", "hv", "gone", "driver=geats", "agent=/nonexistent/agent");
+        assertTrue(unreachable.startsWith("new: OK (gone); its first poll failed, so nothing is placed on it until it"
+                + " answers: ") && unreachable.contains("cannot run agent /nonexistent/agent"), unreachable);
         ok("new", "vm9");
+        Result refused = vagoth("define", "--hint", "gone", "vm9");
+        assertEquals(1, refused.status());
+        assertTrue(refused.err().contains("gone is unreachable"), refused.err());
+        // one that answers its poll and fails the define: a failed job with the agent's reason
+        ok("new", "--type", "hv", "broken", "driver=geats", "agent=" + FAILS_DEFINE);
         Result r = vagoth("define", "--hint", "broken", "vm9");
         assertEquals(1, r.status());
-        assertTrue(r.err().contains("define: broken: agent failed on 'define': cannot run agent /nonexistent/agent"), r.err());
+        assertTrue(r.err().contains("define: broken: define failed: disk_full: no room for vm9"), r.err());
         assertTrue(ok("info", "vm9").contains("state:      error"));
-        assertTrue(ok("jobs", "--state", "failed").contains("cannot run agent /nonexistent/agent"));
+        assertTrue(ok("jobs", "--state", "failed").contains("no room for vm9"));
         String listhv = ok("listhv");
         assertTrue(listhv.contains("hyper1") && listhv.contains("broken"), listhv);
         assertEquals("maintenance: on (broken)", ok("maintenance", "broken", "on"));
         assertTrue(ok("listhv", "broken").contains("maintenance=on"));
     }
+
+    /** An agent that answers its poll and refuses every define. */
+    private static final String FAILS_DEFINE = VagothProcess.pollableAgent("echo '{\\\"success\\\": false,"
+            + " \\\"errorcode\\\": \\\"disk_full\\\", \\\"message\\\": \\\"no room for vm9\\\"}'");
 
     @Test
     void listhvAsJsonCarriesWhatListhvShows() throws Exception {

@@ -47,11 +47,14 @@ class ShellIT {
         Files.createDirectories(dir.resolve("user"));
         for (String[] cmd : List.of(new String[] {"new", "devnode1"}, new String[] {"new", "devnode2"},
                 new String[] {"new", "web1"}, new String[] {"new", "--type", "hv", "slow", "driver=geats",
-                    "agent=sleep 120"})) {
+                    "agent=" + SLOW_AGENT})) {
             VagothProcess.Result r = VagothProcess.run(home(), List.of(), cmd);
             assertEquals(0, r.status(), r.toString());
         }
     }
+
+    /** An agent that answers its first poll at once and takes two minutes over anything else. */
+    static final String SLOW_AGENT = VagothProcess.pollableAgent("sleep 120");
 
     @AfterEach
     void endWhatRuns() throws Exception {

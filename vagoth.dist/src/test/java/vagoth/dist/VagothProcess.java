@@ -64,4 +64,14 @@ final class VagothProcess {
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
                 new String(err, StandardCharsets.UTF_8).strip());
     }
+
+    /**
+     * An agent command line (a shell script, for tests) that answers a poll
+     * with an empty host of 4 GiB and 4 CPUs and runs {@code otherwise} (shell,
+     * its double quotes escaped for the command line) for any other request.
+     */
+    static String pollableAgent(String otherwise) {
+        return "/bin/sh -c \"read r; case \\\"\\$r\\\" in *status*) echo '{\\\"success\\\": true, \\\"data\\\": {\\\"vms\\\":"
+                + " {}, \\\"status\\\": {\\\"mem_total\\\": 4096, \\\"cpus\\\": 4}}}';; *) " + otherwise + ";; esac\"";
+    }
 }

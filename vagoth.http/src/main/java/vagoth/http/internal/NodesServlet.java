@@ -172,7 +172,11 @@ public final class NodesServlet extends ApiServlet {
             Node made = manager.provisioner().provision(new ProvisionRequest(id, f.get("name"), f.get("type"),
                     f.get("tenant"), definition, tags, Set.of()));
             if (made.type().equals(vagoth.api.virt.Hypervisor.TYPE)) { // its capacity known before any placement
-                manager.action("poll", Map.of(vagoth.api.action.Action.NODE_ARG, made.id()));
+                try {
+                    manager.action("poll", Map.of(vagoth.api.action.Action.NODE_ARG, made.id()));
+                } catch (vagoth.api.VagothException e) {
+                    return made; // made, not polled: the next poll does it
+                }
                 return manager.registry().getNode(made.id());
             }
             return made;

@@ -171,7 +171,12 @@ public final class NodeCommands {
         if (!n.type().equals(Hypervisor.TYPE)) {
             return "";
         }
-        Object report = manager.action("poll", Map.of(vagoth.api.action.Action.NODE_ARG, n.id()));
+        Object report;
+        try {
+            report = manager.action("poll", Map.of(vagoth.api.action.Action.NODE_ARG, n.id()));
+        } catch (vagoth.api.VagothException e) {
+            return "; not polled (" + e.getMessage() + "): 'poll' does it";
+        }
         Node polled = manager.registry().getNode(n.id());
         if (report instanceof vagoth.api.virt.PollReport r && r.unreachable().contains(n.id())) {
             return "; its first poll failed, so nothing is placed on it until it answers: "
