@@ -163,6 +163,39 @@ class CommandLineIT {
             + " \\\"errorcode\\\": \\\"disk_full\\\", \\\"message\\\": \\\"no room for vm9\\\"}'");
 
     @Test
+    void aDryRunSaysWhereAndWhyAndChangesNothing() throws Exception {
+        ok("new", "--type", "hv", "small", "driver=geats", "agent=" + VagothProcess.pollableAgent("exit 1"));
+        ok("new", "vm1", "template=debian", "ram=2048");
+        ok("new", "huge", "ram=99999");
+        String before = ok("list");
+        String plan = ok("define", "--dry-run", "vm1");
+        assertTrue(plan.startsWith("define --dry-run (nothing was changed):\nvm1 -> hyper1"), plan);
+        assertTrue(plan.contains("small: would take it too"), plan);
+        Result none = vagoth("define", "--dry-run", "huge");
+        assertEquals(2, none.status(), "does not fit: exit status 2");
+        assertTrue(none.out().contains("huge: fits nowhere") && none.out().contains("small: needs 99999 MB RAM, has"
+                + " 4096 MB free of 4096") && none.out().contains("hyper1: needs 99999 MB RAM"), none.out());
+        assertTrue(ok("start", "--dry-run", "vm1").contains("vm1 -> hyper1"));
+        assertEquals(before, ok("list"), "nothing was changed");
+        assertTrue(ok("jobs").lines().count() <= 1, "no job was made");
+
+        ok("define", "vm1");
+        Result move = vagoth("migrate", "--dry-run", "vm1", "small");
+        assertEquals(0, move.status(), move.toString());
+        assertTrue(move.out().contains("vm1 -> small") && move.out().contains("they share no storage: its disk would be"
+                + " copied"), move.out());
+        assertTrue(ok("list", "vm1").contains("parent=hyper1"));
+
+        String room = ok("capacity", "ram=1024");
+        assertTrue(room.contains("small       4  limited by RAM") && room.contains("hyper1     14  limited by RAM")
+                && room.endsWith("total: 18 more"), room);
+        assertTrue(ok("capacity", "--template", "debian").endsWith(" more"));
+        Result bad = vagoth("capacity", "disk=10G");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("capacity asks about ram= and cpus=, not disk="), bad.err());
+    }
+
+    @Test
     void listhvAsJsonCarriesWhatListhvShows() throws Exception {
         ok("new", "vm1", "template=debian");
         ok("define", "vm1");

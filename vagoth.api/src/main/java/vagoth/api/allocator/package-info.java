@@ -2,7 +2,7 @@
  * Allocators: where a new virtual machine is placed.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package vagoth.api.allocator;
 
 import org.osgi.annotation.bundle.Export;

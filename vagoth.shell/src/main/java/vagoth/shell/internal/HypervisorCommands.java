@@ -20,12 +20,16 @@ import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.PollReport;
 import vagoth.shell.internal.Usage.Arg;
 
-/** The hypervisor commands: polling them, maintenance, fencing. */
+/** The hypervisor commands: polling them, maintenance, fencing, what still fits. */
 @Component(service = HypervisorCommands.class, property = {"osgi.command.scope=vagoth",
     "osgi.command.function=poll", "osgi.command.function=maintenance", "osgi.command.function=fence",
-    "osgi.command.function=unfence"})
+    "osgi.command.function=unfence", "osgi.command.function=capacity"})
 public final class HypervisorCommands {
     private final Manager manager;
+
+    @Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+            policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC)
+    volatile vagoth.api.provision.TemplateCatalog templates;
 
     @Activate
     public HypervisorCommands(@Reference Manager manager) {
@@ -94,5 +98,42 @@ public final class HypervisorCommands {
             manager.action("unfence", Map.of(Action.NODE_ARG, hv.id()));
             return "unfence: OK (" + hv.name() + ")";
         }));
+    }
+
+    @Descriptor("how many more VMs of a shape fit, per hypervisor and in total: ram= and cpus= (MB, CPUs), or a"
+            + " template's, and --tag for exclusion tags")
+    @Usage(synopsis = "capacity [--template T] [--tag K=V]... [ram=MB] [cpus=N]", values = {"template", "tag"},
+            min = 0, max = 2)
+    public String capacity(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
+        ParsedArgs a = parse("capacity", args);
+        Map<String, String> shape = new java.util.LinkedHashMap<>();
+        String template = a.value("template");
+        if (template != null) {
+            vagoth.api.provision.TemplateCatalog catalog = templates;
+            Map<String, String> def = catalog == null ? null : catalog.templates().get(template);
+            if (def == null) {
+                throw a.usage("no template '" + template + "' ('templates' lists them)");
+            }
+            def.forEach((k, v) -> {
+                if (k.equals("ram") || k.equals("cpus")) {
+                    shape.put(k, v);
+                }
+            });
+        }
+        Pairs.definition(a, a.positional()).forEach((k, v) -> {
+            if (!k.equals("ram") && !k.equals("cpus")) {
+                throw a.usage("capacity asks about ram= and cpus=, not " + k + "=");
+            }
+            shape.put(k, v);
+        });
+        Pairs.tags(a, a.values("tag"), false).forEach((k, v) -> shape.put("tag." + k, v));
+        if (shape.isEmpty()) {
+            throw a.usage("say what the VMs ask for: ram=MB and/or cpus=N, or --template T");
+        }
+        return run("capacity", null, () -> {
+            @SuppressWarnings("unchecked")
+            List<vagoth.api.allocator.Room> rooms = (List<vagoth.api.allocator.Room>) manager.action("capacity", shape);
+            return PlanFormat.room(rooms);
+        });
     }
 }

@@ -1,12 +1,14 @@
 package vagoth.shell.internal;
 
 import static vagoth.shell.internal.Session.asCaller;
+import static vagoth.shell.internal.Session.exit;
 import static vagoth.shell.internal.Session.jobListener;
 import static vagoth.shell.internal.Session.parse;
 import static vagoth.shell.internal.Session.run;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -46,9 +48,18 @@ public final class VmCommands {
     }
 
     @Descriptor("start a VM (defining it first if it is unassigned)")
-    @Usage(synopsis = "start VM", min = 1, max = 1, args = Arg.VM)
-    public String start(CommandSession session, @Descriptor("VM") String... args) {
-        return operate(session, "start", args, VirtualMachine::start);
+    @Usage(synopsis = "start [--dry-run] VM", flags = "dry-run", min = 1, max = 1, args = Arg.VM)
+    public String start(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
+        ParsedArgs a = parse("start", args);
+        if (a.flag("dry-run")) {
+            Node vm = manager.registry().resolve(a.arg(0));
+            if (vm.hasParent()) {
+                return "start --dry-run: " + vm.name() + " is on " + vm.parent() + " and would start there; nothing"
+                        + " was changed";
+            }
+            return dryRun(session, "start", vm, null, java.util.Set.of());
+        }
+        return operate(session, "start", a, VirtualMachine::start);
     }
 
     @Descriptor("stop a VM at once (kill)")
@@ -82,9 +93,19 @@ public final class VmCommands {
     }
 
     @Descriptor("place a VM on a hypervisor (the allocator chooses, or --hint) and define it there")
-    @Usage(synopsis = "define [--hint HV] VM", values = "hint", min = 1, max = 1, args = Arg.VM)
+    @Usage(synopsis = "define [--dry-run] [--hint HV] VM", values = "hint", flags = "dry-run", min = 1, max = 1,
+            args = Arg.VM)
     public String define(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
         ParsedArgs a = parse("define", args);
+        if (a.flag("dry-run")) {
+            Node vm = manager.registry().resolve(a.arg(0));
+            if (vm.hasParent()) {
+                throw new CommandFailure("define --dry-run", vm.name() + " is on " + vm.parent() + " already; migrate"
+                        + " moves it", vm.name());
+            }
+            return dryRun(session, "define", vm, a.value("hint") == null ? null
+                    : hypervisor(manager, a.value("hint")).id(), java.util.Set.of());
+        }
         return operate(session, "define", a, vm -> vm.define(a.value("hint")));
     }
 
@@ -96,10 +117,51 @@ public final class VmCommands {
     }
 
     @Descriptor("move a VM to another hypervisor (cold: stopped, moved, started again if it ran)")
-    @Usage(synopsis = "migrate VM HV", min = 2, max = 2, args = {Arg.VM, Arg.HV})
-    public String migrate(CommandSession session, @Descriptor("VM HV") String... args) {
+    @Usage(synopsis = "migrate [--dry-run] VM HV", flags = "dry-run", min = 2, max = 2, args = {Arg.VM, Arg.HV})
+    public String migrate(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
         ParsedArgs a = parse("migrate", args);
+        if (a.flag("dry-run")) {
+            Node vm = manager.registry().resolve(a.arg(0));
+            String to = hypervisor(manager, a.arg(1)).id();
+            if (!vm.hasParent()) {
+                throw new CommandFailure("migrate --dry-run", vm.name() + " is on no hypervisor; define places it",
+                        vm.name());
+            }
+            String out = dryRun(session, "migrate", vm, to, java.util.Set.of(vm.parent()));
+            String here = manager.registry().getNode(vm.parent()).definition().getOrDefault(Hypervisor.SHARED_STORAGE, "");
+            boolean shared = !here.isBlank() && here.equals(manager.registry().getNode(to).definition()
+                    .get(Hypervisor.SHARED_STORAGE));
+            return out + (out.contains(" -> ") ? "\n" + (shared ? "they share storage " + here + ": only its definition"
+                    + " would move" : "they share no storage: its disk would be copied, checked, then removed from "
+                    + vm.parent()) : "");
+        }
         return operate(session, "migrate", a, vm -> vm.migrate(hypervisor(manager, a.arg(1)).id()));
+    }
+
+    /**
+     * Where the allocator would place {@code vm} ({@code hint}: only there),
+     * and why not elsewhere; nothing changes. Exit status 2 when it fits
+     * nowhere.
+     */
+    private String dryRun(CommandSession session, String command, Node vm, String hint, java.util.Set<String> avoid) {
+        Map<String, String> args = new java.util.HashMap<>();
+        args.put("vms", vm.id());
+        if (hint != null) {
+            args.put(VirtualMachine.HINT, hint);
+        }
+        if (!avoid.isEmpty()) {
+            args.put("avoid", String.join(",", avoid));
+        }
+        return run(command, vm.name(), () -> {
+            @SuppressWarnings("unchecked")
+            java.util.List<vagoth.api.allocator.Placement> plan = (java.util.List<vagoth.api.allocator.Placement>)
+                    manager.action("plan", args);
+            vagoth.api.allocator.Placement p = plan.get(0);
+            if (!p.fits()) {
+                exit(session, 2);
+            }
+            return command + " --dry-run (nothing was changed):\n" + PlanFormat.placement(p, vm.name());
+        });
     }
 
     private String operate(CommandSession session, String command, String[] args, Function<VirtualMachine, Job> op) {

@@ -2,6 +2,7 @@ package vagoth.allocator.capacity.internal;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ import vagoth.api.NodeQuery;
 import vagoth.api.registry.Registry;
 import vagoth.api.allocator.AllocationException;
 import vagoth.api.allocator.Allocator;
+import vagoth.api.allocator.Placement;
+import vagoth.api.allocator.Room;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.api.allocator.VagothAllocator;
@@ -85,25 +88,8 @@ public final class CapacityAllocator implements Allocator {
     @Override
     public synchronized Node allocate(Node vm, String hint) {
         Demand demand = Demand.of(vm);
-        List<HvCapacity> hvs = model();
         Map<String, String> reasons = new LinkedHashMap<>();
-        HvCapacity best = null;
-        double bestScore = 0;
-        for (HvCapacity hv : hvs) {
-            if (hint != null && !hint.equals(hv.node.id())) {
-                continue;
-            }
-            String why = refusal(hv, vm, demand);
-            if (why != null) {
-                reasons.put(hv.node.id(), why);
-                continue;
-            }
-            double score = fullness(hv, demand);
-            if (best == null || (pack ? score > bestScore : score < bestScore)) {
-                best = hv;
-                bestScore = score;
-            }
-        }
+        HvCapacity best = choose(model(), vm, demand, hint, Set.of(), reasons, null);
         if (best == null) {
             if (hint != null && reasons.isEmpty()) {
                 reasons.put(hint, "is not a hypervisor in the registry");
@@ -112,6 +98,109 @@ public final class CapacityAllocator implements Allocator {
         }
         best.add(vm, demand, exclusionTags);
         return best.node;
+    }
+
+    /**
+     * The hypervisor that takes {@code vm} best, or null; why each other was
+     * refused goes in {@code refused}, and (when {@code fitting} is given)
+     * those that would take it too, with their fullness.
+     */
+    private HvCapacity choose(List<HvCapacity> hvs, Node vm, Demand demand, String hint, Set<String> avoid,
+            Map<String, String> refused, Map<String, Double> fitting) {
+        HvCapacity best = null;
+        double bestScore = 0;
+        for (HvCapacity hv : hvs) {
+            if (hint != null && !hint.equals(hv.node.id())) {
+                continue;
+            }
+            String why = avoid.contains(hv.node.id()) ? "is being emptied" : refusal(hv, vm, demand);
+            if (why != null) {
+                refused.put(hv.node.id(), why);
+                continue;
+            }
+            double score = fullness(hv, demand);
+            if (fitting != null) {
+                fitting.put(hv.node.id(), score);
+            }
+            if (best == null || (pack ? score > bestScore : score < bestScore)) {
+                best = hv;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public synchronized List<Placement> plan(List<Node> vms, String hint, Set<String> avoid) {
+        List<HvCapacity> hvs = new ArrayList<>();
+        for (HvCapacity hv : model()) {
+            hvs.add(hv.copy());
+        }
+        List<Node> order = new ArrayList<>(vms);
+        order.sort(Comparator.comparingLong((Node v) -> demandOrNothing(v).ram()).reversed()); // largest first
+        List<Placement> out = new ArrayList<>(order.size());
+        for (Node vm : order) {
+            Map<String, String> others = new LinkedHashMap<>();
+            Demand demand;
+            try {
+                demand = Demand.of(vm);
+            } catch (AllocationException e) {
+                out.add(new Placement(vm.id(), null, e.reasons()));
+                continue;
+            }
+            Map<String, Double> fitting = new LinkedHashMap<>();
+            HvCapacity best = choose(hvs, vm, demand, hint, avoid, others, fitting);
+            if (best == null && hint != null && others.isEmpty()) {
+                others.put(hint, "is not a hypervisor in the registry");
+            }
+            fitting.forEach((id, score) -> {
+                if (best == null || !id.equals(best.node.id())) {
+                    others.put(id, String.format(java.util.Locale.ROOT, "would take it too (%.0f%% full after; %s)",
+                            100 * score, pack ? "fuller is chosen" : "emptier is chosen"));
+                }
+            });
+            if (best != null) {
+                best.add(vm, demand, exclusionTags);
+            }
+            out.add(new Placement(vm.id(), best == null ? null : best.node.id(), others));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<Room> room(Node shape) {
+        Demand d = Demand.of(shape);
+        List<Room> out = new ArrayList<>();
+        for (HvCapacity hv : model()) {
+            String why = refusal(hv, shape, d);
+            if (why != null) {
+                out.add(new Room(hv.node.id(), 0, why));
+                continue;
+            }
+            long more = Long.MAX_VALUE;
+            String limit = "nothing it asks for is limited";
+            if (d.ram() > 0) {
+                more = (hv.ramLimit(ramRatio) - hv.ramUsed) / d.ram();
+                limit = "RAM";
+            }
+            if (d.cpus() > 0 && (hv.cpuLimit(cpuRatio) - hv.cpusUsed) / d.cpus() < more) {
+                more = (hv.cpuLimit(cpuRatio) - hv.cpusUsed) / d.cpus();
+                limit = "CPUs";
+            }
+            if (hv.maxVms >= 0 && hv.maxVms - hv.vms < more) {
+                more = hv.maxVms - hv.vms;
+                limit = "its maximum of " + hv.maxVms + " VMs";
+            }
+            for (String key : exclusionTags) {
+                String value = shape.tags().get(key);
+                if (value != null && more > 1) {
+                    more = 1;
+                    limit = "one VM tagged " + key + "=" + value + " per hypervisor";
+                }
+            }
+            out.add(new Room(hv.node.id(), more == Long.MAX_VALUE ? -1 : more, limit));
+        }
+        return out;
     }
 
     private String refusal(HvCapacity hv, Node vm, Demand d) {

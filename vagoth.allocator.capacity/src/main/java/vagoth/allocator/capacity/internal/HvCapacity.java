@@ -31,6 +31,16 @@ final class HvCapacity {
         this.maxVms = Resources.offered(node, Resources.MAX_VMS);
     }
 
+    /** A copy to plan on: what it offers, and what is placed on it so far. */
+    HvCapacity copy() {
+        HvCapacity c = new HvCapacity(node);
+        c.ramUsed = ramUsed;
+        c.cpusUsed = cpusUsed;
+        c.vms = vms;
+        tags.forEach((k, v) -> c.tags.put(k, new HashSet<>(v)));
+        return c;
+    }
+
     void add(Node vm, Demand d, Set<String> exclusionTags) {
         ramUsed += d.ram();
         cpusUsed += d.cpus();

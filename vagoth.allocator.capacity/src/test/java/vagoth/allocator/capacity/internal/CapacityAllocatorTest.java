@@ -1,10 +1,13 @@
 package vagoth.allocator.capacity.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -141,5 +144,56 @@ class CapacityAllocatorTest {
         assertThrows(vagoth.api.InvalidValueException.class, () -> registry.addNode(bad), "never stored");
         AllocationException e = assertThrows(AllocationException.class, () -> allocator("spread").allocate(bad, null));
         assertEquals("ram=lots is not a whole number", e.reasons().get("(definition)"));
+    }
+
+    @Test
+    void aPlanPlacesAllTogetherLargestFirstAndChangesNothing() {
+        hv("hv1", 4096, 4, Map.of());
+        hv("hv2", 2048, 4, Map.of());
+        hv("src", 8192, 8, Map.of());
+        CapacityAllocator a = allocator("pack");
+        Node small = vm("small", 1024, 1, Map.of());
+        Node big = vm("big", 3072, 1, Map.of());
+        Node mid = vm("mid", 2048, 1, Map.of());
+        List<vagoth.api.allocator.Placement> plan = a.plan(List.of(small, big, mid), null, Set.of("src"));
+        assertEquals(List.of("big", "mid", "small"), plan.stream().map(vagoth.api.allocator.Placement::vm).toList());
+        assertEquals("hv1", plan.get(0).chosen()); // 3072 of 4096
+        assertEquals("hv2", plan.get(1).chosen()); // hv1 has 1024 left: counted from the first placement
+        assertEquals("hv1", plan.get(2).chosen());
+        assertEquals("is being emptied", plan.get(0).others().get("src"));
+        assertTrue(plan.get(0).others().get("hv2").startsWith("needs 3072 MB RAM"), plan.get(0).others().toString());
+        // nothing was placed: the same plan again, and a real placement sees every host empty
+        assertEquals(plan, a.plan(List.of(small, big, mid), null, Set.of("src")));
+        assertEquals("hv1", a.allocate(big, null).id()); // had the plan placed it, hv1 would lack the room
+    }
+
+    @Test
+    void aPlanKeepsVmsOfOneExclusionTagApartAndSaysWhatDoesNotFit() {
+        hv("hv1", 8192, 8, Map.of());
+        hv("hv2", 8192, 8, Map.of());
+        CapacityAllocator a = allocator("pack");
+        List<Node> db = List.of(vm("db1", 512, 1, Map.of("anti_affinity", "db")),
+                vm("db2", 512, 1, Map.of("anti_affinity", "db")), vm("db3", 512, 1, Map.of("anti_affinity", "db")));
+        List<vagoth.api.allocator.Placement> plan = a.plan(db, null, Set.of());
+        assertEquals(Set.of("hv1", "hv2"), Set.of(plan.get(0).chosen(), plan.get(1).chosen()));
+        assertFalse(plan.get(2).fits());
+        assertEquals(Map.of("hv1", "already has a VM tagged anti_affinity=db", "hv2",
+                "already has a VM tagged anti_affinity=db"), plan.get(2).others());
+    }
+
+    @Test
+    void roomSaysHowManyMoreFitAndWhatLimitsThem() {
+        hv("hv1", 4096, 2, Map.of());
+        hv("hv2", 16384, 4, Map.of("maintenance", "true"));
+        hv("hv3", 0, 0, Map.of());
+        CapacityAllocator a = allocator("pack");
+        place(a, vm("used", 1024, 1, Map.of()));
+        List<vagoth.api.allocator.Room> room = a.room(vm("shape", 1024, 1, Map.of()));
+        assertEquals(new vagoth.api.allocator.Room("hv1", 1, "CPUs"), room.get(0)); // 3 GB left, but 1 CPU
+        assertEquals(new vagoth.api.allocator.Room("hv2", 0, "is in maintenance"), room.get(1));
+        assertEquals(0, room.get(2).more());
+        assertTrue(room.get(2).limit().startsWith("has unknown capacity"), room.get(2).limit());
+        assertEquals(1, a.room(vm("db", 512, 0, Map.of("anti_affinity", "db"))).get(0).more());
+        assertEquals(-1, a.room(vm("nothing", 0, 0, Map.of())).get(0).more());
     }
 }
