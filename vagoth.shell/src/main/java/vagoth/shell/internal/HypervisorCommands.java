@@ -23,7 +23,7 @@ import vagoth.shell.internal.Usage.Arg;
 /** The hypervisor commands: polling them, maintenance, fencing, what still fits. */
 @Component(service = HypervisorCommands.class, property = {"osgi.command.scope=vagoth",
     "osgi.command.function=poll", "osgi.command.function=maintenance", "osgi.command.function=fence",
-    "osgi.command.function=unfence", "osgi.command.function=capacity"})
+    "osgi.command.function=unfence", "osgi.command.function=capacity", "osgi.command.function=evacuate"})
 public final class HypervisorCommands {
     private final Manager manager;
 
@@ -135,5 +135,103 @@ public final class HypervisorCommands {
             List<vagoth.api.allocator.Room> rooms = (List<vagoth.api.allocator.Room>) manager.action("capacity", shape);
             return PlanFormat.room(rooms);
         });
+    }
+
+    @Descriptor("empty a hypervisor for maintenance: put it in maintenance, plan a place for all its VMs together,"
+            + " then migrate them N at a time; VMs that fit nowhere stay, with the reason; safe to run again")
+    @Usage(synopsis = "evacuate [--dry-run] [--parallel N] HV", values = "parallel", flags = "dry-run", min = 1,
+            max = 1, args = Arg.HV)
+    public String evacuate(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
+        ParsedArgs a = parse("evacuate", args);
+        int parallel;
+        try {
+            parallel = a.value("parallel") == null ? 2 : Integer.parseInt(a.value("parallel"));
+        } catch (NumberFormatException e) {
+            parallel = 0;
+        }
+        if (parallel < 1 || parallel > 64) {
+            throw a.usage("--parallel takes a number from 1 to 64, not '" + a.value("parallel") + "'");
+        }
+        boolean dry = a.flag("dry-run");
+        int n = parallel;
+        return run("evacuate", a.arg(0), () -> asCaller(manager, session, () -> {
+            Hypervisor hv = VmCommands.hypervisor(manager, a.arg(0));
+            List<vagoth.api.Node> vms = manager.registry().getNodes(vagoth.api.NodeQuery.all()
+                    .withType(vagoth.api.virt.VirtualMachine.TYPE).withParent(hv.id()));
+            if (!dry && !hv.inMaintenance()) {
+                hv.maintenance(true);
+            }
+            StringBuilder out = new StringBuilder("evacuate" + (dry ? " --dry-run (nothing was changed)" : "") + ": "
+                    + hv.name() + (dry ? "" : " is in maintenance") + "; " + vms.size() + " VM"
+                    + (vms.size() == 1 ? "" : "s") + " on it\n");
+            if (vms.isEmpty()) {
+                return out.append("evacuate: nothing to move").toString();
+            }
+            List<vagoth.api.allocator.Placement> plan = plan(vms, hv.id());
+            List<vagoth.api.allocator.Placement> placed = plan.stream().filter(vagoth.api.allocator.Placement::fits)
+                    .toList();
+            for (vagoth.api.allocator.Placement p : plan) {
+                out.append(p.fits() ? "  " + p.vm() + " -> " + p.chosen() : "  " + p.vm() + ": stays, it fits nowhere ("
+                        + String.join("; ", new java.util.TreeMap<>(p.others()).entrySet().stream()
+                                .map(e -> e.getKey() + " " + e.getValue()).toList()) + ")").append('\n');
+            }
+            int unplaced = plan.size() - placed.size();
+            if (dry) {
+                if (unplaced > 0) {
+                    Session.exit(session, 2);
+                }
+                return out.append("evacuate --dry-run: ").append(placed.size()).append(" would move, ")
+                        .append(unplaced).append(" would stay").toString();
+            }
+            int[] failed = {0};
+            moveAll(placed, n, line -> out.append("  ").append(line).append('\n'), failed);
+            int moved = placed.size() - failed[0];
+            if (failed[0] + unplaced > 0) {
+                Session.exit(session, 1);
+            }
+            return out.append("evacuate: ").append(moved).append(" moved, ").append(failed[0]).append(" failed, ")
+                    .append(unplaced).append(" could not be placed; ").append(hv.name())
+                    .append(" stays in maintenance").append(failed[0] + unplaced > 0 ? " (run it again once the"
+                            + " reasons are mended: what moved stays moved)" : "").toString();
+        }));
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<vagoth.api.allocator.Placement> plan(List<vagoth.api.Node> vms, String avoid) {
+        return (List<vagoth.api.allocator.Placement>) manager.action("plan", Map.of("vms", String.join(",",
+                vms.stream().map(vagoth.api.Node::id).toList()), "avoid", avoid));
+    }
+
+    /** Migrates each placed VM as a job, {@code n} at a time; a line per VM as its job ends. */
+    private void moveAll(List<vagoth.api.allocator.Placement> placed, int n, java.util.function.Consumer<String> line,
+            int[] failed) {
+        java.util.ArrayDeque<vagoth.api.job.Job> running = new java.util.ArrayDeque<>();
+        java.util.Map<String, String> to = new java.util.HashMap<>();
+        java.util.Iterator<vagoth.api.allocator.Placement> next = placed.iterator();
+        while (next.hasNext() || !running.isEmpty()) {
+            while (next.hasNext() && running.size() < n) {
+                vagoth.api.allocator.Placement p = next.next();
+                try {
+                    vagoth.api.job.Job j = ((vagoth.api.virt.VirtualMachine) manager.getNode(p.vm())).migrate(p.chosen());
+                    to.put(j.id(), p.vm() + " -> " + p.chosen());
+                    running.add(j);
+                } catch (vagoth.api.VagothException e) {
+                    failed[0]++;
+                    line.accept(p.vm() + " -> " + p.chosen() + ": failed: " + e.getMessage());
+                }
+            }
+            vagoth.api.job.Job j = running.poll();
+            if (j == null) {
+                continue;
+            }
+            vagoth.api.job.Job ended = VmCommands.awaitEnd(manager, j);
+            if (ended.state() == vagoth.api.job.JobState.DONE) {
+                line.accept(to.get(j.id()) + ": moved (job " + j.id() + ")");
+            } else {
+                failed[0]++;
+                line.accept(to.get(j.id()) + ": " + ended.state().label() + ": " + ended.error() + " (job " + j.id()
+                        + ")");
+            }
+        }
     }
 }
