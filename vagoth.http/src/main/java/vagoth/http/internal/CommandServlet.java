@@ -46,7 +46,7 @@ import vagoth.support.cmd.Suggest;
 public final class CommandServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private static final Set<String> READ = Set.of("list", "listvm", "listhv", "info", "tree", "jobs", "job",
-            "templates", "plugins", "help", "wait", "complete");
+            "templates", "plugins", "help", "wait", "complete", "capacity");
     private static final Set<String> OPERATE = Set.of("start", "stop", "shutdown", "reboot", "define", "undefine",
             "provision", "deprovision", "migrate", "poll", "cancel");
     private static final int FAILED = 1;
