@@ -315,11 +315,7 @@ final class LxcBackend implements Backend {
 
             @Override
             public void abort() {
-                try {
-                    Trees.delete(staging);
-                } catch (IOException e) {
-                    // left for the next import of this container, which removes it first
-                }
+                Trees.deleteLeaving(staging); // what cannot be removed now, the next import removes first
             }
         };
     }

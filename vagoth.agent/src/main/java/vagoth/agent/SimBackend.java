@@ -256,11 +256,7 @@ final class SimBackend implements Backend {
 
             @Override
             public void abort() {
-                try {
-                    Trees.delete(staging);
-                } catch (IOException e) {
-                    // left for the next import of this VM, which removes it first
-                }
+                Trees.deleteLeaving(staging); // what cannot be removed now, the next import removes first
             }
         };
     }

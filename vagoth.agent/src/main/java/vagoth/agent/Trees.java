@@ -26,6 +26,15 @@ final class Trees {
         }
     }
 
+    /** Removes {@code dir} as far as it can; what is left stays for a later {@link #delete} to finish. */
+    static void deleteLeaving(Path dir) {
+        try {
+            delete(dir);
+        } catch (IOException e) {
+            // left behind, hidden: the caller says who removes it
+        }
+    }
+
     /** {@code tar} writing the contents of {@code dir} to its standard output, owners and attributes kept. */
     static List<String> pack(Path dir) {
         return List.of("tar", "--numeric-owner", "--xattrs", "--acls", "-C", dir.toString(), "-cf", "-", ".");
