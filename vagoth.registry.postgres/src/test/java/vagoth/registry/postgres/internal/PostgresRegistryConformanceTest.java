@@ -32,7 +32,10 @@ class PostgresRegistryConformanceTest extends RegistryConformance {
         try {
             String url = PG.server().database("t" + Integer.toHexString(
                     directory.toAbsolutePath().normalize().toString().hashCode()));
-            Files.writeString(directory.resolve(URL_FILE), url);
+            // atomically: a test opens the registry again while its workers start and read the file
+            Path tmp = Files.writeString(directory.resolve(URL_FILE + "." + Thread.currentThread().getId()), url);
+            Files.move(tmp, directory.resolve(URL_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             return url;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
