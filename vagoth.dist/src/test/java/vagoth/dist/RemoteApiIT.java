@@ -222,14 +222,19 @@ class RemoteApiIT {
         assertTrue(VagothProcess.run(home, List.of(), "listhv").out().contains("maintenance"));
         assertEquals(404, call("GET", "/api/v1/hypervisors/nosuch", admin).statusCode());
 
-        assertEquals(403, send("POST", "/api/v1/hypervisors/hyper1/fence", operator, "").statusCode());
-        assertEquals(400, send("POST", "/api/v1/hypervisors/hyper1/fence", admin, "{\"command\": \"yes\"}")
+        // a host that answered its last poll is not fenced (its VMs may run): one that does not answer is
+        HttpResponse<String> answering = send("POST", "/api/v1/hypervisors/hyper1/fence", admin, "");
+        assertEquals(409, answering.statusCode(), answering.body());
+        assertEquals(0, VagothProcess.run(home, List.of(), "new", "--type", "hv", "dead", "driver=geats",
+                "agent=/nonexistent/agent").status());
+        assertEquals(403, send("POST", "/api/v1/hypervisors/dead/fence", operator, "").statusCode());
+        assertEquals(400, send("POST", "/api/v1/hypervisors/dead/fence", admin, "{\"command\": \"yes\"}")
                 .statusCode());
-        HttpResponse<String> fenced = send("POST", "/api/v1/hypervisors/hyper1/fence", admin, "");
+        HttpResponse<String> fenced = send("POST", "/api/v1/hypervisors/dead/fence", admin, "");
         assertEquals(200, fenced.statusCode(), fenced.body());
         assertTrue(fenced.body().contains("\"fenced\":true") && fenced.body().contains("\"released\":[]"),
                 fenced.body());
-        HttpResponse<String> unfenced = send("POST", "/api/v1/hypervisors/hyper1/unfence", admin, "");
+        HttpResponse<String> unfenced = send("POST", "/api/v1/hypervisors/dead/unfence", admin, "");
         assertEquals(200, unfenced.statusCode(), unfenced.body());
         assertTrue(unfenced.body().contains("\"fenced\":false"), unfenced.body());
 
