@@ -79,7 +79,7 @@ final class Container implements AutoCloseable {
     }
 
     /** The remote API's bundles (by file name in bundle/): only the daemon serves it. */
-    static final List<String> HTTP = List.of("vagoth.http", "org.apache.felix.http.jetty12",
+    static final List<String> HTTP = List.of("vagoth.http", "vagoth.console", "org.apache.felix.http.jetty12",
             "org.apache.felix.http.servlet-api", "commons-fileupload", "commons-io", "slf4j-api", "slf4j-nop");
 
     static Container start(Path dist, VagothHome home, Mode mode) throws IOException, BundleException {

@@ -16,6 +16,8 @@ import vagoth.support.json.Json;
 final class Api {
     /** The request attribute {@link AuthFilter} puts the caller's token in. */
     static final String TOKEN = "vagoth.token";
+    /** The request attribute {@link AuthFilter} puts the caller's console session in, when it came with one. */
+    static final String SESSION = "vagoth.session";
     /** The request attribute set when the caller sent the scrape token, which reads {@code /metrics} only. */
     static final String SCRAPER = "vagoth.scraper";
     static final String WHITEBOARD_CONTEXT = "(osgi.http.whiteboard.context.name=default)";
@@ -65,9 +67,10 @@ final class Api {
     }
 
     static final java.util.Set<String> RESOURCES = java.util.Set.of("nodes", "vms", "hypervisors", "jobs",
-            "tokens", "token", "events", "command", "templates", "plugins", "openapi.json");
+            "tokens", "token", "events", "command", "templates", "plugins", "openapi.json", "session");
     static final java.util.Set<String> SUBPATHS = java.util.Set.of("start", "stop", "shutdown", "reboot",
-            "define", "undefine", "provision", "deprovision", "migrate", "maintenance", "fence", "unfence");
+            "define", "undefine", "provision", "deprovision", "migrate", "maintenance", "fence", "unfence", "plan",
+            "evacuate");
 
     /**
      * A request's route for metrics, from a bounded set: {@code /api/v1/nodes/{name}},

@@ -32,7 +32,9 @@ import vagoth.api.access.AccessTokens;
  * one address are slowed down: after {@value #FREE_FAILURES} in a minute each
  * next one waits longer, up to {@value #MAX_DELAY_MS} ms. Every call that
  * changes something is logged with the token's name as its actor; a token
- * itself never is. The scrape token ({@code metrics.token.file}) reads
+ * itself never is. The web console signs in with a token
+ * ({@code POST /api/v1/session}) and then sends a session cookie instead;
+ * a change made with the cookie must carry the session's CSRF token. The scrape token ({@code metrics.token.file}) reads
  * {@code /metrics} and is refused everywhere else.
  */
 @Component(service = Filter.class, configurationPid = HttpSetup.PID,
@@ -44,8 +46,11 @@ public final class AuthFilter implements Filter {
     private static final long WINDOW_MS = 60_000;
     private static final int MAX_ADDRESSES = 10_000;
     private static final System.Logger LOG = System.getLogger("vagoth.api");
+    private static final String SIGN_IN = "/api/v1/session";
+    private static final java.util.Set<String> SAFE = java.util.Set.of("GET", "HEAD");
 
     private final AccessTokens tokens;
+    private final Sessions sessions;
     private final EventFeed events;
     private final Metrics metrics;
     /** Per address: failures in the current window, and when it began. Oldest addresses go first. */
@@ -63,9 +68,10 @@ public final class AuthFilter implements Filter {
     private volatile ScrapeToken scrape;
 
     @Activate
-    public AuthFilter(@Reference AccessTokens tokens, @Reference EventFeed events, @Reference Metrics metrics,
-            BundleContext context, HttpConfig config) {
+    public AuthFilter(@Reference AccessTokens tokens, @Reference Sessions sessions, @Reference EventFeed events,
+            @Reference Metrics metrics, BundleContext context, HttpConfig config) {
         this.tokens = tokens;
+        this.sessions = sessions;
         this.events = events;
         this.metrics = metrics;
         this.home = context.getProperty(Installation.HOME_PROPERTY);
@@ -109,7 +115,12 @@ public final class AuthFilter implements Filter {
             return;
         }
         String header = req.getHeader("Authorization");
+        if (header == null && req.getMethod().equals("POST") && req.getRequestURI().equals(SIGN_IN)) {
+            signIn(req, resp, chain);
+            return;
+        }
         Optional<AccessToken> token = Optional.empty();
+        Sessions.Session session = null;
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             String presented = header.substring(7).trim();
             ScrapeToken s = scrape;
@@ -118,6 +129,22 @@ public final class AuthFilter implements Filter {
                 return;
             }
             token = tokens.authenticate(presented);
+        } else if (header == null && cookie(req) != null) {
+            session = sessions.find(cookie(req)).orElse(null);
+            token = session == null ? Optional.empty() : tokens.authenticate(session.bearer);
+            if (token.isEmpty()) {
+                Body.drain(req);
+                Api.error(resp, 401, "the session has ended (signed out, idle too long, its token revoked or"
+                        + " expired, or the daemon restarted): sign in again");
+                return;
+            }
+            if (!SAFE.contains(req.getMethod()) && !session.csrfMatches(req.getHeader(Sessions.CSRF_HEADER))) {
+                Body.drain(req);
+                Api.error(resp, 403, "a change made with a session cookie needs its CSRF token in the "
+                        + Sessions.CSRF_HEADER + " header (GET /api/v1/session gives it)");
+                return;
+            }
+            req.setAttribute(Api.SESSION, session);
         }
         if (token.isEmpty()) {
             Body.drain(req);
@@ -136,7 +163,7 @@ public final class AuthFilter implements Filter {
                 Api.error(resp, r.status, r.getMessage());
             }
         } finally {
-            if (!req.getMethod().equals("GET") && !req.getMethod().equals("HEAD")) {
+            if (!SAFE.contains(req.getMethod())) {
                 LOG.log(System.Logger.Level.INFO, "api: {0} ({1}) {2} {3} -> {4}", token.get().name(),
                         token.get().role().label(), req.getMethod(), req.getRequestURI(), resp.getStatus());
                 Map<String, Object> call = new LinkedHashMap<>();
@@ -149,6 +176,35 @@ public final class AuthFilter implements Filter {
                 events.lookNow();
             }
         }
+    }
+
+    /**
+     * {@code POST /api/v1/session} without a token header: the token is in the
+     * body, so a refused sign-in counts as a failure from its address like a
+     * refused token, and waits as long.
+     */
+    private void signIn(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
+            throws IOException, ServletException {
+        String address = req.getRemoteAddr();
+        pause(address);
+        chain.doFilter(req, resp);
+        if (resp.getStatus() == 401) {
+            count(address);
+        }
+        LOG.log(System.Logger.Level.INFO, "api: sign-in from {0} -> {1}", address, resp.getStatus());
+    }
+
+    /** The session cookie's value, or null. */
+    private static String cookie(HttpServletRequest req) {
+        jakarta.servlet.http.Cookie[] cookies = req.getCookies();
+        if (cookies != null) {
+            for (jakarta.servlet.http.Cookie c : cookies) {
+                if (c.getName().equals(Sessions.COOKIE)) {
+                    return c.getValue();
+                }
+            }
+        }
+        return null;
     }
 
     private static void scraped(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
@@ -164,7 +220,11 @@ public final class AuthFilter implements Filter {
 
     /** Counts a failure from {@code address} and, past the free ones, waits before answering it. */
     private void slowDown(String address) {
-        long delay;
+        count(address);
+        pause(address);
+    }
+
+    private void count(String address) {
         synchronized (failures) {
             long now = System.currentTimeMillis();
             long[] f = failures.computeIfAbsent(address, a -> new long[] {0, now});
@@ -173,7 +233,15 @@ public final class AuthFilter implements Filter {
                 f[1] = now;
             }
             f[0]++;
-            long over = f[0] - FREE_FAILURES;
+        }
+    }
+
+    /** Waits as long as the failures from {@code address} in this window say: nothing for the first few. */
+    private void pause(String address) {
+        long delay;
+        synchronized (failures) {
+            long[] f = failures.get(address);
+            long over = f == null || System.currentTimeMillis() - f[1] > WINDOW_MS ? 0 : f[0] - FREE_FAILURES;
             delay = over <= 0 ? 0 : Math.min(MAX_DELAY_MS, 100L << Math.min(over - 1, 16));
         }
         if (delay > 0) {

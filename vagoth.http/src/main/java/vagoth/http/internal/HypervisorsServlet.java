@@ -2,6 +2,7 @@ package vagoth.http.internal;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +22,13 @@ import vagoth.api.NodeQuery;
 import vagoth.api.access.AccessToken;
 import vagoth.api.action.Action;
 import vagoth.api.access.Role;
+import vagoth.api.Node;
+import vagoth.api.VagothException;
+import vagoth.api.allocator.Placement;
+import vagoth.api.job.Job;
 import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.VirtualMachine;
+import vagoth.support.json.JobJson;
 import vagoth.support.json.HypervisorJson;
 
 /**
@@ -32,6 +39,8 @@ import vagoth.support.json.HypervisorJson;
  * ({@code {"command": "true"}} to prove it with the configured fence
  * command) and {@code .../unfence} (admin): fencing states that the host is
  * powered off, so its lost VMs are released to start elsewhere.
+ * {@code GET .../evacuate} plans emptying it (viewer); {@code POST
+ * .../evacuate} (admin) puts it in maintenance and queues the moves.
  */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/hypervisors",
     "osgi.http.whiteboard.servlet.pattern=/api/v1/hypervisors/*",
@@ -49,6 +58,11 @@ public final class HypervisorsServlet extends ApiServlet {
     void get(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Api.require(req, Role.VIEWER);
         String name = Api.rest(req);
+        if (name != null && name.endsWith("/evacuate")) {
+            Hypervisor hv = hypervisor(name.substring(0, name.length() - "/evacuate".length()));
+            Api.json(resp, 200, evacuation(hv, false));
+            return;
+        }
         if (name != null) {
             Api.json(resp, 200, HypervisorJson.of(hypervisor(name)));
             return;
@@ -85,10 +99,16 @@ public final class HypervisorsServlet extends ApiServlet {
         String rest = Api.rest(req);
         int slash = rest == null ? -1 : rest.lastIndexOf('/');
         String what = slash < 0 ? "" : rest.substring(slash + 1);
-        if (!what.equals("fence") && !what.equals("unfence")) {
+        if (!what.equals("fence") && !what.equals("unfence") && !what.equals("evacuate")) {
             throw notServed(req);
         }
         Hypervisor hv = hypervisor(rest.substring(0, slash));
+        if (what.equals("evacuate")) {
+            Body.fields(req, Set.of());
+            Map<String, Object> done = manager.inTransaction("api:" + caller.name(), () -> evacuation(hv, true));
+            Api.json(resp, 202, done);
+            return;
+        }
         Map<String, String> body = Body.fields(req, what.equals("fence") ? Set.of("command") : Set.of());
         String command = body.getOrDefault("command", "false");
         if (!command.equals("true") && !command.equals("false")) {
@@ -102,6 +122,47 @@ public final class HypervisorsServlet extends ApiServlet {
             o.put("released", released instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of());
         }
         Api.json(resp, 200, o);
+    }
+
+    /**
+     * {@code evacuate}'s plan for {@code hv}: a move for each of its VMs that
+     * fits elsewhere (all planned together), and the reasons for each that fits
+     * nowhere. With {@code act}, {@code hv} is put in maintenance first and each
+     * move is queued as a migration job (the scheduler runs as many at once as
+     * it has threads): a VM already moving, or refused, is named with why.
+     * Safe to repeat: what moved is no longer on {@code hv}.
+     */
+    private Map<String, Object> evacuation(Hypervisor hv, boolean act) {
+        if (act && !hv.inMaintenance()) {
+            hv.maintenance(true);
+        }
+        List<Node> vms = manager.registry().getNodes(NodeQuery.all().withType(VirtualMachine.TYPE)
+                .withParent(hv.id()));
+        List<Placement> plan = vms.isEmpty() ? List.of() : Plans.plan(manager, vms, null, hv.id());
+        List<Object> moves = new ArrayList<>();
+        List<Object> stays = new ArrayList<>();
+        for (Placement p : plan) {
+            Map<String, Object> o = Plans.json(manager, p);
+            if (!p.fits()) {
+                stays.add(o);
+                continue;
+            }
+            if (act) {
+                try {
+                    Job j = ((VirtualMachine) manager.getNode(p.vm())).migrate(p.chosen());
+                    o.put("job", JobJson.of(j));
+                } catch (VagothException e) {
+                    o.put("error", e.getMessage());
+                }
+            }
+            moves.add(o);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("hypervisor", hv.name());
+        out.put("maintenance", act || hv.inMaintenance());
+        out.put("moves", moves);
+        out.put("stays", stays);
+        return out;
     }
 
     private Hypervisor hypervisor(String name) {

@@ -29,10 +29,13 @@ import vagoth.support.json.JobJson;
  * {@code POST /api/v1/vms/NAME/ACTION} (operator): a VM's actions, each a
  * job as on the command line (start, stop, shutdown, reboot, define,
  * undefine, provision, deprovision, migrate). The answer is 202 with the job
- * and its {@code Location}, at once: {@code GET /api/v1/jobs/ID} follows it.
+ * and its {@code Location}, at once: {@code GET /api/v1/jobs/ID} follows it
+ * (a scheduler that runs jobs at once answers the ended job, failed with its
+ * error or done; a refusal before any job was made is an error status).
  * {@code define} and {@code provision} take {@code {"hint": "HV"}},
  * {@code migrate} {@code {"to": "HV"}}. {@code GET /api/v1/vms} lists the VMs
- * with the node list's filters, {@code GET /api/v1/vms/NAME} one.
+ * with the node list's filters, {@code GET /api/v1/vms/NAME} one, and
+ * {@code GET /api/v1/vms/NAME/plan?to=HV} what migrating it would do.
  */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/vms",
     "osgi.http.whiteboard.servlet.pattern=/api/v1/vms/*",
@@ -57,11 +60,38 @@ public final class VmsServlet extends ApiServlet {
             Api.json(resp, 200, NodesServlet.list(manager, req, resp, VirtualMachine.TYPE));
             return;
         }
+        if (ref.endsWith("/plan")) {
+            Api.json(resp, 200, migratePlan(vmNode(ref.substring(0, ref.length() - "/plan".length())),
+                    req.getParameter("to")));
+            return;
+        }
+        Api.json(resp, 200, vagoth.support.json.NodeJson.of(vmNode(ref)));
+    }
+
+    private Node vmNode(String ref) {
         Node n = manager.registry().resolve(Names.requireSafe("VM", ref));
         if (!n.type().equals(VirtualMachine.TYPE)) {
             throw new Api.Refusal(404, ref + " is not a VM (it is of type " + n.type() + ")");
         }
-        Api.json(resp, 200, vagoth.support.json.NodeJson.of(n));
+        return n;
+    }
+
+    /**
+     * {@code GET /api/v1/vms/NAME/plan[?to=HV]}: where migrating it would
+     * take it (to {@code HV} only, or the allocator's choice away from its
+     * host), why not elsewhere, and whether its disk would be copied; nothing
+     * changes.
+     */
+    private Map<String, Object> migratePlan(Node vm, String to) {
+        if (!vm.hasParent()) {
+            throw new VagothException(vm.name() + " is on no hypervisor: define places it", vm.name());
+        }
+        String hint = to == null || to.isBlank() ? null : hypervisor(to).id();
+        vagoth.api.allocator.Placement p = Plans.plan(manager, java.util.List.of(vm), hint, vm.parent()).get(0);
+        Map<String, Object> o = Plans.json(manager, p);
+        o.put("from", manager.registry().getNode(vm.parent()).name());
+        o.put("disk", !p.fits() ? null : Plans.sharedStorage(manager, vm.parent(), p.chosen()) ? "shared" : "copied");
+        return o;
     }
 
     @Override
@@ -94,7 +124,22 @@ public final class VmsServlet extends ApiServlet {
             case "provision" -> vm -> vm.provision(body.get("hint"));
             default -> vm -> vm.migrate(hypervisor(body.get("to")).id());
         };
-        Job job = manager.inTransaction("api:" + caller.name(), () -> op.apply(vm(name)));
+        String[] txid = {null};
+        Job job;
+        try {
+            job = manager.inTransaction("api:" + caller.name(), () -> {
+                txid[0] = manager.currentTransaction().map(t -> t.txid()).orElse(null);
+                return op.apply(vm(name));
+            });
+        } catch (VagothException e) {
+            // a scheduler that runs the job at once (sync) throws its failure: the job is still the answer
+            job = txid[0] == null ? null : manager.jobs().list(new vagoth.api.job.JobQuery(null, null, txid[0], 1))
+                    .stream().filter(j -> j.action().equals(action) && j.state().isFinished()).findFirst()
+                    .orElse(null);
+            if (job == null) {
+                throw e;
+            }
+        }
         resp.setHeader("Location", "/api/v1/jobs/" + job.id());
         Api.json(resp, 202, JobJson.of(job));
     }

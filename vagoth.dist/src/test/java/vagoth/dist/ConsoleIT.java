@@ -1,0 +1,351 @@
+package vagoth.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The web console in a real browser (Debian's headless Chromium) against a
+ * real daemon: sign-in and what each role sees and may do, a VM started from
+ * the console and its state changing live, a job failing with its reason,
+ * the plan shown before a migration, the fence warning, the CSRF check, and
+ * the session ending. With {@code -Dvagoth.screenshots=DIR} it also saves the
+ * main views as PNGs there (the README's screenshots).
+ */
+@Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ConsoleIT {
+    @TempDir
+    static Path tmp;
+    static ApiDaemon daemon;
+    static String viewer;
+    static String operator;
+    static String admin;
+
+    @TempDir
+    Path profile;
+    Browser browser;
+
+    /**
+     * An agent that answers every request but start, which it refuses with a
+     * reason; its poll says it holds bad1, stopped.
+     */
+    private static final String REFUSES_START = "/bin/sh -c \"read r; case \\\"\\$r\\\" in *status*) echo"
+            + " '{\\\"success\\\": true, \\\"data\\\": {\\\"vms\\\": {\\\"bad1\\\": {\\\"definition\\\": {},"
+            + " \\\"state\\\": [\\\"stopped\\\", \\\"\\\"]}}, \\\"status\\\": {\\\"mem_total\\\": 4096,"
+            + " \\\"cpus\\\": 4}}}';; *start*) echo '{\\\"success\\\": false, \\\"errorcode\\\": \\\"no_memory\\\","
+            + " \\\"message\\\": \\\"out of memory on flaky\\\"}';; *) echo '{\\\"success\\\": true, \\\"data\\\":"
+            + " {}}';; esac\"";
+
+    @BeforeAll
+    static void fleet() throws Exception {
+        daemon = ApiDaemon.start(tmp.resolve("home"), "");
+        host("hvB", 8192);
+        host("hvC", 4096);
+        ok("new", "--type", "hv", "flaky", "driver=geats", "agent=" + REFUSES_START);
+        for (String vm : List.of("web1", "web2", "web3")) {
+            ok("new", "--tenant", "shop", "--tag", "role=web", vm, "template=debian", "ram=1024");
+            ok("provision", "--hint", "hyper1", vm);
+        }
+        ok("new", "--tenant", "shop", "--tag", "role=db", "db1", "template=debian", "ram=2048");
+        ok("provision", "--hint", "hvB", "db1");
+        ok("new", "bad1", "ram=512");
+        ok("define", "--hint", "flaky", "bad1");
+        viewer = daemon.token("viewer");
+        operator = daemon.token("operator");
+        admin = daemon.token("admin");
+    }
+
+    @AfterAll
+    static void stopDaemon() throws Exception {
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    @BeforeEach
+    void openBrowser() throws Exception {
+        browser = Browser.start(profile);
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    private static String ok(String... args) throws Exception {
+        VagothProcess.Result r = VagothProcess.run(daemon.home, List.of(), args);
+        assertEquals(0, r.status(), () -> String.join(" ", args) + ": " + r.err() + r.out());
+        return r.out();
+    }
+
+    private static void host(String hv, int memMb) throws Exception {
+        ok("new", "--type", "hv", hv, "driver=geats", "agent='" + Path.of(System.getProperty("vagoth.dist"), "bin",
+                "vagoth-agent") + "' --backend sim --state '" + tmp.resolve(hv) + "' --mem-total " + memMb + " --cpus 8");
+    }
+
+    private String ui(String page) {
+        return daemon.uri("/ui/" + page).toString();
+    }
+
+    /** Signs in with {@code token} on the sign-in page and waits for the console. */
+    private void signIn(String token, String hash) {
+        browser.open(ui("index.html" + hash));
+        browser.await("the sign-in page", d -> d.getCurrentUrl().contains("/ui/login.html"));
+        browser.find("#token").sendKeys(token, Keys.ENTER);
+        browser.await("the console after signing in", d -> d.getCurrentUrl().contains("/ui/index.html"));
+        browser.await("who is signed in", d -> !browser.text("#me").isEmpty());
+    }
+
+    private void awaitView(String css) {
+        browser.await("the view's " + css, d -> "false".equals(browser.find("#view").getAttribute("aria-busy"))
+                && !browser.all(css).isEmpty());
+    }
+
+    private String vmRowState(String vm) {
+        return browser.text("#vms tr[data-name='" + vm + "'] .vm-state");
+    }
+
+    private void screenshot(String name) throws Exception {
+        String dir = System.getProperty("vagoth.screenshots");
+        if (dir != null && !dir.isBlank()) {
+            Thread.sleep(300); // let the last paint land
+            browser.screenshot(Path.of(dir, name + ".png"));
+        }
+    }
+
+    @Test
+    void aPageWithoutASessionSendsToSignInAndABadTokenIsRefused() {
+        browser.open(ui("index.html#/vms?state=running"));
+        browser.await("sent to sign-in", d -> d.getCurrentUrl().contains("/ui/login.html"));
+        assertTrue(browser.driver.getCurrentUrl().contains("next=%23%2Fvms%3Fstate%3Drunning"),
+                "it comes back where it was going: " + browser.driver.getCurrentUrl());
+        browser.find("#token").sendKeys("vgt_nothing_wrong", Keys.ENTER);
+        browser.awaitText("#error", "Not signed in: the token is not valid");
+        browser.open(ui(""));
+        browser.await("/ui/ leads to sign-in too", d -> d.getCurrentUrl().contains("/ui/login.html"));
+    }
+
+    @Test
+    void aViewerSeesTheFleetAndNoButtonThatChangesIt() throws Exception {
+        signIn(viewer, "");
+        assertEquals("viewer-test (viewer)", browser.text("#me"));
+        awaitView("table tbody tr[data-id='hyper1']");
+        String hyper1 = browser.text("tr[data-id='hyper1']");
+        assertTrue(hyper1.contains("up") && hyper1.contains(" GiB of 16 GiB") && hyper1.contains("of 8"), hyper1);
+        assertTrue(browser.all("tr[data-id='hyper1'] meter").size() == 2, "a bar each for RAM and CPUs");
+        assertTrue(browser.all("main button").isEmpty(), "a viewer has no button that changes anything");
+        screenshot("hypervisors-viewer");
+
+        browser.open(ui("index.html#/vms?tenant=shop"));
+        awaitView("#vms tbody tr");
+        assertEquals(4, browser.all("#vms tbody tr").size());
+        assertTrue(browser.text("#vm-count").contains("1–4 of 4 VMs"), browser.text("#vm-count"));
+        assertTrue(browser.all("#vms button").isEmpty());
+        browser.find("#vms a[href='#/vm/db1']").click();
+        awaitView("#vm-summary");
+        screenshot("vm-db1");
+        String page = browser.text("#view");
+        assertTrue(page.contains("Definition") && page.contains("ram") && page.contains("2048")
+                && page.contains("hvB") && page.contains("role=db") && page.contains("provision"), page);
+
+        // the API refuses what the console does not offer, whatever a page sends
+        Object answer = browser.driver.executeAsyncScript("const done = arguments[0];"
+                + "fetch('/api/v1/session').then(r => r.json()).then(me => fetch('/api/v1/vms/web1/start',"
+                + " {method: 'POST', headers: {'X-CSRF-Token': me.csrf}})).then(r => done(r.status));");
+        assertEquals(403L, answer, "a viewer's session may not start a VM");
+    }
+
+    @Test
+    void anOperatorStartsAVmAndSeesItsStateChangeWithoutReloading() throws Exception {
+        signIn(operator, "#/vms?name=web");
+        awaitView("#vms tr[data-name='web1']");
+        browser.driver.executeScript("window.notReloaded = true;");
+        String before = vmRowState("web1");
+        assertFalse(before.contains("running") || before.contains("starting"), before);
+        assertTrue(browser.all("#view button[aria-label^='fence'], #view button[aria-label^='evacuate']").isEmpty());
+        browser.find("button[aria-label='start web1']").click();
+        browser.awaitText("#followed-list li", "start web1: done");
+        browser.await("web1 starting or running in the list", d -> vmRowState("web1").matches(".*(starting|running)"));
+        screenshot("vms-operator");
+
+        // a change made elsewhere (the command line) shows up too
+        ok("stop", "web1");
+        browser.await("web1 stopped in the list", d -> vmRowState("web1").matches(".*(stopping|stopped)"));
+        assertEquals(Boolean.TRUE, browser.driver.executeScript("return window.notReloaded === true;"),
+                "the page was never reloaded");
+
+        // the VM's page shows the jobs it just had
+        browser.find("#vms a[href='#/vm/web1']").click();
+        awaitView("table.jobs");
+        String jobs = browser.text("table.jobs");
+        assertTrue(jobs.contains("start") && jobs.contains("stop") && jobs.contains("done"), jobs);
+        screenshot("vm-page");
+    }
+
+    @Test
+    void aJobThatFailsShowsWhy() throws Exception {
+        signIn(operator, "#/vms?name=bad1");
+        awaitView("#vms tr[data-name='bad1']");
+        browser.find("button[aria-label='start bad1']").click();
+        browser.awaitText("#followed-list li", "failed");
+        assertTrue(browser.text("#followed-list li").contains("out of memory on flaky"), browser.text("#followed"));
+        browser.find("#followed-list li a").click();
+        awaitView("#job-error");
+        assertTrue(browser.text("#job-error").contains("start failed: no_memory: out of memory on flaky"),
+                browser.text("#job-error"));
+        screenshot("job-failed");
+
+        browser.open(ui("index.html#/jobs"));
+        awaitView("table.jobs");
+        assertTrue(browser.text("table.jobs").contains("out of memory on flaky"));
+        screenshot("jobs");
+    }
+
+    @Test
+    void anAdminMigratesAfterSeeingThePlanAndFencingAsksForTheHostsName() throws Exception {
+        signIn(admin, "#/vms?name=web3");
+        awaitView("#vms tr[data-name='web3']");
+        WebElement migrate = browser.find("button[aria-label='migrate web3']");
+        migrate.sendKeys(Keys.ENTER); // the keyboard opens it
+        browser.awaitText("#plan", "web3 →");
+        String plan = browser.text("#plan");
+        assertTrue(plan.contains("its disk is copied, checked, then removed from hyper1"), plan);
+        new org.openqa.selenium.support.ui.Select(browser.find("#migrate-to")).selectByVisibleText("hvC");
+        browser.awaitText("#plan", "web3 → hvC");
+        assertEquals("Migrate to hvC", browser.text("#dialog-ok"));
+        screenshot("migrate-plan");
+        browser.find("#dialog-ok").click();
+        browser.awaitText("#followed-list li", "migrate web3: done");
+        browser.await("web3 on hvC in the list", d -> browser.text("#vms tr[data-name='web3']").contains("hvC"));
+
+        browser.open(ui("index.html#/hypervisors"));
+        awaitView("tr[data-id='hvC'] button");
+        browser.find("button[aria-label='fence hvC']").click();
+        String warning = browser.text("#dialog-body");
+        assertTrue(warning.contains("Fencing states that hvC is powered off") && warning.contains("run twice"),
+                warning);
+        assertFalse(browser.find("#dialog-ok").isEnabled(), "nothing is fenced before the name is typed");
+        browser.find("#fence-confirm").sendKeys("hvB");
+        assertFalse(browser.find("#dialog-ok").isEnabled(), "another host's name does not confirm it");
+        screenshot("fence-confirm");
+        browser.find("#fence-confirm").sendKeys(Keys.ESCAPE);
+        browser.await("the dialog closes with Escape", d -> !browser.find("#dialog").isDisplayed());
+
+        browser.find("button[aria-label='evacuate hvC']").click();
+        browser.awaitText("#dialog-body", "1 would move");
+        assertTrue(browser.text("#dialog-body").contains("web3 → "), browser.text("#dialog-body"));
+        browser.find("#dialog-ok").click();
+        browser.awaitText("#followed-list", "evacuate hvC: done");
+        browser.await("web3 moved off hvC", d -> browser.text("#followed-list").matches("(?s).*migrate web3 → \\S+:"
+                + " done.*"));
+        browser.await("hvC in maintenance", d -> browser.text("tr[data-id='hvC']").contains("maintenance"));
+        assertTrue(ok("listhv", "hvC").contains("vms=0"), "hvC is empty");
+        screenshot("hypervisors-admin");
+    }
+
+    @Test
+    void aChangeWithTheSessionCookieButWithoutItsCsrfTokenIsRefused() throws Exception {
+        HttpResponse<String> in = daemon.client.send(HttpRequest.newBuilder(daemon.uri("/api/v1/session"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"token\": \"" + admin + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, in.statusCode(), in.body());
+        String setCookie = in.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(setCookie.contains("; HttpOnly") && setCookie.contains("; Secure")
+                && setCookie.contains("; SameSite=Strict"), setCookie);
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        String csrf = in.body().replaceAll(".*\"csrf\":\"([^\"]+)\".*\\s*", "$1");
+
+        HttpResponse<String> without = change(cookie, null);
+        assertEquals(403, without.statusCode(), without.body());
+        assertTrue(without.body().contains("CSRF token"), without.body());
+        assertEquals(403, change(cookie, "not-" + csrf).statusCode(), "a wrong token is refused too");
+        assertTrue(ok("listhv", "hvB").contains("maintenance=off"), "nothing changed");
+        assertEquals(200, change(cookie, csrf).statusCode(), "with it, the change is made");
+        assertTrue(ok("listhv", "hvB").contains("maintenance=on"));
+        assertEquals(200, change(cookie, csrf, "false").statusCode());
+
+        // in the browser: the cookie is out of the page's reach, and a change without the header is refused
+        signIn(viewer, "");
+        assertEquals("", browser.driver.executeScript("return document.cookie;"), "HttpOnly: no script reads it");
+        Object status = browser.driver.executeAsyncScript("const done = arguments[0]; fetch("
+                + "'/api/v1/session', {method: 'DELETE'}).then(r => done(r.status));");
+        assertEquals(403L, status, "signing out needs the CSRF token as well");
+    }
+
+    private HttpResponse<String> change(String cookie, String csrf) throws Exception {
+        return change(cookie, csrf, "true");
+    }
+
+    private HttpResponse<String> change(String cookie, String csrf, String on) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(daemon.uri("/api/v1/hypervisors/hvB/maintenance"))
+                .timeout(Duration.ofSeconds(30)).header("Cookie", cookie).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"on\": \"" + on + "\"}"));
+        if (csrf != null) {
+            b.header("X-CSRF-Token", csrf);
+        }
+        return daemon.client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aRevokedTokenEndsTheSessionAndSigningOutEndsIt() throws Exception {
+        String shortLived = ok("token", "create", "--role", "operator", "--name", "short-lived").lines()
+                .reduce((a, b) -> b).orElseThrow();
+        String id = shortLived.split("_")[1];
+        signIn(shortLived, "#/vms?name=web2");
+        awaitView("#vms tr[data-name='web2']");
+        ok("token", "revoke", id);
+        browser.find("button[aria-label='start web2']").click();
+        browser.awaitText("#banner", "Your session has ended");
+        assertTrue(browser.all("#vms button").stream().noneMatch(WebElement::isEnabled),
+                "no button is left to press");
+        screenshot("session-ended");
+        browser.find("#banner a").click();
+        browser.await("back at sign-in", d -> d.getCurrentUrl().contains("/ui/login.html"));
+
+        signIn(viewer, "#/events");
+        awaitView("#events");
+        ok("new", "seen1", "ram=256");
+        browser.awaitText("#events", "node.created vm seen1");
+        screenshot("events");
+        browser.find("#signout").click();
+        browser.await("signed out", d -> d.getCurrentUrl().contains("/ui/login.html?why=signed-out"));
+        browser.open(ui("index.html#/hypervisors"));
+        browser.await("the old session is gone", d -> d.getCurrentUrl().contains("/ui/login.html"));
+    }
+
+    @Test
+    void theConsoleSaysWhenTheDaemonIsUnreachable() throws Exception {
+        signIn(viewer, "");
+        awaitView("tr[data-id='hyper1']");
+        // the daemon's port taken away: a daemon of its own, so that the others' stays up
+        try (ApiDaemon other = ApiDaemon.start(tmp.resolve("other"), "")) {
+            String token = other.token("viewer");
+            browser.open(other.uri("/ui/index.html").toString());
+            browser.await("sign-in", d -> d.getCurrentUrl().contains("/ui/login.html"));
+            browser.find("#token").sendKeys(token, Keys.ENTER);
+            browser.await("the console", d -> !browser.text("#me").isEmpty());
+            VagothProcess.run(other.home, List.of(), "daemon", "stop");
+            browser.awaitText("#banner", "The daemon is unreachable at localhost:" + other.port);
+            screenshot("unreachable");
+        }
+    }
+}
