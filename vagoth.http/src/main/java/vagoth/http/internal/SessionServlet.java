@@ -24,7 +24,8 @@ import vagoth.api.access.Role;
  * ({@code HttpOnly}, {@code Secure}, {@code SameSite=Strict}) and answers
  * the session's CSRF token, which every change made with the cookie sends in
  * {@code X-CSRF-Token}; {@code GET} says who is signed in (and the CSRF token
- * again, for a reloaded page); {@code DELETE} signs out.
+ * again, for a reloaded page); {@code DELETE} signs out (with a bearer token
+ * there is no session: nothing changes).
  */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/session",
     "osgi.http.whiteboard.context.select=" + Api.WHITEBOARD_CONTEXT})
@@ -66,13 +67,11 @@ public final class SessionServlet extends ApiServlet {
     void delete(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Api.require(req, Role.VIEWER);
         Sessions.Session s = (Sessions.Session) req.getAttribute(Api.SESSION);
-        if (s == null) {
-            throw new Api.Refusal(400, "this request was not made with a session: there is nothing to sign out of"
-                    + " (a token is revoked with 'vagoth token revoke')");
+        if (s != null) { // a bearer token has no session: a token is revoked with DELETE /api/v1/tokens/ID
+            sessions.close(s.id);
+            resp.addHeader("Set-Cookie", Sessions.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
         }
-        sessions.close(s.id);
-        resp.addHeader("Set-Cookie", Sessions.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
-        resp.setStatus(204);
+        Api.json(resp, 200, java.util.Map.of("signed_out", s != null));
     }
 
     /** Who is signed in: the token's name and role, and with a session its CSRF token and when it ends. */
