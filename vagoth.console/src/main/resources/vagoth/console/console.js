@@ -255,25 +255,41 @@
   }
 
   // ---- hypervisors, with what they have committed of what they have
-  async function hypervisorsView(main) {
-    const {data} = await api('GET', '/api/v1/hypervisors');
-    S.hvs = new Map(data.map(h => [h.id, h]));
-    const admin = may('admin');
-    const rows = data.map(hv => el('tr', {'data-id': hv.id},
+  /** What a hypervisor's row shows: a row is redrawn only when this changes (a poll alone changes nothing). */
+  const hvSig = hv => JSON.stringify([hv.name, hv.state, hv.maintenance, hv.fenced, hv.capacity]);
+
+  function hvRow(hv) {
+    return el('tr', {'data-id': hv.id, 'data-sig': hvSig(hv)},
       el('th', {scope: 'row'}, el('a', {href: '#/vms?parent=' + encodeURIComponent(hv.id),
         title: 'the VMs on ' + hv.name}, hv.name)),
       el('td', {}, stateOf(hvState(hv))),
       el('td', {class: 'num'}, hv.capacity.vms + (hv.capacity.max_vms === null ? '' : ' of ' + hv.capacity.max_vms)),
       el('td', {}, bar('RAM', hv.capacity.ram_used, hv.capacity.ram_total, mib)),
       el('td', {}, bar('CPUs', hv.capacity.cpus_used, hv.capacity.cpus_total, String)),
-      admin ? el('td', {}, hvButtons(hv)) : null));
+      may('admin') ? el('td', {}, hvButtons(hv)) : null);
+  }
+
+  async function hypervisorsView(main) {
+    await loadHypervisors();
+    const data = [...S.hvs.values()];
+    const admin = may('admin');
+    const tbody = el('tbody', {}, data.map(hvRow));
     fill(main, el('h1', {}, 'Hypervisors'),
       el('p', {class: 'muted'}, data.length + ' hypervisor' + (data.length === 1 ? '' : 's')
         + '; RAM and CPUs are what their VMs are given, of what the host has.'),
-      el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Name'), el('th', {}, 'State'),
+      el('table', {id: 'hypervisors'}, el('thead', {}, el('tr', {}, el('th', {}, 'Name'), el('th', {}, 'State'),
         el('th', {class: 'num'}, 'VMs'), el('th', {}, 'RAM'), el('th', {}, 'CPUs'),
-        admin ? el('th', {}, 'Actions') : null)), el('tbody', {}, rows)));
-    return {onEvent: (type, d) => { if (type.startsWith('node.')) { later('hypervisors', render); } }};
+        admin ? el('th', {}, 'Actions') : null)), tbody));
+    async function refresh() {
+      const before = [...tbody.children].map(tr => tr.dataset.id).join(',');
+      await loadHypervisors();
+      if ([...S.hvs.keys()].join(',') !== before) { render(); return; } // one came or went
+      for (const tr of [...tbody.children]) {
+        const hv = S.hvs.get(tr.dataset.id);
+        if (hv && tr.dataset.sig !== hvSig(hv)) { tr.replaceWith(hvRow(hv)); }
+      }
+    }
+    return {onEvent: type => { if (type.startsWith('node.')) { later('hypervisors', refresh); } }};
   }
 
   function hvButtons(hv) {
@@ -411,7 +427,7 @@
     // the first frame with the list painted and the page back to waiting for input: ready (what the benchmark times)
     requestAnimationFrame(() => setTimeout(() => performance.mark('vms-interactive')));
     return {onEvent: (type, d) => {
-      if (type === 'node.changed' && rows.has(d.id)) {
+      if (type === 'node.changed' && rows.has(d.id) && rows.get(d.id).dataset.sig !== vmSig(d)) {
         const tr = vmRow(d);
         rows.get(d.id).replaceWith(tr);
         rows.set(d.id, tr);
@@ -428,8 +444,11 @@
     location.hash = '#/' + view + (q.toString() ? '?' + q : '');
   }
 
+  /** What a VM's row shows: a row is redrawn only when this changes. */
+  const vmSig = vm => JSON.stringify([vm.name, vm.state, vm.parent, vm.tenant, vm.tags]);
+
   function vmRow(vm) {
-    return el('tr', {'data-id': vm.id, 'data-name': vm.name},
+    return el('tr', {'data-id': vm.id, 'data-name': vm.name, 'data-sig': vmSig(vm)},
       el('th', {scope: 'row'}, el('a', {href: '#/vm/' + encodeURIComponent(vm.name)}, vm.name)),
       el('td', {class: 'vm-state'}, stateOf(vm.state)),
       el('td', {}, vm.parent ? hvName(vm.parent) : el('span', {class: 'muted'}, 'none')),
@@ -447,6 +466,7 @@
   async function vmView(main, name) {
     if (!S.hvs.size) { await loadHypervisors(); }
     const vm = (await api('GET', '/api/v1/vms/' + encodeURIComponent(name))).data;
+    const shown = JSON.stringify(vm);
     const jobs = (await api('GET', '/api/v1/jobs?limit=20&node=' + encodeURIComponent(vm.id))).data;
     fill(main, el('h1', {}, 'VM ' + vm.name),
       el('dl', {class: 'fields', id: 'vm-summary'},
@@ -463,7 +483,8 @@
           : el('p', {class: 'muted'}, 'none'))),
       el('h2', {}, 'Recent jobs'), jobTable(jobs));
     return {onEvent: (type, d) => {
-      if ((type === 'node.changed' && d.id === vm.id) || (type === 'job' && d.args && d.args.node === vm.id)) {
+      if ((type === 'node.changed' && d.id === vm.id && JSON.stringify(d) !== shown)
+        || (type === 'job' && d.args && d.args.node === vm.id)) {
         later('vm', render);
       }
     }};
@@ -554,6 +575,10 @@
     });
     ['node.created', 'node.changed', 'node.deleted', 'job', 'api'].forEach(on);
     source.addEventListener('reset', () => render());
+    source.addEventListener('ended', () => { // the session or its token is no longer accepted
+      source.close();
+      api('GET', '/api/v1/session').then(() => listen(), () => { /* said by api() */ });
+    });
     source.onopen = () => reachable();
     source.onerror = async () => {
       if (S.ended) { return; }

@@ -85,8 +85,12 @@ final class Browser implements AutoCloseable {
 
     /** The text of the first element {@code css} selects, or "" when there is none. */
     String text(String css) {
-        List<WebElement> found = all(css);
-        return found.isEmpty() ? "" : found.get(0).getText();
+        try {
+            List<WebElement> found = all(css);
+            return found.isEmpty() ? "" : found.get(0).getText();
+        } catch (org.openqa.selenium.StaleElementReferenceException e) {
+            return ""; // replaced while it was read: the next look finds the new one
+        }
     }
 
     /** Waits until the first element {@code css} selects shows text containing {@code part}. */

@@ -69,7 +69,15 @@ class ConsoleIT {
         viewer = daemon.token("viewer");
         operator = daemon.token("operator");
         admin = daemon.token("admin");
+        for (int i = 1; i <= BULK; i++) { // through the API: a list longer than a page, quickly
+            HttpResponse<String> made = daemon.send("POST", "/api/v1/nodes", admin, String.format(
+                    "{\"id\": \"bulk-%03d\", \"tenant\": \"batch\", \"definition\": {\"ram\": \"128\"}}", i));
+            assertEquals(201, made.statusCode(), made.body());
+        }
     }
+
+    /** VMs of tenant batch: two pages and a bit. */
+    private static final int BULK = 210;
 
     @AfterAll
     static void stopDaemon() throws Exception {
@@ -117,6 +125,12 @@ class ConsoleIT {
     private void awaitView(String css) {
         browser.await("the view's " + css, d -> "false".equals(browser.find("#view").getAttribute("aria-busy"))
                 && !browser.all(css).isEmpty());
+    }
+
+    /** The name of the first VM in the list, or "". */
+    private String firstVm() {
+        return (String) browser.driver.executeScript("const r = document.querySelector('#vms tbody tr');"
+                + " return r ? r.dataset.name : '';");
     }
 
     private String vmRowState(String vm) {
@@ -171,6 +185,50 @@ class ConsoleIT {
                 + "fetch('/api/v1/session').then(r => r.json()).then(me => fetch('/api/v1/vms/web1/start',"
                 + " {method: 'POST', headers: {'X-CSRF-Token': me.csrf}})).then(r => done(r.status));");
         assertEquals(403L, answer, "a viewer's session may not start a VM");
+    }
+
+    @Test
+    void aLongListIsShownAPageAtATimeForwardAndBack() {
+        signIn(viewer, "#/vms?tenant=batch");
+        awaitView("#vms tbody tr");
+        assertEquals("1–100 of " + BULK + " VMs", browser.text("#vm-count"));
+        assertEquals(100, browser.all("#vms tbody tr").size());
+        assertEquals("bulk-001", firstVm());
+        WebElement next = browser.driver.findElement(org.openqa.selenium.By.xpath("//button[contains(., 'Next')]"));
+        next.sendKeys(Keys.ENTER);
+        browser.awaitText("#vm-count", "101–200 of " + BULK);
+        browser.await("bulk-101 first", d -> firstVm().equals("bulk-101"));
+        browser.driver.findElement(org.openqa.selenium.By.xpath("//button[contains(., 'Next')]")).click();
+        browser.awaitText("#vm-count", "201–" + BULK + " of " + BULK);
+        assertEquals(BULK - 200, browser.all("#vms tbody tr").size());
+        assertFalse(browser.driver.findElement(org.openqa.selenium.By.xpath("//button[contains(., 'Next')]"))
+                .isEnabled(), "no page after the last");
+        browser.driver.findElement(org.openqa.selenium.By.xpath("//button[contains(., 'Previous')]")).click();
+        browser.awaitText("#vm-count", "101–200 of " + BULK);
+        browser.find("#f-name").sendKeys("bulk-20", Keys.ENTER); // part of a name: a search, as 'list' globs
+        browser.awaitText("#vm-count", "1–10 of 10 VMs");
+        assertTrue(browser.driver.getCurrentUrl().contains("name=bulk-20"), browser.driver.getCurrentUrl());
+    }
+
+    @Test
+    void anEventStreamEndsWhenItsTokenIsRevoked() throws Exception {
+        String doomed = ok("token", "create", "--role", "viewer", "--name", "streamer").lines().reduce((a, b) -> b)
+                .orElseThrow();
+        HttpResponse<java.io.InputStream> stream = daemon.client.send(HttpRequest.newBuilder(daemon.uri(
+                "/api/v1/events")).header("Authorization", "Bearer " + doomed).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, stream.statusCode());
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(stream.body(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            assertTrue(in.readLine().startsWith(": events of "));
+            ok("token", "revoke", doomed.split("_")[1]);
+            String line;
+            while ((line = in.readLine()) != null && !line.equals("event: ended")) {
+                // keep-alives and events until the stream notices (within its keep-alive period)
+            }
+            assertEquals("event: ended", line, "the stream said why it ended");
+            assertTrue(in.readLine().contains("no longer accepted"));
+        }
     }
 
     @Test

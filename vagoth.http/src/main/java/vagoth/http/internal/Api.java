@@ -18,6 +18,11 @@ final class Api {
     static final String TOKEN = "vagoth.token";
     /** The request attribute {@link AuthFilter} puts the caller's console session in, when it came with one. */
     static final String SESSION = "vagoth.session";
+    /**
+     * The request attribute {@link AuthFilter} puts a {@link java.util.function.BooleanSupplier} in: whether
+     * the caller's token (and session) is still accepted, for a request that lasts (the event stream).
+     */
+    static final String STILL_VALID = "vagoth.still-valid";
     /** The request attribute set when the caller sent the scrape token, which reads {@code /metrics} only. */
     static final String SCRAPER = "vagoth.scraper";
     static final String WHITEBOARD_CONTEXT = "(osgi.http.whiteboard.context.name=default)";

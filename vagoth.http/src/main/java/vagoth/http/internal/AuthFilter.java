@@ -129,6 +129,8 @@ public final class AuthFilter implements Filter {
                 return;
             }
             token = tokens.authenticate(presented);
+            req.setAttribute(Api.STILL_VALID, (java.util.function.BooleanSupplier) () -> tokens.authenticate(presented)
+                    .isPresent());
         } else if (header == null && cookie(req) != null) {
             session = sessions.find(cookie(req)).orElse(null);
             token = session == null ? Optional.empty() : tokens.authenticate(session.bearer);
@@ -145,6 +147,9 @@ public final class AuthFilter implements Filter {
                 return;
             }
             req.setAttribute(Api.SESSION, session);
+            Sessions.Session s = session;
+            req.setAttribute(Api.STILL_VALID, (java.util.function.BooleanSupplier) () -> sessions.lasts(s.id)
+                    && tokens.authenticate(s.bearer).isPresent());
         }
         if (token.isEmpty()) {
             Body.drain(req);

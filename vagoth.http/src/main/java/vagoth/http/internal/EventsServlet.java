@@ -21,7 +21,9 @@ import vagoth.api.access.Role;
  * resumes with {@code Last-Event-ID} (or {@code ?after=ID}) and gets every
  * event after that one, none twice; when it cannot be resumed (the daemon
  * restarted, or the id is older than what is kept) a {@code reset} event
- * says to read the state again. A comment every {@value #KEEP_ALIVE_MS} ms
+ * says to read the state again. A stream whose token is revoked or expires,
+ * or whose console session ends, is ended within {@value #KEEP_ALIVE_MS} ms
+ * with an {@code ended} event. A comment every {@value #KEEP_ALIVE_MS} ms
  * keeps the connection open through proxies.
  */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/events",
@@ -53,8 +55,16 @@ public final class EventsServlet extends ApiServlet {
         OutputStream out = resp.getOutputStream();
         write(out, ": events of " + feed.epoch() + "\n\n");
         resp.flushBuffer();
+        java.util.function.BooleanSupplier valid = (java.util.function.BooleanSupplier) req.getAttribute(
+                Api.STILL_VALID);
         try {
             while (true) {
+                if (valid != null && !valid.getAsBoolean()) {
+                    write(out, "event: ended\ndata: {\"reason\": \"the token or session of this stream is no"
+                            + " longer accepted (revoked, expired or signed out)\"}\n\n");
+                    resp.flushBuffer();
+                    return;
+                }
                 List<EventFeed.Event> events = feed.after(last, KEEP_ALIVE_MS);
                 if (events == null) {
                     last = feed.lastId();

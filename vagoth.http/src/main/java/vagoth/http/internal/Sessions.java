@@ -58,6 +58,16 @@ public final class Sessions {
         }
     }
 
+    private final java.time.Clock clock;
+
+    public Sessions() {
+        this(java.time.Clock.systemUTC());
+    }
+
+    Sessions(java.time.Clock clock) {
+        this.clock = clock;
+    }
+
     /** By id; the least recently used go first when there are too many. */
     private final Map<String, Session> sessions = new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -70,26 +80,32 @@ public final class Sessions {
 
     /** A new session for {@code bearer}, a token that was just accepted. */
     synchronized Session open(String bearer) {
-        Session s = new Session(random(), bearer, random(), Instant.now());
+        Session s = new Session(random(), bearer, random(), clock.instant());
         sessions.put(s.id, s);
         return s;
     }
 
     /** The session {@code id} names, while it lasts; a request through it counts as use. */
     synchronized Optional<Session> find(String id) {
-        if (id == null) {
-            return Optional.empty();
-        }
-        Session s = sessions.get(id);
+        Optional<Session> s = lasting(id);
+        s.ifPresent(x -> x.used = clock.instant());
+        return s;
+    }
+
+    /** Whether the session {@code id} names still lasts (an open event stream asks this; it is not use). */
+    synchronized boolean lasts(String id) {
+        return lasting(id).isPresent();
+    }
+
+    private Optional<Session> lasting(String id) {
+        Session s = id == null ? null : sessions.get(id);
         if (s == null) {
             return Optional.empty();
         }
-        Instant now = Instant.now();
-        if (!now.isBefore(s.ends())) {
+        if (!clock.instant().isBefore(s.ends())) {
             sessions.remove(id);
             return Optional.empty();
         }
-        s.used = now;
         return Optional.of(s);
     }
 
