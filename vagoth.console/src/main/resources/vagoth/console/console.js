@@ -531,7 +531,7 @@
         el('dt', {}, 'Finished'), el('dd', {}, when(j.finished))),
       j.error ? el('p', {class: 'error', id: 'job-error'}, j.error) : null,
       el('h2', {}, 'Steps'), j.steps.length ? el('ol', {class: 'steps'}, j.steps.map(s => el('li', {}, s)))
-        : el('p', {class: 'muted'}, 'none yet'));
+        : el('p', {class: 'muted'}, j.finished ? 'none' : 'none yet'));
     return {onEvent: (type, d) => { if (type === 'job' && d.id === j.id) { later('job', render); } }};
   }
 
