@@ -19,7 +19,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * {@code ConsoleBenchmark <VAGOTH_HOME> <port> <token> <vm> <runs>}.
  * <ol>
  * <li>The VM list ready for input: the page loaded anew each run at
- * {@code #/vms} (the first page of all the VMs, with their count), timed from
+ * {@code #/vms} (the first page of all the VMs, with their count) and at a
+ * search by part of a name (a glob over all of them), timed from
  * the navigation's start to the first frame painted with the list and the
  * page waiting for input again (the page's {@code vms-interactive} mark).</li>
  * <li>A state change visible: {@code vm} started and stopped through the API
@@ -57,18 +58,21 @@ public final class ConsoleBenchmark {
             driver.findElement(By.id("token")).sendKeys(token, Keys.ENTER);
             wait.until(d -> d.getCurrentUrl().contains("/ui/index.html"));
 
-            List<Double> ready = new ArrayList<>();
-            String count = "";
-            for (int i = 0; i < runs + 2; i++) { // the first two warm up the daemon's JIT and the browser's cache
-                driver.get(ui + "index.html?run=" + i + "#/vms");
-                Object t = wait.until(d -> driver.executeScript("const m = performance.getEntriesByName("
-                        + "'vms-interactive'); return m.length ? m[0].startTime : null;"));
-                count = driver.findElement(By.id("vm-count")).getText();
-                if (i >= 2) {
-                    ready.add(((Number) t).doubleValue());
+            for (String view : List.of("#/vms", "#/vms?name=name-42")) {
+                List<Double> ready = new ArrayList<>();
+                String count = "";
+                for (int i = 0; i < runs + 2; i++) { // the first two warm up the daemon's JIT and the browser
+                    driver.get(ui + "index.html?run=" + i + view);
+                    Object t = wait.until(d -> driver.executeScript("const m = performance.getEntriesByName("
+                            + "'vms-interactive'); return m.length ? m[0].startTime : null;"));
+                    count = driver.findElement(By.id("vm-count")).getText();
+                    if (i >= 2) {
+                        ready.add(((Number) t).doubleValue());
+                    }
                 }
+                System.out.println("VM list " + view + " ready for input (" + count + "), ms from navigation: "
+                        + summary(ready));
             }
-            System.out.println("VM list ready for input (" + count + "), ms from navigation: " + summary(ready));
 
             driver.get(ui + "index.html?run=state#/vms?name=" + vm);
             wait.until(d -> driver.executeScript("return document.body.dataset.ready === 'vms';"));

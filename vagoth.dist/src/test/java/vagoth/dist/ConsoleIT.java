@@ -326,6 +326,12 @@ class ConsoleIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"token\": \"" + admin + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, in.statusCode(), in.body());
+        HttpResponse<String> form = daemon.client.send(HttpRequest.newBuilder(daemon.uri("/api/v1/session"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"token\": \"" + admin + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(415, form.statusCode(), "what another site's form could post signs nobody in: " + form.body());
+        assertTrue(form.headers().firstValue("Set-Cookie").isEmpty());
         String setCookie = in.headers().firstValue("Set-Cookie").orElseThrow();
         assertTrue(setCookie.contains("; HttpOnly") && setCookie.contains("; Secure")
                 && setCookie.contains("; SameSite=Strict"), setCookie);

@@ -42,6 +42,11 @@ public final class SessionServlet extends ApiServlet {
 
     @Override
     void post(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String type = req.getContentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            // a form posted from another site cannot send this type without the browser asking first
+            throw new Api.Refusal(415, "sign-in takes a JSON body: send 'Content-Type: application/json'");
+        }
         Map<String, String> body = Body.fields(req, Set.of("token"));
         String bearer = body.get("token");
         if (bearer == null || bearer.isBlank()) {
