@@ -129,16 +129,7 @@ public final class ConsoleBenchmark {
         private final String token;
 
         HttpApi(Path home, int port, String token) throws Exception {
-            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-            try (java.io.InputStream in = Files.newInputStream(home.resolve("etc/tls/vagoth.p12"))) {
-                ks.load(in, Files.readString(home.resolve("etc/tls/vagoth.p12.password")).trim().toCharArray());
-            }
-            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
-            tls.init(null, tmf.getTrustManagers(), null);
-            this.client = java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+            this.client = DaemonTls.client(home);
             this.base = "https://localhost:" + port + "/api/v1";
             this.token = token;
         }

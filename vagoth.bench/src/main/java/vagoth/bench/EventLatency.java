@@ -10,15 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * How long a change takes to reach a subscriber of the event stream:
@@ -38,15 +35,7 @@ public final class EventLatency {
         String token = args[2];
         String node = args[3];
         int changes = Integer.parseInt(args[4]);
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(home.resolve("etc/tls/vagoth.p12"))) {
-            ks.load(in, Files.readString(home.resolve("etc/tls/vagoth.p12.password")).trim().toCharArray());
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, tmf.getTrustManagers(), null);
-        HttpClient client = HttpClient.newBuilder().sslContext(tls).build();
+        HttpClient client = DaemonTls.client(home);
         String base = "https://localhost:" + port + "/api/v1";
         BlockingQueue<String> seen = new LinkedBlockingQueue<>();
         HttpResponse<InputStream> stream = client.send(HttpRequest.newBuilder(URI.create(base + "/events"))

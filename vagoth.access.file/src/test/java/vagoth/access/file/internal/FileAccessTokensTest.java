@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -26,30 +25,11 @@ import vagoth.api.access.Role;
 import vagoth.api.access.TokenNotFoundException;
 import vagoth.support.faults.FaultInjectingFileIo;
 import vagoth.support.io.FileIo;
+import vagoth.testing.HandClock;
 
 class FileAccessTokensTest {
     @TempDir
     Path dir;
-
-    /** A clock a test moves by hand. */
-    private static final class Hands extends Clock {
-        Instant now = Instant.parse("2026-12-01T10:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
 
     private FileAccessTokens store(Clock clock) {
         return new FileAccessTokens(FileIo.REAL, dir.resolve("access"), clock);
@@ -95,13 +75,13 @@ class FileAccessTokensTest {
 
     @Test
     void anExpiredTokenIsRefusedButStillListed() {
-        Hands clock = new Hands();
+        HandClock clock = new HandClock(Instant.parse("2026-12-01T10:00:00Z"));
         FileAccessTokens tokens = store(clock);
         IssuedToken t = tokens.create(Role.VIEWER, "temp", Duration.ofHours(1));
         assertEquals(Instant.parse("2026-12-01T11:00:00Z"), t.token().expires());
-        clock.now = clock.now.plus(Duration.ofMinutes(59));
+        clock.advance(Duration.ofMinutes(59));
         assertTrue(tokens.authenticate(t.bearer()).isPresent());
-        clock.now = clock.now.plus(Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(1));
         assertTrue(tokens.authenticate(t.bearer()).isEmpty());
         assertEquals(1, tokens.list().size());
     }
