@@ -9,6 +9,7 @@
     pages: [], followed: new Map()
   };
   const ROLES = {viewer: 0, operator: 1, admin: 2};
+  const ENDED = ['done', 'failed', 'cancelled', 'interrupted'];
   const may = role => S.me && ROLES[S.me.role] >= ROLES[role];
 
   // ---- DOM: built with nodes and text, never from markup strings (what the API answers is data, not HTML)
@@ -170,9 +171,10 @@
     showFollowed(job);
     (async () => {
       let j = job;
-      while (!['done', 'failed', 'cancelled', 'interrupted'].includes(j.state)) {
+      while (!ENDED.includes(j.state)) {
         try {
-          j = (await api('GET', '/api/v1/jobs/' + encodeURIComponent(job.id) + '?wait=20')).data;
+          // answers at the end, or after 2 s with the steps so far (a disk copy's progress is a step)
+          j = (await api('GET', '/api/v1/jobs/' + encodeURIComponent(job.id) + '?wait=2')).data;
           showFollowed(j);
         } catch (e) {
           if (e.status === 0) { await new Promise(r => setTimeout(r, 5000)); continue; }
@@ -532,6 +534,10 @@
       j.error ? el('p', {class: 'error', id: 'job-error'}, j.error) : null,
       el('h2', {}, 'Steps'), j.steps.length ? el('ol', {class: 'steps'}, j.steps.map(s => el('li', {}, s)))
         : el('p', {class: 'muted'}, j.finished ? 'none' : 'none yet'));
+    if (!ENDED.includes(j.state)) {
+      const here = location.hash;
+      setTimeout(() => { if (location.hash === here) { render(); } }, 2000); // its steps as they come
+    }
     return {onEvent: (type, d) => { if (type === 'job' && d.id === j.id) { later('job', render); } }};
   }
 
