@@ -554,7 +554,7 @@
 
   async function eventsView(main) {
     const list = el('ul', {class: 'events', id: 'events'}, S.events.map(eventItem));
-    fill(main, el('h1', {}, 'Events'), el('p', {class: 'muted'}, 'What changed since this page was'
+    fill(main, el('h1', {}, 'Events'), el('p', {class: 'muted'}, 'What changed since the console was'
       + ' opened (the latest ' + EVENTS_KEPT + '), newest first.'), list);
     return {onEvent: (type, d, e) => {
       list.prepend(eventItem(e));
