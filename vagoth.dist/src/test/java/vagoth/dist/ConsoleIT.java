@@ -64,6 +64,7 @@ class ConsoleIT {
         }
         ok("new", "--tenant", "shop", "--tag", "role=db", "db1", "template=debian", "ram=2048");
         ok("provision", "--hint", "hvB", "db1");
+        ok("new", "--type", "hv", "gone", "driver=geats", "agent=false"); // never answers: one to fence
         ok("new", "bad1", "ram=512");
         ok("define", "--hint", "flaky", "bad1");
         viewer = daemon.token("viewer");
@@ -317,6 +318,22 @@ class ConsoleIT {
         browser.await("hvC in maintenance", d -> browser.text("tr[data-id='hvC']").contains("maintenance"));
         assertTrue(ok("listhv", "hvC").contains("vms=0"), "hvC is empty");
         screenshot("hypervisors-admin");
+
+        browser.find("button[aria-label='maintenance off hvC']").click();
+        browser.awaitText("#followed-list", "maintenance off hvC: done");
+        browser.await("hvC out of maintenance", d -> !browser.text("tr[data-id='hvC']").contains("maintenance,"));
+        assertTrue(ok("listhv", "hvC").contains("maintenance=off"));
+
+        browser.find("button[aria-label='fence gone']").click();
+        browser.find("#fence-confirm").sendKeys("gone");
+        browser.find("#dialog-ok").click();
+        browser.awaitText("#followed-list", "fence gone: done");
+        browser.await("gone fenced", d -> browser.text("tr[data-id='gone']").contains("fenced"));
+        assertTrue(ok("listhv", "gone").contains("fenced"), ok("listhv", "gone"));
+        browser.find("button[aria-label='unfence gone']").click();
+        browser.awaitText("#followed-list", "unfence gone: done");
+        browser.await("gone unfenced", d -> browser.text("tr[data-id='gone'] td").length() > 0
+                && !browser.text("tr[data-id='gone']").contains("fenced"));
     }
 
     @Test
