@@ -136,10 +136,15 @@ final class DiskCopy {
             started.add(p);
         }
         OutputStream in = p.getOutputStream();
-        in.write((request + "\n").getBytes(StandardCharsets.UTF_8));
-        in.flush();
-        if (last) {
-            in.close();
+        try {
+            in.write((request + "\n").getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            if (last) {
+                in.close();
+            }
+        } catch (IOException e) {
+            // it ended before it read its request (an agent without --stream, say): its answer, or the lack
+            // of one, and what it printed say why, not the closed pipe
         }
         return p;
     }
