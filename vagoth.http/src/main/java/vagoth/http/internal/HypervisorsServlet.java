@@ -22,7 +22,6 @@ import vagoth.api.NodeQuery;
 import vagoth.api.access.AccessToken;
 import vagoth.api.action.Action;
 import vagoth.api.access.Role;
-import vagoth.api.Node;
 import vagoth.api.VagothException;
 import vagoth.api.allocator.Placement;
 import vagoth.api.job.Job;
@@ -136,9 +135,7 @@ public final class HypervisorsServlet extends ApiServlet {
         if (act && !hv.inMaintenance()) {
             hv.maintenance(true);
         }
-        List<Node> vms = manager.registry().getNodes(NodeQuery.all().withType(VirtualMachine.TYPE)
-                .withParent(hv.id()));
-        List<Placement> plan = vms.isEmpty() ? List.of() : Plans.plan(manager, vms, null, hv.id());
+        List<Placement> plan = Plans.evacuation(manager, hv.id());
         List<Object> moves = new ArrayList<>();
         List<Object> stays = new ArrayList<>();
         for (Placement p : plan) {

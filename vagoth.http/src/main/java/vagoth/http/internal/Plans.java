@@ -35,6 +35,12 @@ final class Plans {
         return (List<Placement>) manager.action("plan", args);
     }
 
+    /** Where each of {@code hv}'s VMs would go, planned together, none to {@code hv}: emptying it. */
+    @SuppressWarnings("unchecked")
+    static List<Placement> evacuation(Manager manager, String hv) {
+        return (List<Placement>) manager.action("plan", Map.of("from", hv));
+    }
+
     /** {@code {"vm", "to", "reasons": {HV: why not}}}, by name ({@code to} is null when it fits nowhere). */
     static Map<String, Object> json(Manager manager, Placement p) {
         Map<String, Object> o = new LinkedHashMap<>();

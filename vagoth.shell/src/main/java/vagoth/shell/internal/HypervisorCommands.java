@@ -156,18 +156,16 @@ public final class HypervisorCommands {
         int n = parallel;
         return run("evacuate", a.arg(0), () -> asCaller(manager, session, () -> {
             Hypervisor hv = VmCommands.hypervisor(manager, a.arg(0));
-            List<vagoth.api.Node> vms = manager.registry().getNodes(vagoth.api.NodeQuery.all()
-                    .withType(vagoth.api.virt.VirtualMachine.TYPE).withParent(hv.id()));
             if (!dry && !hv.inMaintenance()) {
                 hv.maintenance(true);
             }
+            List<vagoth.api.allocator.Placement> plan = plan(hv.id());
             StringBuilder out = new StringBuilder("evacuate" + (dry ? " --dry-run (nothing was changed)" : "") + ": "
-                    + hv.name() + (dry ? "" : " is in maintenance") + "; " + vms.size() + " VM"
-                    + (vms.size() == 1 ? "" : "s") + " on it\n");
-            if (vms.isEmpty()) {
+                    + hv.name() + (dry ? "" : " is in maintenance") + "; " + plan.size() + " VM"
+                    + (plan.size() == 1 ? "" : "s") + " on it\n");
+            if (plan.isEmpty()) {
                 return out.append("evacuate: nothing to move").toString();
             }
-            List<vagoth.api.allocator.Placement> plan = plan(vms, hv.id());
             List<vagoth.api.allocator.Placement> placed = plan.stream().filter(vagoth.api.allocator.Placement::fits)
                     .toList();
             for (vagoth.api.allocator.Placement p : plan) {
@@ -196,10 +194,10 @@ public final class HypervisorCommands {
         }));
     }
 
+    /** Where each of {@code hv}'s VMs would go, planned together, none to {@code hv} (the {@code plan} action). */
     @SuppressWarnings("unchecked")
-    private List<vagoth.api.allocator.Placement> plan(List<vagoth.api.Node> vms, String avoid) {
-        return (List<vagoth.api.allocator.Placement>) manager.action("plan", Map.of("vms", String.join(",",
-                vms.stream().map(vagoth.api.Node::id).toList()), "avoid", avoid));
+    private List<vagoth.api.allocator.Placement> plan(String hv) {
+        return (List<vagoth.api.allocator.Placement>) manager.action("plan", Map.of("from", hv));
     }
 
     /** Migrates each placed VM as a job, {@code n} at a time; a line per VM as its job ends. */

@@ -14,12 +14,14 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import vagoth.api.Node;
+import vagoth.api.NodeQuery;
 import vagoth.api.Selection;
 import vagoth.api.action.Action;
 import vagoth.api.action.ActionContext;
 import vagoth.api.action.ActionException;
 import vagoth.api.action.VagothAction;
 import vagoth.api.allocator.Allocator;
+import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.support.bind.Current;
 
@@ -33,6 +35,8 @@ final class PlanningActions {
     static final String VMS = "vms";
     /** Comma-separated hypervisor ids that take none. */
     static final String AVOID = "avoid";
+    /** A hypervisor id: plan for all its VMs, elsewhere (what emptying it, evacuate, would do). */
+    static final String FROM = "from";
     /** A tag of the shape asked about: {@code tag.KEY=VALUE}. */
     static final String TAG_PREFIX = "tag.";
 
@@ -60,13 +64,28 @@ final class PlanningActions {
         }
     }
 
-    /** {@code plan vms=ID,ID [hint=HV] [avoid=HV,HV]}: a list of {@code Placement}s. */
+    /**
+     * {@code plan vms=ID,ID [hint=HV] [avoid=HV,HV]}, or {@code plan from=HV}
+     * (all of HV's VMs, elsewhere: an evacuation): a list of
+     * {@code Placement}s, empty when there is nothing to place.
+     */
     @Component(service = Action.class, configurationPid = {Selection.PID, PlacementActions.PID})
     @VagothAction("plan")
     public static final class Plan extends Asking {
         @Override
         public Object run(ActionContext ctx, Map<String, String> args) {
             List<Node> vms = new ArrayList<>();
+            Set<String> avoid = new java.util.HashSet<>(list(args.get(AVOID)));
+            String from = args.get(FROM);
+            if (from != null) {
+                Node hv = registry().getNode(from);
+                if (!hv.type().equals(Hypervisor.TYPE)) {
+                    throw new ActionException("plan: " + from + " is of type " + hv.type() + ", not a hypervisor",
+                            from);
+                }
+                vms.addAll(registry().getNodes(NodeQuery.all().withType(VirtualMachine.TYPE).withParent(from)));
+                avoid.add(from);
+            }
             for (String id : list(args.get(VMS))) {
                 Node vm = registry().getNode(id);
                 if (!vm.type().equals(VirtualMachine.TYPE)) {
@@ -74,7 +93,10 @@ final class PlanningActions {
                 }
                 vms.add(vm);
             }
-            return allocator.get().plan(vms, args.get(VirtualMachine.HINT), Set.copyOf(list(args.get(AVOID))));
+            if (vms.isEmpty()) {
+                return List.of();
+            }
+            return allocator.get().plan(vms, args.get(VirtualMachine.HINT), Set.copyOf(avoid));
         }
     }
 

@@ -373,4 +373,36 @@ class VirtActionsTest {
                 "deprovision hv3 devnode1", "start hv1 devnode1"), driver.calls, "the copy at hv3 removed");
         assertEquals("hv1", node().parent());
     }
+
+    @Test
+    void aPlanFromAHypervisorAsksForAllItsVmsTogetherAndNoneOfThemThere() {
+        registry.addNode(new Node("vm2", "vm2", "vm", "", Map.of(), Map.of(), Map.of(), Set.of(), null));
+        assertEquals(JobState.DONE, vm().define("hv1").state());
+        assertEquals(JobState.DONE, ((VirtualMachine) manager.getNode("vm2")).define("hv1").state());
+        List<Object> asked = new java.util.ArrayList<>();
+        Allocator planner = new Allocator() {
+            @Override
+            public Node allocate(Node vm, String hint) {
+                throw new AssertionError("a plan places nothing");
+            }
+
+            @Override
+            public List<vagoth.api.allocator.Placement> plan(List<Node> vms, String hint, Set<String> avoid) {
+                asked.add(vms.stream().map(Node::id).sorted().toList());
+                asked.add(avoid);
+                return vms.stream().map(v -> new vagoth.api.allocator.Placement(v.id(), "hv2", Map.of())).toList();
+            }
+        };
+        PlanningActions.Plan plan = new PlanningActions.Plan();
+        plan.bindAllocator(planner);
+        action("plan", plan);
+
+        Object placed = manager.action("plan", Map.of("from", "hv1"));
+        assertEquals(List.of(List.of("devnode1", "vm2"), Set.of("hv1")), asked);
+        assertEquals(2, ((List<?>) placed).size());
+        assertEquals(List.of(), manager.action("plan", Map.of("from", "hv2")), "nothing on hv2: nothing to plan");
+        assertEquals(2, asked.size(), "and the allocator is not asked");
+        assertThrows(VagothException.class, () -> manager.action("plan", Map.of("from", "devnode1")),
+                "a VM is not a hypervisor");
+    }
 }
