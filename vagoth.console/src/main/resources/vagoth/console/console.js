@@ -121,7 +121,8 @@
   }
 
   function bar(label, used, total, unit) {
-    const text = unit(used) + ' of ' + (total === null ? 'unknown' : unit(total));
+    const text = total === null ? unit(used) + ' committed; the host has not said how much it has'
+      : unit(used) + ' of ' + unit(total);
     return el('div', {class: 'bar'}, total === null ? null : el('meter', {min: 0, max: total,
       value: Math.min(used, total), 'aria-label': label + ' committed: ' + text}), el('span', {}, text));
   }
