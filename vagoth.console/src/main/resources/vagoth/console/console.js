@@ -121,7 +121,7 @@
   }
 
   function bar(label, used, total, unit) {
-    const text = total === null ? unit(used) + ' committed; the host has not said how much it has'
+    const text = total === null ? unit(used) + ' committed, capacity unknown'
       : unit(used) + ' of ' + unit(total);
     return el('div', {class: 'bar'}, total === null ? null : el('meter', {min: 0, max: total,
       value: Math.min(used, total), 'aria-label': label + ' committed: ' + text}), el('span', {}, text));
