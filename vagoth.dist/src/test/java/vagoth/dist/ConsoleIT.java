@@ -212,6 +212,22 @@ class ConsoleIT {
     }
 
     @Test
+    void manyTabsOfTheConsoleAllLoadAndAllSeeChanges() throws Exception {
+        signIn(viewer, "#/vms?tenant=tabs");
+        awaitView("#vms");
+        String first = browser.driver.getWindowHandle();
+        for (int i = 2; i <= 9; i++) { // more tabs than the six connections a browser keeps to one host
+            browser.driver.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+            browser.open(ui("index.html?tab=" + i + "#/vms?tenant=tabs"));
+            awaitView("#vms");
+        }
+        ok("new", "--tenant", "tabs", "tabbed1", "ram=128");
+        browser.awaitText("#vm-count", "1–1 of 1 VM");
+        browser.driver.switchTo().window(first);
+        browser.awaitText("#vm-count", "1–1 of 1 VM");
+    }
+
+    @Test
     void anEventStreamEndsWhenItsTokenIsRevoked() throws Exception {
         String doomed = ok("token", "create", "--role", "viewer", "--name", "streamer").lines().reduce((a, b) -> b)
                 .orElseThrow();
