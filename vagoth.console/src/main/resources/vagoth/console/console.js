@@ -5,7 +5,7 @@
   const PAGE = 100;
   const EVENTS_KEPT = 500;
   const S = {
-    me: null, csrf: null, hvs: new Map(), view: null, events: [], source: null, down: false, ended: false,
+    me: null, csrf: null, hvs: new Map(), view: null, events: [], stream: null, down: false, ended: false,
     pages: [], followed: new Map()
   };
   const ROLES = {viewer: 0, operator: 1, admin: 2};
@@ -96,7 +96,7 @@
   function sessionEnded() {
     if (S.ended) { return; }
     S.ended = true;
-    if (S.source) { S.source.close(); }
+    if (S.stream) { S.stream.close(); }
     banner('Your session has ended (signed out, idle too long, its token revoked or expired, or the daemon'
       + ' restarted).', el('a', {href: signInUrl('ended')}, 'Sign in again'));
     document.querySelectorAll('main button, #followed button').forEach(b => { b.disabled = true; });
@@ -566,36 +566,62 @@
   const eventItem = e => el('li', {}, el('time', {}, e.time.toLocaleTimeString()), ' ', el('strong', {}, e.type),
     ' ', summary(e.type, e.data));
 
+  /** An event as it arrives, whichever way it came: kept for the feed, and given to the view. */
+  function arrived(type, raw) {
+    if (type === 'reset') { render(); return; }
+    if (type === 'ended') { // the session or its token is no longer accepted: ask which, then go on
+      api('GET', '/api/v1/session').then(() => setTimeout(() => S.stream.open(), 1000), () => { /* said */ });
+      return;
+    }
+    let data;
+    try { data = JSON.parse(raw); } catch (err) { return; }
+    const e = {type, data, time: new Date()};
+    S.events.unshift(e);
+    S.events.length = Math.min(S.events.length, EVENTS_KEPT);
+    if (type === 'job' && S.followed.has(data.id)) { showFollowed(data); }
+    if (type.startsWith('node.') && data.type === 'hv') { S.hvs.set(data.id, Object.assign(S.hvs.get(data.id)
+      || {}, data)); }
+    if (S.view && S.view.onEvent) { S.view.onEvent(type, data, e); }
+  }
+
+  /** The stream broke: when for good (refused, or the session ended), ask why, then start again. */
+  async function broken(closed) {
+    if (S.ended) { return; }
+    if (!closed) { unreachable(); return; }
+    try { await api('GET', '/api/v1/session'); setTimeout(() => S.stream.open(), 1000); } catch (e) { /* said */ }
+  }
+
+  /**
+   * The API's event stream: through one SharedWorker for all this browser's console tabs where there is one
+   * (each tab a stream of its own would use up the six connections a browser keeps to a host), else directly.
+   */
   function listen() {
-    const source = new EventSource('/api/v1/events');
-    S.source = source;
-    const on = type => source.addEventListener(type, message => {
-      let data;
-      try { data = JSON.parse(message.data); } catch (err) { return; }
-      const e = {type, data, time: new Date()};
-      S.events.unshift(e);
-      S.events.length = Math.min(S.events.length, EVENTS_KEPT);
-      if (type === 'job' && S.followed.has(data.id)) { showFollowed(data); }
-      if (type.startsWith('node.') && data.type === 'hv') { S.hvs.set(data.id, Object.assign(S.hvs.get(data.id)
-        || {}, data)); }
-      if (S.view && S.view.onEvent) { S.view.onEvent(type, data, e); }
-    });
-    ['node.created', 'node.changed', 'node.deleted', 'job', 'api'].forEach(on);
-    source.addEventListener('reset', () => render());
-    source.addEventListener('ended', () => { // the session or its token is no longer accepted
-      source.close();
-      api('GET', '/api/v1/session').then(() => listen(), () => { /* said by api() */ });
-    });
-    source.onopen = () => reachable();
-    source.onerror = async () => {
-      if (S.ended) { return; }
-      if (source.readyState === EventSource.CLOSED) {
-        // refused (the session ended) or cut for good: ask why, then start again
-        try { await api('GET', '/api/v1/session'); setTimeout(listen, 1000); } catch (e) { /* said by api() */ }
-      } else {
-        unreachable();
-      }
+    if (window.SharedWorker) {
+      const port = new SharedWorker('events-worker.js').port;
+      port.onmessage = m => {
+        const msg = m.data;
+        if (msg.kind === 'event') { arrived(msg.type, msg.data); }
+        else if (msg.kind === 'open') { reachable(); }
+        else if (msg.kind === 'error') { broken(msg.closed); }
+      };
+      port.start();
+      S.stream = {open: () => port.postMessage('open'), close: () => port.postMessage('close')};
+      return;
+    }
+    let source;
+    const open = () => {
+      if (source && source.readyState !== EventSource.CLOSED) { return; }
+      source = new EventSource('/api/v1/events');
+      ['node.created', 'node.changed', 'node.deleted', 'job', 'api', 'reset', 'ended'].forEach(type =>
+        source.addEventListener(type, m => {
+          if (type === 'ended') { source.close(); }
+          arrived(type, m.data);
+        }));
+      source.onopen = () => reachable();
+      source.onerror = () => broken(source.readyState === EventSource.CLOSED);
     };
+    S.stream = {open, close: () => source.close()};
+    open();
   }
 
   // ---- the router: #/view/arg?filters
@@ -660,12 +686,12 @@
     out.hidden = false;
     out.addEventListener('click', async () => {
       try { await api('DELETE', '/api/v1/session'); } catch (e) { /* gone already */ }
-      if (S.source) { S.source.close(); }
+      if (S.stream) { S.stream.close(); }
       location.replace('login.html?why=signed-out');
     });
     banner('');
     window.addEventListener('hashchange', () => { render(); $('view').focus({preventScroll: true}); });
-    window.addEventListener('pagehide', () => { if (S.source) { S.source.close(); } });
+    window.addEventListener('pagehide', () => { if (S.stream) { S.stream.close(); } });
     listen();
     render();
   }
