@@ -14,6 +14,8 @@ import vagoth.api.virt.VmInfo;
 /** A driver for unit tests: records every call and fails the ones it is told to. */
 public final class ScriptedDriver implements Driver {
     public final List<String> calls = new ArrayList<>();
+    /** The state {@code info} reports for every VM. */
+    public volatile String reportedState = "running";
     public final Map<String, String> failOn = new HashMap<>();
     /** Whether it claims to move disks ({@link #copyDisk} then records the call and succeeds, or fails as told). */
     public boolean movesDisks;
@@ -70,7 +72,7 @@ public final class ScriptedDriver implements Driver {
     @Override
     public VmInfo info(Node hv, Node vm) {
         call("info", hv, vm);
-        return new VmInfo(vm.definition(), "running", "running");
+        return new VmInfo(vm.definition(), reportedState, reportedState);
     }
 
     @Override

@@ -31,4 +31,15 @@ public interface Telemetry {
      * {@code failed} when the agent could not be reached or refused.
      */
     void agentCall(String hypervisor, String action, long nanos, boolean failed);
+
+    /**
+     * The monitor gave a warning it had not given in its previous pass (a
+     * duplicate on a fenced hypervisor, a hypervisor that stopped answering...):
+     * {@code kind} is from a bounded set ({@code duplicate}, {@code fenced},
+     * {@code unreachable}, {@code lost}, {@code reported_twice}, {@code unknown_vm},
+     * {@code bad_report}, {@code stuck}, {@code lease}, {@code other}); {@code text}
+     * is the warning as the operator reads it, control characters escaped.
+     */
+    default void monitorWarning(String kind, String text) {
+    }
 }

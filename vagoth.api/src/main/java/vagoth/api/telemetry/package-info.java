@@ -4,7 +4,7 @@
  * serves the figures (the remote API's {@code /metrics}).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package vagoth.api.telemetry;
 
 import org.osgi.annotation.bundle.Export;

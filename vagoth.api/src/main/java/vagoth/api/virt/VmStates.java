@@ -33,6 +33,14 @@ public final class VmStates {
     public static final String FENCED = "fenced";
     /** Metadata of a hypervisor: {@code true} while an operator keeps it out of placement. */
     public static final String MAINTENANCE_FLAG = "maintenance";
+    /**
+     * Metadata of a VM: the fenced hypervisor that still reports running a copy
+     * of it. While it is set the VM is never started, defined or moved
+     * anywhere: the copy must be stopped there ({@code unfence
+     * --stop-duplicates}) or declared gone (fencing that hypervisor again once
+     * it is off) first.
+     */
+    public static final String DUPLICATE_ON = "duplicate_on";
     /** Metadata of a VM released by fencing: the hypervisor it was on. */
     public static final String LAST_HOST = "last_host";
     /**

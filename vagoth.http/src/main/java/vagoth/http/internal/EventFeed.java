@@ -57,6 +57,9 @@ public final class EventFeed {
         return t;
     });
 
+    /** A monitor warning is an event of type {@code warning}: {@code {"kind": ..., "text": ...}}. */
+    private final java.util.function.BiConsumer<String, String> warnings =
+            (kind, text) -> publish("warning", Map.<String, Object>of("kind", kind, "text", text));
     // guarded by this
     private final ArrayDeque<Event> kept = new ArrayDeque<>();
     private long seq;
@@ -67,11 +70,13 @@ public final class EventFeed {
     public EventFeed(@Reference Manager manager, @Reference Metrics metrics) {
         this.manager = manager;
         this.metrics = metrics;
+        metrics.onMonitorWarning(warnings);
         looker.scheduleWithFixedDelay(this::lookQuietly, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
     @Deactivate
     void stop() {
+        metrics.removeMonitorWarningListener(warnings);
         looker.shutdownNow();
         synchronized (this) {
             notifyAll();

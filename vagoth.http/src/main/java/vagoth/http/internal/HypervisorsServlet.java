@@ -108,19 +108,26 @@ public final class HypervisorsServlet extends ApiServlet {
             Api.json(resp, 202, done);
             return;
         }
-        Map<String, String> body = Body.fields(req, what.equals("fence") ? Set.of("command") : Set.of());
-        String command = body.getOrDefault("command", "false");
-        if (!command.equals("true") && !command.equals("false")) {
-            throw new Api.Refusal(400, "command takes \"true\" or \"false\"");
+        String flag = what.equals("fence") ? "command" : "stop_duplicates";
+        Map<String, String> body = Body.fields(req, Set.of(flag));
+        String on = body.getOrDefault(flag, "false");
+        if (!on.equals("true") && !on.equals("false")) {
+            throw new Api.Refusal(400, flag + " takes \"true\" or \"false\"");
         }
-        Object released = manager.inTransaction("api:" + caller.name(), () -> manager.action(what,
-                command.equals("true") ? Map.of(Action.NODE_ARG, hv.id(), "command", "true")
-                        : Map.of(Action.NODE_ARG, hv.id())));
+        Object result = manager.inTransaction("api:" + caller.name(), () -> manager.action(what,
+                on.equals("true") ? Map.of(Action.NODE_ARG, hv.id(), flag, "true") : Map.of(Action.NODE_ARG, hv.id())));
         Map<String, Object> o = HypervisorJson.of(hypervisor(hv.name()));
         if (what.equals("fence")) {
-            o.put("released", released instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of());
+            o.put("released", names(result instanceof Map<?, ?> m ? m.get("released") : null));
+            o.put("gone", names(result instanceof Map<?, ?> m ? m.get("gone") : null));
+        } else {
+            o.put("stopped", names(result));
         }
         Api.json(resp, 200, o);
+    }
+
+    private static List<String> names(Object list) {
+        return list instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
     }
 
     /**

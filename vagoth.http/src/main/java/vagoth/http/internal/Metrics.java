@@ -63,6 +63,13 @@ public final class Metrics implements Telemetry {
     final AtomicLong monitorPolled = new AtomicLong();
     final AtomicLong monitorUnreachable = new AtomicLong();
     final Map<String, AtomicLong> agentCalls = new ConcurrentHashMap<>();
+    /** The kinds of monitor warning {@link Telemetry#monitorWarning} names; any other is counted as {@code other}. */
+    static final java.util.Set<String> WARNING_KINDS = java.util.Set.of("duplicate", "fenced", "unreachable", "lost",
+            "reported_twice", "unknown_vm", "bad_report", "stuck", "lease", "other");
+    final Map<String, AtomicLong> monitorWarnings = new ConcurrentHashMap<>();
+    /** Told each monitor warning (the event feed makes it an event). */
+    private final java.util.List<java.util.function.BiConsumer<String, String>> warningListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     final Map<String, Histogram> agentDurations = new ConcurrentHashMap<>();
 
     @Override
@@ -86,6 +93,22 @@ public final class Metrics implements Telemetry {
                 k -> new AtomicLong()).incrementAndGet();
         agentDurations.computeIfAbsent(labels("hypervisor", hypervisor), k -> new Histogram(AGENT_BUCKETS))
                 .observe(nanos / 1e9);
+    }
+
+    @Override
+    public void monitorWarning(String kind, String text) {
+        String k = WARNING_KINDS.contains(kind) ? kind : "other";
+        monitorWarnings.computeIfAbsent(labels("kind", k), x -> new AtomicLong()).incrementAndGet();
+        warningListeners.forEach(l -> l.accept(k, text));
+    }
+
+    /** {@code listener} is told each monitor warning from now on, until it is removed. */
+    void onMonitorWarning(java.util.function.BiConsumer<String, String> listener) {
+        warningListeners.add(listener);
+    }
+
+    void removeMonitorWarningListener(java.util.function.BiConsumer<String, String> listener) {
+        warningListeners.remove(listener);
     }
 
     private static String outcome(boolean failed) {

@@ -72,6 +72,8 @@ public final class MetricsServlet extends ApiServlet {
                 + " polled.", Map.of("{}", metrics.monitorPolled.get()));
         Metrics.family(out, "vagoth_monitor_unreachable_hypervisors", "gauge", "Hypervisors that did not answer"
                 + " the last monitor pass.", Map.of("{}", metrics.monitorUnreachable.get()));
+        Metrics.family(out, "vagoth_monitor_warnings_total", "counter", "Warnings the monitor gave (each counted"
+                + " when it first appears), by kind.", metrics.monitorWarnings);
         Metrics.family(out, "vagoth_agent_calls_total", "counter", "Calls to hypervisors' agents, by hypervisor,"
                 + " action and outcome.", metrics.agentCalls);
         Metrics.histograms(out, "vagoth_agent_call_duration_seconds", "How long agents took to answer, by"

@@ -43,7 +43,11 @@ final class Reconciler {
     private final Rules rules;
     private final Instant now;
     final List<String> changes = java.util.Collections.synchronizedList(new ArrayList<>());
-    final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<Warning> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /** A warning as the operator reads it, and its kind (a bounded set, for metrics). */
+    record Warning(String kind, String text) {
+    }
     /**
      * Only some hypervisors were polled: a VM one of them reports that no
      * hypervisor holds is not adopted (or created), as an unpolled one may run
@@ -95,7 +99,7 @@ final class Reconciler {
             try {
                 f.get();
             } catch (java.util.concurrent.ExecutionException e) {
-                warnings.add("reconciling failed: " + e.getCause().getMessage());
+                warn("other", "reconciling failed: " + e.getCause().getMessage());
             }
         }
         Set<String> answered = new java.util.HashSet<>();
@@ -151,7 +155,7 @@ final class Reconciler {
                 registry.updateMetadata(vm.id(), md, List.of(VmStates.MIGRATING_TO));
                 changes.add(vm.id() + ": an interrupted migration left it on no hypervisor (neither " + source + " nor "
                         + dest + " has it): lost");
-                warnings.add(vm.id() + " is lost: an interrupted migration from " + source + " to " + dest + " left it"
+                warn("lost", vm.id() + " is lost: an interrupted migration from " + source + " to " + dest + " left it"
                         + " on neither; find its disk, then 'vagoth set --state unassigned " + vm.id() + "' and define it"
                         + " where the disk is");
             }
@@ -172,6 +176,11 @@ final class Reconciler {
             return;
         }
         for (Map.Entry<String, VmInfo> e : status.vms().entrySet()) {
+            if (!VmStates.KNOWN.contains(e.getValue().state())) {
+                warn("bad_report", hv.id() + " reports " + e.getKey() + " in state '" + e.getValue().state()
+                        + "', which is not a state Vagoth knows; not stored");
+                continue;
+            }
             reported(hv, e.getKey(), e.getValue(), reportedBy.get(e.getKey()));
         }
         for (Node vm : registry.getNodes(NodeQuery.all().withParent(hv.id()).withType(VirtualMachine.TYPE))) {
@@ -191,9 +200,9 @@ final class Reconciler {
         Map<String, String> out = new LinkedHashMap<>();
         reported.forEach((k, v) -> {
             if (!Names.isToken(k)) {
-                warnings.add(hv.id() + " reports a fact with an unusable name; not stored: " + abbreviate(k));
+                warn("bad_report", hv.id() + " reports a fact with an unusable name; not stored: " + abbreviate(k));
             } else if (k.length() + v.length() > rules.maxFactBytes()) {
-                warnings.add(hv.id() + " reports fact " + k + " of " + v.length() + " characters, more than"
+                warn("bad_report", hv.id() + " reports fact " + k + " of " + v.length() + " characters, more than"
                         + " max.fact.bytes (" + rules.maxFactBytes() + "); not stored");
             } else {
                 out.put(k, v);
@@ -208,32 +217,54 @@ final class Reconciler {
 
     /**
      * A fenced hypervisor answered: the operator said it was powered off, and
-     * its VMs were released. Each VM it still runs is a duplicate: reported,
-     * never started, stopped or moved by Vagoth.
+     * its VMs were released. Each VM it still runs (in any state but
+     * {@code stopped}) is a duplicate: reported, and marked
+     * ({@link VmStates#DUPLICATE_ON}) so that it is not started, defined or
+     * moved anywhere while that copy may run; never started, stopped or moved
+     * by Vagoth. A mark whose copy the hypervisor no longer reports is cleared.
      */
     private void duplicates(Node hv, HypervisorStatus status) {
+        warn("fenced", "fenced " + hv.id() + " answers again; it takes no placements until 'vagoth unfence " + hv.id()
+                + "'");
+        Set<String> copies = new java.util.HashSet<>();
         for (Map.Entry<String, VmInfo> e : status.vms().entrySet()) {
             Node vm = Names.isSafe(e.getKey()) ? registry.findNode(e.getKey()).orElse(null) : null;
+            boolean stopped = VmStates.STOPPED.equals(e.getValue().state());
+            if (vm != null && vm.type().equals(VirtualMachine.TYPE) && !stopped) {
+                copies.add(vm.id());
+                if (!hv.id().equals(vm.metadata().get(VmStates.DUPLICATE_ON))) {
+                    registry.updateMetadata(vm.id(), Map.of(VmStates.DUPLICATE_ON, hv.id()), List.of());
+                    changes.add(vm.id() + ": marked as still running on fenced " + hv.id()
+                            + "; it is not started anywhere until that copy is stopped");
+                }
+            }
             String where = vm == null ? "the registry does not know it"
                     : vm.parent() == null ? "it was released when " + hv.id() + " was fenced and runs nowhere else"
                     : "it now runs on " + vm.parent();
-            warnings.add("duplicate: fenced " + hv.id() + " still runs " + e.getKey() + " (" + e.getValue().state()
-                    + "); " + where + ". Nothing was changed: stop it on " + hv.id() + " by hand, then unfence "
-                    + hv.id());
+            warn("duplicate", "duplicate: fenced " + hv.id() + " still runs " + e.getKey() + " ("
+                    + e.getValue().state() + "); " + where + ". It is not started, defined or moved anywhere until"
+                    + " the copy on " + hv.id() + " is stopped: 'vagoth unfence --stop-duplicates " + hv.id()
+                    + "' stops it there");
+        }
+        for (Node vm : registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE))) {
+            if (hv.id().equals(vm.metadata().get(VmStates.DUPLICATE_ON)) && !copies.contains(vm.id())) {
+                registry.updateMetadata(vm.id(), Map.of(), List.of(VmStates.DUPLICATE_ON));
+                changes.add(vm.id() + ": fenced " + hv.id() + " no longer runs a copy of it");
+            }
         }
     }
 
     private void reported(Node hv, String name, VmInfo info, List<String> reporters) {
         Node vm = Names.isSafe(name) ? registry.findNode(name).orElse(null) : null;
         if (reporters != null && reporters.size() > 1) {
-            warnings.add(name + " is reported by " + String.join(" and ", reporters) + "; left as it is (assigned to "
+            warn("reported_twice", name + " is reported by " + String.join(" and ", reporters) + "; left as it is (assigned to "
                     + (vm == null || vm.parent() == null ? "none" : vm.parent()) + ")");
             if (vm == null || !hv.id().equals(vm.parent())) {
                 return;
             }
         }
         if (partial && (vm == null || vm.parent() == null)) {
-            warnings.add(hv.id() + " runs " + name + ", which no hypervisor holds; left for the next full poll,"
+            warn("other", hv.id() + " runs " + name + ", which no hypervisor holds; left for the next full poll,"
                     + " which sees every host");
             return;
         }
@@ -242,7 +273,7 @@ final class Reconciler {
             return;
         }
         if (!vm.type().equals(VirtualMachine.TYPE)) {
-            warnings.add(hv.id() + " reports a VM " + name + ", but node " + name + " is a " + vm.type());
+            warn("unknown_vm", hv.id() + " reports a VM " + name + ", but node " + name + " is a " + vm.type());
             return;
         }
         if (VmStates.MIGRATING.equals(vm.state())) {
@@ -253,7 +284,7 @@ final class Reconciler {
             changes.add(vm.id() + ": found on " + hv.id() + ", assigned to it");
             setState(registry.getNode(vm.id()), info.state(), true);
         } else if (!vm.parent().equals(hv.id())) {
-            warnings.add(vm.id() + " is assigned to " + vm.parent() + " but reported by " + hv.id() + "; not moved");
+            warn("reported_twice", vm.id() + " is assigned to " + vm.parent() + " but reported by " + hv.id() + "; not moved");
         } else {
             // a lost VM whose hypervisor answers again is where it was: it takes the state reported
             setState(vm, info.state(), VmStates.LOST.equals(vm.state()));
@@ -262,11 +293,11 @@ final class Reconciler {
 
     private void missing(Node hv, String name, VmInfo info) {
         if (!rules.createMissing()) {
-            warnings.add(hv.id() + " runs " + name + ", which the registry does not know (create_missing is off)");
+            warn("unknown_vm", hv.id() + " runs " + name + ", which the registry does not know (create_missing is off)");
             return;
         }
         if (!Names.isSafe(name) || registry.findNodeByName(name).isPresent()) {
-            warnings.add(hv.id() + " runs " + name + ", which cannot be created: the name is unsafe or taken");
+            warn("unknown_vm", hv.id() + " runs " + name + ", which cannot be created: the name is unsafe or taken");
             return;
         }
         registry.addNode(new Node(name, name, VirtualMachine.TYPE, "", info.definition(),
@@ -302,7 +333,7 @@ final class Reconciler {
         }
         md.put(VmStates.LAST_ERROR, why);
         registry.updateMetadata(hv.id(), md, List.of());
-        warnings.add(hv.id() + " did not answer: " + why);
+        warn("unreachable", hv.id() + " did not answer: " + why);
         if (Duration.between(Instant.parse(since), now).compareTo(rules.grace()) < 0) {
             return;
         }
@@ -314,6 +345,11 @@ final class Reconciler {
                         + "; it keeps its place until " + hv.id() + " is fenced)");
             }
         }
+    }
+
+    /** A warning of {@code kind}; its text may hold what an agent said, so it is escaped here, once. */
+    void warn(String kind, String text) {
+        warnings.add(new Warning(kind, vagoth.api.Printable.of(text)));
     }
 
     private void unassign(Node vm, String why) {

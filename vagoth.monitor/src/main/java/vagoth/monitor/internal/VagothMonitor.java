@@ -64,7 +64,11 @@ public final class VagothMonitor implements Monitor {
     private final ScheduledExecutorService background;
     private final Reconciler.Rules rules;
     private final Duration stuckAfter;
+    /** What "now" is for grace periods and states' times (a test moves its own). */
+    private java.time.Clock clock = java.time.Clock.systemUTC();
     private volatile Telemetry telemetry;
+    /** The warnings of the last pass (only touched by poll, which is synchronized). */
+    private Set<String> lastWarnings = new java.util.HashSet<>();
 
     @Activate
     public VagothMonitor(ComponentContext context, MonitorConfig config, Map<String, Object> props) {
@@ -78,6 +82,12 @@ public final class VagothMonitor implements Monitor {
             boolean createMissing, long intervalSeconds) {
         this(() -> manager, registry, threads, new Reconciler.Rules(grace, createMissing, MonitorConfig.DEFAULT_MAX_FACT_BYTES),
                 stuckAfter, intervalSeconds);
+    }
+
+    /** Uses {@code clock} for what "now" is (a test moves it by hand); returns this. */
+    VagothMonitor clock(java.time.Clock clock) {
+        this.clock = clock;
+        return this;
     }
 
     VagothMonitor(Supplier<Manager> manager, Registry registry, int threads, Reconciler.Rules rules, Duration stuckAfter,
@@ -148,12 +158,12 @@ public final class VagothMonitor implements Monitor {
         }
         // a registry shared by several daemons: poll only the hypervisors whose lease this one holds
         PollLeases leases = this.registry.current() instanceof PollLeases l ? l : null;
-        List<String> warnings = new ArrayList<>();
+        List<Reconciler.Warning> warnings = new ArrayList<>();
         if (leases != null) {
             Set<String> mine = leases.take(hvs.stream().map(Node::id).toList());
             if (mine.size() < hvs.size()) {
-                warnings.add((hvs.size() - mine.size()) + " of " + hvs.size() + " hypervisors are polled by other"
-                        + " daemons (they hold their poll leases)");
+                warnings.add(new Reconciler.Warning("lease", (hvs.size() - mine.size()) + " of " + hvs.size()
+                        + " hypervisors are polled by other daemons (they hold their poll leases)"));
             }
             hvs = hvs.stream().filter(hv -> mine.contains(hv.id())).toList();
         }
@@ -179,11 +189,12 @@ public final class VagothMonitor implements Monitor {
         if (leases != null) { // an answer that came after the lease was lost is another daemon's to record now
             for (Node hv : hvs) {
                 if (!leases.holds(hv.id()) && (answers.remove(hv) != null | failures.remove(hv) != null)) {
-                    warnings.add("the answer of " + hv.id() + " was discarded: this daemon lost its poll lease");
+                    warnings.add(new Reconciler.Warning("lease", "the answer of " + hv.id()
+                            + " was discarded: this daemon lost its poll lease"));
                 }
             }
         }
-        Reconciler r = new Reconciler(registry, manager.get(), rules, Instant.now());
+        Reconciler r = new Reconciler(registry, manager.get(), rules, clock.instant());
         r.warnings.addAll(warnings);
         r.partial = only != null;
         try {
@@ -192,19 +203,45 @@ public final class VagothMonitor implements Monitor {
             Thread.currentThread().interrupt();
             throw new VagothException("Interrupted while reconciling");
         }
-        stuck().forEach(vm -> r.warnings.add(vm.id() + " has been " + vm.state() + " since "
+        stuck().forEach(vm -> r.warn("stuck", vm.id() + " has been " + vm.state() + " since "
                 + vm.metadata().get(VmStates.STATE_SINCE)));
         Telemetry t = telemetry;
         if (t != null) {
             t.monitorPass(System.nanoTime() - start, answers.size() + failures.size(), failures.size());
         }
+        said(r.warnings, only != null, t);
         return new PollReport(answers.keySet().stream().map(Node::id).toList(),
-                failures.keySet().stream().map(Node::id).toList(), r.changes, r.warnings);
+                failures.keySet().stream().map(Node::id).toList(), r.changes,
+                r.warnings.stream().map(Reconciler.Warning::text).toList());
+    }
+
+    /**
+     * Logs each warning this pass gives that the last full pass did not, and
+     * tells telemetry (which counts it and makes it an event), so a warning
+     * that holds for an hour is said once, not every pass; one that clears and
+     * comes back is said again.
+     */
+    private void said(List<Reconciler.Warning> warnings, boolean partial, Telemetry t) {
+        Set<String> now = new java.util.HashSet<>();
+        for (Reconciler.Warning w : warnings) {
+            now.add(w.text());
+            if (!lastWarnings.contains(w.text())) {
+                LOG.log(System.Logger.Level.WARNING, "monitor: " + w.text());
+                if (t != null) {
+                    t.monitorWarning(w.kind(), w.text());
+                }
+            }
+        }
+        if (partial) {
+            lastWarnings.addAll(now);
+        } else {
+            lastWarnings = now;
+        }
     }
 
     @Override
     public List<Node> stuck() {
-        Instant limit = Instant.now().minus(stuckAfter);
+        Instant limit = clock.instant().minus(stuckAfter);
         List<Node> out = new ArrayList<>();
         for (Node vm : registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE))) {
             String since = vm.metadata().get(VmStates.STATE_SINCE);

@@ -156,12 +156,102 @@ class VagothMonitorTest {
         reports.put("hv1", Map.of("a", "running")); // the fenced host comes back, still running it
         r = monitor(Duration.ZERO, false).poll();
         assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("duplicate: fenced hv1 still runs a (running); it"
-                + " now runs on hv2. Nothing was changed")), r.warnings().toString());
+                + " now runs on hv2. It is not started, defined or moved anywhere")), r.warnings().toString());
         assertEquals("hv2", registry.getNode("a").parent(), "nothing is moved by itself");
         assertEquals("running", registry.getNode("a").state());
         assertEquals(VmStates.UP, registry.getNode("hv1").state());
         assertEquals("true", registry.getNode("hv1").metadata().get(VmStates.FENCED), "still fenced until unfenced");
         assertNull(registry.getNode("hv1").metadata().get(VmStates.UNREACHABLE_SINCE));
+    }
+
+    @Test
+    void aCopyAFencedHypervisorStillRunsIsMarkedUntilItStopsThere() {
+        vm("v2", null, VmStates.UNASSIGNED, Instant.now()); // released when hv1 was fenced
+        registry.updateMetadata("hv1", Map.of(VmStates.FENCED, "true"), List.of());
+        reports.put("hv1", Map.of("v2", "running", "v3", "stopped"));
+        vm("v3", null, VmStates.UNASSIGNED, Instant.now());
+        reports.put("hv2", Map.of());
+        PollReport r = monitor(Duration.ZERO, false).poll();
+        assertEquals("hv1", registry.getNode("v2").metadata().get(VmStates.DUPLICATE_ON), r.changes().toString());
+        assertNull(registry.getNode("v3").metadata().get(VmStates.DUPLICATE_ON), "a stopped copy runs nowhere");
+        assertNull(registry.getNode("v2").parent(), "not adopted by the fenced host");
+        assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("fenced hv1 answers again")), r.warnings().toString());
+
+        reports.put("hv1", Map.of("v3", "stopped")); // the operator stopped v2 there
+        r = monitor(Duration.ZERO, false).poll();
+        assertNull(registry.getNode("v2").metadata().get(VmStates.DUPLICATE_ON), r.changes().toString());
+        assertTrue(r.changes().contains("v2: fenced hv1 no longer runs a copy of it"), r.changes().toString());
+    }
+
+    @Test
+    void aFencedHypervisorThatAloneReportsAReleasedVmDoesNotGetItBack() {
+        vm("v1", null, VmStates.UNASSIGNED, Instant.now());
+        registry.updateMetadata("hv1", Map.of(VmStates.FENCED, "true"), List.of());
+        reports.put("hv1", Map.of("v1", "running"));
+        reports.put("hv2", Map.of());
+        monitor(Duration.ZERO, false).poll();
+        assertNull(registry.getNode("v1").parent(), "a fenced host is never given a VM by the monitor");
+        assertEquals(VmStates.UNASSIGNED, registry.getNode("v1").state());
+    }
+
+    @Test
+    void theGracePeriodEndsOnlyWhenItHasPassed() {
+        vm("a", "hv1", "running", Instant.now());
+        reports.put("hv2", Map.of());
+        vagoth.testing.HandClock clock = new vagoth.testing.HandClock(Instant.parse("2026-01-01T00:00:00Z"));
+        VagothMonitor m = monitor(Duration.ofMinutes(5), false).clock(clock);
+        m.poll(); // hv1 does not answer: unreachable from now
+        assertEquals(VmStates.UNREACHABLE, registry.getNode("hv1").state());
+        clock.advance(Duration.ofMinutes(4));
+        m.poll();
+        assertEquals("running", registry.getNode("a").state(), "within the grace period");
+        clock.advance(Duration.ofMinutes(1).plusSeconds(1));
+        m.poll();
+        assertEquals(VmStates.LOST, registry.getNode("a").state(), "the grace period has passed");
+    }
+
+    @Test
+    void aStateTheAgentMadeUpIsNotStored() {
+        vm("a", "hv1", "stopped", Instant.now());
+        reports.put("hv1", Map.of("a", "running\r\u0007bell"));
+        reports.put("hv2", Map.of());
+        PollReport r = monitor(Duration.ZERO, false).poll();
+        assertEquals("stopped", registry.getNode("a").state());
+        assertTrue(r.warnings().contains("hv1 reports a in state 'running\\r\\u0007bell', which is not a state Vagoth"
+                + " knows; not stored"), r.warnings().toString());
+    }
+
+    @Test
+    void aWarningIsToldOnceWhileItHoldsAndAgainWhenItComesBack() {
+        List<String> told = new java.util.ArrayList<>();
+        VagothMonitor m = monitor(Duration.ofMinutes(5), false);
+        m.bindTelemetry(new vagoth.api.telemetry.Telemetry() {
+            @Override
+            public void registryOperation(String operation, long nanos, boolean failed) {
+            }
+
+            @Override
+            public void monitorPass(long nanos, int polled, int unreachable) {
+            }
+
+            @Override
+            public void agentCall(String hypervisor, String action, long nanos, boolean failed) {
+            }
+
+            @Override
+            public void monitorWarning(String kind, String text) {
+                told.add(kind + ": " + text);
+            }
+        });
+        reports.put("hv2", Map.of());
+        m.poll();
+        m.poll();
+        assertEquals(List.of("unreachable: hv1 did not answer: hv1: agent failed on 'status': no route to host"), told);
+        reports.put("hv1", Map.of());
+        m.poll();
+        reports.remove("hv1");
+        m.poll();
+        assertEquals(2, told.size(), told.toString());
     }
 
     @Test
@@ -190,9 +280,9 @@ class VagothMonitorTest {
         Map<String, String> md = registry.getNode("hv1").metadata();
         assertEquals("8192", md.get("mem_total"));
         assertNull(md.get("motd"));
-        assertTrue(rec.warnings.stream().anyMatch(w -> w.contains("motd of 100000 characters, more than"
+        assertTrue(rec.warnings.stream().anyMatch(w -> w.text().contains("motd of 100000 characters, more than"
                 + " max.fact.bytes (4096)")), rec.warnings.toString());
-        assertTrue(rec.warnings.stream().anyMatch(w -> w.contains("unusable name")), rec.warnings.toString());
+        assertTrue(rec.warnings.stream().anyMatch(w -> w.text().contains("unusable name")), rec.warnings.toString());
     }
 
     @Test

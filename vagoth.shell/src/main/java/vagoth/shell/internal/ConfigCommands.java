@@ -1,5 +1,7 @@
 package vagoth.shell.internal;
 
+import vagoth.api.Printable;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;

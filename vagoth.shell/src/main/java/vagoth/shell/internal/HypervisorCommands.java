@@ -1,5 +1,7 @@
 package vagoth.shell.internal;
 
+import vagoth.api.Printable;
+
 import static vagoth.shell.internal.Session.asCaller;
 import static vagoth.shell.internal.Session.parse;
 import static vagoth.shell.internal.Session.run;
@@ -50,11 +52,11 @@ public final class HypervisorCommands {
     private static String report(PollReport report, boolean verbose) {
         List<String> out = new ArrayList<>();
         if (verbose) {
-            report.changes().forEach(c -> out.add("poll: " + c));
+            report.changes().forEach(c -> out.add("poll: " + Printable.of(c)));
             out.add("poll: " + report.polled().size() + " hypervisor(s) answered, " + report.unreachable().size()
                     + " did not");
         }
-        report.warnings().forEach(w -> out.add("poll: warning: " + w));
+        report.warnings().forEach(w -> out.add("poll: warning: " + Printable.of(w)));
         return out.isEmpty() ? null : String.join("\n", out);
     }
 
@@ -74,29 +76,41 @@ public final class HypervisorCommands {
 
     /** {@code fence: OK (hyper2); released vm1 vm2} */
     @Descriptor("state that a hypervisor is powered off (--command: prove it with the configured fence command): its"
-            + " lost VMs are released to start elsewhere, and it takes no placements until unfenced")
+            + " lost VMs are released to start elsewhere, it takes no placements until unfenced, and copies of VMs it"
+            + " was reported still running are declared gone")
     @Usage(synopsis = "fence [--command] HV", flags = "command", min = 1, max = 1, args = Arg.HV)
     public String fence(CommandSession session, @Descriptor("[--command] HV") String... args) {
         ParsedArgs a = parse("fence", args);
         return run("fence", a.arg(0), () -> asCaller(manager, session, () -> {
             Hypervisor hv = VmCommands.hypervisor(manager, a.arg(0));
-            Object released = manager.action("fence", a.flag("command")
+            Object result = manager.action("fence", a.flag("command")
                     ? Map.of(Action.NODE_ARG, hv.id(), "command", "true") : Map.of(Action.NODE_ARG, hv.id()));
-            List<?> names = released instanceof List<?> l ? l : List.of();
-            return "fence: OK (" + hv.name() + ")" + (names.isEmpty() ? "; no VMs to release"
-                    : "; released " + String.join(" ", names.stream().map(String::valueOf).toList())
-                            + " (they may be started elsewhere now)");
+            List<String> released = names(result, "released");
+            List<String> gone = names(result, "gone");
+            return "fence: OK (" + hv.name() + ")" + (released.isEmpty() ? "; no VMs to release"
+                    : "; released " + String.join(" ", released) + " (they may be started elsewhere now)")
+                    + (gone.isEmpty() ? "" : "; the copies it ran of " + String.join(" ", gone)
+                            + " are declared gone");
         }));
     }
 
-    @Descriptor("let a fenced hypervisor take placements again")
-    @Usage(synopsis = "unfence HV", min = 1, max = 1, args = Arg.HV)
-    public String unfence(CommandSession session, @Descriptor("HV") String... args) {
+    private static List<String> names(Object result, String key) {
+        return result instanceof Map<?, ?> m && m.get(key) instanceof List<?> l
+                ? l.stream().map(String::valueOf).toList() : List.of();
+    }
+
+    @Descriptor("let a fenced hypervisor take placements again (refused while it still runs copies of VMs;"
+            + " --stop-duplicates stops them there first)")
+    @Usage(synopsis = "unfence [--stop-duplicates] HV", flags = "stop-duplicates", min = 1, max = 1, args = Arg.HV)
+    public String unfence(CommandSession session, @Descriptor("[--stop-duplicates] HV") String... args) {
         ParsedArgs a = parse("unfence", args);
         return run("unfence", a.arg(0), () -> asCaller(manager, session, () -> {
             Hypervisor hv = VmCommands.hypervisor(manager, a.arg(0));
-            manager.action("unfence", Map.of(Action.NODE_ARG, hv.id()));
-            return "unfence: OK (" + hv.name() + ")";
+            Object stopped = manager.action("unfence", a.flag("stop-duplicates")
+                    ? Map.of(Action.NODE_ARG, hv.id(), "stop_duplicates", "true") : Map.of(Action.NODE_ARG, hv.id()));
+            List<?> names = stopped instanceof List<?> l ? l : List.of();
+            return "unfence: OK (" + hv.name() + ")" + (names.isEmpty() ? ""
+                    : "; stopped its copies of " + String.join(" ", names.stream().map(String::valueOf).toList()));
         }));
     }
 
@@ -215,7 +229,7 @@ public final class HypervisorCommands {
                     running.add(j);
                 } catch (vagoth.api.VagothException e) {
                     failed[0]++;
-                    line.accept(p.vm() + " -> " + p.chosen() + ": failed: " + e.getMessage());
+                    line.accept(p.vm() + " -> " + p.chosen() + ": failed: " + Printable.of(e.getMessage()));
                 }
             }
             vagoth.api.job.Job j = running.poll();

@@ -1,5 +1,7 @@
 package vagoth.shell.internal;
 
+import vagoth.api.Printable;
+
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;

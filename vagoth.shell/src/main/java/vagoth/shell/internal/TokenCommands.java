@@ -1,5 +1,7 @@
 package vagoth.shell.internal;
 
+import vagoth.api.Printable;
+
 import static vagoth.shell.internal.Session.parse;
 import static vagoth.shell.internal.Session.run;
 

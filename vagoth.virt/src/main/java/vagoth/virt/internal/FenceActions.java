@@ -51,7 +51,18 @@ final class FenceActions {
         return hv;
     }
 
-    /** {@code fence}: returns the names of the VMs it released. */
+    /** The VMs marked as still running a copy on {@code hv} (a fenced hypervisor that answers). */
+    static List<Node> duplicatesOn(Registry registry, String hv) {
+        return registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE)).stream()
+                .filter(vm -> hv.equals(vm.metadata().get(VmStates.DUPLICATE_ON))).toList();
+    }
+
+    /**
+     * {@code fence}: returns {@code released} (the names of the VMs it
+     * released) and {@code gone} (those whose copy on this hypervisor was
+     * marked as a duplicate: fencing it again, powered off, declares that copy
+     * gone).
+     */
     @Component(service = Action.class, configurationPid = {Selection.PID, PlacementActions.PID})
     @VagothAction("fence")
     public static final class Fence extends RegistryAction {
@@ -82,7 +93,9 @@ final class FenceActions {
             }
             Registry r = registry();
             String now = Instant.now().toString();
-            r.updateMetadata(hv.id(), Map.of(VmStates.FENCED, "true", FENCED_SINCE, now), List.of());
+            if (!Boolean.parseBoolean(hv.metadata().get(VmStates.FENCED))) {
+                r.updateMetadata(hv.id(), Map.of(VmStates.FENCED, "true", FENCED_SINCE, now), List.of());
+            }
             List<String> released = new ArrayList<>();
             for (Node vm : r.getNodes(NodeQuery.all().withParent(hv.id()).withType(VirtualMachine.TYPE))) {
                 r.removeParent(vm.id());
@@ -90,7 +103,12 @@ final class FenceActions {
                         VmStates.LAST_HOST, hv.id()), List.of());
                 released.add(vm.name());
             }
-            return released;
+            List<String> gone = new ArrayList<>();
+            for (Node vm : duplicatesOn(r, hv.id())) {
+                r.updateMetadata(vm.id(), Map.of(), List.of(VmStates.DUPLICATE_ON));
+                gone.add(vm.name());
+            }
+            return Map.of("released", released, "gone", gone);
         }
 
         private void runFenceCommand(Node hv) {
@@ -133,18 +151,46 @@ final class FenceActions {
         }
     }
 
-    /** {@code unfence}: the hypervisor takes placements again. */
+    /**
+     * {@code unfence}: the hypervisor takes placements again. Refused while it
+     * still runs copies of VMs (they are marked {@link VmStates#DUPLICATE_ON}):
+     * once unfenced their copies would count as the real ones. With
+     * {@code stop_duplicates=true} each copy is stopped there through its
+     * agent first (a step of the job each) and its mark cleared; returns the
+     * names of the VMs whose copies were stopped.
+     */
     @Component(service = Action.class, configurationPid = Selection.PID)
     @VagothAction("unfence")
     public static final class Unfence extends RegistryAction {
+        /** With this argument {@code true}, the copies the hypervisor still runs are stopped first. */
+        static final String STOP_DUPLICATES_ARG = "stop_duplicates";
+
         @Override
         public Object run(ActionContext ctx, Map<String, String> args) {
             Node hv = hypervisor(registry(), ctx, args);
             if (!Boolean.parseBoolean(hv.metadata().get(VmStates.FENCED))) {
                 throw new ActionException(hv.id() + " is not fenced", hv.id());
             }
+            List<Node> copies = duplicatesOn(registry(), hv.id());
+            List<String> stopped = new ArrayList<>();
+            if (!copies.isEmpty()) {
+                List<String> names = copies.stream().map(Node::name).toList();
+                if (!Boolean.parseBoolean(args.get(STOP_DUPLICATES_ARG))) {
+                    throw new ActionException(hv.id() + " still runs copies of " + String.join(", ", names)
+                            + ", which were released when it was fenced; unfencing it now would count them as the"
+                            + " real ones. 'vagoth unfence --stop-duplicates " + hv.id() + "' stops them there first",
+                            hv.id());
+                }
+                Hypervisor h = VmAction.hypervisor(ctx.manager(), hv.id(), hv.id());
+                for (Node vm : copies) {
+                    h.driver().stop(hv, vm); // a failure ends the job here: what was stopped stays recorded
+                    registry().updateMetadata(vm.id(), Map.of(), List.of(VmStates.DUPLICATE_ON));
+                    step(args, "stopped the copy of " + vm.name() + " on " + hv.id());
+                    stopped.add(vm.name());
+                }
+            }
             registry().updateMetadata(hv.id(), Map.of(), List.of(VmStates.FENCED, FENCED_SINCE));
-            return null;
+            return stopped;
         }
     }
 }

@@ -23,6 +23,9 @@ final class ReleaseActions {
             state(r, vm);
             return null;
         }
+        if (!deprovision) {
+            VmAction.refuseIfRunning(ctx, vm);
+        }
         Hypervisor hv = VmAction.hypervisorOf(ctx.manager(), vm);
         VmAction.drive(r, vm, v -> {
             if (deprovision) {

@@ -81,6 +81,39 @@ abstract class VmAction extends RegistryAction {
                     + vm.metadata().getOrDefault(VmStates.STATE_SINCE, "?") + ", and it may still run there. Once "
                     + vm.parent() + " is powered off, 'vagoth fence " + vm.parent() + "' releases it", vm.id());
         }
+        String copy = vm.metadata().get(VmStates.DUPLICATE_ON);
+        if (copy != null) {
+            throw new ActionException(vm.id() + " still runs on fenced " + copy + " (its last poll reported it): it"
+                    + " is not started, defined or moved anywhere while that copy may run. Stop it there ('vagoth"
+                    + " unfence --stop-duplicates " + copy + "'), or, once " + copy + " is powered off, 'vagoth fence "
+                    + copy + "' declares the copy gone", vm.id());
+        }
+    }
+
+    /** States in which a VM's guest may be running on its hypervisor. */
+    private static final java.util.Set<String> ALIVE = java.util.Set.of(VmStates.RUNNING, VmStates.STARTING,
+            VmStates.REBOOTING, VmStates.STOPPING, VmStates.SHUTTING_DOWN, VmStates.MIGRATING, "paused");
+
+    /**
+     * Undefining or deprovisioning a running guest would leave it running with
+     * no definition (or fail half-way): refused, by what the registry says and
+     * then by what its hypervisor says, and its state is left alone.
+     */
+    static void refuseIfRunning(ActionContext ctx, Node vm) {
+        String state = vm.state();
+        if (!ALIVE.contains(state) && vm.hasParent()) {
+            try {
+                Hypervisor hv = hypervisorOf(ctx.manager(), vm);
+                state = hv.driver().info(hv.node(), vm).state();
+            } catch (VagothException e) {
+                return; // not known to its hypervisor, or it did not answer: the driver's own call decides
+            }
+        }
+        if (ALIVE.contains(state)) {
+            throw new ActionException(ctx.action() + " refused: " + vm.id() + " is " + vagoth.api.Printable.of(state)
+                    + (vm.hasParent() ? " on " + vm.parent() : "") + "; stop it first ('vagoth stop " + vm.id() + "')",
+                    vm.id());
+        }
     }
 
     static VagothException recordFailure(Registry registry, String id, VagothException e) {

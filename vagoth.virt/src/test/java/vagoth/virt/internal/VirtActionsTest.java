@@ -148,6 +148,8 @@ class VirtActionsTest {
         assertEquals(VmStates.SHUTTING_DOWN, node().state());
         vm().reboot();
         assertEquals(VmStates.REBOOTING, node().state());
+        registry.updateMetadata("devnode1", Map.of("state", VmStates.STOPPED), List.of());
+        driver.reportedState = VmStates.STOPPED;
         vm().undefine();
         assertEquals(VmStates.UNASSIGNED, node().state());
         assertNull(node().parent());
@@ -157,7 +159,7 @@ class VirtActionsTest {
         assertEquals(VmStates.UNASSIGNED, node().state());
         assertNull(node().parent());
         assertEquals(List.of("define hv1 devnode1", "stop hv1 devnode1", "shutdown hv1 devnode1", "reboot hv1 devnode1",
-                "undefine hv1 devnode1", "provision hv2 devnode1", "deprovision hv2 devnode1"), driver.calls);
+                "info hv1 devnode1", "undefine hv1 devnode1", "provision hv2 devnode1", "deprovision hv2 devnode1"), driver.calls);
     }
 
     @Test
@@ -290,7 +292,8 @@ class VirtActionsTest {
 
         registry.updateMetadata("hv1", Map.of("state", VmStates.UNREACHABLE), List.of());
         registry.updateMetadata("devnode1", Map.of("state", VmStates.LOST), List.of());
-        assertEquals(List.of("devnode1"), manager.action("fence", Map.of(Action.NODE_ARG, "hv1")));
+        assertEquals(Map.of("released", List.of("devnode1"), "gone", List.of()),
+                manager.action("fence", Map.of(Action.NODE_ARG, "hv1")));
         assertNull(node().parent());
         assertEquals(VmStates.UNASSIGNED, node().state());
         assertEquals("hv1", node().metadata().get(VmStates.LAST_HOST));
@@ -299,6 +302,68 @@ class VirtActionsTest {
         manager.action("unfence", Map.of(Action.NODE_ARG, "hv1"));
         assertNull(registry.getNode("hv1").metadata().get(VmStates.FENCED));
         assertThrows(VagothException.class, () -> manager.action("unfence", Map.of(Action.NODE_ARG, "hv1")));
+    }
+
+    @Test
+    void aVmAFencedHostStillRunsIsNeitherStartedNorDefinedNorMovedAnywhere() {
+        vm().define("hv1");
+        registry.updateMetadata("hv1", Map.of("state", VmStates.UNREACHABLE), List.of());
+        manager.action("fence", Map.of(Action.NODE_ARG, "hv1"));
+        // hv1 came back and its poll reported devnode1 running: the monitor marked it
+        registry.updateMetadata("devnode1", Map.of(VmStates.DUPLICATE_ON, "hv1"), List.of());
+        driver.calls.clear();
+        for (Runnable op : List.<Runnable>of(() -> vm().start(), () -> vm().define("hv2"), () -> vm().provision("hv2"))) {
+            VagothException e = assertThrows(VagothException.class, op::run);
+            assertTrue(e.getMessage().startsWith("devnode1 still runs on fenced hv1 (its last poll reported it)"),
+                    e.getMessage());
+        }
+        assertEquals(List.of(), driver.calls, "no hypervisor was asked to do anything");
+        assertNull(node().parent());
+
+        VagothException unfence = assertThrows(VagothException.class,
+                () -> manager.action("unfence", Map.of(Action.NODE_ARG, "hv1")));
+        assertTrue(unfence.getMessage().startsWith("hv1 still runs copies of devnode1"), unfence.getMessage());
+        assertEquals("true", registry.getNode("hv1").metadata().get(VmStates.FENCED), "still fenced");
+
+        assertEquals(List.of("devnode1"), manager.action("unfence", Map.of(Action.NODE_ARG, "hv1",
+                "stop_duplicates", "true")));
+        assertEquals(List.of("stop hv1 devnode1"), driver.calls, "the copy is stopped where it runs");
+        assertNull(node().metadata().get(VmStates.DUPLICATE_ON));
+        assertNull(registry.getNode("hv1").metadata().get(VmStates.FENCED));
+        vm().start(); // now it may start
+    }
+
+    @Test
+    void fencingAHostAgainDeclaresTheCopiesItRanGone() {
+        vm().define("hv1");
+        registry.updateMetadata("hv1", Map.of("state", VmStates.UNREACHABLE), List.of());
+        manager.action("fence", Map.of(Action.NODE_ARG, "hv1"));
+        registry.updateMetadata("devnode1", Map.of(VmStates.DUPLICATE_ON, "hv1"), List.of());
+        assertEquals(Map.of("released", List.of(), "gone", List.of("devnode1")),
+                manager.action("fence", Map.of(Action.NODE_ARG, "hv1")));
+        assertNull(node().metadata().get(VmStates.DUPLICATE_ON));
+    }
+
+    @Test
+    void aRunningVmIsNotUndefinedAndKeepsItsState() {
+        vm().define("hv1");
+        registry.updateMetadata("devnode1", Map.of("state", VmStates.RUNNING), List.of());
+        driver.calls.clear();
+        VagothException e = assertThrows(VagothException.class, () -> vm().undefine());
+        assertEquals("undefine refused: devnode1 is running on hv1; stop it first ('vagoth stop devnode1')",
+                e.getMessage());
+        assertEquals(VmStates.RUNNING, node().state());
+        assertEquals("hv1", node().parent());
+        assertEquals(List.of(), driver.calls);
+    }
+
+    @Test
+    void aVmItsHypervisorSaysIsRunningIsNotUndefined() {
+        vm().define("hv1");
+        registry.updateMetadata("devnode1", Map.of("state", VmStates.STOPPED), List.of()); // the registry is behind
+        VagothException e = assertThrows(VagothException.class, () -> vm().undefine());
+        assertTrue(e.getMessage().startsWith("undefine refused: devnode1 is running on hv1"), e.getMessage());
+        assertEquals(VmStates.STOPPED, node().state(), "not marked error");
     }
 
     @Test

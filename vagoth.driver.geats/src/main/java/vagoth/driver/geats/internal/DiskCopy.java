@@ -21,6 +21,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
+import vagoth.api.Printable;
 import vagoth.api.driver.DriverException;
 import vagoth.support.geats.DiskStream;
 import vagoth.support.geats.GeatsOperation;
@@ -188,8 +189,8 @@ final class DiskCopy {
         }
         if (!o.get("success").getAsBoolean()) {
             throw new DriverException(end.hypervisor() + ": " + what + " failed: "
-                    + (o.has("errorcode") ? o.get("errorcode").getAsString() : "error") + ": "
-                    + (o.has("message") ? o.get("message").getAsString() : "(no message)"), end.hypervisor());
+                    + Printable.of(o.has("errorcode") ? o.get("errorcode").getAsString() : "error") + ": "
+                    + Printable.of(o.has("message") ? o.get("message").getAsString() : "(no message)"), end.hypervisor());
         }
         return o;
     }
@@ -198,7 +199,7 @@ final class DiskCopy {
         try {
             byte[] b = err.get(2, TimeUnit.SECONDS);
             String s = new String(b, StandardCharsets.UTF_8).trim();
-            return s.length() > 500 ? s.substring(0, 500) + "..." : s;
+            return Printable.of(s.length() > 500 ? s.substring(0, 500) + "..." : s);
         } catch (Exception e) {
             return "";
         }

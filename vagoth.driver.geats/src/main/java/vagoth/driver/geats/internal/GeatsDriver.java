@@ -21,6 +21,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 
+import vagoth.api.Printable;
 import vagoth.api.Node;
 import vagoth.api.driver.Driver;
 import vagoth.api.driver.DriverException;
@@ -127,7 +128,8 @@ public final class GeatsDriver implements Driver {
         try {
             return vmInfo(data.getAsJsonObject());
         } catch (RuntimeException e) {
-            throw new DriverException(hv.id() + ": the agent's answer to 'info' is not a VM description: " + data, vm.id());
+            throw new DriverException(hv.id() + ": the agent's answer to 'info' is not a VM description: "
+                    + Printable.of(abbreviate(String.valueOf(data))), vm.id());
         }
     }
 
@@ -149,7 +151,7 @@ public final class GeatsDriver implements Driver {
             return new HypervisorStatus(vms, facts);
         } catch (RuntimeException e) {
             throw new DriverException(hv.id() + ": the agent's answer to 'status' is not a status report: "
-                    + abbreviate(String.valueOf(data)), hv.id());
+                    + Printable.of(abbreviate(String.valueOf(data))), hv.id());
         }
     }
 
@@ -273,12 +275,13 @@ public final class GeatsDriver implements Driver {
                 s.reset();
             }
             throw new DriverException(hv.id() + ": the agent's answer to '" + action + "' is not a protocol answer: "
-                    + (answer.isEmpty() ? "(nothing)" : abbreviate(answer)), about);
+                    + (answer.isEmpty() ? "(nothing)" : Printable.of(abbreviate(answer))), about);
         }
         if (!reply.get("success").getAsBoolean()) {
             String code = reply.has("errorcode") ? flat(reply.get("errorcode")) : "error";
             String message = reply.has("message") ? flat(reply.get("message")) : "(no message)";
-            throw new DriverException(hv.id() + ": " + action + " failed: " + code + ": " + message, about);
+            throw new DriverException(hv.id() + ": " + action + " failed: " + Printable.of(code) + ": " + Printable.of(message),
+                    about);
         }
         return reply.has("data") ? reply.get("data") : com.google.gson.JsonNull.INSTANCE;
     }

@@ -11,6 +11,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import vagoth.api.Printable;
+
 /**
  * The protocol as the original spoke it: one agent process per request. The
  * request goes to its standard input, which is then closed; the answer is its
@@ -101,7 +103,7 @@ final class ProcessPerCall implements AgentChannel {
             if (s.isEmpty()) {
                 return "";
             }
-            return ": " + (s.length() > STDERR_SHOWN ? "..." + s.substring(s.length() - STDERR_SHOWN) : s);
+            return ": " + Printable.of(s.length() > STDERR_SHOWN ? "..." + s.substring(s.length() - STDERR_SHOWN) : s);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             return "";
         }

@@ -1,15 +1,18 @@
-package vagoth.shell.internal;
+package vagoth.api;
 
 /**
- * Text from the registry, an agent or a job made safe for a terminal: a
- * control character (newline, escape...) is shown as an escape sequence, so
- * a value can never forge an output line or drive the terminal.
+ * Text from the registry, an agent or a job made safe for a terminal, a log
+ * line or an event: a control character (newline, escape...) is shown as an
+ * escape sequence, so a value can never forge an output line or drive the
+ * terminal. Whatever an agent says passes through {@link #of} before it is
+ * part of an error, a warning, a log line or an event.
  */
-final class Printable {
+public final class Printable {
     private Printable() {
     }
 
-    static String of(String s) {
+    /** {@code s} with every control character escaped ({@code \\n}, {@code \\u001b}...); "" for null. */
+    public static String of(String s) {
         if (s == null) {
             return "";
         }
