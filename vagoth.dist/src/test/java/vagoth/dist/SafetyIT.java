@@ -153,8 +153,11 @@ class SafetyIT {
         agent.toFile().setExecutable(true);
         ok("new", "--type", "hv", "hv2", "driver=geats", "agent=" + agent, "mem_total=4096", "cpus=4");
         ok("new", "vm1", "ram=128");
+        ok("new", "vm2", "ram=128");
         ok("define", "--hint", "hv2", "vm1");
+        ok("define", "--hint", "hv2", "vm2");
         ok("start", "vm1");
+        ok("start", "vm2");
         ok("poll");
         assertEquals("vm1 state=running type=vm parent=hv2", squash(ok("list", "vm1")));
 
@@ -169,7 +172,7 @@ class SafetyIT {
         assertEquals(1, vagoth("migrate", "vm1", "hyper1").status());
         assertEquals("vm1 state=lost type=vm parent=hv2", squash(ok("list", "vm1")), "nothing moved it");
 
-        assertEquals("fence: OK (hv2); released vm1 (they may be started elsewhere now)", ok("fence", "hv2"));
+        assertEquals("fence: OK (hv2); released vm1 vm2 (they may be started elsewhere now)", ok("fence", "hv2"));
         assertEquals("vm1 state=unassigned type=vm parent=", squash(ok("list", "vm1")));
         assertTrue(ok("info", "vm1").contains("last_host=hv2"));
         Result onFenced = vagoth("define", "--hint", "hv2", "vm1");
@@ -178,14 +181,36 @@ class SafetyIT {
         ok("poll");
         assertEquals("vm1 state=running type=vm parent=hyper1", squash(ok("list", "vm1")));
 
-        Files.delete(down); // hv2 comes back, still running its copy
+        Files.delete(down); // hv2 comes back, still running both its copies
         poll = vagoth("poll");
         assertEquals(0, poll.status(), poll.err());
         assertTrue(poll.out().contains("poll: warning: duplicate: fenced hv2 still runs vm1 (running); it now runs on"
-                + " hyper1. Nothing was changed"), poll.out());
+                + " hyper1."), poll.out());
+        assertTrue(poll.out().contains("poll: warning: duplicate: fenced hv2 still runs vm2 (running); it was released"
+                + " when hv2 was fenced and runs nowhere else."), poll.out());
         assertEquals("vm1 state=running type=vm parent=hyper1", squash(ok("list", "vm1")), "nothing was moved");
         assertTrue(ok("listhv").lines().anyMatch(l -> l.startsWith("hv2") && l.endsWith("fenced")));
-        assertEquals("unfence: OK (hv2)", ok("unfence", "hv2"));
+        for (String[] cmd : List.of(new String[] {"start", "vm2"}, new String[] {"define", "vm2"},
+                new String[] {"migrate", "vm1", "hyper1"})) {
+            Result refused = vagoth(cmd);
+            assertEquals(1, refused.status(), String.join(" ", cmd) + ": " + refused.out());
+            assertTrue(refused.err().contains(cmd[1] + " still runs on fenced hv2 (its last poll reported it)"),
+                    refused.err());
+        }
+        assertEquals("vm2 state=unassigned type=vm parent=", squash(ok("list", "vm2")), "vm2 runs on one host only");
+        String log = Files.readString(home().resolve("var/log/vagoth.log"));
+        assertTrue(log.contains("monitor: duplicate: fenced hv2 still runs vm2"), "the warning is in the log");
+        assertTrue(log.contains("monitor: fenced hv2 answers again"), "the warning is in the log");
+
+        Result unfence = vagoth("unfence", "hv2");
+        assertEquals(1, unfence.status());
+        assertTrue(unfence.err().contains("unfence: hv2 still runs copies of vm1, vm2"), unfence.err());
+        assertEquals("unfence: OK (hv2); stopped its copies of vm1 vm2", ok("unfence", "--stop-duplicates", "hv2"));
+        ok("poll");
+        assertEquals("vm1 state=running type=vm parent=hyper1", squash(ok("list", "vm1")), "the real one runs on");
+        assertEquals("vm2 state=stopped type=vm parent=hv2", squash(ok("list", "vm2")),
+                "the stopped copy on the unfenced host is vm2 again, stopped");
+        ok("start", "vm2");
     }
 
     /** A one-shot migrate killed at the worst moment: poll finds the VM where it is, and the job says how far it got. */
