@@ -342,5 +342,11 @@ class DaemonIT {
         Result again = vagoth("job", "retry", done);
         assertEquals(1, again.status());
         assertTrue(again.err().contains("is done; only an interrupted, failed or cancelled job is retried"), again.err());
+        Result twice = vagoth("job", "retry", id);
+        assertEquals(1, twice.status(), twice.out());
+        assertTrue(twice.err().contains("job retry: job " + id + " was retried already, as job " + done
+                + "; a job is retried once"), twice.err());
+        assertEquals(2, Files.readAllLines(calls).stream().filter(l -> l.contains("\"action\":\"start\"")).count(),
+                "a second retry of the same job runs nothing");
     }
 }

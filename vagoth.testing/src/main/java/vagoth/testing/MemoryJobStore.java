@@ -110,6 +110,19 @@ public final class MemoryJobStore implements JobStore {
     }
 
     @Override
+    public synchronized Optional<String> markRetried(String id, String txid) {
+        if (!jobs.containsKey(id)) {
+            throw new vagoth.api.job.JobNotFoundException(id);
+        }
+        List<String> had = steps.computeIfAbsent(id, k -> new ArrayList<>());
+        Optional<String> before = had.stream().filter(st -> st.startsWith(RETRIED)).findFirst();
+        if (before.isEmpty()) {
+            had.add(RETRIED + txid);
+        }
+        return before;
+    }
+
+    @Override
     public synchronized Optional<Job> get(String id) {
         return Optional.ofNullable(jobs.get(id));
     }

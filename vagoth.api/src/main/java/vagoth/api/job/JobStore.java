@@ -89,6 +89,23 @@ public interface JobStore {
     /** Makes every record so far durable. */
     void flush();
 
+    /** The start of the step {@link #markRetried} records on a job that was retried. */
+    String RETRIED = "retried in transaction ";
+
+    /**
+     * Records, once, that finished job {@code id} is retried in transaction
+     * {@code txid} (a step {@link #RETRIED}{@code txid}), atomically with every
+     * process sharing this store, so that two retries of one job never both
+     * run: the one that finds the step already there is refused.
+     *
+     * @return empty when this call recorded it; the step recorded before otherwise
+     * @throws JobNotFoundException if there is no such job
+     * @throws UnsupportedOperationException if this store cannot record it (then a job cannot be retried)
+     */
+    default Optional<String> markRetried(String id, String txid) {
+        throw new UnsupportedOperationException("this job store cannot record retries");
+    }
+
     /**
      * Records a step a running job has completed (a multi-step action's
      * progress), durably: after a crash it tells where the job got to.

@@ -1,5 +1,6 @@
 package vagoth.shell.internal;
 
+import static vagoth.shell.internal.Session.asCaller;
 import static vagoth.shell.internal.Session.exit;
 import static vagoth.shell.internal.Session.parse;
 import static vagoth.shell.internal.Session.run;
@@ -81,7 +82,7 @@ public final class JobCommands {
             if (a.positional().size() != 2) {
                 throw a.usage("job retry takes the id of the job to run again");
             }
-            return run("job retry", a.arg(1), () -> retry(a.arg(1)));
+            return run("job retry", a.arg(1), () -> asCaller(manager, session, () -> retry(a.arg(1))));
         }
         if (a.positional().size() != 1) {
             throw a.usage("job takes one job id (or: job retry JOB-ID)");
@@ -96,13 +97,28 @@ public final class JobCommands {
     /**
      * Runs a job that did not finish well again, as a new job on the same
      * queue with the same action and arguments, and waits for it like the VM
-     * commands do. Nothing is ever retried by itself.
+     * commands do. Nothing is ever retried by itself, and a job is retried
+     * once: the retry is recorded on it first ({@code JobStore.markRetried},
+     * atomic across processes), and a second retry is refused naming the
+     * first one's job (retry that one if it too failed).
      */
     private String retry(String id) {
         Job old = find(id);
         if (old.state() != JobState.INTERRUPTED && old.state() != JobState.FAILED && old.state() != JobState.CANCELLED) {
             throw new VagothException("job " + id + " is " + old.state().label()
                     + "; only an interrupted, failed or cancelled job is retried", id);
+        }
+        String txid = vagoth.api.job.Transaction.current().map(vagoth.api.job.Transaction::txid)
+                .orElseThrow(() -> new VagothException("job retry runs in a transaction", id));
+        java.util.Optional<String> before = manager.jobs().markRetried(old.id(), txid);
+        if (before.isPresent()) {
+            String earlier = before.get().substring(vagoth.api.job.JobStore.RETRIED.length());
+            String retriedAs = manager.jobs().list(new vagoth.api.job.JobQuery(null, old.queue(), earlier, 10)).stream()
+                    .filter(j -> !j.id().equals(old.id()))
+                    .map(Job::id).findFirst().map(j -> "as job " + j)
+                    .orElse("in transaction " + earlier + " (its job is no longer recorded)");
+            throw new VagothException("job " + id + " was retried already, " + retriedAs
+                    + "; a job is retried once: retry that one if it too did not finish", id);
         }
         Job again = VmCommands.awaitEnd(manager, manager.scheduler().schedule(old.queue(), old.action(), old.args()));
         String what = old.action() + " " + old.queue();

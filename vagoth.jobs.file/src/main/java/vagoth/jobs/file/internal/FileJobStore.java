@@ -292,23 +292,59 @@ public final class FileJobStore implements JobStore, AutoCloseable {
         if (pending.isEmpty()) {
             return;
         }
+        try (SharedFileLock.Held l = lock.lock(false)) {
+            writePending();
+        } catch (IOException e) {
+            throw new RegistryException("Cannot write job records to " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Appends the pending records and syncs; under the exclusive lock. */
+    private void writePending() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(pending.size() * 256);
         for (Job j : pending.values()) {
             out.writeBytes(JobLine.encode(j, pid, steps.getOrDefault(j.id(), List.of())));
         }
+        boolean created = !Files.exists(path);
+        try (FileChannel ch = openLog()) {
+            append(ch, out.toByteArray());
+        }
+        if (created) {
+            io.syncDirectory(path.getParent()); // a new log is only durable once its directory is
+        }
+        stamp();
+        pending.clear();
+        if (offset > compactAt || droppedSinceCompaction > Math.max(16, retentionMax / 10)) {
+            compact();
+        }
+    }
+
+    /**
+     * Under the exclusive lock, after reading every other process's records:
+     * so two processes retrying one job cannot both find it unmarked.
+     */
+    @Override
+    public synchronized Optional<String> markRetried(String id, String txid) {
         try (SharedFileLock.Held l = lock.lock(false)) {
-            boolean created = !Files.exists(path);
-            try (FileChannel ch = openLog()) {
-                append(ch, out.toByteArray());
+            if (Files.exists(path)) {
+                try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                    catchUp(ch, false);
+                }
             }
-            if (created) {
-                io.syncDirectory(path.getParent()); // a new log is only durable once its directory is
+            Job j = jobs.get(id);
+            if (j == null) {
+                throw new JobNotFoundException(id);
             }
-            stamp();
-            pending.clear();
-            if (offset > compactAt || droppedSinceCompaction > Math.max(16, retentionMax / 10)) {
-                compact();
+            List<String> had = steps.getOrDefault(id, List.of());
+            Optional<String> before = had.stream().filter(st -> st.startsWith(RETRIED)).findFirst();
+            if (before.isEmpty()) {
+                List<String> now = new ArrayList<>(had);
+                now.add(RETRIED + txid);
+                steps.put(id, List.copyOf(now));
+                record(j);
+                writePending();
             }
+            return before;
         } catch (IOException e) {
             throw new RegistryException("Cannot write job records to " + path + ": " + e.getMessage(), e);
         }

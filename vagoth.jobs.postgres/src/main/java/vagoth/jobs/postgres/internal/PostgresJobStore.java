@@ -590,6 +590,47 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         }
     }
 
+    /** The job's row is locked for the transaction, so two daemons retrying one job take turns. */
+    @Override
+    public Optional<String> markRetried(String id, String txid) {
+        return sql(c -> {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM vagoth_jobs WHERE id = ? FOR UPDATE")) {
+                    p.setString(1, id);
+                    try (ResultSet r = p.executeQuery()) {
+                        if (!r.next()) {
+                            throw new JobNotFoundException(id);
+                        }
+                    }
+                }
+                try (PreparedStatement p = c.prepareStatement("SELECT step FROM vagoth_job_steps WHERE job_id = ? AND"
+                        + " starts_with(step, ?) ORDER BY n LIMIT 1")) {
+                    p.setString(1, id);
+                    p.setString(2, RETRIED);
+                    try (ResultSet r = p.executeQuery()) {
+                        if (r.next()) {
+                            c.rollback();
+                            return Optional.of(r.getString(1));
+                        }
+                    }
+                }
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_job_steps (job_id, step) VALUES (?, ?)")) {
+                    p.setString(1, id);
+                    p.setString(2, RETRIED + txid);
+                    p.executeUpdate();
+                }
+                c.commit();
+                return Optional.<String>empty();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
     @Override
     public List<String> steps(String id) {
         return sql(c -> {
