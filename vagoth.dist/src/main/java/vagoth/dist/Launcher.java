@@ -43,6 +43,9 @@ public final class Launcher {
             out.println("vagoth " + version());
             return OneShot.OK;
         }
+        if (args.length > 0 && args[0].equals("reset-store")) {
+            return Stores.reset(home, Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         if (args.length == 2 && args[0].equals("daemon") && (args[1].equals("status") || args[1].equals("stop"))) {
             return args[1].equals("status") ? DaemonControl.status(home, out, err) : DaemonControl.stop(home, out, err);
         }
@@ -78,6 +81,11 @@ public final class Launcher {
             jars.addAll(Plugins.usable(home.deploy(), err));
             ConfigCheck.of(jars).check(home.etc());
             Trace.mark("configuration checked");
+            String lost = Stores.problem(home);
+            if (lost != null) {
+                err.println("vagoth: " + lost);
+                return OneShot.FAILED;
+            }
             DaemonControl.idleExitMinutes(home); // every path says so, not only the daemon that would read it
         } catch (ConfigCheck.BadConfiguration e) {
             err.println("vagoth: bad configuration: " + e.getMessage());
@@ -107,7 +115,8 @@ public final class Launcher {
 
     /** Whether {@code args} are the launcher's own work rather than a command for the daemon. */
     static boolean notACommand(String[] args) {
-        return args[0].equals("daemon") || args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
+        return args[0].equals("daemon") || args[0].equals("reset-store")
+                || args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
     }
 
     /** Why this process may not run in {@code home} (another user owns it), or null. */

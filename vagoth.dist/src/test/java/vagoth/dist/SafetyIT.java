@@ -213,6 +213,55 @@ class SafetyIT {
         ok("start", "vm2");
     }
 
+    /**
+     * A registry directory that is gone (deleted, or a file system not
+     * mounted) is refused on every path, never taken for a new, empty
+     * registry; only 'reset-store' gives it up, saying what is lost.
+     */
+    @Test
+    @Timeout(300)
+    void aLostRegistryIsRefusedNeverTakenForAnEmptyOne() throws Exception {
+        ok("new", "web1", "template=debian");
+        assertTrue(ok("info", "web1").contains("ip=10.0.0.10"));
+        Path registry = home().resolve("var/registry");
+        Path aside = tmp.resolve("registry-aside");
+        Files.move(registry, aside); // as if its file system was not mounted
+
+        Result oneShot = vagoth("new", "newvm", "template=debian");
+        Result daemon = vagoth("daemon"); // a daemon does not start on it
+        for (Result r : List.of(oneShot, daemon)) {
+            assertEquals(1, r.status(), r.out());
+            assertTrue(r.err().contains("The registry at " + registry + " is missing, but this home made one there"),
+                    r.err());
+            assertTrue(r.err().contains("run 'vagoth reset-store registry'"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        }
+        assertFalse(Files.exists(registry), "no empty registry was made in its place");
+        assertTrue(Files.readString(home().resolve("var/dnsmasq/hosts")).contains("web1"), "DNS kept every entry");
+
+        Files.move(aside, registry); // mounted again: all is as it was
+        assertTrue(ok("info", "web1").contains("ip=10.0.0.10"));
+        assertTrue(ok("new", "newvm", "template=debian").contains("new: OK"));
+        assertTrue(ok("info", "newvm").contains("ip=10.0.0.11"), "the taken address is not handed out again");
+
+        Files.writeString(home().resolve("etc/vagoth.registry.file.cfg"), "directory = " + tmp.resolve("not-mounted")
+                + "\n");
+        Result elsewhere = vagoth("list");
+        assertEquals(1, elsewhere.status(), elsewhere.out());
+        assertTrue(elsewhere.err().contains("The registry at " + tmp.resolve("not-mounted") + " is missing"),
+                elsewhere.err());
+        Files.delete(home().resolve("etc/vagoth.registry.file.cfg"));
+
+        Files.move(registry, aside);
+        Result reset = vagoth("reset-store", "registry");
+        assertEquals(0, reset.status(), reset.err());
+        assertTrue(reset.out().contains("is given up; the next command makes a new, empty one there"), reset.out());
+        assertTrue(ok("list").isBlank() || !ok("list").contains("web1"), "a new, empty registry");
+        Result again = vagoth("reset-store", "registry");
+        assertEquals(1, again.status());
+        assertTrue(again.err().contains("is there and is this home's"), again.err());
+    }
+
     /** A one-shot migrate killed at the worst moment: poll finds the VM where it is, and the job says how far it got. */
     @Test
     @Timeout(300)

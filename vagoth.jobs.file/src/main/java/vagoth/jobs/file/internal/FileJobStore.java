@@ -42,6 +42,7 @@ import vagoth.api.job.Transaction;
 import vagoth.support.io.Durable;
 import vagoth.support.io.FileIo;
 import vagoth.support.io.SharedFileLock;
+import vagoth.support.io.StoreIdentity;
 import vagoth.api.job.VagothJobs;
 import vagoth.api.Installation;
 
@@ -94,8 +95,13 @@ public final class FileJobStore implements JobStore, AutoCloseable {
 
     @Activate
     public FileJobStore(FileJobStoreConfig config, BundleContext context) {
-        this(directory(config, context), config.flush_ms(), Duration.ofHours(config.retention_hours()),
-                config.retention_max(), Clock.systemUTC());
+        this(FileIo.REAL, directory(config, context), record(context), config.flush_ms(),
+                Duration.ofHours(config.retention_hours()), config.retention_max(), Clock.systemUTC());
+    }
+
+    private static Path record(BundleContext context) {
+        String home = context.getProperty("vagoth.home");
+        return home == null || home.isBlank() ? null : StoreIdentity.record(Path.of(home), "jobs.file");
     }
 
     public FileJobStore(Path dir, long flushMs, Duration retention, int retentionMax, Clock clock) {
@@ -104,17 +110,29 @@ public final class FileJobStore implements JobStore, AutoCloseable {
 
     /** A job store whose file changes go through {@code io} (crash tests put a fault-injecting layer there). */
     public FileJobStore(FileIo io, Path dir, long flushMs, Duration retention, int retentionMax, Clock clock) {
+        this(io, dir, null, flushMs, retention, retentionMax, clock);
+    }
+
+    /**
+     * @param record the home's record of its job records ({@link StoreIdentity}), so that lost ones are refused
+     *               rather than replaced by an empty store; null: none is kept
+     */
+    public FileJobStore(FileIo io, Path dir, Path record, long flushMs, Duration retention, int retentionMax,
+            Clock clock) {
         this.io = io;
         this.path = dir.resolve(LOG);
         this.clock = clock;
         this.retention = retention;
         this.retentionMax = retentionMax;
         try {
-            if (!Files.isDirectory(dir)) {
-                io.createDirectories(dir);
+            boolean made = !Files.isDirectory(dir);
+            StoreIdentity.open(io, record, StoreIdentity.directory(io, dir), "the job records", "jobs.file");
+            if (made) {
                 io.syncDirectory(dir.getParent());
             }
             lock = SharedFileLock.open(io, dir.resolve("jobs.lock"));
+        } catch (StoreIdentity.Refused e) {
+            throw new RegistryException(e.getMessage());
         } catch (IOException e) {
             throw new RegistryException("Cannot open job records in " + dir + ": " + e.getMessage(), e);
         }

@@ -21,6 +21,7 @@ import vagoth.api.registry.Registry;
 import vagoth.api.registry.RegistryException;
 import vagoth.api.ServiceUnavailableException;
 import vagoth.support.io.FileIo;
+import vagoth.support.io.StoreIdentity;
 import vagoth.api.registry.VagothRegistry;
 import vagoth.api.Installation;
 import vagoth.api.telemetry.Telemetry;
@@ -43,6 +44,8 @@ public final class FileRegistry extends StateRegistry implements AutoCloseable {
 
     private final FileIo io;
     private final Path directory;
+    /** The home's record of this registry (null for one made without a home, in tests). */
+    private final Path record;
     private final long compactMinBytes;
     private final BlobStore blobs;
     /** Null while the registry cannot be opened: every call tries again and reports why it cannot. */
@@ -51,7 +54,7 @@ public final class FileRegistry extends StateRegistry implements AutoCloseable {
 
     @Activate
     public FileRegistry(FileRegistryConfig config, BundleContext context) {
-        this(FileIo.REAL, directory(config, context), config.compact_min_bytes(), true);
+        this(FileIo.REAL, directory(config, context), record(context), config.compact_min_bytes());
     }
 
     public FileRegistry(Path directory, long compactMinBytes) {
@@ -62,6 +65,7 @@ public final class FileRegistry extends StateRegistry implements AutoCloseable {
     public FileRegistry(FileIo io, Path directory, long compactMinBytes) {
         this.io = io;
         this.directory = directory;
+        this.record = null;
         this.compactMinBytes = compactMinBytes;
         this.blobs = new BlobStore(io, directory.resolve("blobs"));
         this.opened = new FileStore(io, directory, compactMinBytes, blobs::clear, blobs::any);
@@ -73,13 +77,14 @@ public final class FileRegistry extends StateRegistry implements AutoCloseable {
      * operator can act on, not a component that silently failed to start);
      * once the files are restored, the next call opens them.
      */
-    private FileRegistry(FileIo io, Path directory, long compactMinBytes, boolean reportOnUse) {
+    public FileRegistry(FileIo io, Path directory, Path record, long compactMinBytes) {
         this.io = io;
         this.directory = directory;
+        this.record = record;
         this.compactMinBytes = compactMinBytes;
         this.blobs = new BlobStore(io, directory.resolve("blobs"));
         try {
-            this.opened = new FileStore(io, directory, compactMinBytes, blobs::clear, blobs::any);
+            this.opened = new FileStore(io, directory, record, compactMinBytes, blobs::clear, blobs::any);
         } catch (RegistryException e) {
             // reported by the first call, to whoever made it
         }
@@ -104,12 +109,18 @@ public final class FileRegistry extends StateRegistry implements AutoCloseable {
             synchronized (this) {
                 s = opened;
                 if (s == null) {
-                    s = new FileStore(io, directory, compactMinBytes, blobs::clear, blobs::any);
+                    s = new FileStore(io, directory, record, compactMinBytes, blobs::clear, blobs::any);
                     opened = s;
                 }
             }
         }
         return s;
+    }
+
+    /** Where the home records its registry, so a lost one is refused, not replaced by an empty one. */
+    private static Path record(BundleContext context) {
+        String home = context.getProperty(HOME_PROPERTY);
+        return home == null || home.isBlank() ? null : StoreIdentity.record(Path.of(home), "registry.file");
     }
 
     private static Path directory(FileRegistryConfig config, BundleContext context) {

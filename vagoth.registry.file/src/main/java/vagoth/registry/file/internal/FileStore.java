@@ -33,6 +33,7 @@ import vagoth.api.VagothException;
 import vagoth.support.io.Durable;
 import vagoth.support.io.FileIo;
 import vagoth.support.io.SharedFileLock;
+import vagoth.support.io.StoreIdentity;
 import vagoth.support.registry.RegistryState;
 import vagoth.support.registry.Mutation;
 import vagoth.support.registry.Mutations;
@@ -99,6 +100,14 @@ final class FileStore implements Closeable {
      * @param hasBlobs        whether blobs exist (a registry with blobs but no snapshot or log lost them)
      */
     FileStore(FileIo io, Path dir, long compactMinBytes, Consumer<Set<String>> clearBlobs, Callable<Boolean> hasBlobs) {
+        this(io, dir, null, compactMinBytes, clearBlobs, hasBlobs);
+    }
+
+    /**
+     * @param record the home's record of this registry ({@link StoreIdentity}); null: none is kept
+     */
+    FileStore(FileIo io, Path dir, Path record, long compactMinBytes, Consumer<Set<String>> clearBlobs,
+            Callable<Boolean> hasBlobs) {
         this.io = io;
         this.dir = dir;
         this.walPath = dir.resolve(WAL);
@@ -114,8 +123,11 @@ final class FileStore implements Closeable {
             return t;
         });
         try {
-            io.createDirectories(dir);
+            StoreIdentity.open(io, record, StoreIdentity.directory(io, dir), "the registry", "registry.file");
             lock = SharedFileLock.open(io, dir.resolve(LOCK));
+        } catch (StoreIdentity.Refused e) {
+            ioThread.shutdown();
+            throw new RegistryException(e.getMessage());
         } catch (IOException e) {
             ioThread.shutdown();
             throw new RegistryException("Cannot open registry directory " + dir + ": " + e.getMessage(), e);
