@@ -1,6 +1,7 @@
 package vagoth.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -24,9 +25,12 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The template provisioner with a real dnsmasq (Debian's dnsmasq-base) on a
- * loopback address and an unprivileged port: provisioning devnode1 makes
- * {@code devnode1.vagoth.test} resolve to its address; deleting it makes the
- * name unknown again. Skipped with a message where dnsmasq is not installed,
+ * loopback address and an unprivileged port, started as the README says
+ * (dropping root to {@code nobody}, reading the directories Vagoth keeps
+ * outside the home): provisioning devnode1 makes {@code devnode1.vagoth.test}
+ * resolve to its address with no reload; a rename moves the name at once;
+ * deleting it makes the name unknown again; a dnsmasq that is down is a
+ * warning, not a refusal. Skipped with a message where dnsmasq is not installed,
  * except in CI (CI=true), where .ci/run installs it.
  */
 @Timeout(300)
@@ -35,12 +39,19 @@ class DnsmasqIT {
     @TempDir
     Path home;
     private Process dnsmasq;
+    /** Outside the home, readable by dnsmasq once it dropped root (JUnit's temporary directories are not). */
+    private Path shared;
 
     @AfterEach
     void stop() throws Exception {
         if (dnsmasq != null) {
             dnsmasq.destroy();
             dnsmasq.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (shared != null) {
+            try (java.util.stream.Stream<Path> files = Files.walk(shared)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 
@@ -64,38 +75,64 @@ class DnsmasqIT {
             assumeTrue(Files.isExecutable(DNSMASQ), "dnsmasq test skipped: install dnsmasq-base to run it");
         }
         vagoth("list"); // creates the home with its defaults
-        Path dir = Files.createDirectories(home.resolve("var/dnsmasq"));
-        Path hosts = Files.writeString(dir.resolve("hosts"), "");
-        Path dhcp = Files.writeString(dir.resolve("dhcp-hosts"), "");
-        Path pid = dir.resolve("dnsmasq.pid");
+        shared = Files.createTempDirectory("vagoth-dnsmasq-");
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path dir = shared.resolve("vagoth");
+        Path pid = shared.resolve("dnsmasq.pid");
         Path manager = home.resolve("etc/vagoth.manager.cfg");
         Files.writeString(manager, Files.readString(manager).replace("(vagoth.provisioner=basic)", "(vagoth.provisioner=template)"));
         Path cfg = home.resolve("etc/vagoth.provisioner.template.cfg");
         Files.writeString(cfg, Files.readString(cfg).replace("domain = vagoth.local", "domain = vagoth.test")
-                .replace("dnsmasq.pidfile =", "dnsmasq.pidfile = " + pid));
+                .replace("dnsmasq.dir =", "dnsmasq.dir = " + dir).replace("dnsmasq.pidfile =", "dnsmasq.pidfile = " + pid));
+        assertEquals("new: OK (first)", vagoth("new", "first", "template=debian")); // makes the directories
         int port;
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
+        // the README's command line, with a test port and address
         dnsmasq = new ProcessBuilder(DNSMASQ.toString(), "--keep-in-foreground", "--conf-file=/dev/null",
                 "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
-                "--addn-hosts=" + hosts, "--dhcp-hostsfile=" + dhcp, "--pid-file=" + pid, "--user=root",
-                "--local=/vagoth.test/", "--log-facility=" + dir.resolve("dnsmasq.log"))
+                "--user=nobody", "--hostsdir=" + dir.resolve("hosts.d"), "--dhcp-hostsdir=" + dir.resolve("dhcp-hosts.d"),
+                "--pid-file=" + pid, "--local=/vagoth.test/", "--log-facility=" + shared.resolve("dnsmasq.log"))
                 .redirectErrorStream(true).start();
         for (int i = 0; i < 500 && !Files.exists(pid); i++) {
             Thread.sleep(10);
         }
         assertTrue(Files.exists(pid), "dnsmasq did not start");
+        assertEquals(Optional.of("10.0.0.10"), eventually(port, "first.vagoth.test", true));
         assertEquals(Optional.empty(), resolve(port, "devnode1.vagoth.test"));
 
         assertEquals("new: OK (devnode1)", vagoth("new", "devnode1", "template=debian"));
         String ip = vagoth("info", "--json", "devnode1").lines().filter(l -> l.contains("\"ip\":")).findFirst()
                 .orElseThrow().replaceAll(".*\"ip\": \"([0-9.]+)\".*", "$1");
-        assertEquals("10.0.0.10", ip);
-        assertEquals(Optional.of(ip), resolve(port, "devnode1.vagoth.test"));
+        assertEquals("10.0.0.11", ip);
+        assertEquals(Optional.of(ip), eventually(port, "devnode1.vagoth.test", true), "read by dnsmasq by itself");
+        String log = Files.readString(shared.resolve("dnsmasq.log"));
+        assertFalse(log.contains("Permission denied"), log);
 
-        assertEquals("delete: OK (devnode1)", vagoth("delete", "devnode1"));
-        assertEquals(Optional.empty(), resolve(port, "devnode1.vagoth.test"));
+        assertEquals("rename: OK (devnode2)", vagoth("rename", "devnode1", "devnode2"));
+        assertEquals(Optional.of(ip), eventually(port, "devnode2.vagoth.test", true), "the new name at once");
+        assertEquals(Optional.empty(), eventually(port, "devnode1.vagoth.test", false), "the old name gone at once");
+        assertTrue(vagoth("info", "devnode2").contains("fqdn=devnode2.vagoth.test"));
+
+        assertEquals("delete: OK (devnode2)", vagoth("delete", "devnode2"));
+        assertEquals(Optional.empty(), eventually(port, "devnode2.vagoth.test", false));
+
+        dnsmasq.destroy(); // dnsmasq is down: its files are still the truth, and nothing is refused
+        dnsmasq.waitFor(10, TimeUnit.SECONDS);
+        Files.writeString(pid, "999999999\n");
+        assertEquals("new: OK (devnode3)", vagoth("new", "devnode3", "template=debian"));
+        assertEquals("delete: OK (devnode3)", vagoth("delete", "devnode3"));
+    }
+
+    /** Asks until the name resolves ({@code present}) or stops resolving; dnsmasq reads changed files by itself. */
+    private static Optional<String> eventually(int port, String name, boolean present) throws Exception {
+        Optional<String> got = resolve(port, name);
+        for (int i = 0; i < 100 && got.isPresent() != present; i++) {
+            Thread.sleep(50);
+            got = resolve(port, name);
+        }
+        return got;
     }
 
     /** One DNS query for an A record; the address, or empty when the name does not resolve. */

@@ -36,6 +36,17 @@ public interface Provisioner {
     void deprovision(String id);
 
     /**
+     * Node {@code id} was just renamed: what the provisioner keeps for it under
+     * its name (a DNS name, an {@code fqdn} in its definition) follows, in the
+     * same command.
+     *
+     * @return warnings for the operator (a DNS server that could not be told); empty when all went well
+     */
+    default java.util.List<String> renamed(String id) {
+        return java.util.List.of();
+    }
+
+    /**
      * Brings what the provisioner keeps outside the registry (DHCP and DNS
      * files, say) back in line with the registry, as after a crash between
      * the two; {@code poll} calls it.

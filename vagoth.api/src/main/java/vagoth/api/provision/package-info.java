@@ -2,7 +2,7 @@
  * Provisioners: how a node enters and leaves the cluster.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package vagoth.api.provision;
 
 import org.osgi.annotation.bundle.Export;

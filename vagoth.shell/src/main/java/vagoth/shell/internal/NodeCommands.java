@@ -240,7 +240,10 @@ public final class NodeCommands {
         return run("rename", ref, () -> {
             Registry registry = manager.registry();
             Node n = registry.rename(registry.resolve(ref).id(), a.arg(1));
-            return "rename: OK (" + n.name() + ")";
+            List<String> warnings = manager.provisioner().renamed(n.id()); // its DNS name and fqdn follow
+            StringBuilder out = new StringBuilder("rename: OK (" + n.name() + ")");
+            warnings.forEach(w -> out.append("\nrename: warning: ").append(vagoth.api.Printable.of(w)));
+            return out.toString();
         });
     }
 

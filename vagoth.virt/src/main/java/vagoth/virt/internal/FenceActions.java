@@ -1,12 +1,10 @@
 package vagoth.virt.internal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -120,33 +118,24 @@ final class FenceActions {
             for (String a : CommandLine.split(command)) {
                 argv.add(a.replace("{hv}", hv.id()).replace("{name}", hv.name()));
             }
-            Process p;
+            vagoth.support.proc.Deadline.Outcome o;
             try {
-                p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+                o = vagoth.support.proc.Deadline.run(argv, java.time.Duration.ofSeconds(timeoutSeconds), OUTPUT_SHOWN);
             } catch (IOException e) {
                 throw new ActionException("the fence command cannot run: " + e.getMessage() + "; " + hv.id()
                         + " is not fenced", hv.id());
-            }
-            try {
-                p.getOutputStream().close();
-                byte[] out = p.getInputStream().readNBytes(OUTPUT_SHOWN);
-                if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                    throw new ActionException("the fence command did not finish within " + timeoutSeconds + " s; "
-                            + hv.id() + " is not fenced", hv.id());
-                }
-                if (p.exitValue() != 0) {
-                    throw new ActionException("the fence command failed (exit status " + p.exitValue() + "): "
-                            + new String(out, StandardCharsets.UTF_8).strip() + "; " + hv.id() + " is not fenced",
-                            hv.id());
-                }
-            } catch (IOException e) {
-                throw new ActionException("the fence command failed: " + e.getMessage(), hv.id());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ActionException("interrupted while the fence command ran; " + hv.id() + " is not fenced",
                         hv.id());
+            }
+            if (o.timedOut()) {
+                throw new ActionException("the fence command did not finish within " + timeoutSeconds + " s; "
+                        + hv.id() + " is not fenced", hv.id());
+            }
+            if (o.exitValue() != 0) {
+                throw new ActionException("the fence command failed (exit status " + o.exitValue() + "): "
+                        + vagoth.api.Printable.of(o.output().strip()) + "; " + hv.id() + " is not fenced", hv.id());
             }
         }
     }

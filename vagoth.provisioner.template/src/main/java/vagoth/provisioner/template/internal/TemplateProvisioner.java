@@ -50,6 +50,13 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
     private final Templates templates;
     private final Network network;
     private final DnsmasqFiles dnsmasq;
+    /**
+     * Where the next search for a free address starts: after the last one
+     * handed out, so a {@code new} costs the same at 100,000 VMs as at ten
+     * (a search wraps around once; another process's claim is caught by the
+     * registry's unique key and the search moves on).
+     */
+    private volatile long nextFree;
 
     @Activate
     public TemplateProvisioner(TemplateProvisionerConfig config, Map<String, Object> props, BundleContext context) {
@@ -65,9 +72,11 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
         this.registry = registry;
         this.templates = new Templates(path(config.templates_dir(), home.resolve("etc/templates")));
         this.network = Network.parse(config.subnet(), config.gateway(), config.range(), config.domain());
-        this.dnsmasq = new DnsmasqFiles(path(config.dhcp_hostsfile(), home.resolve("var/dnsmasq/dhcp-hosts")),
-                path(config.addn_hosts(), home.resolve("var/dnsmasq/hosts")),
-                config.dnsmasq_pidfile().isBlank() ? null : Path.of(config.dnsmasq_pidfile()), network.domain());
+        Path dir = path(config.dnsmasq_dir(), home.resolve("var/dnsmasq")).toAbsolutePath().normalize();
+        this.dnsmasq = new DnsmasqFiles(dir.resolve("dhcp-hosts.d"), dir.resolve("hosts.d"),
+                config.dnsmasq_pidfile().isBlank() ? null : Path.of(config.dnsmasq_pidfile()), network.domain(),
+                !dir.startsWith(home.toAbsolutePath().normalize()));
+        this.nextFree = network.first();
     }
 
     @Reference(name = Selection.REGISTRY, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -113,14 +122,25 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
         } else {
             added = registry.addNode(node.withDefinition(definition));
         }
-        try {
-            publish(registry, null);
-        } catch (VagothException e) {
-            registry.deleteNode(added.id()); // releases its addresses
-            throw new ProvisioningException("Provisioning " + node.id() + " was rolled back: " + e.getMessage(),
-                    node.id(), e);
+        DnsmasqFiles.Host host = host(added);
+        if (host != null) {
+            try {
+                dnsmasq.put(host);
+            } catch (VagothException e) {
+                registry.deleteNode(added.id()); // releases its addresses
+                throw new ProvisioningException("Provisioning " + node.id() + " was rolled back: " + e.getMessage(),
+                        node.id(), e);
+            }
         }
         return added;
+    }
+
+    /** What dnsmasq should know of {@code n}: null when it holds no address. */
+    private static DnsmasqFiles.Host host(Node n) {
+        String ip = n.definition().get("ip");
+        String mac = n.definition().get("mac");
+        return n.type().equals(VirtualMachine.TYPE) && ip != null && mac != null && n.keys().contains("ip-" + ip)
+                ? new DnsmasqFiles.Host(n.id(), n.name(), ip, mac) : null;
     }
 
     /** Claims addresses in the same registry change that adds the node; retries when another process took them first. */
@@ -128,7 +148,7 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
         String ip = definition.get("ip");
         String mac = definition.get("mac");
         boolean chosen = ip == null;
-        long start = network.first();
+        long start = nextFree;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long address = chosen ? free(registry, start, node.id()) : explicitIp(ip, node.id());
             String macAddress = mac != null ? explicitMac(mac, node.id()) : Network.macFor(address);
@@ -142,7 +162,11 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
             keys.add("ip-" + Network.dotted(address));
             keys.add("mac-" + macAddress);
             try {
-                return registry.addNode(node.withDefinition(def).withKeys(keys));
+                Node added = registry.addNode(node.withDefinition(def).withKeys(keys));
+                if (chosen) {
+                    nextFree = address + 1;
+                }
+                return added;
             } catch (UniqueKeyViolationException e) {
                 boolean ours = e.value().startsWith("ip-") || mac == null && e.value().startsWith("mac-");
                 if (!chosen || e.kind() != UniqueKeyViolationException.Kind.KEY || !ours) {
@@ -162,7 +186,10 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
     }
 
     private long free(Registry registry, long from, String id) {
-        for (long a = from; a <= network.last(); a++) {
+        long size = network.last() - network.first() + 1;
+        long start = from < network.first() || from > network.last() ? network.first() : from;
+        for (long i = 0; i < size; i++) {
+            long a = network.first() + (start - network.first() + i) % size;
             if (a != network.gateway() && registry.findNodeByKey("ip-" + Network.dotted(a)).isEmpty()) {
                 return a;
             }
@@ -198,43 +225,48 @@ public final class TemplateProvisioner implements Provisioner, TemplateCatalog {
     public void deprovision(String id) {
         Registry registry = this.registry;
         Deprovisioning.requireFree(registry, id);
-        try {
-            publish(registry, id); // withdraw its DHCP and DNS entries first
-        } catch (VagothException e) {
-            throw new ProvisioningException("Deprovisioning " + id + " failed, nothing was changed: " + e.getMessage(), id, e);
-        }
+        DnsmasqFiles.Host host = host(registry.getNode(id));
+        dnsmasq.remove(id); // withdraw its DHCP and DNS entries first
         try {
             registry.deleteNode(id);
         } catch (VagothException e) {
-            publish(registry, null); // it stays: so do its entries
+            if (host != null) {
+                dnsmasq.put(host); // it stays: so do its entries
+            }
             throw e;
         }
     }
 
+    /** Its DNS name and {@code fqdn} follow the new name, in the same command. */
     @Override
-    public List<String> reconcile() {
-        return publish(registry, null) ? List.of("the dnsmasq files " + dnsmasq
-                + " had fallen behind the registry (a provisioning cut short?): rewritten, and dnsmasq reloaded") : List.of();
+    public List<String> renamed(String id) {
+        Registry registry = this.registry;
+        Node n = registry.getNode(id);
+        String fqdn = n.definition().get("fqdn");
+        if (fqdn != null && fqdn.endsWith("." + network.domain()) && !fqdn.equals(n.name() + "." + network.domain())) {
+            Map<String, String> def = new LinkedHashMap<>(n.definition());
+            def.put("fqdn", n.name() + "." + network.domain());
+            n = registry.updateNode(id, vagoth.api.registry.NodeUpdate.builder().definition(def).build());
+        }
+        DnsmasqFiles.Host host = host(n);
+        return host == null ? List.of() : dnsmasq.put(host);
     }
 
     /**
-     * Rewrites dnsmasq's files from every VM that holds an address (but
-     * {@code leaving}), and reloads it; returns whether they changed.
+     * Brings the dnsmasq directories in line with every VM that holds an
+     * address, read from the registry (which refuses to open a lost store
+     * rather than read empty, so this never wipes them for a registry that
+     * went missing).
      */
-    private boolean publish(Registry registry, String leaving) {
-        return dnsmasq.update(() -> {
-            List<DnsmasqFiles.Host> hosts = new ArrayList<>();
-            for (Node n : registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE))) {
-                if (n.id().equals(leaving)) {
-                    continue;
-                }
-                String ip = n.definition().get("ip");
-                String mac = n.definition().get("mac");
-                if (ip != null && mac != null && n.keys().contains("ip-" + ip)) {
-                    hosts.add(new DnsmasqFiles.Host(n.name(), ip, mac));
-                }
+    @Override
+    public List<String> reconcile() {
+        List<DnsmasqFiles.Host> hosts = new ArrayList<>();
+        for (Node n : registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE))) {
+            DnsmasqFiles.Host h = host(n);
+            if (h != null) {
+                hosts.add(h);
             }
-            return hosts;
-        });
+        }
+        return dnsmasq.reconcile(hosts);
     }
 }

@@ -21,12 +21,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "DNS domain of the VMs' names")
     String domain() default "vagoth.local";
 
-    @AttributeDefinition(description = "dnsmasq dhcp-hostsfile; empty means $VAGOTH_HOME/var/dnsmasq/dhcp-hosts")
-    String dhcp_hostsfile() default "";
+    @AttributeDefinition(description = "Directory of dnsmasq's files: dhcp-hosts.d/ (for --dhcp-hostsdir) and hosts.d/"
+            + " (for --hostsdir), a file per VM; empty means $VAGOTH_HOME/var/dnsmasq. Outside the home it is made"
+            + " readable by others, as dnsmasq reads it after dropping root")
+    String dnsmasq_dir() default "";
 
-    @AttributeDefinition(description = "dnsmasq addn-hosts file; empty means $VAGOTH_HOME/var/dnsmasq/hosts")
-    String addn_hosts() default "";
-
-    @AttributeDefinition(description = "dnsmasq's pidfile; when set, dnsmasq is sent SIGHUP after each change")
+    @AttributeDefinition(description = "dnsmasq's pidfile; when set, dnsmasq is sent SIGHUP after an entry is removed"
+            + " or changed (a courtesy: a dnsmasq that is down is warned about, not a reason to refuse)")
     String dnsmasq_pidfile() default "";
 }

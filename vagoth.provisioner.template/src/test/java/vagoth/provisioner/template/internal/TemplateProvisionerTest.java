@@ -88,7 +88,8 @@ class TemplateProvisionerTest {
         assertEquals("10.0.0.11", b.definition().get("ip"));
         p.deprovision("a");
         assertTrue(registry.findNodeByKey("ip-10.0.0.10").isEmpty());
-        assertEquals("10.0.0.10", p.provision(vm("c", Map.of())).definition().get("ip"), "a released address is reused");
+        assertEquals("10.0.0.12", p.provision(vm("c", Map.of())).definition().get("ip"),
+                "the next address follows the last handed out; a released one comes back when the range wraps");
     }
 
     @Test
@@ -128,34 +129,54 @@ class TemplateProvisionerTest {
         assertFalse(registry.contains("d"));
     }
 
+    private List<String> entry(String dir, String id) throws Exception {
+        return Files.readAllLines(home.resolve("var/dnsmasq").resolve(dir).resolve(id));
+    }
+
     @Test
     void dnsmasqFilesFollowEveryChange() throws Exception {
         TemplateProvisioner p = provisioner(Map.of());
         p.provision(vm("devnode1", Map.of()));
         p.provision(vm("devnode2", Map.of()));
-        assertEquals(List.of("# written by Vagoth: mac,ip,name", "02:00:0a:00:00:0a,10.0.0.10,devnode1",
-                "02:00:0a:00:00:0b,10.0.0.11,devnode2"), Files.readAllLines(home.resolve("var/dnsmasq/dhcp-hosts")));
+        assertEquals(List.of("02:00:0a:00:00:0a,10.0.0.10,devnode1"), entry("dhcp-hosts.d", "devnode1"));
+        assertEquals(List.of("10.0.0.11 devnode2.vagoth.local devnode2"), entry("hosts.d", "devnode2"));
         p.deprovision("devnode1");
-        assertEquals(List.of("# written by Vagoth: ip fqdn name", "10.0.0.11 devnode2.vagoth.local devnode2"),
-                Files.readAllLines(home.resolve("var/dnsmasq/hosts")));
+        assertFalse(Files.exists(home.resolve("var/dnsmasq/hosts.d/devnode1")));
+        assertFalse(Files.exists(home.resolve("var/dnsmasq/dhcp-hosts.d/devnode1")));
+        assertEquals(List.of("10.0.0.11 devnode2.vagoth.local devnode2"), entry("hosts.d", "devnode2"));
     }
 
     @Test
-    void aFailedStepRollsBackTheOnesBefore() throws Exception {
-        TemplateProvisioner ok = provisioner(Map.of());
-        ok.provision(vm("keep", Map.of()));
-        String hostsBefore = Files.readString(home.resolve("var/dnsmasq/hosts"));
+    void aRenameRewritesItsEntriesAndItsFqdn() throws Exception {
+        TemplateProvisioner p = provisioner(Map.of());
+        p.provision(vm("web7", Map.of()));
+        registry.rename("web7", "web8");
+        assertEquals(List.of(), p.renamed("web7"));
+        assertEquals(List.of("10.0.0.10 web8.vagoth.local web8"), entry("hosts.d", "web7"));
+        assertEquals(List.of("02:00:0a:00:00:0a,10.0.0.10,web8"), entry("dhcp-hosts.d", "web7"));
+        assertEquals("web8.vagoth.local", registry.getNode("web7").definition().get("fqdn"));
+    }
+
+    @Test
+    void aDnsmasqThatIsDownIsWarnedAboutNeverARefusal() throws Exception {
         TemplateProvisioner noDnsmasq = provisioner(Map.of("dnsmasq_pidfile", home.resolve("no-such.pid").toString()));
-        ProvisioningException e = assertThrows(ProvisioningException.class, () -> noDnsmasq.provision(vm("x", Map.of())));
-        assertTrue(e.getMessage().startsWith("Provisioning x was rolled back: dnsmasq's pidfile"), e.getMessage());
-        assertFalse(registry.contains("x"), "no half-provisioned node");
-        assertTrue(registry.findNodeByKey("ip-10.0.0.11").isEmpty(), "no leaked address");
-        ProvisioningException d = assertThrows(ProvisioningException.class, () -> noDnsmasq.deprovision("keep"));
-        assertTrue(d.getMessage().startsWith("Deprovisioning keep failed, nothing was changed"), d.getMessage());
-        assertTrue(registry.contains("keep"));
-        ok.provision(vm("y", Map.of()));
-        assertEquals("10.0.0.11", registry.getNode("y").definition().get("ip"));
-        assertTrue(Files.readString(home.resolve("var/dnsmasq/hosts")).startsWith(hostsBefore.strip()));
+        noDnsmasq.provision(vm("x", Map.of()));
+        assertTrue(registry.contains("x"), "the files are the truth: the reload is a courtesy");
+        assertEquals(List.of("10.0.0.10 x.vagoth.local x"), entry("hosts.d", "x"));
+        noDnsmasq.deprovision("x");
+        assertFalse(registry.contains("x"));
+        assertFalse(Files.exists(home.resolve("var/dnsmasq/hosts.d/x")));
+    }
+
+    @Test
+    void theNextAddressDoesNotScanTheTakenOnesAndAFreedOneComesBackAfterTheRangeWraps() {
+        TemplateProvisioner p = provisioner(Map.of("range", "10.0.0.10-10.0.0.13"));
+        for (String id : List.of("a", "b", "c")) {
+            p.provision(vm(id, Map.of()));
+        }
+        p.deprovision("a");
+        assertEquals("10.0.0.13", p.provision(vm("d", Map.of())).definition().get("ip"), "after the last handed out");
+        assertEquals("10.0.0.10", p.provision(vm("e", Map.of())).definition().get("ip"), "wrapped: a's again");
     }
 
     /**
@@ -191,22 +212,26 @@ class TemplateProvisionerTest {
         pool.shutdown();
         assertEquals(75, ips.size());
         assertEquals(75, registry.size());
-        assertEquals(76, Files.readAllLines(home.resolve("var/dnsmasq/hosts")).size(), "every VM is in DNS");
+        try (java.util.stream.Stream<Path> files = Files.list(home.resolve("var/dnsmasq/hosts.d"))) {
+            assertEquals(75, files.count(), "every VM is in DNS");
+        }
     }
 
     @Test
     void dnsmasqFilesThatFellBehindAreRepairedByReconcile() throws Exception {
         TemplateProvisioner p = provisioner(Map.of());
         p.provision(vm("devnode1", Map.of()));
-        Path hosts = home.resolve("var/dnsmasq/hosts");
-        String good = Files.readString(hosts);
+        Path entry = home.resolve("var/dnsmasq/hosts.d/devnode1");
+        String good = Files.readString(entry);
         assertEquals(List.of(), p.reconcile(), "nothing to repair");
-        // as if the process died between adding a node and writing the files
-        Files.writeString(hosts, "# written by Vagoth: ip fqdn name\n");
+        // as if the process died between adding a node and writing its files, and a VM's files were left behind
+        Files.delete(entry);
+        Files.writeString(home.resolve("var/dnsmasq/hosts.d/gone"), "10.0.0.99 gone.vagoth.local gone\n");
         List<String> repaired = p.reconcile();
-        assertEquals(1, repaired.size());
+        assertEquals(2, repaired.size(), repaired.toString());
         assertTrue(repaired.get(0).contains("had fallen behind the registry"), repaired.get(0));
-        assertEquals(good, Files.readString(hosts));
+        assertEquals(good, Files.readString(entry));
+        assertFalse(Files.exists(home.resolve("var/dnsmasq/hosts.d/gone")));
         assertEquals(List.of(), p.reconcile());
     }
 }
