@@ -134,7 +134,25 @@ final class ConfigCheck {
 
     /** Checks the values {@code file} holds against what its component declares. */
     void check(Path file, Properties p) throws BadConfiguration {
+        for (String key : p.stringPropertyNames()) {
+            if (key.endsWith(".target")) { // a reference's target: a filter SCR would reject, leaving no service
+                String value = p.getProperty(key).trim();
+                try {
+                    org.osgi.framework.FrameworkUtil.createFilter(value);
+                } catch (org.osgi.framework.InvalidSyntaxException e) {
+                    throw new BadConfiguration(file + ": " + key + " = " + value + ": not a service filter, like"
+                            + " (vagoth.scheduler=thread)");
+                }
+            }
+        }
         String name = file.getFileName().toString().replaceFirst("\\.cfg$", "");
+        if (name.equals("vagoth.provisioner.template")) {
+            String why = NetworkCheck.problem(p.getProperty("subnet", "10.0.0.0/24"),
+                    p.getProperty("gateway", "10.0.0.1"), p.getProperty("range", "10.0.0.10-10.0.0.250"));
+            if (why != null) {
+                throw new BadConfiguration(file + ": " + why);
+            }
+        }
         int dash = name.indexOf('-');
         Map<String, Attribute> attrs = byPid.get(dash < 0 ? name : name.substring(0, dash));
         if (attrs == null) {

@@ -28,9 +28,55 @@ final class DaemonControl {
             out.println("vagoth: no daemon serves " + home.root());
             return OneShot.FAILED;
         }
+        if (!DaemonServer.answering(home.socket())) {
+            out.println("vagoth: a daemon runs for " + home.root() + " (pid " + daemon.get().pid() + ") but its socket "
+                    + home.socket() + " does not answer (removed?); 'vagoth daemon stop' stops it, and the next command"
+                    + " starts a new one");
+            return OneShot.FAILED;
+        }
         out.println("vagoth: a daemon serves " + home.root() + " (pid " + daemon.get().pid() + ", since "
                 + daemon.get().info().startInstant().map(Object::toString).orElse("an unknown time") + ")");
         return OneShot.OK;
+    }
+
+    /** The file whose lock a daemon holds while it runs: what decides whether one runs, not its socket. */
+    static Path lockFile(VagothHome home) {
+        return home.var().resolve("run").resolve("daemon.lock");
+    }
+
+    /**
+     * Takes the home's daemon lock for the life of this process, or returns
+     * null when another process holds it (a daemon runs).
+     */
+    static java.nio.channels.FileLock lockHome(VagothHome home) throws IOException {
+        Files.createDirectories(lockFile(home).getParent());
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile(home),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock = ch.tryLock();
+        if (lock == null) {
+            ch.close();
+        }
+        return lock; // its channel stays open, and the lock held, until the process exits
+    }
+
+    /** Whether another process holds the home's daemon lock. */
+    static boolean lockHeld(VagothHome home) {
+        if (!Files.exists(lockFile(home))) {
+            return false;
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile(home),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock lock = ch.tryLock();
+            if (lock != null) {
+                lock.release();
+                return false;
+            }
+            return true;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true; // this very process is the daemon
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static int stop(VagothHome home, PrintStream out, PrintStream err) {
@@ -57,9 +103,9 @@ final class DaemonControl {
         return OneShot.OK;
     }
 
-    /** The daemon process serving the home: its socket answers and its pid file names a live process. */
+    /** The daemon process of the home: it holds the home's daemon lock and its pid file names it. */
     static Optional<ProcessHandle> running(VagothHome home) {
-        if (!DaemonServer.answering(home.socket())) {
+        if (!lockHeld(home)) {
             return Optional.empty();
         }
         try {
@@ -116,13 +162,24 @@ final class DaemonControl {
      */
     static void sayReady() {
         String pipe = System.getenv(READY_PIPE);
-        if (pipe == null || !Files.exists(Path.of(pipe))) {
-            return;
+        if (pipe != null) {
+            sayReady(Path.of(pipe));
         }
-        try (java.io.RandomAccessFile w = new java.io.RandomAccessFile(pipe, "rw")) {
-            w.write("ready\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Opened read-write (so a pipe nobody reads any more never holds it up)
+     * and never created: a pipe {@code bin/vagoth} removed meanwhile is not
+     * left behind as a plain file.
+     */
+    static void sayReady(Path pipe) {
+        try (java.nio.channels.FileChannel w = java.nio.channels.FileChannel.open(pipe,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            if (!Files.isRegularFile(pipe)) {
+                w.write(java.nio.ByteBuffer.wrap("ready\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
         } catch (IOException e) {
-            // it stopped waiting: it sees the pid file instead
+            // it stopped waiting (and removed its pipe): it sees the pid file instead
         }
     }
 

@@ -146,8 +146,17 @@ public final class Launcher {
                     + (args[0].equals("start") ? " ('daemon start' is bin/vagoth's: run it without --no-daemon)" : ""));
             return OneShot.USAGE;
         }
-        if (DaemonServer.answering(home.socket())) {
-            err.println("vagoth: a daemon already runs for " + home.root() + " (" + home.socket() + ")");
+        java.nio.channels.FileLock lock;
+        try {
+            lock = DaemonControl.lockHome(home);
+        } catch (IOException e) {
+            err.println("vagoth: cannot take the daemon lock " + DaemonControl.lockFile(home) + ": " + describeIo(e));
+            return OneShot.FAILED;
+        }
+        daemonLock = lock; // held, and reachable, until this process exits
+        if (lock == null) {
+            err.println("vagoth: a daemon already runs for " + home.root() + DaemonControl.running(home)
+                    .map(p -> " (pid " + p.pid() + ")").orElse("") + "; 'vagoth daemon status' says more");
             return OneShot.FAILED;
         }
         double idleMinutes;
@@ -184,6 +193,9 @@ public final class Launcher {
             return OneShot.FAILED;
         }
     }
+
+    /** The home's daemon lock, while this process is its daemon: kept reachable so it is never released early. */
+    private static java.nio.channels.FileLock daemonLock;
 
     /** Exits (cleanly, as on SIGTERM) once the daemon has been idle for {@code minutes}. */
     private static void exitWhenIdle(DaemonServer server, double minutes, PrintStream err) {

@@ -73,6 +73,31 @@ class DaemonIT {
         }
     }
 
+    /** The daemon's lock, not its socket file, says whether one runs: a deleted socket never lets a second start. */
+    @Test
+    @org.junit.jupiter.api.Timeout(180)
+    void aDaemonWhoseSocketWasDeletedIsStillFoundAndNoSecondOneStarts() throws Exception {
+        vagoth("list");
+        startDaemon();
+        for (int i = 0; i < 600 && !Files.exists(home.resolve("var/run/vagoth.pid")); i++) {
+            Thread.sleep(50);
+        }
+        Files.delete(socket());
+        Result status = vagoth("daemon", "status");
+        assertEquals(1, status.status(), status.out());
+        assertTrue(status.out().contains("a daemon runs for " + home + " (pid " + daemon.pid() + ") but its socket"),
+                status.out());
+        Result second = vagoth("daemon");
+        assertEquals(1, second.status(), second.out());
+        assertTrue(second.err().contains("a daemon already runs for " + home + " (pid " + daemon.pid() + ")"),
+                second.err());
+        assertTrue(daemon.isAlive(), "the first one is not orphaned");
+        Result stop = vagoth("daemon", "stop");
+        assertEquals(0, stop.status(), stop.err());
+        assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, vagoth("daemon", "status").status(), "none runs now");
+    }
+
     @Test
     void commandsRunInsideTheDaemonExactlyAsOneShot() throws Exception {
         vagoth("new", "seen-before-the-daemon");

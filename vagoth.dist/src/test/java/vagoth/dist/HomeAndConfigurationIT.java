@@ -56,6 +56,10 @@ class HomeAndConfigurationIT {
         "vagoth.monitor.cfg            | interval.s = -5         | must be at least 0",
         "vagoth.scheduler.thread.cfg   | threads = -1            | must be at least 1",
         "vagoth.jobs.file.cfg          | retention.max = -5      | must be at least 0",
+        "vagoth.provisioner.template.cfg | range = 10.0.0.250-10.0.0.10 | its first address comes after its last",
+        "vagoth.provisioner.template.cfg | range = 10.0.1.10-10.0.1.20 | not inside subnet 10.0.0.0/24",
+        "vagoth.manager.cfg            | scheduler.target = (vagoth.scheduler=nosuch | not a service filter, like"
+            + " (vagoth.scheduler=thread)",
     })
     @Timeout(120)
     void aBadValueIsNamedWithFileAndKeyAndNothingRuns(String cfg, String line, String why) throws Exception {
