@@ -11,7 +11,10 @@ public final class Printable {
     private Printable() {
     }
 
-    /** {@code s} with every control character escaped ({@code \\n}, {@code \\u001b}...); "" for null. */
+    /**
+     * {@code s} with every control character escaped ({@code \\n}, {@code \\u001b}...); "" for null. A backslash
+     * is kept as it is, so text escaped once (where an agent's words enter) is not escaped again on its way out.
+     */
     public static String of(String s) {
         if (s == null) {
             return "";
@@ -30,7 +33,6 @@ public final class Printable {
                 case '\n' -> sb.append("\\n");
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
-                case '\\' -> sb.append("\\\\");
                 default -> {
                     if (plain(c)) {
                         sb.append(c);
@@ -44,6 +46,6 @@ public final class Printable {
     }
 
     private static boolean plain(char c) {
-        return c >= 0x20 && c != 0x7f && c != '\\' && !(c >= 0x80 && c < 0xa0) && c != '\u2028' && c != '\u2029';
+        return c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0) && c != '\u2028' && c != '\u2029';
     }
 }

@@ -73,6 +73,35 @@ class SafetyIT {
         assertEquals(1, ok("info", "vm3").lines().filter(l -> l.contains("state=running")).count());
     }
 
+    /** What a lying agent says cannot clear the screen or forge a line, on an error, a poll warning or a state. */
+    @Test
+    @Timeout(180)
+    void anAgentCannotForgeOutput() throws Exception {
+        ok("list");
+        Path agent = tmp.resolve("liar");
+        Files.writeString(agent, "#!/bin/sh\nread r\ncase \"$r\" in\n"
+                + "*status*) printf '{\"success\": true, \"data\": {\"vms\": {\"e1\": {\"state\": [\"running\\\\r\\\\u0007bell\","
+                + " \"x\"]}, \"bad\\\\u001b[2Jname\": {\"state\": \"running\"}}, \"status\": {}}}\\n';;\n"
+                + "*) printf 'boom\\033[2J\\033[31m\\nstart: OK (fake)\\n' >&2; exit 3;;\nesac\n");
+        agent.toFile().setExecutable(true);
+        ok("new", "--type", "hv", "liar", "driver=geats", "agent=" + agent, "mem_total=4096", "cpus=4");
+        ok("new", "e1", "ram=128");
+        Result start = vagoth("define", "--hint", "liar", "e1");
+        assertEquals(1, start.status(), start.out());
+        assertFalse(start.err().contains("\u001b"), start.err());
+        assertTrue(start.err().lines().noneMatch(l -> l.startsWith("start: OK")), "no forged line: " + start.err());
+        assertTrue(start.err().contains("boom\\u001b[2J\\u001b[31m\\nstart: OK (fake)"), start.err());
+        assertEquals(1, start.err().lines().filter(l -> !l.startsWith("vagoth: txid=")).count(), start.err());
+        ok("set", "--state", "stopped", "e1");
+        Result poll = vagoth("poll");
+        assertFalse(poll.out().contains("\u001b") || poll.out().contains("\u0007"), poll.out());
+        assertTrue(poll.out().contains("liar reports e1 in state 'running\\r\\u0007bell', which is not a state"
+                + " Vagoth knows; not stored"), poll.out());
+        assertTrue(ok("list", "e1").contains("state=stopped"), "the made-up state was not stored");
+        String log = Files.readString(home().resolve("var/log/vagoth.log"));
+        assertFalse(log.contains("\u001b") || log.contains("\u0007"), "the log holds no control character");
+    }
+
     @Test
     @Timeout(180)
     void migrateObeysTheRulesDefineObeysAndARefusalChangesNothing() throws Exception {
