@@ -89,8 +89,17 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     private volatile boolean closed;
 
     @Activate
-    public PostgresJobStore(Map<String, Object> props) {
+    public PostgresJobStore(Map<String, Object> props, org.osgi.framework.BundleContext context) {
         this(Database.configured(props), DEFAULT_LEASE);
+        String home = context.getProperty(vagoth.api.Installation.HOME_PROPERTY);
+        if (home != null && !home.isBlank()) {
+            try {
+                vagoth.support.postgres.DatabaseIdentity.check(db, java.nio.file.Path.of(home), "jobs", "the job records");
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
     }
 
     /** A store on the database at {@code url} whose leases last {@code lease}: for tests and tools. */

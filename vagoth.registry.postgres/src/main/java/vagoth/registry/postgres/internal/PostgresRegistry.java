@@ -92,9 +92,14 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
     private PollLeaseTable pollLeases;
 
     @Activate
-    public PostgresRegistry(Map<String, Object> props) {
+    public PostgresRegistry(Map<String, Object> props, org.osgi.framework.BundleContext context) {
         this(Database.configured(props), Duration.ofSeconds(Database.number(props, "poll.lease.s",
-                (int) DEFAULT_POLL_LEASE.toSeconds())));
+                (int) DEFAULT_POLL_LEASE.toSeconds())), home(context));
+    }
+
+    private static java.nio.file.Path home(org.osgi.framework.BundleContext context) {
+        String home = context.getProperty(vagoth.api.Installation.HOME_PROPERTY);
+        return home == null || home.isBlank() ? null : java.nio.file.Path.of(home);
     }
 
     /** A registry on the database at {@code url}: for tests, tools and embedding. */
@@ -104,10 +109,16 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
 
     /** As above, with poll leases lasting {@code pollLease}. */
     public PostgresRegistry(String url, String user, String password, Duration pollLease) {
-        this(new Database(url, user, password, 10, 8), pollLease);
+        this(new Database(url, user, password, 10, 8), pollLease, null);
     }
 
-    private PostgresRegistry(Database db, Duration pollLease) {
+    /** As above, for the home {@code home}: a database other than the one it recorded is refused. */
+    public PostgresRegistry(String url, String user, String password, java.nio.file.Path home) {
+        this(new Database(url, user, password, 10, 8), DEFAULT_POLL_LEASE, home);
+    }
+
+    /** @param home the home whose record of its registry the database must match (null: none is kept) */
+    private PostgresRegistry(Database db, Duration pollLease, java.nio.file.Path home) {
         this.db = db;
         this.pollLease = pollLease;
         this.host = hostName();
@@ -115,6 +126,7 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
         boolean broken = true;
         try {
             Schema.migrate(c);
+            vagoth.support.postgres.DatabaseIdentity.check(db, home, "registry", "the registry");
             load(c);
             broken = false;
         } catch (SQLException e) {

@@ -37,6 +37,29 @@ class PostgresRegistryTest {
     }
 
     @Test
+    void anEmptyOrOtherDatabaseWhereTheHomeUsedOneIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        String url = freshDatabase("identity_a");
+        try (PostgresRegistry r = new PostgresRegistry(url, server().user(), "", home)) {
+            r.addNode(Node.of("web1", "web1", "vm"));
+        }
+        try (PostgresRegistry again = new PostgresRegistry(url, server().user(), "", home)) {
+            assertEquals(1, again.size(), "its own database opens");
+        }
+        String empty = freshDatabase("identity_b"); // as if the URL now named a new, empty database
+        vagoth.api.registry.RegistryException e = org.junit.jupiter.api.Assertions.assertThrows(
+                vagoth.api.registry.RegistryException.class, () -> new PostgresRegistry(empty, server().user(), "", home));
+        assertTrue(e.getMessage().startsWith("The registry at "), e.getMessage());
+        assertTrue(e.getMessage().contains("is missing, but this home made one there"), e.getMessage());
+        try (Connection c = DriverManager.getConnection(empty, server().user(), "");
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM vagoth_identity")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "the empty database was not taken as this home's");
+        }
+    }
+
+    @Test
     void anotherDaemonsChangeReachesThisOneWithoutAsking() throws Exception {
         String url = freshDatabase("delivery");
         try (PostgresRegistry a = new PostgresRegistry(url, server().user(), "");
