@@ -260,4 +260,53 @@ class PostgresJobStoreTest {
             }
         }
     }
+
+    /** Dated from when it was sent: an answer held up past half a lease does not make the leases look fresh. */
+    @Test
+    @Timeout(60)
+    void aRenewalCountsFromWhenItWasSentNotWhenItsAnswerCame() throws Exception {
+        String url = database();
+        try (PostgresJobStore a = store(url, Duration.ofSeconds(4));
+                java.sql.Connection c = java.sql.DriverManager.getConnection(url, server().user(), "");
+                java.sql.Statement st = c.createStatement()) {
+            Job j = a.create("vm1", "start", Map.of("node", "vm1"), TX);
+            c.setAutoCommit(false);
+            st.execute("LOCK TABLE vagoth_jobs IN ACCESS EXCLUSIVE MODE"); // the database holds every answer back
+            Thread renewal = new Thread(a::renew);
+            renewal.start();
+            Thread.sleep(3500); // longer than half a lease (2 s) after every renewal now waiting was sent
+            c.commit();
+            renewal.join(10_000);
+            assertTrue(a.claim(1, Duration.ZERO).isEmpty(), "a store whose renewals were sent over half a lease ago"
+                    + " claims nothing");
+            assertEquals(JobState.QUEUED, a.get(j.id()).orElseThrow().state());
+        }
+    }
+
+    /** A job whose end could not be recorded is left to expire as interrupted, never queued again to run twice. */
+    @Test
+    @Timeout(90)
+    void aJobWhoseEndCannotBeRecordedEndsInterruptedAndIsNeverQueuedAgain() throws Exception {
+        String url = database();
+        try (PostgresJobStore a = store(url, Duration.ofSeconds(2)); PostgresJobStore b = store(url, Duration.ofSeconds(2));
+                java.sql.Connection c = java.sql.DriverManager.getConnection(url, server().user(), "");
+                java.sql.Statement st = c.createStatement()) {
+            Job j = a.create("vm1", "start", Map.of("node", "vm1"), TX);
+            a.start(j.id()).orElseThrow();
+            st.execute("CREATE FUNCTION refuse_end() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION"
+                    + " 'the disk is full'; END $$");
+            st.execute("CREATE TRIGGER refuse_end BEFORE UPDATE ON vagoth_jobs FOR EACH ROW WHEN (NEW.state = 'done')"
+                    + " EXECUTE FUNCTION refuse_end()");
+            org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> a.finish(j.id(), null));
+            st.execute("DROP TRIGGER refuse_end ON vagoth_jobs");
+            a.renew();
+            assertEquals(JobState.RUNNING, a.get(j.id()).orElseThrow().state(), "not queued again by its own store");
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (a.get(j.id()).orElseThrow().state() == JobState.RUNNING && System.nanoTime() < deadline) {
+                assertTrue(a.queued().isEmpty() && b.queued().isEmpty(), "never queued again");
+                Thread.sleep(100);
+            }
+            assertEquals(JobState.INTERRUPTED, a.get(j.id()).orElseThrow().state(), "its lease expired");
+        }
+    }
 }
