@@ -133,4 +133,30 @@ class PollLeaseTest {
             assertEquals(Set.of("hv1"), r.take(hypervisors(2)), "and it is not taken back while the other holds it");
         }
     }
+
+    /** A daemon cut off from the database stops holding its leases within half a lease: it polls nothing. */
+    @Test
+    void aLeaseIsNotHeldOnceItsKeeperLostTheDatabase() throws Exception {
+        String url = database(2);
+        String name = url.substring(url.lastIndexOf('/') + 1);
+        String admin = url.substring(0, url.lastIndexOf('/') + 1) + "postgres";
+        try (PostgresRegistry r = registry(url); Connection c = DriverManager.getConnection(admin, PG.server().user(), "");
+                Statement s = c.createStatement()) {
+            assertEquals(Set.of("hv0", "hv1"), r.take(hypervisors(2)));
+            assertTrue(r.holds("hv0"));
+            try {
+                s.execute("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS false");
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name
+                        + "' AND pid <> pg_backend_pid()");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (r.holds("hv0") && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertFalse(r.holds("hv0"), "a lease not renewed for half a lease is not held");
+                assertFalse(r.holds("hv1"));
+            } finally {
+                s.execute("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS true");
+            }
+        }
+    }
 }
