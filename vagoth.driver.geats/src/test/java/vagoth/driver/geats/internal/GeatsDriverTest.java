@@ -142,6 +142,35 @@ class GeatsDriverTest {
                 .contains("unbalanced"));
     }
 
+    /**
+     * A session agent that answered garbage is out of step (what it prints next
+     * may be the answer to the garbled request): the session is ended and the
+     * next request goes to a new agent process, never read from the old one.
+     */
+    @Test
+    void aSessionIsNotReusedAfterAGarbageAnswer() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("geats-garbage");
+        try {
+            java.nio.file.Path marker = dir.resolve("answered-once");
+            java.nio.file.Path agent = dir.resolve("agent");
+            java.nio.file.Files.writeString(agent, "#!/bin/sh\nwhile read line; do\n"
+                    + "  if [ -e '" + marker + "' ]; then\n"
+                    + "    echo '{\"success\": true, \"data\": {\"vms\": {}, \"status\": {\"answer\": \"fresh\"}}}'\n"
+                    + "  else\n    touch '" + marker + "'\n    echo 'Welcome to hyper1'\n"
+                    + "    echo '{\"success\": true, \"data\": {\"vms\": {}, \"status\": {\"answer\": \"stale\"}}}'\n"
+                    + "  fi\ndone\n");
+            agent.toFile().setExecutable(true);
+            Node hv = hv(agent.toString(), true);
+            assertThrows(DriverException.class, () -> driver.status(hv));
+            assertEquals("fresh", driver.status(hv).facts().get("answer"), "read from a new agent, not the old one's"
+                    + " leftover answer");
+        } finally {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
     @Test
     void aSessionThatDiedIsRestartedForTheNextRequest() throws Exception {
         Node hv = hv(agentLine(), true);
