@@ -72,6 +72,17 @@ class CapacityAllocatorTest {
         assertEquals("small", allocator("pack").allocate(vm, null).id());
     }
 
+    /** A fenced host that answers again (state up) is still out of placement until it is unfenced. */
+    @Test
+    void aFencedHostThatAnswersIsNeverChosen() {
+        hv("fenced", 65536, 64, Map.of("state", "up", "fenced", "true"));
+        hv("small", 4096, 4, Map.of("state", "up"));
+        Node vm = vm("new", 1024, 1, Map.of());
+        assertEquals("small", allocator("spread").allocate(vm, null).id(), "the emptiest is fenced");
+        AllocationException e = assertThrows(AllocationException.class, () -> allocator("spread").allocate(vm, "fenced"));
+        assertEquals(Map.of("fenced", "is fenced (unfence it to use it again)"), e.reasons());
+    }
+
     @Test
     void whenNothingFitsEachHypervisorSaysWhy() {
         hv("a", 2048, 2, Map.of());
