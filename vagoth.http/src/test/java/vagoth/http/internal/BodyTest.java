@@ -1,0 +1,73 @@
+package vagoth.http.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.junit.jupiter.api.Test;
+
+/** The body limit holds to the byte: a body of exactly the limit is read, one byte more is a 413. */
+class BodyTest {
+    /** A request whose only part used is its body. */
+    private static HttpServletRequest request(byte[] body) {
+        ByteArrayInputStream bytes = new ByteArrayInputStream(body);
+        ServletInputStream in = new ServletInputStream() {
+            @Override
+            public int read() {
+                return bytes.read();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                return bytes.read(b, off, len);
+            }
+
+            @Override
+            public boolean isFinished() {
+                return bytes.available() == 0;
+            }
+
+            @Override
+            public boolean isReady() {
+                return true;
+            }
+
+            @Override
+            public void setReadListener(ReadListener l) {
+            }
+        };
+        return (HttpServletRequest) Proxy.newProxyInstance(BodyTest.class.getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class}, (p, m, a) -> {
+                    if (m.getName().equals("getInputStream")) {
+                        return in;
+                    }
+                    throw new UnsupportedOperationException(m.getName());
+                });
+    }
+
+    /** {"name":"x"} padded with spaces to {@code size} bytes. */
+    private static byte[] json(int size) {
+        String obj = "{\"name\":\"x\"}";
+        return (obj + " ".repeat(size - obj.length())).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aBodyOfExactlyTheLimitIsRead() throws Exception {
+        assertEquals("x", Body.fields(request(json(Body.MAX_BYTES)), Set.of("name")).get("name"));
+    }
+
+    @Test
+    void oneByteOverTheLimitIsRefused() {
+        Api.Refusal r = assertThrows(Api.Refusal.class, () -> Body.fields(request(json(Body.MAX_BYTES + 1)),
+                Set.of("name")));
+        assertEquals(413, r.status);
+    }
+}
