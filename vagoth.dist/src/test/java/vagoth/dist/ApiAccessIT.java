@@ -120,4 +120,23 @@ class ApiAccessIT {
         assertTrue(api.statusLine("GET", "/api/v1/nodes", "Bearer " + api.token("viewer"), null, "127.0.0.9")
                 .startsWith("HTTP/1.1 200 "));
     }
+
+    /** A refused sign-in (the console's: the token in the body) counts as a failure from its address too. */
+    @Test
+    @Timeout(120)
+    void refusedSignInsFromOneAddressAreSlowedDown() throws Exception {
+        ApiDaemon api = ApiDaemon.start(home, "");
+        String bad = "{\"token\": \"vgt_00000000_nothing\"}";
+        for (int i = 0; i < 7; i++) {
+            assertTrue(api.statusLine("POST", "/api/v1/session", null, bad, "127.0.0.10").startsWith("HTTP/1.1 401 "));
+        }
+        long began = System.nanoTime();
+        assertTrue(api.statusLine("POST", "/api/v1/session", null, bad, "127.0.0.10").startsWith("HTTP/1.1 401 "));
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+        // counted once answered: the eighth waits for the seven before it (the free five, then 100, 200 ms)
+        assertTrue(tookMs >= 200, "the eighth refused sign-in was answered after " + tookMs + " ms");
+        long other = System.nanoTime();
+        assertTrue(api.statusLine("POST", "/api/v1/session", null, bad, "127.0.0.11").startsWith("HTTP/1.1 401 "));
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - other) < tookMs, "another address is not slowed");
+    }
 }
