@@ -93,17 +93,17 @@ final class DaemonServer implements AutoCloseable {
             String user = peer.user().getName();
             DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Channels.newInputStream(ch)));
             DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Channels.newOutputStream(ch)));
+            if (!user.equals(owner) && !user.equals("root")) { // before anything of its request is read
+                DaemonProtocol.write(out, new DaemonProtocol.Answer(OneShot.FAILED, new byte[0],
+                        ("vagoth: this daemon belongs to " + owner + "; " + user + " may not use it\n")
+                                .getBytes(StandardCharsets.UTF_8)));
+                return;
+            }
             DaemonProtocol.Request req;
             try {
                 req = DaemonProtocol.readRequest(in);
             } catch (IOException e) {
                 return; // a peer that is not our client, or one that went away
-            }
-            if (!user.equals(owner) && !user.equals("root")) {
-                DaemonProtocol.write(out, new DaemonProtocol.Answer(OneShot.FAILED, new byte[0],
-                        ("vagoth: this daemon belongs to " + owner + "; " + user + " may not use it\n")
-                                .getBytes(StandardCharsets.UTF_8)));
-                return;
             }
             DaemonProtocol.Answer answer = run(req, user, id -> {
                 try {

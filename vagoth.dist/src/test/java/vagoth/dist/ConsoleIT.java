@@ -248,6 +248,32 @@ class ConsoleIT {
         }
     }
 
+    /** The console's own stream (a session cookie, no token header) ends too once the token behind it is revoked. */
+    @Test
+    void aSessionsEventStreamEndsWhenItsTokenIsRevoked() throws Exception {
+        String doomed = ok("token", "create", "--role", "viewer", "--name", "session-streamer").lines()
+                .reduce((a, b) -> b).orElseThrow();
+        HttpResponse<String> signedIn = daemon.client.send(HttpRequest.newBuilder(daemon.uri("/api/v1/session"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"token\": \"" + doomed + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, signedIn.statusCode(), signedIn.body());
+        String cookie = signedIn.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        HttpResponse<java.io.InputStream> stream = daemon.client.send(HttpRequest.newBuilder(daemon.uri(
+                "/api/v1/events")).header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, stream.statusCode());
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(stream.body(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            assertTrue(in.readLine().startsWith(": events of "));
+            ok("token", "revoke", doomed.split("_")[1]);
+            String line;
+            while ((line = in.readLine()) != null && !line.equals("event: ended")) {
+                // keep-alives and events until the stream notices (within its keep-alive period)
+            }
+            assertEquals("event: ended", line, "the stream said why it ended");
+        }
+    }
+
     @Test
     void anOperatorStartsAVmAndSeesItsStateChangeWithoutReloading() throws Exception {
         signIn(operator, "#/vms?name=web");

@@ -98,6 +98,28 @@ class DaemonIT {
         assertEquals(1, vagoth("daemon", "status").status(), "none runs now");
     }
 
+    /** Another user who reaches the socket (its rights loosened by hand) is refused and runs nothing. */
+    @Test
+    @org.junit.jupiter.api.Timeout(180)
+    void anotherUserIsRefusedByTheDaemonEvenWhenTheSocketLetsItIn() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "needs root to connect as another user (nobody)");
+        vagoth("list");
+        startDaemon();
+        for (Path p = socket().getParent(); p != null && p.startsWith(home.getParent()); p = p.getParent()) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx--x--x"));
+        }
+        Files.setPosixFilePermissions(socket(), PosixFilePermissions.fromString("rwxrwxrwx"));
+        ProcessBuilder pb = new ProcessBuilder("runuser", "-u", "nobody", "--", "env", "VAGOTH_HOME=" + home,
+                "VAGOTH_ALLOW_OTHER_OWNER=1", bin().toString(), "new", "intruder").redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.contains("vagoth: this daemon belongs to root; nobody may not use it"), out);
+        assertFalse(vagoth("list").out().contains("intruder"), "nothing of its command ran");
+    }
+
     @Test
     void commandsRunInsideTheDaemonExactlyAsOneShot() throws Exception {
         vagoth("new", "seen-before-the-daemon");
