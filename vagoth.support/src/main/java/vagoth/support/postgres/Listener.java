@@ -53,6 +53,7 @@ public final class Listener implements AutoCloseable {
             try (Connection c = db.connect()) {
                 connection = c;
                 try (Statement s = c.createStatement()) {
+                    s.execute("SET application_name = 'vagoth listener'"); // told apart in pg_stat_activity
                     s.execute("LISTEN " + channel);
                 }
                 catchUp.run(c);

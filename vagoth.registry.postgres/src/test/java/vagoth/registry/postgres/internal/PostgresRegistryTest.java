@@ -59,6 +59,41 @@ class PostgresRegistryTest {
         }
     }
 
+    /**
+     * A change made while this daemon's listener was cut off (its
+     * notification lost) reaches it once the listener is back: the catch-up
+     * reads the event log, not only notifications.
+     */
+    @Test
+    void aChangeMadeWhileTheListenerWasCutOffIsCaughtUp() throws Exception {
+        String url = freshDatabase("catchup");
+        String name = url.substring(url.lastIndexOf('/') + 1);
+        String admin = url.substring(0, url.lastIndexOf('/') + 1) + "postgres";
+        try (PostgresRegistry a = new PostgresRegistry(url, server().user(), "");
+                PostgresRegistry b = new PostgresRegistry(url, server().user(), "");
+                Connection c = DriverManager.getConnection(admin, server().user(), "");
+                Statement st = c.createStatement()) {
+            a.addNode(Node.of("before", "before", "vm")); // a's pool holds a connection from now on
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!b.contains("before") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertTrue(b.contains("before"));
+            try {
+                st.execute("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS false"); // no listener gets back in
+                st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name
+                        + "' AND application_name = 'vagoth listener'");
+                a.addNode(Node.of("during", "during", "vm")); // its notification reaches no listener
+            } finally {
+                st.execute("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS true");
+            }
+            while (!b.contains("during") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(b.contains("during"), "the change made while b's listener was away never reached b");
+        }
+    }
+
     @Test
     void anotherDaemonsChangeReachesThisOneWithoutAsking() throws Exception {
         String url = freshDatabase("delivery");
