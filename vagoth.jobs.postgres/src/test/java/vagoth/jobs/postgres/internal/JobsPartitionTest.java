@@ -44,9 +44,14 @@ import vagoth.testing.PostgresServer;
 class JobsPartitionTest {
     private static final Transaction TX = new Transaction("0c0ffee1", "test");
     private static final long LEASE_MS = 3000;
-    /** The step whose answer the database holds back; how long a held answer takes (seconds). */
+    /** The step whose answer the database holds back. */
     private static final int SLOW_STEP = 5;
-    private static final int SLOW_S = 2;
+    /**
+     * The advisory lock the test holds while the database holds an answer back:
+     * a held statement waits on it in a trigger until the test, having cut the
+     * link, lets it go. Nothing depends on how fast a JVM starts.
+     */
+    private static final int HOLD_LOCK = 4242;
     @TempDir
     Path dir;
 
@@ -85,8 +90,10 @@ class JobsPartitionTest {
                 try (Statement s = c.createStatement()) {
                     s.execute("CREATE TABLE runs (n bigserial, job text NOT NULL, queue text NOT NULL,"
                             + " daemon text NOT NULL, began timestamptz NOT NULL, ended timestamptz)");
-                    s.execute("CREATE FUNCTION slowly() RETURNS trigger LANGUAGE plpgsql AS"
-                            + " $$ BEGIN PERFORM pg_sleep(" + SLOW_S + "); RETURN NEW; END $$");
+                    s.execute("CREATE FUNCTION slowly() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM"
+                            + " pg_advisory_lock(" + HOLD_LOCK + "); PERFORM pg_advisory_unlock(" + HOLD_LOCK + ");"
+                            + " RETURN NEW; END $$");
+                    s.execute("SELECT pg_advisory_lock(" + HOLD_LOCK + ")"); // held until the link is cut
                 }
                 scenario.run(new Partition(link, url, cutUrl, user, c, client, daemons));
             }
@@ -105,7 +112,12 @@ class JobsPartitionTest {
         }
     }
 
-    /** Waits until a statement is in a trigger's sleep: the database has done its part and holds the answer. */
+    /** The database may answer the held statement now: its answer goes out on a link that is cut. */
+    private static void releaseHeldAnswer(Connection c) throws java.sql.SQLException {
+        execute(c, "SELECT pg_advisory_unlock(" + HOLD_LOCK + ")");
+    }
+
+    /** Waits until a statement waits in the trigger: the database has done its part and holds the answer. */
     private static void awaitHeldAnswer(Connection c) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!answerHeld(c) && System.nanoTime() < deadline) {
@@ -139,6 +151,7 @@ class JobsPartitionTest {
             assertTrue(lines(steps).size() >= SLOW_STEP, "the cut-off daemon runs the first job: " + lines(steps));
 
             p.link().cut();
+            releaseHeldAnswer(p.sql());
             awaitDone(p.client(), next);
             assertEquals(JobState.INTERRUPTED, p.client().get(first.id()).orElseThrow().state(),
                     "the cut-off daemon's job, once its lease expired");
@@ -170,6 +183,7 @@ class JobsPartitionTest {
             Job first = p.client().create("vm1", "noop", Map.of("queue", "vm1", "slow", "claim"), TX);
             awaitHeldAnswer(p.sql());
             p.link().cut();
+            releaseHeldAnswer(p.sql());
             Job next = p.client().create("vm1", "noop", Map.of("queue", "vm1"), TX);
             p.daemon(false, "d1", dir.resolve("steps"));
             awaitDone(p.client(), next);
@@ -209,10 +223,10 @@ class JobsPartitionTest {
         return p;
     }
 
-    /** Whether a statement is in a trigger's sleep. */
+    /** Whether a statement waits on the hold lock in the trigger. */
     private static boolean answerHeld(Connection c) throws java.sql.SQLException {
         try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")) {
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) {
             return r.next() && r.getInt(1) > 0;
         }
     }
