@@ -36,6 +36,18 @@ final class Nodes {
                 Set.of(ip(i), "mac-02:00:" + hex(i >> 24) + ":" + hex(i >> 16) + ":" + hex(i >> 8) + ":" + hex(i)), parent);
     }
 
+    /** A VM as the template provisioner leaves it: its address and MAC in its definition and as its keys. */
+    static Node provisionedVm(long i) {
+        Node n = vm(i, null);
+        Map<String, String> def = new LinkedHashMap<>(n.definition());
+        String ip = ip(i).substring(3);
+        String mac = "02:00:" + hex(i >> 24) + ":" + hex(i >> 16) + ":" + hex(i >> 8) + ":" + hex(i);
+        def.put("ip", ip);
+        def.put("mac", mac);
+        def.put("fqdn", n.name() + ".vagoth.local");
+        return n.withDefinition(def);
+    }
+
     static String ip(long i) {
         return "ip-10." + ((i >> 16) & 255) + "." + ((i >> 8) & 255) + "." + (i & 255);
     }
