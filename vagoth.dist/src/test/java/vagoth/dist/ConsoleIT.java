@@ -239,11 +239,7 @@ class ConsoleIT {
                 java.nio.charset.StandardCharsets.UTF_8))) {
             assertTrue(in.readLine().startsWith(": events of "));
             ok("token", "revoke", doomed.split("_")[1]);
-            String line;
-            while ((line = in.readLine()) != null && !line.equals("event: ended")) {
-                // keep-alives and events until the stream notices (within its keep-alive period)
-            }
-            assertEquals("event: ended", line, "the stream said why it ended");
+            awaitEnded(in);
             assertTrue(in.readLine().contains("no longer accepted"));
         }
     }
@@ -266,12 +262,17 @@ class ConsoleIT {
                 java.nio.charset.StandardCharsets.UTF_8))) {
             assertTrue(in.readLine().startsWith(": events of "));
             ok("token", "revoke", doomed.split("_")[1]);
-            String line;
-            while ((line = in.readLine()) != null && !line.equals("event: ended")) {
-                // keep-alives and events until the stream notices (within its keep-alive period)
-            }
-            assertEquals("event: ended", line, "the stream said why it ended");
+            awaitEnded(in);
         }
+    }
+
+    /** Reads keep-alives and events until the stream says it ended (within its keep-alive period). */
+    private static void awaitEnded(java.io.BufferedReader in) throws java.io.IOException {
+        String line;
+        while ((line = in.readLine()) != null && !line.equals("event: ended")) {
+            // not yet
+        }
+        assertEquals("event: ended", line, "the stream said why it ended");
     }
 
     @Test

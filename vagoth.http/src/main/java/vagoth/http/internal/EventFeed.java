@@ -42,6 +42,12 @@ public final class EventFeed {
     static final long PERIOD_MS = 250;
     static final int KEPT = 10_000;
     private static final int JOBS_LOOKED_AT = 500;
+    /**
+     * How long the registry is still looked at after the last stream closed,
+     * so that a client that reconnects (with {@code Last-Event-ID}) misses
+     * nothing; past it, nobody listens and nothing is computed for nodes.
+     */
+    static final long LINGER_MS = 60_000;
     private static final System.Logger LOG = System.getLogger(EventFeed.class.getName());
 
     /** One event: its place in this daemon's sequence, its type and its data (one line of JSON). */
@@ -65,6 +71,10 @@ public final class EventFeed {
     private long seq;
     private Map<String, Node> nodes;
     private final Map<String, String> jobStates = new HashMap<>();
+    /** Event streams open now, and until when nodes are looked at after the last one closed (nanoTime). */
+    private int streams;
+    private boolean looked;
+    private long watchedUntil = System.nanoTime();
 
     @Activate
     public EventFeed(@Reference Manager manager, @Reference Metrics metrics) {
@@ -81,6 +91,33 @@ public final class EventFeed {
         synchronized (this) {
             notifyAll();
         }
+    }
+
+    /**
+     * An event stream opens: the nodes are looked at from now on (a first look
+     * is the state, not news, and is taken before this returns, so nothing the
+     * stream should see is taken for the state).
+     */
+    void attach() throws InterruptedException {
+        synchronized (this) {
+            streams++;
+        }
+        try {
+            looker.submit(this::lookQuietly).get();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+            // stopping, or the look failed and was logged: the next one takes the state
+        }
+    }
+
+    /** An event stream closed. */
+    synchronized void detach() {
+        streams--;
+        watchedUntil = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(LINGER_MS);
+    }
+
+    /** Whether anyone reads node events now (or did within {@link #LINGER_MS}). */
+    private synchronized boolean watched() {
+        return streams > 0 || System.nanoTime() - watchedUntil < 0;
     }
 
     /** Looks at once, not at the next period: a change made through the API is news now. */
@@ -160,23 +197,34 @@ public final class EventFeed {
         return epoch + "-" + e.seq();
     }
 
+    /** When a failed look may be logged again (nanoTime): once a minute at most. Only the looker touches it. */
+    private long quietUntil = System.nanoTime();
+
     private void lookQuietly() {
         try {
             look();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "events: cannot look at the registry now", e);
+            if (System.nanoTime() - quietUntil >= 0) {
+                LOG.log(System.Logger.Level.WARNING, "events: cannot look at the registry and jobs now ("
+                        + e.getMessage() + "); trying again every " + PERIOD_MS + " ms, said once a minute");
+                quietUntil = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+            }
         }
     }
 
     private void look() {
-        Map<String, Node> now = new LinkedHashMap<>();
-        for (Node n : manager.registry().getNodes(NodeQuery.all())) { // the records, without their node types' wrapping
-            now.put(n.id(), n);
+        boolean watched = watched();
+        Map<String, Node> now = watched ? new LinkedHashMap<>() : null;
+        if (watched) { // copying every node costs the most with the most nodes: only while someone reads them
+            for (Node n : manager.registry().getNodes(NodeQuery.all())) { // the records, without their types' wrapping
+                now.put(n.id(), n);
+            }
         }
         List<Job> jobs = manager.jobs().list(new JobQuery(null, null, null, JOBS_LOOKED_AT));
         synchronized (this) {
-            boolean first = nodes == null; // what is there at the start is the state, not news
-            if (!first) {
+            boolean first = !looked; // what is there at the start is the state, not news
+            looked = true;
+            if (now != null && nodes != null) {
                 for (Map.Entry<String, Node> e : now.entrySet()) {
                     Node before = nodes.get(e.getKey());
                     if (before == null) {
@@ -194,7 +242,7 @@ public final class EventFeed {
                     }
                 }
             }
-            nodes = now;
+            nodes = now; // null while nobody reads: the next reader's first look is the state
             for (int i = jobs.size() - 1; i >= 0; i--) { // oldest first
                 Job j = jobs.get(i);
                 String state = j.state().label();

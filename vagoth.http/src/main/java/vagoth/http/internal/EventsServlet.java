@@ -58,6 +58,12 @@ public final class EventsServlet extends ApiServlet {
         java.util.function.BooleanSupplier valid = (java.util.function.BooleanSupplier) req.getAttribute(
                 Api.STILL_VALID);
         try {
+            feed.attach();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
             while (true) {
                 if (valid != null && !valid.getAsBoolean()) {
                     write(out, "event: ended\ndata: {\"reason\": \"the token or session of this stream is no"
@@ -87,6 +93,8 @@ public final class EventsServlet extends ApiServlet {
             Thread.currentThread().interrupt(); // the daemon stops
         } catch (IOException e) {
             // the client went away
+        } finally {
+            feed.detach();
         }
     }
 

@@ -321,31 +321,7 @@ class FileJobStoreTest {
     @Test
     void aJobIsMarkedRetriedOnceWhoeverAsks() throws Exception {
         try (FileJobStore a = open(); FileJobStore b = open()) { // two processes' stores on one log
-            Job j = a.create("vm1", "start", Map.of("node", "vm1"), TX);
-            a.start(j.id());
-            a.finish(j.id(), "the hypervisor said no");
-            a.flush();
-            java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(2);
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-            try {
-                java.util.concurrent.Future<java.util.Optional<String>> first = pool.submit(() -> {
-                    go.await();
-                    return a.markRetried(j.id(), "aaaa0001");
-                });
-                java.util.concurrent.Future<java.util.Optional<String>> second = pool.submit(() -> {
-                    go.await();
-                    return b.markRetried(j.id(), "bbbb0002");
-                });
-                java.util.List<java.util.Optional<String>> got = java.util.List.of(first.get(), second.get());
-                assertEquals(1, got.stream().filter(java.util.Optional::isEmpty).count(), "exactly one retry: " + got);
-                String winner = got.get(0).isEmpty() ? "aaaa0001" : "bbbb0002";
-                assertEquals(java.util.Optional.of(JobStore.RETRIED + winner),
-                        got.stream().filter(java.util.Optional::isPresent).findFirst().orElseThrow());
-                assertEquals(java.util.Optional.of(JobStore.RETRIED + winner), a.markRetried(j.id(), "cccc0003"));
-                assertTrue(b.steps(j.id()).contains(JobStore.RETRIED + winner), b.steps(j.id()).toString());
-            } finally {
-                pool.shutdownNow();
-            }
+            vagoth.testing.RetryOnce.check(a, b, a::flush);
         }
     }
 }
