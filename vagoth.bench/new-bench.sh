@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `bin/vagoth new NAME template=debian` through a running daemon in a home of N provisioned VMs (each with its
 # address, MAC and DNS name), for N = 1,000, 10,000 and 100,000 (or the sizes given): hyperfine, 3 warm-ups and
-# 15 runs each, medians. With BEFORE=<a distribution directory> (vagoth.dist/target/vagoth of the code to compare
+# 15 runs each, medians; beside it, on the same daemon, `list` of one node: the thin client's floor (a JVM and a
+# socket), which `new` cannot go under; and the daemon's own part, as `POST /api/v1/nodes` with curl (a TLS
+# connection each, hyperfine subtracting its shell). With BEFORE=<a distribution directory> (vagoth.dist/target/vagoth of the code to compare
 # with) the same runs are made with it, one after the other on the same homes' copies, for the ratio.
 # Needs hyperfine (apt-get install hyperfine). Ends only the daemons it started, by their PIDs.
 set -euo pipefail
@@ -31,12 +33,26 @@ for n in "${sizes[@]}"; do
     sed -i -e 's|^subnet = .*|subnet = 10.0.0.0/14|' -e 's|^range = .*|range = 10.0.0.10-10.3.255.250|' "$cfg"
     sed -i 's/(vagoth.provisioner=basic)/(vagoth.provisioner=template)/' "$VAGOTH_HOME/etc/vagoth.manager.cfg"
     java -cp "$cp" vagoth.bench.FillRegistry "$VAGOTH_HOME" "$n" provisioned >/dev/null
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    printf 'port = %s\n' "$port" >"$VAGOTH_HOME/etc/vagoth.http.cfg"
     "$vagoth" daemon >"$work/daemon-$name-$n.log" 2>&1 &
     daemon_pid=$!
     while [ ! -S "$VAGOTH_HOME/var/run/vagoth.sock" ]; do sleep 0.2; done
     hyperfine -N --warmup 3 --runs 15 --export-json "$work/$name-$n.json" -n "$name: new, $n VMs" \
       "bash -c '\"$vagoth\" new b\$RANDOM\$RANDOM\$RANDOM template=debian'" >/dev/null
-    echo "$name: new through the daemon at $n VMs: median $(median "$work/$name-$n.json") ms"
+    hyperfine -N --warmup 3 --runs 15 --export-json "$work/$name-$n-floor.json" -n "$name: list one, $n VMs" \
+      "bash -c '\"$vagoth\" list hyper1'" >/dev/null
+    token=$("$vagoth" token create --role admin --name bench | tail -1)
+    until curl -sk -o /dev/null "https://127.0.0.1:$port/api/v1/nodes/hyper1" -H "Authorization: Bearer $token"; do
+      sleep 0.5
+    done
+    hyperfine --shell=bash --warmup 3 --runs 15 --export-json "$work/$name-$n-api.json" -n "$name: POST, $n VMs" \
+      "curl -sk -o /dev/null -X POST https://127.0.0.1:$port/api/v1/nodes -H 'Authorization: Bearer $token' \
+       -H 'Content-Type: application/json' -d '{\"id\": \"a'\$RANDOM\$RANDOM\$RANDOM'\", \"definition\": {\"template\": \"debian\"}}'" \
+      >/dev/null
+    echo "$name: new through the daemon at $n VMs: median $(median "$work/$name-$n.json") ms" \
+      "(list of one node on the same daemon: $(median "$work/$name-$n-floor.json") ms;" \
+      "POST /api/v1/nodes with curl: $(median "$work/$name-$n-api.json") ms)"
     stop_daemon
     rm -rf "$VAGOTH_HOME"
   done
