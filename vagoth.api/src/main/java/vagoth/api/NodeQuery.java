@@ -2,7 +2,6 @@ package vagoth.api;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 import vagoth.api.registry.Registry;
 
 /**
@@ -97,19 +96,54 @@ public record NodeQuery(String name, String tenant, String type, Map<String, Str
         return true;
     }
 
-    /** Glob matching with {@code *} (any run) and {@code ?} (any one character). */
+    /**
+     * Glob matching with {@code *} (any run) and {@code ?} (any one character),
+     * in time linear in the text for each part between stars: the parts are
+     * found leftmost, in order (which is enough for a glob: no backtracking),
+     * so no glob, however many stars it has, costs more than a few passes over
+     * the name.
+     */
     public static boolean globMatches(String glob, String text) {
-        if (glob.indexOf('*') < 0 && glob.indexOf('?') < 0) {
-            return glob.equals(text);
+        if (glob.indexOf('*') < 0) {
+            return glob.length() == text.length() && partAt(glob, text, 0);
         }
-        StringBuilder re = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            switch (c) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
-                default -> re.append(Pattern.quote(String.valueOf(c)));
+        String[] parts = glob.split("\\*", -1);
+        String first = parts[0];
+        String last = parts[parts.length - 1];
+        if (first.length() + last.length() > text.length() || !partAt(first, text, 0)
+                || !partAt(last, text, text.length() - last.length())) {
+            return false;
+        }
+        int from = first.length();
+        int end = text.length() - last.length();
+        for (int i = 1; i < parts.length - 1; i++) {
+            String part = parts[i];
+            if (part.isEmpty()) {
+                continue;
+            }
+            int at = from;
+            while (at + part.length() <= end && !partAt(part, text, at)) {
+                at++;
+            }
+            if (at + part.length() > end) {
+                return false;
+            }
+            from = at + part.length();
+        }
+        return true;
+    }
+
+    /** Whether {@code part} ({@code ?} for any one character) stands in {@code text} at {@code at}. */
+    private static boolean partAt(String part, String text, int at) {
+        if (at < 0 || at + part.length() > text.length()) {
+            return false;
+        }
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (c != '?' && c != text.charAt(at + i)) {
+                return false;
             }
         }
-        return Pattern.matches(re.toString(), text);
+        return true;
     }
 }

@@ -139,4 +139,50 @@ class ApiAccessIT {
         assertTrue(api.statusLine("POST", "/api/v1/session", null, bad, "127.0.0.11").startsWith("HTTP/1.1 401 "));
         assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - other) < tookMs, "another address is not slowed");
     }
+
+    /**
+     * The role of a command sent to /command comes from how its parser reads it: a viewer cannot retry a job by
+     * putting an option or a '--' before 'retry', and nothing is run.
+     */
+    @Test
+    @Timeout(180)
+    void aViewerCannotRetryAJobWhateverItPutsBeforeRetry() throws Exception {
+        ApiDaemon api = ApiDaemon.start(home, "");
+        VagothProcess.run(home, List.of(), "new", "huge", "ram=99999999");
+        assertEquals(1, VagothProcess.run(home, List.of(), "start", "huge").status(), "nothing can take it: it fails");
+        String failed = VagothProcess.run(home, List.of(), "jobs", "--node", "huge").out().lines().skip(1)
+                .filter(l -> l.contains("failed")).findFirst().orElseThrow().split("\\s+")[0];
+        String viewer = api.token("viewer");
+        for (String args : List.of("[\"job\", \"--json\", \"retry\", \"" + failed + "\"]",
+                "[\"job\", \"--\", \"retry\", \"" + failed + "\"]", "[\"job\", \"retry\", \"" + failed + "\"]")) {
+            HttpResponse<String> r = api.send("POST", "/api/v1/command", viewer, "{\"args\": " + args + "}");
+            assertEquals(403, r.statusCode(), args + ": " + r.body());
+        }
+        assertEquals(1, VagothProcess.run(home, List.of(), "jobs", "--node", "huge").out().lines().skip(1).count(),
+                "no job was retried");
+        StringBuilder many = new StringBuilder("{\"args\": [\"list\"");
+        for (int i = 0; i < 50_000; i++) {
+            many.append(", \"x\"");
+        }
+        HttpResponse<String> tooMany = api.send("POST", "/api/v1/command", viewer, many.append("]}").toString());
+        assertEquals(400, tooMany.statusCode(), "50,000 arguments are refused before anything reads them");
+        for (String[] two : new String[][] {{"Bearer " + viewer, "Bearer vgt_00000000_bad"},
+            {"Bearer " + viewer, "Bearer " + api.token("admin")}}) {
+            assertTrue(api.statusLine("GET", "/api/v1/nodes", two[0] + "\r\nAuthorization: " + two[1], null,
+                    "127.0.0.12").startsWith("HTTP/1.1 400 "), "two Authorization headers are a 400");
+        }
+        for (String q : new String[] {"Token=x", "t%6Fken=x", "ACCESS_TOKEN=x"}) {
+            assertTrue(api.statusLine("GET", "/api/v1/nodes?" + q, "Bearer " + viewer, null, "127.0.0.12")
+                    .startsWith("HTTP/1.1 400 "), q);
+        }
+        HttpResponse<String> read = api.send("POST", "/api/v1/command", viewer, "{\"args\": [\"job\", \"--json\", \""
+                + failed + "\"]}");
+        assertEquals(200, read.statusCode(), "reading the job is a viewer's: " + read.body());
+        HttpResponse<String> retried = api.send("POST", "/api/v1/command", api.token("operator"),
+                "{\"args\": [\"job\", \"--\", \"retry\", \"" + failed + "\"]}");
+        assertEquals(200, retried.statusCode(), retried.body());
+        assertTrue(VagothProcess.run(home, List.of(), "jobs", "--node", "huge").out().contains("api:"),
+                "the retry is recorded as the API's caller's: " + VagothProcess.run(home, List.of(), "jobs", "--node",
+                        "huge").out());
+    }
 }

@@ -3,7 +3,7 @@
  * a hash, optionally expiring, revocable.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package vagoth.api.access;
 
 import org.osgi.annotation.bundle.Export;

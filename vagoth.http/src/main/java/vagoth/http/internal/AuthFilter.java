@@ -101,17 +101,22 @@ public final class AuthFilter implements Filter {
         try {
             filter(req, resp, chain);
         } finally {
-            metrics.request(Api.route(req.getRequestURI()), req.getMethod(), resp.getStatus(), System.nanoTime() - began);
+            metrics.request(Api.route(req.getRequestURI()), Metrics.method(req.getMethod()), resp.getStatus(),
+                    System.nanoTime() - began);
         }
     }
 
     private void filter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
             throws IOException, ServletException {
-        String query = req.getQueryString();
-        if (query != null && (query.contains("token=") || query.contains("access_token="))) {
+        if (tokenInUrl(req.getQueryString())) {
             Body.drain(req);
             Api.error(resp, 400, "a token goes in the Authorization header, never in the URL (it would be logged"
                     + " on the way): revoke that token, it may have been seen");
+            return;
+        }
+        java.util.List<String> authorizations = java.util.Collections.list(req.getHeaders("Authorization"));
+        if (authorizations.size() > 1) {
+            Api.error(resp, 400, "one Authorization header, not " + authorizations.size());
             return;
         }
         String header = req.getHeader("Authorization");
@@ -197,6 +202,31 @@ public final class AuthFilter implements Filter {
             count(address);
         }
         LOG.log(System.Logger.Level.INFO, "api: sign-in from {0} -> {1}", address, resp.getStatus());
+    }
+
+    /**
+     * Whether the query names a token parameter, whatever its case or
+     * encoding ({@code ?Token=}, {@code ?t%6Fken=}); a name that does not
+     * decode counts as one, to be safe.
+     */
+    static boolean tokenInUrl(String query) {
+        if (query == null) {
+            return false;
+        }
+        for (String part : query.split("[&;]")) {
+            int eq = part.indexOf('=');
+            String name = eq < 0 ? part : part.substring(0, eq);
+            try {
+                name = java.net.URLDecoder.decode(name, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return true;
+            }
+            name = name.strip().toLowerCase(java.util.Locale.ROOT);
+            if (name.equals("token") || name.equals("access_token") || name.equals("bearer")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The session cookie's value, or null. */

@@ -11,7 +11,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 
 /** A request's JSON body: bounded, an object, only the fields a route knows, each a string. */
 final class Body {
@@ -64,7 +63,7 @@ final class Body {
         }
         JsonElement e;
         try {
-            e = JsonParser.parseString(text);
+            e = StrictJson.parse(text);
         } catch (JsonParseException ex) {
             throw new Api.Refusal(400, "the body is not JSON: " + ex.getMessage());
         }

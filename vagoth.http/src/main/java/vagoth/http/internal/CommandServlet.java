@@ -30,7 +30,7 @@ import com.google.gson.JsonObject;
 
 import vagoth.api.Installation;
 import vagoth.api.access.AccessToken;
-import vagoth.api.access.Role;
+import vagoth.api.access.CommandRoles;
 import vagoth.support.cmd.Suggest;
 
 /**
@@ -38,25 +38,26 @@ import vagoth.support.cmd.Suggest;
  * Vagoth command run in the daemon as {@code bin/vagoth} runs it, answered
  * with its exit status and what it wrote ({@code {"status": 0, "out": ..,
  * "err": ..}}): what {@code bin/vagoth --remote} sends. The role a command
- * needs is the one its route would: reading is a viewer's, a VM's actions
- * and jobs an operator's, the rest an admin's.
+ * needs is what its {@link CommandRoles} says, read from the arguments as the
+ * command's own parser reads them: reading is a viewer's, a VM's actions and
+ * jobs an operator's, the rest (and anything not known) an admin's.
  */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/command",
     "osgi.http.whiteboard.context.select=" + Api.WHITEBOARD_CONTEXT})
 public final class CommandServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
-    private static final Set<String> READ = Set.of("list", "listvm", "listhv", "info", "tree", "jobs", "job",
-            "templates", "plugins", "help", "wait", "complete", "capacity");
-    private static final Set<String> OPERATE = Set.of("start", "stop", "shutdown", "reboot", "define", "undefine",
-            "provision", "deprovision", "migrate", "poll", "cancel");
     private static final int FAILED = 1;
+    /** More arguments than any command takes: refused before anything parses them (the body is bounded too). */
+    static final int MAX_ARGS = 1000;
     private static final int USAGE = 2;
     private final transient CommandProcessor processor;
     private final transient BundleContext context;
+    private final transient CommandRoles roles;
 
     @Activate
-    public CommandServlet(@Reference CommandProcessor processor, BundleContext context) {
+    public CommandServlet(@Reference CommandProcessor processor, @Reference CommandRoles roles, BundleContext context) {
         this.processor = processor;
+        this.roles = roles;
         this.context = context;
     }
 
@@ -78,21 +79,16 @@ public final class CommandServlet extends ApiServlet {
         return names;
     }
 
-    /** The role {@code args} needs: {@code job retry} acts, {@code job ID} reads. */
-    static Role needed(List<String> args) {
-        String c = args.get(0);
-        if (c.equals("job") && args.size() > 1 && args.get(1).equals("retry")) {
-            return Role.OPERATOR;
-        }
-        return READ.contains(c) ? Role.VIEWER : OPERATE.contains(c) ? Role.OPERATOR : Role.ADMIN;
-    }
-
     @Override
     void post(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         JsonObject o = Body.object(req, Set.of("args", "color"));
         JsonElement a = o.get("args");
         if (a == null || !a.isJsonArray() || a.getAsJsonArray().isEmpty()) {
             throw new Api.Refusal(400, "a command is {\"args\": [\"list\", ...]}");
+        }
+        if (a.getAsJsonArray().size() > MAX_ARGS) {
+            throw new Api.Refusal(400, "a command takes at most " + MAX_ARGS + " arguments, not "
+                    + a.getAsJsonArray().size());
         }
         List<String> args = new ArrayList<>();
         for (JsonElement e : (JsonArray) a) {
@@ -104,7 +100,7 @@ public final class CommandServlet extends ApiServlet {
         if (!args.get(0).matches("[a-z][a-z-]{0,30}")) {
             throw new Api.Refusal(400, "not a command: '" + args.get(0) + "'");
         }
-        AccessToken caller = Api.require(req, needed(args));
+        AccessToken caller = Api.require(req, roles.needed(args)); // as the command's own parser reads them
         java.util.TreeSet<String> commands = commands();
         if (!commands.contains(args.get(0)) && !args.get(0).equals("complete")) {
             // as bin/vagoth says it

@@ -115,7 +115,16 @@ public final class Metrics implements Telemetry {
         return failed ? "failed" : "ok";
     }
 
-    /** One API request: its route (bounded), method, status and how long it took. */
+    /** The HTTP methods a request is counted under; any other is {@code other}, so no client can grow the labels. */
+    private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "PATCH",
+            "DELETE", "OPTIONS");
+
+    /** {@code method} as a label: one of {@link #METHODS}, or {@code other}. */
+    static String method(String method) {
+        return METHODS.contains(method) ? method : "other";
+    }
+
+    /** One API request: its route (bounded), method (bounded: {@link #method}), status and how long it took. */
     void request(String route, String method, int status, long nanos) {
         requests.computeIfAbsent(labels("route", route, "method", method, "status", String.valueOf(status)),
                 k -> new AtomicLong()).incrementAndGet();

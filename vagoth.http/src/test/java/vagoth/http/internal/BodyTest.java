@@ -2,6 +2,7 @@ package vagoth.http.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.lang.reflect.Proxy;
@@ -69,5 +70,20 @@ class BodyTest {
         Api.Refusal r = assertThrows(Api.Refusal.class, () -> Body.fields(request(json(Body.MAX_BYTES + 1)),
                 Set.of("name")));
         assertEquals(413, r.status);
+    }
+
+    @Test
+    void onlyStrictJsonIsRead() throws Exception {
+        for (String bad : new String[] {"{\"id\":\"a\",\"id\":\"b\"}", "{id:\"x\"}", "{'id':'x'}",
+            "{\"id\":\"x\"} {}", "{\"id\":\"x\",}", "// c\n{\"id\":\"x\"}", "{\"id\":NaN}"}) {
+            Api.Refusal r = assertThrows(Api.Refusal.class, () -> Body.fields(request(bad.getBytes(StandardCharsets.UTF_8)),
+                    Set.of("id")), bad);
+            assertEquals(400, r.status, bad);
+        }
+        Api.Refusal twice = assertThrows(Api.Refusal.class, () -> Body.fields(request(
+                "{\"id\":\"a\",\"id\":\"b\"}".getBytes(StandardCharsets.UTF_8)), Set.of("id")));
+        assertTrue(twice.getMessage().contains("\"id\" appears twice"), twice.getMessage());
+        assertEquals("x", Body.fields(request(" {\"id\" : \"x\"} ".getBytes(StandardCharsets.UTF_8)), Set.of("id"))
+                .get("id"));
     }
 }

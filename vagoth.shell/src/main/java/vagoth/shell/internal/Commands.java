@@ -71,7 +71,7 @@ final class Commands {
             throw new IllegalStateException(m + ": the synopsis must start with '" + name + "'");
         }
         return new CommandSpec(name, subject, u.synopsis(), d.value(), Set.of(u.values()), Set.of(u.flags()), u.min(),
-                u.max(), List.of(u.args()));
+                u.max(), List.of(u.args()), vagoth.api.access.Role.of(u.role()), Set.of(u.acts()));
     }
 
     static CommandSpec spec(String name) {

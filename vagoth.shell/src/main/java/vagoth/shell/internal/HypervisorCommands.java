@@ -40,7 +40,7 @@ public final class HypervisorCommands {
 
     /** The original printed nothing; warnings are shown (an unreachable hypervisor matters), changes with --verbose. */
     @Descriptor("ask every hypervisor for its state and bring the registry up to date")
-    @Usage(synopsis = "poll [--verbose]", flags = "verbose")
+    @Usage(synopsis = "poll [--verbose]", flags = "verbose", role = "operator")
     public String poll(CommandSession session, @Descriptor("[--verbose]") String... args) {
         ParsedArgs a = parse("poll", args);
         return run("poll", null, () -> asCaller(manager, session, () -> {
@@ -117,7 +117,7 @@ public final class HypervisorCommands {
     @Descriptor("how many more VMs of a shape fit, per hypervisor and in total: ram= and cpus= (MB, CPUs), or a"
             + " template's, and --tag for exclusion tags")
     @Usage(synopsis = "capacity [--template T] [--tag K=V]... [ram=MB] [cpus=N]", values = {"template", "tag"},
-            min = 0, max = 2)
+            min = 0, max = 2, role = "viewer")
     public String capacity(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
         ParsedArgs a = parse("capacity", args);
         Map<String, String> shape = new java.util.LinkedHashMap<>();

@@ -43,7 +43,7 @@ public final class JobCommands {
 
     @Descriptor("recent jobs, most recent first (default 50)")
     @Usage(synopsis = "jobs [--state S] [--node NODE] [--txid TXID] [--limit N] [--json]",
-            values = {"state", "node", "txid", "limit"}, flags = "json")
+            values = {"state", "node", "txid", "limit"}, flags = "json", role = "viewer")
     public String jobs(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
         ParsedArgs a = parse("jobs", args);
         JobState state = null;
@@ -75,7 +75,8 @@ public final class JobCommands {
 
     @Descriptor("one job in full, with its error; 'retry' runs an interrupted, failed or cancelled job again as a new"
             + " job")
-    @Usage(synopsis = "job [--json] JOB-ID | job retry JOB-ID", flags = "json", min = 1, max = 2)
+    @Usage(synopsis = "job [--json] JOB-ID | job retry JOB-ID", flags = "json", min = 1, max = 2, role = "viewer",
+            acts = "retry")
     public String job(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
         ParsedArgs a = parse("job", args);
         if (a.arg(0).equals("retry")) {
@@ -133,14 +134,14 @@ public final class JobCommands {
     }
 
     @Descriptor("cancel a queued job")
-    @Usage(synopsis = "cancel JOB-ID", min = 1, max = 1)
+    @Usage(synopsis = "cancel JOB-ID", min = 1, max = 1, role = "operator")
     public String cancel(@Descriptor("JOB-ID") String... args) {
         ParsedArgs a = parse("cancel", args);
         return run("cancel", a.arg(0), () -> "cancel: OK (" + manager.jobs().cancel(a.arg(0)).id() + ")");
     }
 
     @Descriptor(WAIT)
-    @Usage(synopsis = "wait [--timeout SECONDS] JOB-ID", values = "timeout", min = 1, max = 1)
+    @Usage(synopsis = "wait [--timeout SECONDS] JOB-ID", values = "timeout", min = 1, max = 1, role = "viewer")
     public String wait(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
         ParsedArgs a = parse("wait", args);
         Duration timeout = timeout(a);

@@ -54,21 +54,21 @@ public final class NodeCommands {
     @Descriptor("list nodes, filtered (--parent '' lists nodes without a parent; --stuck, VMs stuck in a transition)")
     @Usage(synopsis = "list [--tenant T] [--type T] [--tag K[=V]]... [--key K] [--state S] [--parent P] [--stuck]"
             + " [--json] [NAME-GLOB...]", values = {"tenant", "type", "tag", "key", "state", "parent"},
-            flags = {"json", "stuck"}, max = Usage.ANY, args = Arg.NODE)
+            flags = {"json", "stuck"}, max = Usage.ANY, args = Arg.NODE, role = "viewer")
     public String list(CommandSession session, @Descriptor(OPTIONS) String... args) {
         return listing(session, "list", null, args);
     }
 
     @Descriptor("list virtual machines")
     @Usage(synopsis = "listvm [--tenant T] [--tag K[=V]]... [--key K] [--state S] [--parent P] [--json] [NAME-GLOB...]",
-            values = {"tenant", "tag", "key", "state", "parent"}, flags = "json", max = Usage.ANY, args = Arg.VM)
+            values = {"tenant", "tag", "key", "state", "parent"}, flags = "json", max = Usage.ANY, args = Arg.VM, role = "viewer")
     public String listvm(CommandSession session, @Descriptor(OPTIONS) String... args) {
         return listing(session, "listvm", "vm", args);
     }
 
     @Descriptor("list hypervisors with their VMs, RAM and CPUs used, and capacity")
     @Usage(synopsis = "listhv [--tenant T] [--tag K[=V]]... [--key K] [--state S] [--json] [NAME-GLOB...]",
-            values = {"tenant", "tag", "key", "state"}, flags = "json", max = Usage.ANY, args = Arg.HV)
+            values = {"tenant", "tag", "key", "state"}, flags = "json", max = Usage.ANY, args = Arg.HV, role = "viewer")
     public String listhv(CommandSession session, @Descriptor(OPTIONS) String... args) {
         return listing(session, "listhv", Hypervisor.TYPE, args);
     }
@@ -129,7 +129,7 @@ public final class NodeCommands {
     }
 
     @Descriptor("show parents with their children, then nodes on their own")
-    @Usage(synopsis = "tree")
+    @Usage(synopsis = "tree", role = "viewer")
     public String tree(CommandSession session, @Descriptor("no arguments") String... args) {
         parse("tree", args);
         return run("tree", null, () -> {
@@ -139,7 +139,7 @@ public final class NodeCommands {
     }
 
     @Descriptor("show everything about a node")
-    @Usage(synopsis = "info [--json] NODE", flags = "json", min = 1, max = 1, args = Arg.NODE)
+    @Usage(synopsis = "info [--json] NODE", flags = "json", min = 1, max = 1, args = Arg.NODE, role = "viewer")
     public String info(CommandSession session, @Descriptor(OPTIONS) String... args) {
         ParsedArgs a = parse("info", args);
         String ref = a.arg(0);

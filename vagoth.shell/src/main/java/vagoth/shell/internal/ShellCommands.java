@@ -122,7 +122,7 @@ public final class ShellCommands {
     }
 
     @Descriptor("for each concept, the implementations present, which is active, and their bundles")
-    @Usage(synopsis = "plugins")
+    @Usage(synopsis = "plugins", role = "viewer")
     public String plugins(@Descriptor("no arguments") String... args) {
         parse("plugins", args);
         return run("plugins", null, () -> {
@@ -141,7 +141,7 @@ public final class ShellCommands {
     }
 
     @Descriptor("the templates 'new NAME template=T' can use, with their definitions")
-    @Usage(synopsis = "templates [--json]", flags = "json")
+    @Usage(synopsis = "templates [--json]", flags = "json", role = "viewer")
     public String templates(@Descriptor("[--json]") String... args) {
         ParsedArgs a = parse("templates", args);
         return run("templates", null, () -> {
@@ -170,7 +170,7 @@ public final class ShellCommands {
     }
 
     @Descriptor("what may come next on a command line: the words so far, the last one partial (for shells)")
-    @Usage(synopsis = "complete WORD...", max = Usage.ANY, args = Arg.COMMAND)
+    @Usage(synopsis = "complete WORD...", max = Usage.ANY, args = Arg.COMMAND, role = "viewer")
     public String complete(@Descriptor("WORD...") String... words) {
         List<String> w = new ArrayList<>(List.of(words));
         if (w.isEmpty()) {
@@ -183,7 +183,7 @@ public final class ShellCommands {
     private static final String DAEMON = "daemon [start | status | stop]";
 
     @Descriptor("list the commands, or show one command's usage")
-    @Usage(synopsis = "help [COMMAND]", max = 1, args = Arg.COMMAND)
+    @Usage(synopsis = "help [COMMAND]", max = 1, args = Arg.COMMAND, role = "viewer")
     public String help(@Descriptor("[COMMAND]") String... args) {
         ParsedArgs a = parse("help", args);
         if (a.positional().isEmpty()) {

@@ -34,6 +34,16 @@ import java.lang.annotation.Target;
     /** What each positional argument names, for completion; the last one repeats. */
     Arg[] args() default {};
 
+    /**
+     * The least role that may run it over the remote API ({@code viewer},
+     * {@code operator}, {@code admin}): what it does, written next to how it is
+     * called. A command that does not say needs an admin.
+     */
+    String role() default "admin";
+
+    /** First positional words that make the command act (operator or more) although its role reads: {@code job retry}. */
+    String[] acts() default {};
+
     /** What an argument names. */
     enum Arg {
         /** A virtual machine's name. */

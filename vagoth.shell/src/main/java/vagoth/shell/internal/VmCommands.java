@@ -48,7 +48,7 @@ public final class VmCommands {
     }
 
     @Descriptor("start a VM (defining it first if it is unassigned)")
-    @Usage(synopsis = "start [--dry-run] VM", flags = "dry-run", min = 1, max = 1, args = Arg.VM)
+    @Usage(synopsis = "start [--dry-run] VM", flags = "dry-run", min = 1, max = 1, args = Arg.VM, role = "operator")
     public String start(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
         ParsedArgs a = parse("start", args);
         if (a.flag("dry-run")) {
@@ -63,38 +63,38 @@ public final class VmCommands {
     }
 
     @Descriptor("stop a VM at once (kill)")
-    @Usage(synopsis = "stop VM", min = 1, max = 1, args = Arg.VM)
+    @Usage(synopsis = "stop VM", min = 1, max = 1, args = Arg.VM, role = "operator")
     public String stop(CommandSession session, @Descriptor("VM") String... args) {
         return operate(session, "stop", args, VirtualMachine::stop);
     }
 
     @Descriptor("ask a VM to shut down cleanly")
-    @Usage(synopsis = "shutdown VM", min = 1, max = 1, args = Arg.VM)
+    @Usage(synopsis = "shutdown VM", min = 1, max = 1, args = Arg.VM, role = "operator")
     public String shutdown(CommandSession session, @Descriptor("VM") String... args) {
         return operate(session, "shutdown", args, VirtualMachine::shutdown);
     }
 
     @Descriptor("reboot a VM")
-    @Usage(synopsis = "reboot VM", min = 1, max = 1, args = Arg.VM)
+    @Usage(synopsis = "reboot VM", min = 1, max = 1, args = Arg.VM, role = "operator")
     public String reboot(CommandSession session, @Descriptor("VM") String... args) {
         return operate(session, "reboot", args, VirtualMachine::reboot);
     }
 
     @Descriptor("remove a VM from its hypervisor and unassign it")
-    @Usage(synopsis = "undefine VM", min = 1, max = 1, args = Arg.VM)
+    @Usage(synopsis = "undefine VM", min = 1, max = 1, args = Arg.VM, role = "operator")
     public String undefine(CommandSession session, @Descriptor("VM") String... args) {
         return operate(session, "undefine", args, VirtualMachine::undefine);
     }
 
     @Descriptor("remove a VM and its disk from its hypervisor and unassign it")
-    @Usage(synopsis = "deprovision VM", min = 1, max = 1, args = Arg.VM)
+    @Usage(synopsis = "deprovision VM", min = 1, max = 1, args = Arg.VM, role = "operator")
     public String deprovision(CommandSession session, @Descriptor("VM") String... args) {
         return operate(session, "deprovision", args, VirtualMachine::deprovision);
     }
 
     @Descriptor("place a VM on a hypervisor (the allocator chooses, or --hint) and define it there")
     @Usage(synopsis = "define [--dry-run] [--hint HV] VM", values = "hint", flags = "dry-run", min = 1, max = 1,
-            args = Arg.VM)
+            args = Arg.VM, role = "operator")
     public String define(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
         ParsedArgs a = parse("define", args);
         if (a.flag("dry-run")) {
@@ -110,14 +110,14 @@ public final class VmCommands {
     }
 
     @Descriptor("place a VM and provision it (create its disk) on the hypervisor")
-    @Usage(synopsis = "provision [--hint HV] VM", values = "hint", min = 1, max = 1, args = Arg.VM)
+    @Usage(synopsis = "provision [--hint HV] VM", values = "hint", min = 1, max = 1, args = Arg.VM, role = "operator")
     public String provision(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
         ParsedArgs a = parse("provision", args);
         return operate(session, "provision", a, vm -> vm.provision(a.value("hint")));
     }
 
     @Descriptor("move a VM to another hypervisor (cold: stopped, moved, started again if it ran)")
-    @Usage(synopsis = "migrate [--dry-run] VM HV", flags = "dry-run", min = 2, max = 2, args = {Arg.VM, Arg.HV})
+    @Usage(synopsis = "migrate [--dry-run] VM HV", flags = "dry-run", min = 2, max = 2, args = {Arg.VM, Arg.HV}, role = "operator")
     public String migrate(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
         ParsedArgs a = parse("migrate", args);
         if (a.flag("dry-run")) {
