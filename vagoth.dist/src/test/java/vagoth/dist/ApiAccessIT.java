@@ -185,4 +185,30 @@ class ApiAccessIT {
                 "the retry is recorded as the API's caller's: " + VagothProcess.run(home, List.of(), "jobs", "--node",
                         "huge").out());
     }
+
+    /** An admin token is not a shell on the coordinator: the API sets only the agent command lines allowed. */
+    @Test
+    @Timeout(180)
+    void theApiSetsOnlyAllowedAgentCommandLines() throws Exception {
+        ApiDaemon api = ApiDaemon.start(home, "");
+        String admin = api.token("admin");
+        Path pwned = home.resolve("pwned");
+        String shell = "/bin/sh -c 'touch " + pwned + "'";
+        HttpResponse<String> created = api.send("POST", "/api/v1/nodes", admin, "{\"id\": \"evil\", \"type\": \"hv\","
+                + " \"definition\": {\"driver\": \"geats\", \"agent\": \"" + shell.replace("'", "\\u0027") + "\"}}");
+        assertEquals(403, created.statusCode(), created.body());
+        assertTrue(created.body().contains("agent.allowed"), created.body());
+        HttpResponse<String> command = api.send("POST", "/api/v1/command", admin, "{\"args\": [\"new\", \"--type\","
+                + " \"hv\", \"evil2\", \"driver=geats\", \"agent=/bin/sh -c id\"]}");
+        assertEquals(403, command.statusCode(), command.body());
+        String own = Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth-agent") + " --backend sim --state "
+                + home.resolve("var/sim/good");
+        HttpResponse<String> good = api.send("POST", "/api/v1/nodes", admin, "{\"id\": \"good\", \"type\": \"hv\","
+                + " \"definition\": {\"driver\": \"geats\", \"agent\": \"" + own + "\"}}");
+        assertEquals(201, good.statusCode(), good.body());
+        VagothProcess.run(home, List.of(), "poll");
+        String list = VagothProcess.run(home, List.of(), "listhv").out();
+        assertTrue(list.contains("good") && !list.contains("evil"), list);
+        assertTrue(!Files.exists(pwned), "nothing ran");
+    }
 }

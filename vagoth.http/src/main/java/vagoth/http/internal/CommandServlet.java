@@ -53,11 +53,14 @@ public final class CommandServlet extends ApiServlet {
     private final transient CommandProcessor processor;
     private final transient BundleContext context;
     private final transient CommandRoles roles;
+    private final transient AgentAllowList agents;
 
     @Activate
-    public CommandServlet(@Reference CommandProcessor processor, @Reference CommandRoles roles, BundleContext context) {
+    public CommandServlet(@Reference CommandProcessor processor, @Reference CommandRoles roles,
+            @Reference AgentAllowList agents, BundleContext context) {
         this.processor = processor;
         this.roles = roles;
+        this.agents = agents;
         this.context = context;
     }
 
@@ -101,6 +104,11 @@ public final class CommandServlet extends ApiServlet {
             throw new Api.Refusal(400, "not a command: '" + args.get(0) + "'");
         }
         AccessToken caller = Api.require(req, roles.needed(args)); // as the command's own parser reads them
+        for (String arg : args) {
+            if (arg.startsWith("agent=")) { // a definition pair, as 'new --type hv NAME agent=...' takes it
+                agents.check(arg.substring("agent=".length()));
+            }
+        }
         java.util.TreeSet<String> commands = commands();
         if (!commands.contains(args.get(0)) && !args.get(0).equals("complete")) {
             // as bin/vagoth says it

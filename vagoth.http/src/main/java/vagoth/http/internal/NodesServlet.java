@@ -49,9 +49,12 @@ public final class NodesServlet extends ApiServlet {
     static final List<String> FILTERS = List.of("name", "type", "tenant", "tag", "parent", "state");
     private final transient Manager manager;
 
+    private final transient AgentAllowList agents;
+
     @Activate
-    public NodesServlet(@Reference Manager manager) {
+    public NodesServlet(@Reference Manager manager, @Reference AgentAllowList agents) {
         this.manager = manager;
+        this.agents = agents;
     }
 
     @Override
@@ -167,6 +170,9 @@ public final class NodesServlet extends ApiServlet {
         }
         String id = Names.requireSafe("node id", f.get("id"));
         Map<String, String> definition = Body.pairs(o, "definition");
+        if (definition.containsKey("agent")) {
+            agents.check(definition.get("agent")); // an admin token is not a shell on the coordinator
+        }
         Map<String, String> tags = Body.pairs(o, "tags");
         Node n = manager.inTransaction("api:" + caller.name(), () -> {
             Node made = manager.provisioner().provision(new ProvisionRequest(id, f.get("name"), f.get("type"),
@@ -209,7 +215,12 @@ public final class NodesServlet extends ApiServlet {
                     b.tag(k, v);
                 }
             });
-            return registry.updateNode(id, b.build());
+            Node updated = registry.updateNode(id, b.build());
+            if (f.get("name") != null) {
+                manager.provisioner().renamed(id); // its DNS name and fqdn follow, as 'vagoth rename' does
+                updated = registry.getNode(id);
+            }
+            return updated;
         });
         Api.json(resp, 200, NodeJson.of(n));
     }

@@ -13,4 +13,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(min = "1", description = "Seconds the fence command may take")
     long fence_timeout_s() default 120;
+
+    @AttributeDefinition(description = "Agent command lines the remote API may set on a hypervisor, as argument"
+            + " prefixes (comma-separated): each word must be the same, and a last word ending in @ matches any"
+            + " user@host that starts with it (ssh -o BatchMode=yes root@). Empty: only the distribution's own"
+            + " bin/vagoth-agent. The local command line, run by the home's owner, is not limited",
+            cardinality = 64)
+    String[] agent_allowed() default {};
 }
