@@ -211,4 +211,31 @@ class ApiAccessIT {
         assertTrue(list.contains("good") && !list.contains("evil"), list);
         assertTrue(!Files.exists(pwned), "nothing ran");
     }
+
+    /** TLS 1.2 offers authenticated encryption only (no CBC suite), and the console's files say HTTPS only. */
+    @Test
+    @Timeout(120)
+    void onlyAeadSuitesAndTheConsoleAsksForHttpsOnly() throws Exception {
+        ApiDaemon api = ApiDaemon.start(home, "");
+        javax.net.ssl.SSLSocketFactory f = api.client.sslContext().getSocketFactory();
+        String[] cbc = java.util.Arrays.stream(f.getSupportedCipherSuites()).filter(c -> c.contains("_CBC_"))
+                .toArray(String[]::new);
+        String[] gcm = java.util.Arrays.stream(f.getSupportedCipherSuites()).filter(c -> c.contains("_GCM_"))
+                .toArray(String[]::new);
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) f.createSocket("127.0.0.1", api.port)) {
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
+            s.setEnabledCipherSuites(cbc);
+            org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, s::startHandshake,
+                    "a CBC suite was accepted");
+        }
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) f.createSocket("127.0.0.1", api.port)) {
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
+            s.setEnabledCipherSuites(gcm);
+            s.startHandshake();
+            assertTrue(s.getSession().getCipherSuite().contains("_GCM_"), s.getSession().getCipherSuite());
+        }
+        HttpResponse<String> page = api.call("GET", "/ui/index.html", null);
+        assertEquals(200, page.statusCode());
+        assertEquals("max-age=31536000", page.headers().firstValue("Strict-Transport-Security").orElse(""));
+    }
 }

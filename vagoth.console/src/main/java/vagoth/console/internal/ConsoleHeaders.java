@@ -39,6 +39,9 @@ public final class ConsoleHeaders implements Filter {
         resp.setHeader("X-Frame-Options", "DENY");
         resp.setHeader("Referrer-Policy", "no-referrer");
         resp.setHeader("Cache-Control", "no-cache");
+        if (request.isSecure()) { // a browser that saw the console over HTTPS never tries it in plain HTTP
+            resp.setHeader("Strict-Transport-Security", "max-age=31536000");
+        }
         chain.doFilter(request, response);
     }
 }

@@ -23,6 +23,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "The password of that keystore (and of its key)")
     String keystore_password() default "";
 
+    @AttributeDefinition(min = "8", max = "1000", description = "Jetty's worker threads at most: requests beyond"
+            + " them wait for one to come free")
+    int threads() default 64;
+
     @AttributeDefinition(description = "A file holding a token that reads /metrics and nothing else, for a"
             + " Prometheus server (its credentials_file), relative to etc/; empty: /metrics takes a"
             + " viewer's token")

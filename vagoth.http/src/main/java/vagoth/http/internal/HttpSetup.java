@@ -35,6 +35,13 @@ public final class HttpSetup {
     static final String FELIX_HTTP = "org.apache.felix.http";
     private static final System.Logger LOG = System.getLogger(HttpSetup.class.getName());
 
+    /** TLS 1.3's suites, and TLS 1.2's with forward secrecy and authenticated encryption only (no CBC). */
+    static final java.util.List<String> AEAD_SUITES = java.util.List.of("TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
     private final ConfigurationAdmin admin;
     private final Path home;
 
@@ -67,6 +74,7 @@ public final class HttpSetup {
         d.put("org.apache.felix.http.jetty.requestSizeLimit", String.valueOf(4L * Body.MAX_BYTES));
         d.put("org.apache.felix.http.mbeans", "false");
         d.put("org.apache.felix.http.timeout", "600000"); // a command waits for its job: up to ten minutes idle
+        d.put("org.apache.felix.http.jetty.threadpool.max", String.valueOf(config.threads()));
         String where;
         if (config.tls()) {
             TlsKeystore ks = keystore(config);
@@ -79,6 +87,7 @@ public final class HttpSetup {
             d.put("org.apache.felix.https.keystore.key.password", ks.password());
             d.put("org.apache.felix.https.jetty.protocols.included", "TLSv1.3,TLSv1.2");
             d.put("org.apache.felix.https.jetty.protocols.excluded", "SSLv3,TLSv1,TLSv1.1");
+            d.put("org.apache.felix.https.jetty.ciphersuites.included", String.join(",", AEAD_SUITES));
             where = "https://" + config.bind() + ":" + config.port() + "/api/v1 (certificate " + ks.file()
                     + ", SHA-256 fingerprint " + ks.fingerprint() + ")";
         } else {
