@@ -36,6 +36,14 @@ final class DaemonControl {
         }
         out.println("vagoth: a daemon serves " + home.root() + " (pid " + daemon.get().pid() + ", since "
                 + daemon.get().info().startInstant().map(Object::toString).orElse("an unknown time") + ")");
+        Path api = home.var().resolve("run").resolve("api.state");
+        try {
+            if (Files.exists(api)) {
+                out.println("vagoth: its remote API is " + Files.readString(api).strip());
+            }
+        } catch (IOException e) {
+            // not said
+        }
         return OneShot.OK;
     }
 

@@ -120,6 +120,27 @@ class DaemonIT {
         assertFalse(vagoth("list").out().contains("intruder"), "nothing of its command ran");
     }
 
+    /** Another process on the API's port: the daemon says loudly that it does not serve the API, never that it does. */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void aTakenPortIsSaidLoudlyAndTheApiIsNotClaimed() throws Exception {
+        vagoth("list");
+        try (java.net.ServerSocket squatter = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            Files.writeString(home.resolve("etc/vagoth.http.cfg"), "port = " + squatter.getLocalPort() + "\n");
+            startDaemon();
+            Path out = home.resolveSibling(home.getFileName() + "-daemon.log");
+            awaitText(out, "the remote API is NOT served: 127.0.0.1:" + squatter.getLocalPort());
+            assertTrue(Files.readString(out).contains("the remote API is NOT served: 127.0.0.1:"
+                    + squatter.getLocalPort()), Files.readString(out));
+            assertFalse(Files.readString(out).contains("the remote API is served at"), Files.readString(out));
+            Result status = vagoth("daemon", "status");
+            assertTrue(status.out().contains("its remote API is not served: 127.0.0.1:" + squatter.getLocalPort()),
+                    status.out());
+            assertTrue(Files.readString(home.resolve("var/log/vagoth.log")).contains("the remote API is NOT served"));
+        }
+    }
+
     @Test
     void commandsRunInsideTheDaemonExactlyAsOneShot() throws Exception {
         vagoth("new", "seen-before-the-daemon");

@@ -66,7 +66,55 @@ public final class HttpSetup {
         admin.getConfiguration(FELIX_HTTP, "?").delete();
     }
 
+    /** Where the API was last served by this daemon ({@code bind:port}), or null. */
+    private String serving;
+
+    /**
+     * Whether {@code bind:port} can be listened on now: null when it can, else
+     * why not. Another process holding the port would otherwise be sent the
+     * tokens of every client while this daemon says it serves.
+     */
+    static String unavailable(String bind, int port) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(bind, port));
+            return null;
+        } catch (IOException e) {
+            return bind + ":" + port + " cannot be listened on (" + e.getMessage() + "): another process holds it?";
+        }
+    }
+
+    /** What the daemon says of its API, for 'vagoth daemon status': {@code var/run/api.state}. */
+    private void state(String text) {
+        try {
+            java.nio.file.Path f = home.resolve("var").resolve("run").resolve("api.state");
+            java.nio.file.Files.createDirectories(f.getParent());
+            vagoth.support.io.Durable.write(vagoth.support.io.FileIo.REAL, f,
+                    (text + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot record the API's state: " + e.getMessage());
+        }
+    }
+
     private void apply(HttpConfig config) {
+        String at = config.bind() + ":" + config.port();
+        String why = at.equals(serving) ? null : unavailable(config.bind(), config.port());
+        if (why != null) {
+            Dictionary<String, Object> off = new Hashtable<>();
+            off.put("org.apache.felix.http.enable", "false");
+            off.put("org.apache.felix.https.enable", "false");
+            try {
+                admin.getConfiguration(FELIX_HTTP, "?").update(off);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot turn the HTTP server off: " + e.getMessage());
+            }
+            serving = null;
+            String said = "the remote API is NOT served: " + why + "; set another port in etc/vagoth.http.cfg";
+            System.err.println("vagoth: " + said);
+            LOG.log(System.Logger.Level.ERROR, said);
+            state("not served: " + why);
+            return;
+        }
         Dictionary<String, Object> d = new Hashtable<>();
         d.put("org.apache.felix.http.host", config.bind());
         d.put("org.apache.felix.http.jetty.sendServerHeader", "false");
@@ -103,8 +151,10 @@ public final class HttpSetup {
         } catch (IOException e) {
             throw new VagothException("cannot configure the HTTP server: " + e.getMessage(), null, e);
         }
+        serving = at;
         System.out.println("vagoth: the remote API is served at " + where);
         LOG.log(System.Logger.Level.INFO, "remote API at {0}", where);
+        state("served at " + where);
     }
 
     private TlsKeystore keystore(HttpConfig config) {
