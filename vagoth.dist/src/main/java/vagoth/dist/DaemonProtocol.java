@@ -22,6 +22,8 @@ final class DaemonProtocol {
     /** Precedes what the command wrote to standard error so far (action lines), sent as it is written. */
     static final int ERR_CHUNK = -0x45525221;
     private static final int MAX_BYTES = 256 << 20;
+    /** A command's arguments together, at most: far more than a command line holds (Linux's is 2 MiB). */
+    static final int MAX_REQUEST_BYTES = 8 << 20;
 
     /** What a request asks for; its arguments are, by kind: */
     enum Kind {
@@ -82,8 +84,14 @@ final class DaemonProtocol {
             throw new IOException("bad argument count " + n);
         }
         String[] args = new String[n];
+        long left = MAX_REQUEST_BYTES;
         for (int i = 0; i < n; i++) {
-            args[i] = new String(bytes(in), StandardCharsets.UTF_8);
+            int len = in.readInt();
+            if (len < 0 || len > left) {
+                throw new IOException("a request over " + MAX_REQUEST_BYTES + " bytes");
+            }
+            left -= len;
+            args[i] = new String(in.readNBytes(len), StandardCharsets.UTF_8);
         }
         return new Request(kind, args, in.readBoolean());
     }

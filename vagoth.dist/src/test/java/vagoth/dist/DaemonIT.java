@@ -141,6 +141,25 @@ class DaemonIT {
         }
     }
 
+    /** A request larger than any command line is refused as it is read, before it is held in memory. */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void anOversizedRequestIsCutOffAndTheDaemonGoesOn() throws Exception {
+        vagoth("list");
+        startDaemon();
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                java.net.UnixDomainSocketAddress.of(socket()))) {
+            java.io.DataOutputStream out = new java.io.DataOutputStream(java.nio.channels.Channels.newOutputStream(ch));
+            out.writeInt(DaemonProtocol.MAGIC);
+            out.writeByte(0);
+            out.writeInt(1);
+            out.writeInt(DaemonProtocol.MAX_REQUEST_BYTES + 1); // announced, never sent
+            out.flush();
+            assertEquals(-1, java.nio.channels.Channels.newInputStream(ch).read(), "closed without an answer");
+        }
+        assertEquals(0, vagoth("list").status(), "the daemon goes on");
+    }
+
     @Test
     void commandsRunInsideTheDaemonExactlyAsOneShot() throws Exception {
         vagoth("new", "seen-before-the-daemon");
