@@ -110,13 +110,37 @@ class DaemonIT {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx--x--x"));
         }
         Files.setPosixFilePermissions(socket(), PosixFilePermissions.fromString("rwxrwxrwx"));
-        ProcessBuilder pb = new ProcessBuilder("runuser", "-u", "nobody", "--", "env", "VAGOTH_HOME=" + home,
-                "VAGOTH_ALLOW_OTHER_OWNER=1", bin().toString(), "new", "intruder").redirectErrorStream(true);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(1, p.exitValue(), out);
-        assertTrue(out.contains("vagoth: this daemon belongs to root; nobody may not use it"), out);
+        // the other user's client: a few lines of Java in a directory it may read (the distribution may be where it
+        // may not), speaking the daemon's protocol: 'new intruder'
+        Path dir = Files.createTempDirectory("vagoth-peer");
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path client = dir.resolve("Peer.java");
+            Files.writeString(client, "import java.io.*; import java.nio.channels.*; import java.net.*;\n"
+                    + "public class Peer { public static void main(String[] a) throws Exception {\n"
+                    + "  try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(a[0]))) {\n"
+                    + "    DataOutputStream o = new DataOutputStream(Channels.newOutputStream(ch));\n"
+                    + "    o.writeInt(" + DaemonProtocol.MAGIC + "); o.writeByte(0); o.writeInt(2);\n"
+                    + "    for (String s : new String[] {\"new\", \"intruder\"}) { byte[] b = s.getBytes(\"UTF-8\");"
+                    + " o.writeInt(b.length); o.write(b); }\n"
+                    + "    o.writeBoolean(false); o.flush();\n"
+                    + "    DataInputStream i = new DataInputStream(Channels.newInputStream(ch));\n"
+                    + "    int status = i.readInt(); i.readNBytes(i.readInt()); byte[] err = i.readNBytes(i.readInt());\n"
+                    + "    System.out.print(new String(err, \"UTF-8\")); System.exit(status); } } }\n");
+            Files.setPosixFilePermissions(client, PosixFilePermissions.fromString("rw-r--r--"));
+            ProcessBuilder pb = new ProcessBuilder("runuser", "-u", "nobody", "--",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), client.toString(),
+                    socket().toString()).redirectErrorStream(true);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(1, p.exitValue(), out);
+            assertTrue(out.contains("vagoth: this daemon belongs to root; nobody may not use it"), out);
+        } finally {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
         assertFalse(vagoth("list").out().contains("intruder"), "nothing of its command ran");
     }
 
