@@ -127,6 +127,7 @@ final class ApiDaemon implements AutoCloseable {
      * {@code from} (127.0.0.N: failures are counted per address), with
      * {@code authorization} as that header unless it is null.
      */
+    /** The answer's status line, then its headers, one a line. */
     String statusLine(String method, String path, String authorization, String body, String from) throws Exception {
         byte[] b = body == null ? new byte[0] : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) client.sslContext().getSocketFactory()
@@ -141,8 +142,13 @@ final class ApiDaemon implements AutoCloseable {
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             out.write(b);
             out.flush();
-            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
-                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            StringBuilder head = new StringBuilder(in.readLine());
+            for (String line; (line = in.readLine()) != null && !line.isEmpty();) {
+                head.append('\n').append(line);
+            }
+            return head.toString();
         }
     }
 

@@ -29,8 +29,10 @@ import vagoth.api.access.AccessTokens;
  * Every request to {@code /api/} carries {@code Authorization: Bearer
  * TOKEN}: a missing, malformed, unknown, revoked or expired token is a 401
  * (never an empty answer), a token in the query string a 400. Failures from
- * one address are slowed down: after {@value #FREE_FAILURES} in a minute each
- * next one waits longer, up to {@value #MAX_DELAY_MS} ms. Every call that
+ * one address are limited ({@link FailureLimit}): past a few in a minute its
+ * refused attempts are answered {@code 429} with {@code Retry-After} at once.
+ * A request refused here is answered without its body being read, and its
+ * connection closed, so a client that never sends the body holds nothing. Every call that
  * changes something is logged with the token's name as its actor; a token
  * itself never is. The web console signs in with a token
  * ({@code POST /api/v1/session}) and then sends a session cookie instead;
@@ -39,12 +41,9 @@ import vagoth.api.access.AccessTokens;
  */
 @Component(service = Filter.class, configurationPid = HttpSetup.PID,
     configurationPolicy = ConfigurationPolicy.OPTIONAL, property = {"osgi.http.whiteboard.filter.pattern=/api/*",
+    "osgi.http.whiteboard.filter.asyncSupported=true",
     "osgi.http.whiteboard.filter.pattern=/metrics", "osgi.http.whiteboard.context.select=" + Api.WHITEBOARD_CONTEXT})
 public final class AuthFilter implements Filter {
-    static final int FREE_FAILURES = 5;
-    static final long MAX_DELAY_MS = 5_000;
-    private static final long WINDOW_MS = 60_000;
-    private static final int MAX_ADDRESSES = 10_000;
     private static final System.Logger LOG = System.getLogger("vagoth.api");
     private static final String SIGN_IN = "/api/v1/session";
     private static final java.util.Set<String> SAFE = java.util.Set.of("GET", "HEAD");
@@ -53,15 +52,8 @@ public final class AuthFilter implements Filter {
     private final Sessions sessions;
     private final EventFeed events;
     private final Metrics metrics;
-    /** Per address: failures in the current window, and when it began. Oldest addresses go first. */
-    private final Map<String, long[]> failures = new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
-            return size() > MAX_ADDRESSES;
-        }
-    };
+    /** Refused credentials per address: past a few, a 429 with Retry-After, never a sleeping thread. */
+    private final FailureLimit failures = new FailureLimit(java.time.Clock.systemUTC());
 
     private final String home;
     /** Null when none is configured, or the configured one cannot be read (logged). */
@@ -109,13 +101,14 @@ public final class AuthFilter implements Filter {
     private void filter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
             throws IOException, ServletException {
         if (tokenInUrl(req.getQueryString())) {
-            Body.drain(req);
+            resp.setHeader("Connection", "close");
             Api.error(resp, 400, "a token goes in the Authorization header, never in the URL (it would be logged"
                     + " on the way): revoke that token, it may have been seen");
             return;
         }
         java.util.List<String> authorizations = java.util.Collections.list(req.getHeaders("Authorization"));
         if (authorizations.size() > 1) {
+            resp.setHeader("Connection", "close");
             Api.error(resp, 400, "one Authorization header, not " + authorizations.size());
             return;
         }
@@ -140,13 +133,13 @@ public final class AuthFilter implements Filter {
             session = sessions.find(cookie(req)).orElse(null);
             token = session == null ? Optional.empty() : tokens.authenticate(session.bearer);
             if (token.isEmpty()) {
-                Body.drain(req);
+                resp.setHeader("Connection", "close");
                 Api.error(resp, 401, "the session has ended (signed out, idle too long, its token revoked or"
                         + " expired, or the daemon restarted): sign in again");
                 return;
             }
             if (!SAFE.contains(req.getMethod()) && !session.csrfMatches(req.getHeader(Sessions.CSRF_HEADER))) {
-                Body.drain(req);
+                resp.setHeader("Connection", "close");
                 Api.error(resp, 403, "a change made with a session cookie needs its CSRF token in the "
                         + Sessions.CSRF_HEADER + " header (GET /api/v1/session gives it)");
                 return;
@@ -157,8 +150,11 @@ public final class AuthFilter implements Filter {
                     && tokens.authenticate(s.bearer).isPresent());
         }
         if (token.isEmpty()) {
-            Body.drain(req);
-            slowDown(req.getRemoteAddr());
+            resp.setHeader("Connection", "close"); // answered without reading its body: nothing of it is waited for
+            failures.failed(req.getRemoteAddr());
+            if (tooMany(req, resp)) {
+                return;
+            }
             resp.setHeader("WWW-Authenticate", "Bearer realm=\"vagoth\"");
             Api.error(resp, 401, header == null ? "no token: send 'Authorization: Bearer TOKEN' ('vagoth token create"
                     + " --role viewer' makes one)" : "the token is not valid (unknown, revoked, expired or"
@@ -196,10 +192,12 @@ public final class AuthFilter implements Filter {
     private void signIn(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
             throws IOException, ServletException {
         String address = req.getRemoteAddr();
-        pause(address);
+        if (tooMany(req, resp)) { // before its body is read
+            return;
+        }
         chain.doFilter(req, resp);
         if (resp.getStatus() == 401) {
-            count(address);
+            failures.failed(address);
         }
         LOG.log(System.Logger.Level.INFO, "api: sign-in from {0} -> {1}", address, resp.getStatus());
     }
@@ -245,7 +243,7 @@ public final class AuthFilter implements Filter {
     private static void scraped(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
             throws IOException, ServletException {
         if (!req.getRequestURI().equals("/metrics") || !req.getMethod().equals("GET")) {
-            Body.drain(req);
+            resp.setHeader("Connection", "close");
             Api.error(resp, 403, "the scrape token reads GET /metrics only");
             return;
         }
@@ -253,38 +251,20 @@ public final class AuthFilter implements Filter {
         chain.doFilter(req, resp);
     }
 
-    /** Counts a failure from {@code address} and, past the free ones, waits before answering it. */
-    private void slowDown(String address) {
-        count(address);
-        pause(address);
-    }
-
-    private void count(String address) {
-        synchronized (failures) {
-            long now = System.currentTimeMillis();
-            long[] f = failures.computeIfAbsent(address, a -> new long[] {0, now});
-            if (now - f[1] > WINDOW_MS) {
-                f[0] = 0;
-                f[1] = now;
-            }
-            f[0]++;
+    /**
+     * Answers {@code 429} with {@code Retry-After} when the request's address
+     * must wait (its refused attempts went past the free ones); returns
+     * whether it did.
+     */
+    private boolean tooMany(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        long wait = failures.waitMs(req.getRemoteAddr());
+        if (wait <= 0) {
+            return false;
         }
-    }
-
-    /** Waits as long as the failures from {@code address} in this window say: nothing for the first few. */
-    private void pause(String address) {
-        long delay;
-        synchronized (failures) {
-            long[] f = failures.get(address);
-            long over = f == null || System.currentTimeMillis() - f[1] > WINDOW_MS ? 0 : f[0] - FREE_FAILURES;
-            delay = over <= 0 ? 0 : Math.min(MAX_DELAY_MS, 100L << Math.min(over - 1, 16));
-        }
-        if (delay > 0) {
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        resp.setHeader("Connection", "close");
+        resp.setHeader("Retry-After", String.valueOf((wait + 999) / 1000));
+        Api.error(resp, 429, "too many refused attempts from " + req.getRemoteAddr() + ": try again in "
+                + (wait + 999) / 1000 + " s");
+        return true;
     }
 }

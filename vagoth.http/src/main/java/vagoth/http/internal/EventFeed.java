@@ -140,6 +140,17 @@ public final class EventFeed {
             kept.removeFirst();
         }
         notifyAll();
+        Runnable w = published;
+        if (w != null) {
+            w.run();
+        }
+    }
+
+    /** Told (on the publishing thread: it must only hand the work on) after each event. */
+    private volatile Runnable published;
+
+    void onPublished(Runnable r) {
+        published = r;
     }
 
     /**
@@ -174,12 +185,18 @@ public final class EventFeed {
             }
             wait(left);
         }
-        List<Event> out = new ArrayList<>();
-        for (Event e : kept) {
-            if (e.seq() > from) {
-                out.add(e);
-            }
+        if (seq <= from) {
+            return List.of();
         }
+        List<Event> out = new ArrayList<>();
+        for (java.util.Iterator<Event> it = kept.descendingIterator(); it.hasNext();) { // the newest only: cheap
+            Event e = it.next();
+            if (e.seq() <= from) {
+                break;
+            }
+            out.add(e);
+        }
+        java.util.Collections.reverse(out);
         return out;
     }
 

@@ -23,6 +23,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "The password of that keystore (and of its key)")
     String keystore_password() default "";
 
+    @AttributeDefinition(min = "1", description = "Event streams open at most, over all tokens (each holds no"
+            + " thread, only a connection); one more is a 429")
+    int streams_max() default 500;
+
+    @AttributeDefinition(min = "1", description = "Event streams open at most per token; one more is a 429")
+    int streams_per_token() default 50;
+
     @AttributeDefinition(min = "8", max = "1000", description = "Jetty's worker threads at most: requests beyond"
             + " them wait for one to come free")
     int threads() default 64;
