@@ -35,8 +35,13 @@ abstract class ApiServlet extends HttpServlet {
                 case "DELETE" -> delete(req, resp);
                 default -> throw new Api.Refusal(405, req.getMethod() + " is not served here");
             }
+        } catch (IOException e) {
+            if (!resp.isCommitted()) {
+                resp.setStatus(400); // the body did not arrive whole (an upload aborted): never logged as a 200
+            }
+            throw e;
         } catch (RuntimeException e) {
-            Body.drain(req); // a refusal before the body was read: keep the connection usable
+            resp.setHeader("Connection", "close"); // a refusal before the body was read: not waited for
             int status = status(e);
             if (status == 500) {
                 LOG.log(System.Logger.Level.ERROR, "api: " + req.getMethod() + " " + req.getRequestURI() + " failed", e);
