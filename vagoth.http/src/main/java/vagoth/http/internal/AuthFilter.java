@@ -151,9 +151,11 @@ public final class AuthFilter implements Filter {
         }
         if (token.isEmpty()) {
             resp.setHeader("Connection", "close"); // answered without reading its body: nothing of it is waited for
-            failures.failed(req.getRemoteAddr());
-            if (tooMany(req, resp)) {
-                return;
+            if (header != null) { // a token presented and refused: a guess, counted (no token at all guesses nothing)
+                failures.failed(req.getRemoteAddr());
+                if (tooMany(req, resp)) {
+                    return;
+                }
             }
             resp.setHeader("WWW-Authenticate", "Bearer realm=\"vagoth\"");
             Api.error(resp, 401, header == null ? "no token: send 'Authorization: Bearer TOKEN' ('vagoth token create"
