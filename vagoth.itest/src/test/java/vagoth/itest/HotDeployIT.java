@@ -78,6 +78,15 @@ public class HotDeployIT {
         }
     }
 
+    private boolean exampleDriverBound() {
+        try {
+            ((vagoth.api.virt.Hypervisor) manager.getNode("memhv")).driver();
+            return true;
+        } catch (VagothException e) {
+            return false;
+        }
+    }
+
     private boolean exampleBundleInstalled() {
         for (Bundle b : context.getBundles()) {
             if ("vagoth-example-driver".equals(b.getSymbolicName())) {
@@ -105,7 +114,8 @@ public class HotDeployIT {
 
         Path jar = home.resolve("deploy/vagoth-example-driver.jar");
         Files.copy(Path.of(context.getProperty("vagoth.example.driver")), jar, StandardCopyOption.REPLACE_EXISTING);
-        await("the example driver to be deployed", this::exampleDriverPresent);
+        // its service registered, and bound by the hypervisor type that hands it out (a moment later, on DS's thread)
+        await("the example driver to be deployed", () -> exampleDriverPresent() && exampleDriverBound());
         vm("vm1").define("memhv");
         vm("vm1").start();
         manager.action("poll", Map.of());
