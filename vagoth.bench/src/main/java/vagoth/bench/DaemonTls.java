@@ -15,6 +15,11 @@ final class DaemonTls {
     }
 
     static HttpClient client(Path home) throws Exception {
+        return HttpClient.newBuilder().sslContext(context(home)).build();
+    }
+
+    /** A TLS context that trusts only the certificate of the daemon of {@code home}. */
+    static SSLContext context(Path home) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(home.resolve("etc/tls/vagoth.p12"))) {
             ks.load(in, Files.readString(home.resolve("etc/tls/vagoth.p12.password")).trim().toCharArray());
@@ -23,6 +28,6 @@ final class DaemonTls {
         tmf.init(ks);
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(tls).build();
+        return tls;
     }
 }

@@ -337,4 +337,111 @@ class ApiAccessIT {
             }
         }
     }
+    /**
+     * Waiting is explicit: a connection whose body stops arriving is answered 408 and closed after
+     * {@code idle.timeout.s}, while a command that waits longer for its job, and thirty requests waiting for that
+     * job ({@code ?wait=}), are held to no idle timeout and hold no server thread (eight of them here): an
+     * authenticated request meanwhile is answered within a second.
+     */
+    @Test
+    @Timeout(180)
+    void aStalledBodyIsDroppedWhileWaitsForAJobHoldNoThread() throws Exception {
+        ApiDaemon api = ApiDaemon.start(home, "idle.timeout.s = 5\nthreads = 8\n");
+        String operator = api.token("operator");
+        String admin = api.token("admin");
+        // an agent that takes 20 s over a start, and answers everything else at once
+        Path agent = home.resolve("slow-agent");
+        Files.writeString(agent, "#!/bin/sh\nread -r line\ncase \"$line\" in *'\"start\"'*) sleep 20;; esac\n"
+                + "printf '%s\\n' \"$line\" | exec '" + Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth-agent")
+                + "' --backend sim --state '" + home.resolve("var/sim/slow1") + "' --mem-total 4096 --cpus 4\n");
+        agent.toFile().setExecutable(true);
+        Files.createDirectories(home.resolve("var/sim/slow1"));
+        assertEquals(0, VagothProcess.run(home, List.of(), "new", "slow1", "--type", "hv", "driver=geats",
+                "agent=" + agent, "agent_session=false", "mem_total=4096", "cpus=4").status());
+        assertEquals(0, VagothProcess.run(home, List.of(), "new", "vm1", "template=debian", "ram=128").status());
+        assertEquals(0, VagothProcess.run(home, List.of(), "define", "--hint", "slow1", "vm1").status());
+
+        javax.net.ssl.SSLSocketFactory f = api.client.sslContext().getSocketFactory();
+        List<javax.net.ssl.SSLSocket> sockets = new java.util.ArrayList<>();
+        try {
+            javax.net.ssl.SSLSocket stalled = (javax.net.ssl.SSLSocket) f.createSocket("127.0.0.1", api.port);
+            sockets.add(stalled);
+            stalled.setSoTimeout(60_000);
+            send(stalled, "POST /api/v1/nodes HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + admin
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"id\": \"x");
+            javax.net.ssl.SSLSocket command = (javax.net.ssl.SSLSocket) f.createSocket("127.0.0.1", api.port);
+            sockets.add(command);
+            command.setSoTimeout(60_000);
+            String body = "{\"args\": [\"start\", \"vm1\"]}";
+            send(command, "POST /api/v1/command HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + operator
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            String job = null;
+            for (long end = System.nanoTime() + 15_000_000_000L; job == null && System.nanoTime() < end;) {
+                String running = api.call("GET", "/api/v1/jobs?state=running&node=vm1", operator).body();
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"id\":\"([0-9a-f]+)\"").matcher(running);
+                job = m.find() ? m.group(1) : null;
+            }
+            assertTrue(job != null, "the start is running");
+            List<javax.net.ssl.SSLSocket> waits = new java.util.ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                javax.net.ssl.SSLSocket w = (javax.net.ssl.SSLSocket) f.createSocket("127.0.0.1", api.port);
+                sockets.add(w);
+                waits.add(w);
+                w.setSoTimeout(60_000);
+                send(w, "GET /api/v1/jobs/" + job + "?wait=60 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                        + operator + "\r\n\r\n");
+            }
+            long began = System.nanoTime();
+            HttpResponse<String> served = api.call("GET", "/api/v1/nodes/hyper1", operator);
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+            assertEquals(200, served.statusCode());
+            assertTrue(tookMs < 1000, "an authenticated request took " + tookMs + " ms among 30 waits for a job");
+
+            String dropped = new String(stalled.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(dropped.startsWith("HTTP/1.1 408 ") && dropped.contains("idle.timeout.s"), dropped);
+            String ran = readAnswer(command);
+            assertTrue(ran.startsWith("HTTP/1.1 200 ") && ran.contains("\"status\":0"), "the command outlived the"
+                    + " idle timeout: " + ran);
+            for (javax.net.ssl.SSLSocket w : waits) {
+                String answer = readAnswer(w);
+                assertTrue(answer.startsWith("HTTP/1.1 200 ") && answer.contains("\"state\":\"done\""), answer);
+            }
+        } finally {
+            for (javax.net.ssl.SSLSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    private static void send(javax.net.ssl.SSLSocket s, String request) throws java.io.IOException {
+        s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        s.getOutputStream().flush();
+    }
+
+    /** One HTTP/1.1 answer with a Content-Length, read whole from {@code s}. */
+    private static String readAnswer(javax.net.ssl.SSLSocket s) throws java.io.IOException {
+        java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+        StringBuilder head = new StringBuilder();
+        int length = 0;
+        for (String line; (line = readLine(in)) != null && !line.isEmpty();) {
+            head.append(line).append("\r\n");
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring("content-length:".length()).strip());
+            }
+        }
+        byte[] body = new byte[length];
+        in.readFully(body);
+        return head + "\r\n" + new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String readLine(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c; (c = in.read()) >= 0;) {
+            if (c == '\n') {
+                return sb.toString().stripTrailing();
+            }
+            sb.append((char) c);
+        }
+        return sb.length() == 0 ? null : sb.toString();
+    }
 }

@@ -36,10 +36,18 @@ abstract class ApiServlet extends HttpServlet {
                 default -> throw new Api.Refusal(405, req.getMethod() + " is not served here");
             }
         } catch (IOException e) {
-            if (!resp.isCommitted()) {
-                resp.setStatus(400); // the body did not arrive whole (an upload aborted): never logged as a 200
+            if (resp.isCommitted()) {
+                throw e; // the client went while its answer was written
             }
-            throw e;
+            // the body did not arrive whole (an upload aborted or stalled): never logged as a 200
+            boolean stalled = timedOut(e);
+            resp.setHeader("Connection", "close");
+            try {
+                Api.error(resp, stalled ? 408 : 400, stalled ? "the body stopped arriving (idle.timeout.s in"
+                        + " etc/vagoth.http.cfg)" : "the body did not arrive whole");
+            } catch (IOException gone) {
+                resp.setStatus(stalled ? 408 : 400); // the client has gone: what the log says
+            }
         } catch (RuntimeException e) {
             resp.setHeader("Connection", "close"); // a refusal before the body was read: not waited for
             int status = status(e);
@@ -49,6 +57,15 @@ abstract class ApiServlet extends HttpServlet {
             Api.error(resp, status, status == 500 ? "the daemon failed to answer (" + e.getClass().getSimpleName()
                     + "); its log says more" : e.getMessage());
         }
+    }
+
+    private static boolean timedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int status(RuntimeException e) {

@@ -34,6 +34,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + " them wait for one to come free")
     int threads() default 64;
 
+    @AttributeDefinition(min = "5", max = "600", description = "Seconds a connection may stay silent (a body"
+            + " that stops arriving, a client that reads nothing) before it is closed; waits the API makes on"
+            + " purpose (a command's job, ?wait=, an event stream) are not held to it")
+    int idle_timeout_s() default 30;
+
     @AttributeDefinition(description = "A file holding a token that reads /metrics and nothing else, for a"
             + " Prometheus server (its credentials_file), relative to etc/; empty: /metrics takes a"
             + " viewer's token")

@@ -121,7 +121,7 @@ public final class HttpSetup {
         // a body over the API's limit is answered 413 by the API; Jetty only cuts off one far over it
         d.put("org.apache.felix.http.jetty.requestSizeLimit", String.valueOf(4L * Body.MAX_BYTES));
         d.put("org.apache.felix.http.mbeans", "false");
-        d.put("org.apache.felix.http.timeout", "600000"); // a command waits for its job: up to ten minutes idle
+        d.put("org.apache.felix.http.timeout", String.valueOf(config.idle_timeout_s() * 1000L));
         d.put("org.apache.felix.http.jetty.threadpool.max", String.valueOf(config.threads()));
         String where;
         if (config.tls()) {

@@ -5,12 +5,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 import vagoth.api.Manager;
@@ -26,14 +37,26 @@ import vagoth.support.json.JobJson;
  * as {@code vagoth jobs}), one job with its steps, and {@code DELETE} to
  * cancel a queued one (operator). {@code GET /api/v1/jobs/ID?wait=SECONDS}
  * answers once the job has ended, or when the time is up (at most 300 s), with
- * the job as it is then.
+ * the job as it is then; the wait holds no server thread.
  */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/jobs",
+    "osgi.http.whiteboard.servlet.asyncSupported=true",
     "osgi.http.whiteboard.servlet.pattern=/api/v1/jobs/*",
     "osgi.http.whiteboard.context.select=" + Api.WHITEBOARD_CONTEXT})
 public final class JobsServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
+    private static final System.Logger LOG = System.getLogger("vagoth.api");
+    /** How often a waiting request reads its job again. */
+    static final long CHECK_MS = 100;
+    /** Requests waiting for a job at once, at most (each holds a connection, no thread). */
+    static final int MAX_WAITS = 1000;
     private final transient Manager manager;
+    private final transient AtomicInteger waiting = new AtomicInteger();
+    private final transient ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vagoth-job-waits");
+        t.setDaemon(true);
+        return t;
+    });
 
     @Activate
     public JobsServlet(@Reference Manager manager) {
@@ -57,16 +80,12 @@ public final class JobsServlet extends ApiServlet {
                 if (!(seconds >= 0 && seconds <= 300)) {
                     throw new Api.Refusal(400, "wait takes seconds from 0 to 300, not '" + wait + "'");
                 }
-                try {
-                    j = manager.jobs().await(id, java.time.Duration.ofMillis((long) (seconds * 1000)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new Api.Refusal(503, "the daemon is stopping");
+                if (!j.state().isFinished() && seconds > 0) {
+                    waitFor(req, resp, id, System.nanoTime() + (long) (seconds * 1e9));
+                    return;
                 }
             }
-            var o = JobJson.of(j);
-            o.put("steps", manager.jobs().steps(id));
-            Api.json(resp, 200, o);
+            answer(resp, j);
             return;
         }
         JobState state = null;
@@ -96,6 +115,89 @@ public final class JobsServlet extends ApiServlet {
             out.add(JobJson.of(j));
         }
         Api.json(resp, 200, out);
+    }
+
+    private void answer(HttpServletResponse resp, Job j) throws IOException {
+        var o = JobJson.of(j);
+        o.put("steps", manager.jobs().steps(j.id()));
+        Api.json(resp, 200, o);
+    }
+
+    /**
+     * Answers once job {@code id} has ended or at {@code deadline}, holding no
+     * thread meanwhile: the request is suspended and one scheduler thread
+     * reads the job again every {@link #CHECK_MS}. At most {@link #MAX_WAITS}
+     * wait at once; one more is a 429.
+     */
+    private void waitFor(HttpServletRequest req, HttpServletResponse resp, String id, long deadline) {
+        if (waiting.incrementAndGet() > MAX_WAITS) {
+            waiting.decrementAndGet();
+            resp.setHeader("Retry-After", "5");
+            throw new Api.Refusal(429, MAX_WAITS + " requests wait for jobs already: ask without ?wait=, or later");
+        }
+        resp.setStatus(200);
+        AsyncContext context = req.startAsync();
+        context.setTimeout(0); // the deadline below ends it; the connection's idle timeout does not apply
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<java.util.concurrent.ScheduledFuture<?>> check = new AtomicReference<>();
+        Runnable end = () -> {
+            if (done.compareAndSet(false, true)) {
+                waiting.decrementAndGet();
+                var f = check.get();
+                if (f != null) {
+                    f.cancel(false);
+                }
+            }
+        };
+        context.addListener(new AsyncListener() {
+            @Override
+            public void onComplete(AsyncEvent event) {
+                end.run();
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                end.run();
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                end.run();
+                context.complete();
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+                // nothing to do
+            }
+        });
+        try {
+            check.set(checker.scheduleWithFixedDelay(() -> {
+                if (done.get()) {
+                    return;
+                }
+                try {
+                    Job j = manager.jobs().get(id).orElseThrow(() -> new JobNotFoundException(id));
+                    if (!j.state().isFinished() && System.nanoTime() < deadline) {
+                        return;
+                    }
+                    end.run();
+                    answer((HttpServletResponse) context.getResponse(), j);
+                } catch (IOException | RuntimeException e) {
+                    end.run(); // the client went, or the job store failed: nothing more to say on this request
+                    LOG.log(System.Logger.Level.DEBUG, "api: waiting for job " + id + " ended: " + e);
+                }
+                context.complete();
+            }, CHECK_MS, CHECK_MS, TimeUnit.MILLISECONDS));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            end.run(); // stopping
+            context.complete();
+        }
+    }
+
+    @Deactivate
+    void stop() {
+        checker.shutdownNow();
     }
 
     @Override
