@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,6 +23,7 @@ import vagoth.testing.MemoryJobStore;
 import vagoth.testing.PostgresServer;
 
 /** The job history moves into PostgreSQL and out of it, verified, with its steps; open jobs refuse it. */
+@Tag("postgres") // a PostgreSQL server of its own: left out of the fast tier
 @Timeout(120)
 class JobHistoryCopyTest {
     private static final Transaction TX = new Transaction("00c0b1e5", "myuser");

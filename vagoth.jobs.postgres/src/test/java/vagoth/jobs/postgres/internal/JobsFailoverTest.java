@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,6 +28,7 @@ import vagoth.testing.PostgresServer;
  * job store, whose URL names both servers) carries on by itself. No
  * acknowledged job is lost, none runs twice, and every one ends.
  */
+@Tag("postgres") // a PostgreSQL server of its own: left out of the fast tier
 @Timeout(300)
 class JobsFailoverTest {
 

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,7 @@ import vagoth.testing.PostgresServer;
  * a step it has confirmed, so the confirmation reaches the cut-off daemon only
  * after the other daemon took over: it must not act on it.
  */
+@Tag("postgres") // a PostgreSQL server of its own: left out of the fast tier
 @Timeout(240)
 class JobsPartitionTest {
     private static final Transaction TX = new Transaction("0c0ffee1", "test");

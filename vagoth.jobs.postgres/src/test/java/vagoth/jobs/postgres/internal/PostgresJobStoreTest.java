@@ -16,9 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import vagoth.api.VagothException;
 import vagoth.api.job.Job;
@@ -30,6 +31,7 @@ import vagoth.api.job.Transaction;
 import vagoth.testing.PostgresServer;
 
 /** Job records in a real PostgreSQL, shared by several stores (daemons), one of them killed with SIGKILL. */
+@Tag("postgres") // a PostgreSQL server of its own: left out of the fast tier
 @Timeout(120)
 class PostgresJobStoreTest {
     private static final Transaction TX = new Transaction("6e2bc0fb", "myuser");

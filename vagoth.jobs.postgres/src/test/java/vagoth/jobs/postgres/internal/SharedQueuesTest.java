@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,6 +36,7 @@ import vagoth.testing.PostgresServer;
  * time across the daemons, the dead daemon's running jobs are
  * {@code interrupted} and the others finish everything else.
  */
+@Tag("postgres") // a PostgreSQL server of its own: left out of the fast tier
 @Timeout(300)
 class SharedQueuesTest {
     private static final int DAEMONS = 3;

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,6 +33,7 @@ import vagoth.testing.PostgresServer;
  * handed its share, a dead daemon's share is taken over once its leases
  * expire, and a lease taken away is noticed by its former holder.
  */
+@Tag("postgres") // a PostgreSQL server of its own: left out of the fast tier
 @Timeout(120)
 class PollLeaseTest {
     private static final Duration LEASE = Duration.ofSeconds(1);

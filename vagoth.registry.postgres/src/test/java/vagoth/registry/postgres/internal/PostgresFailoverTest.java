@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,6 +23,7 @@ import vagoth.testing.PostgresServer;
  * registry (whose URL names both) works again by itself: no acknowledged
  * change is lost.
  */
+@Tag("postgres") // a PostgreSQL server of its own: left out of the fast tier
 @Timeout(300)
 class PostgresFailoverTest {
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import vagoth.api.registry.Registry;
@@ -17,6 +18,7 @@ import vagoth.testing.PostgresServer;
  * server this test starts: each test's directory gets a database of its own
  * (its URL is written there, for the worker processes).
  */
+@Tag("postgres") // a PostgreSQL server of its own: left out of the fast tier
 class PostgresRegistryConformanceTest extends RegistryConformance {
     static final String URL_FILE = "postgres.url";
     @RegisterExtension

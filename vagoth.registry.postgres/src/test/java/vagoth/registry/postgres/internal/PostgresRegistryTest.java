@@ -14,15 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import vagoth.api.Node;
 import vagoth.api.registry.RegistryException;
 import vagoth.testing.PostgresServer;
 
 /** What the PostgreSQL registry adds to the conformance suite: change delivery, the event log, schema, errors. */
+@Tag("postgres") // a PostgreSQL server of its own: left out of the fast tier
 @Timeout(120)
 class PostgresRegistryTest {
     @RegisterExtension
