@@ -184,7 +184,7 @@ public final class VagothManager implements Manager {
 
     @Override
     public Provisioner provisioner() {
-        return provisioner.get();
+        return new KnownTypesOnly(provisioner.get(), nodeTypes);
     }
 
     @Override

@@ -155,6 +155,32 @@ class VagothManagerTest {
     }
 
     @Test
+    void aNodeOfATypeNoNodeTypeServesIsRefusedBeforeItIsMade() {
+        List<String> made = new ArrayList<>();
+        manager.bindProvisioner(new vagoth.api.provision.Provisioner() {
+            @Override
+            public Node provision(vagoth.api.provision.ProvisionRequest r) {
+                made.add(r.id());
+                return registry.addNode(r.toNode());
+            }
+
+            @Override
+            public void deprovision(String id) {
+                registry.deleteNode(id);
+            }
+        });
+        manager.addNodeType(Plain::new, props(NodeType.TYPE, "vm", 0, 1));
+        manager.addNodeType(Plain::new, props(NodeType.TYPE, "hv", 0, 2));
+        UnknownNodeTypeException e = assertThrows(UnknownNodeTypeException.class, () -> manager.provisioner()
+                .provision(vagoth.api.provision.ProvisionRequest.of("x", "toaster", Map.of())));
+        assertEquals("Unknown node type toaster (known: hv, vm)", e.getMessage());
+        assertEquals(List.of(), made, "nothing made");
+        assertEquals(List.of(), manager.listNodes());
+        manager.provisioner().provision(vagoth.api.provision.ProvisionRequest.of("v", null, Map.of()));
+        assertEquals(List.of("v"), made, "a vm (the default type) is made");
+    }
+
+    @Test
     void refreshRereadsAndReportsADeletedNode() {
         registry.addNode(Node.of("vm1", "vm1", "vm"));
         manager.addNodeType(Plain::new, props(NodeType.TYPE, "vm", 0, 1));
