@@ -66,6 +66,7 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     private static final Gson GSON = new Gson();
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    private static final System.Logger LOG = System.getLogger(PostgresJobStore.class.getName());
     private final Database db;
     private final Duration lease;
     private final String owner;
@@ -669,10 +670,21 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                // the database is away: the next round tries again (an expired lease is the safe outcome)
+                // the database is away: the next round tries again (an expired lease is the safe outcome); said
+                // once a minute at most, so that jobs that then end interrupted have their reason in the log
+                if (System.nanoTime() - quietUntil >= 0) {
+                    LOG.log(System.Logger.Level.WARNING, "job records in " + db.shownUrl() + ": cannot renew this"
+                            + " daemon's job leases (" + e.getMessage() + "); trying again every "
+                            + Math.max(10, lease.toMillis() / 4) + " ms; its running jobs end interrupted if this"
+                            + " lasts longer than a lease (" + lease.toMillis() + " ms); said once a minute");
+                    quietUntil = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+                }
             }
         }
     }
+
+    /** When a failed renewal may be logged again (nanoTime). Only the keeper touches it. */
+    private long quietUntil = System.nanoTime();
 
     /**
      * Extends the leases of this store's queued jobs and of the running ones

@@ -287,4 +287,49 @@ class PostgresJobStoreTest {
             assertEquals(JobState.INTERRUPTED, a.get(j.id()).orElseThrow().state(), "its lease expired");
         }
     }
+    /** A renewal the database refuses is said in the log (once a minute), never dropped without a word. */
+    @Test
+    @Timeout(60)
+    void aRenewalThatFailsIsLoggedOnce() throws Exception {
+        String url = database();
+        List<String> warnings = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(PostgresJobStore.class.getName());
+        logger.addHandler(capture);
+        try (PostgresJobStore a = store(url, Duration.ofMillis(400));
+                java.sql.Connection c = java.sql.DriverManager.getConnection(url, server().user(), "");
+                java.sql.Statement st = c.createStatement()) {
+            a.create("vm1", "start", Map.of("node", "vm1"), TX);
+            st.execute("CREATE FUNCTION refuse_renewal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION"
+                    + " 'renewal refused by the test'; END $$");
+            st.execute("CREATE TRIGGER refuse_renewal BEFORE UPDATE ON vagoth_jobs FOR EACH ROW WHEN"
+                    + " (NEW.lease_until IS DISTINCT FROM OLD.lease_until) EXECUTE FUNCTION refuse_renewal()");
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (warnings.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(1000); // ten more rounds of the keeper, which say nothing more
+            st.execute("DROP TRIGGER refuse_renewal ON vagoth_jobs");
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("cannot renew this daemon's job leases")
+                && warnings.get(0).contains("renewal refused by the test"), warnings.get(0));
+    }
 }
