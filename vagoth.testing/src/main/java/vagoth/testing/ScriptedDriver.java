@@ -17,6 +17,8 @@ public final class ScriptedDriver implements Driver {
     /** The state {@code info} reports for every VM. */
     public volatile String reportedState = "running";
     public final Map<String, String> failOn = new HashMap<>();
+    /** As {@link #failOn}, with an exception that is no {@code DriverException}: a bug in a driver. */
+    public final Map<String, String> bugOn = new HashMap<>();
     /** Whether it claims to move disks ({@link #copyDisk} then records the call and succeeds, or fails as told). */
     public boolean movesDisks;
 
@@ -26,6 +28,10 @@ public final class ScriptedDriver implements Driver {
         String why = failOn.get(op + " " + hv.id());
         if (why != null) {
             throw new DriverException(hv.id() + ": " + op + " failed: " + why, vm.id());
+        }
+        String bug = bugOn.get(op + " " + hv.id());
+        if (bug != null) {
+            throw new IllegalStateException(bug);
         }
     }
 

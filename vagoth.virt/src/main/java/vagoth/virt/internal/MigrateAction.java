@@ -8,7 +8,6 @@ import org.osgi.service.component.annotations.Component;
 import vagoth.api.Selection;
 import vagoth.api.Node;
 import vagoth.api.registry.Registry;
-import vagoth.api.VagothException;
 import vagoth.api.action.Action;
 import vagoth.api.action.ActionContext;
 import vagoth.api.action.ActionException;
@@ -79,9 +78,9 @@ public final class MigrateAction extends PlacementActions.Placing {
                 state(r, vm.id(), VmStates.DEFINED);
             }
             r.updateMetadata(vm.id(), Map.of(), List.of(VmStates.MIGRATING_TO));
-        } catch (VagothException e) {
+        } catch (RuntimeException e) { // a driver's error or a bug: recorded either way, never left migrating
             throw recordFailure(r, vm.id(), new ActionException("migration of " + vm.id() + " from " + source.id()
-                    + " to " + target.id() + " failed " + step + ": " + e.getMessage(), vm.id(), e));
+                    + " to " + target.id() + " failed " + step + ": " + why(e), vm.id(), e));
         }
         return null;
     }
@@ -139,22 +138,27 @@ public final class MigrateAction extends PlacementActions.Placing {
                 target.driver().start(target.node(), moved);
                 step(args, "started on " + target.id());
             }
-        } catch (VagothException e) {
+        } catch (RuntimeException e) { // a driver's error or a bug: rolled back either way
             String left = rollBack(r, vm, source, target, running && stopped, copied, assigned);
             throw new ActionException("migration of " + vm.id() + " from " + source.id() + " to " + target.id()
-                    + " failed " + step + ": " + e.getMessage() + "; " + left, vm.id(), e);
+                    + " failed " + step + ": " + why(e) + "; " + left, vm.id(), e);
         }
         state(r, vm.id(), running ? VmStates.STARTING : VmStates.DEFINED);
         r.updateMetadata(vm.id(), Map.of(), List.of(VmStates.MIGRATING_TO));
         try {
             source.driver().deprovision(source.node(), vm);
             step(args, "removed from " + source.id() + " (its old disk)");
-        } catch (VagothException e) {
+        } catch (RuntimeException e) {
             throw new ActionException("migration of " + vm.id() + " to " + target.id() + " is done, but removing its"
-                    + " old copy on " + source.id() + " failed: " + e.getMessage() + "; it is stopped there, and"
+                    + " old copy on " + source.id() + " failed: " + why(e) + "; it is stopped there, and"
                     + " 'deprovision' on that host (or by hand) removes it", vm.id(), e);
         }
         return null;
+    }
+
+    /** What went wrong, in words: a driver's message, or the exception itself when it has none. */
+    private static String why(RuntimeException e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     /** Puts the VM back as it was at the source; says what is left where. */
@@ -168,8 +172,8 @@ public final class MigrateAction extends PlacementActions.Placing {
         if (copied) {
             try {
                 target.driver().deprovision(target.node(), vm);
-            } catch (VagothException e) {
-                notes.add("its copy on " + target.id() + " could not be removed (" + e.getMessage() + ")");
+            } catch (RuntimeException e) {
+                notes.add("its copy on " + target.id() + " could not be removed (" + why(e) + ")");
             }
         }
         String state = VmStates.DEFINED;
@@ -178,8 +182,8 @@ public final class MigrateAction extends PlacementActions.Placing {
                 source.driver().start(source.node(), vm);
                 state = VmStates.STARTING;
                 notes.add("started again on " + source.id());
-            } catch (VagothException e) {
-                notes.add("it could not be started again on " + source.id() + " (" + e.getMessage() + ")");
+            } catch (RuntimeException e) {
+                notes.add("it could not be started again on " + source.id() + " (" + why(e) + ")");
             }
         }
         r.updateMetadata(vm.id(), Map.of(Node.STATE, state, VmStates.STATE_SINCE, java.time.Instant.now().toString()),

@@ -429,6 +429,30 @@ class VirtActionsTest {
     }
 
     @Test
+    void aFailureThatIsNoDriverErrorRollsTheMigrationBackToo() {
+        running("hv1");
+        driver.bugOn.put("define hv3", "a bug in the driver");
+        VagothException e = assertThrows(VagothException.class, () -> vm().migrate("hv3"));
+        assertTrue(e.getMessage().contains("failed defining it on hv3") && e.getMessage().contains("a bug in the driver")
+                && e.getMessage().contains("it is whole on hv1, started again on hv1"), e.getMessage());
+        assertEquals(List.of("stop hv1 devnode1", "copyDisk hv1 devnode1", "define hv3 devnode1",
+                "deprovision hv3 devnode1", "start hv1 devnode1"), driver.calls);
+        assertEquals("hv1", node().parent());
+        assertNull(node().metadata().get(VmStates.MIGRATING_TO));
+
+        registry.addNode(new Node("hv4", "hv4", "hv", "", Map.of("driver", "scripted", "shared_storage", "san"),
+                Map.of(), Map.of(), Set.of(), null));
+        registry.updateNode("hv1", vagoth.api.registry.NodeUpdate.builder().definition(Map.of("driver", "scripted",
+                "shared_storage", "san")).build());
+        driver.calls.clear();
+        driver.bugOn.put("define hv4", "another bug");
+        e = assertThrows(VagothException.class, () -> vm().migrate("hv4"));
+        assertTrue(e.getMessage().contains("failed defining it on hv4") && e.getMessage().contains("another bug"),
+                e.getMessage());
+        assertEquals(VmStates.ERROR, node().state(), "shared storage: recorded as failed, not left migrating");
+    }
+
+    @Test
     void aVmThatCannotStartAtTheDestinationGoesBackToTheSource() {
         running("hv1");
         driver.failOn.put("start hv3", "no memory");

@@ -566,14 +566,6 @@ public final class PostgresRegistry extends StateRegistry implements PollLeases,
         }
     }
 
-    /** Wakes the other daemons' listeners when this transaction commits. */
-    private static void notifyOthers(Connection c, long seq) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
-            p.setString(1, String.valueOf(seq));
-            p.executeQuery().close();
-        }
-    }
-
     @Override
     protected <T> T read(Function<RegistryState, T> query) {
         lock.readLock().lock();
