@@ -21,6 +21,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.util.tracker.ServiceTracker;
@@ -271,8 +272,11 @@ final class Container implements AutoCloseable {
             } finally {
                 t.close();
             }
-        } catch (Exception e) {
-            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null; // stopping: nothing is waited for any more
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException("not a service filter: " + filter, e); // a bug of the caller's
         }
     }
 
@@ -292,8 +296,8 @@ final class Container implements AutoCloseable {
     ServiceReference<?>[] references(String className, String filter) {
         try {
             return context().getAllServiceReferences(className, filter);
-        } catch (Exception e) {
-            return null;
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException("not a service filter: " + filter, e); // a bug of the caller's
         }
     }
 
