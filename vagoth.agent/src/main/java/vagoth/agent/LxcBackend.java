@@ -1,20 +1,20 @@
 package vagoth.agent;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonParseException;
 import com.google.gson.reflect.TypeToken;
+
+import vagoth.support.proc.Deadline;
 
 /**
  * Real LXC containers through the {@code lxc-*} tools, each run as an argv
@@ -31,6 +31,8 @@ final class LxcBackend implements Backend {
     private static final Gson GSON = new Gson();
     private static final String DEFINITION_FILE = "vagoth-definition.json";
     private static final long TOOL_TIMEOUT_S = 120;
+    /** What is kept of a tool's output and of its errors, each (the rest is read and dropped). */
+    private static final int MAX_OUTPUT = 4 << 20;
     private static final int SHUTDOWN_TIMEOUT_S = 30;
     private final Path lxcpath;
 
@@ -50,32 +52,16 @@ final class LxcBackend implements Backend {
         List<String> cmd = new ArrayList<>(List.of(tool, "-P", lxcpath.toString()));
         cmd.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
-            byte[][] streams = new byte[2][];
-            Thread errReader = new Thread(() -> streams[1] = readAll(p.getErrorStream()));
-            errReader.start();
-            streams[0] = readAll(p.getInputStream());
-            if (!p.waitFor(TOOL_TIMEOUT_S, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AgentException("timeout", tool + " did not finish within " + TOOL_TIMEOUT_S + " s");
+            Deadline.Outcome o = Deadline.runApart(cmd, Duration.ofSeconds(TOOL_TIMEOUT_S), MAX_OUTPUT);
+            if (o.timedOut()) {
+                throw new AgentException("timeout", tool + " did not finish within " + TOOL_TIMEOUT_S + " s (ended)");
             }
-            errReader.join();
-            return new Result(p.exitValue(), new String(streams[0], StandardCharsets.UTF_8).trim(),
-                    new String(streams[1], StandardCharsets.UTF_8).trim());
+            return new Result(o.exitValue(), o.output().trim(), o.errors().trim());
         } catch (IOException e) {
             throw new AgentException("lxc_missing", "cannot run " + tool + " (is LXC installed?): " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AgentException("interrupted", tool + " was interrupted");
-        }
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            return new byte[0];
         }
     }
 

@@ -18,8 +18,11 @@ import java.util.concurrent.TimeoutException;
  * forever.
  */
 public final class Deadline {
-    /** How a process ended: its exit status ({@code -1} when it was ended at the deadline) and what it said. */
-    public record Outcome(int exitValue, boolean timedOut, String output) {
+    /**
+     * How a process ended: its exit status ({@code -1} when it was ended at the deadline) and what it said (its
+     * standard error in {@code errors} when {@link #runApart} kept it apart, else empty).
+     */
+    public record Outcome(int exitValue, boolean timedOut, String output, String errors) {
     }
 
     private Deadline() {
@@ -30,26 +33,51 @@ public final class Deadline {
      * @throws IOException if it cannot be started
      */
     public static Outcome run(List<String> argv, Duration timeout, int maxOutput) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        return run(new ProcessBuilder(argv).redirectErrorStream(true), timeout, maxOutput);
+    }
+
+    /** As {@link #run}, with its standard error kept apart from its output (each up to {@code maxOutput}). */
+    public static Outcome runApart(List<String> argv, Duration timeout, int maxOutput) throws IOException,
+            InterruptedException {
+        return run(new ProcessBuilder(argv), timeout, maxOutput);
+    }
+
+    private static Outcome run(ProcessBuilder pb, Duration timeout, int maxOutput) throws IOException,
+            InterruptedException {
+        Process p = pb.start();
         p.getOutputStream().close();
-        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> keep(p.getInputStream(), maxOutput));
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> keep(p.getInputStream(), maxOutput),
+                Deadline::reader);
+        CompletableFuture<byte[]> err = pb.redirectErrorStream() ? CompletableFuture.completedFuture(new byte[0])
+                : CompletableFuture.supplyAsync(() -> keep(p.getErrorStream(), maxOutput), Deadline::reader);
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             p.waitFor(5, TimeUnit.SECONDS);
-            return new Outcome(-1, true, text(out));
+            return new Outcome(-1, true, text(out), text(err));
         }
-        return new Outcome(p.exitValue(), false, text(out));
+        return new Outcome(p.exitValue(), false, text(out), text(err));
     }
 
+    /** A thread of its own for each stream read (a reader blocks until the process ends: never a pool's). */
+    private static void reader(Runnable r) {
+        Thread t = new Thread(r, "vagoth-process-output");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Reads {@code in} to its end, keeping its first {@code max} bytes: also what was read before it failed. */
     private static byte[] keep(InputStream in, int max) {
+        java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
         try (in) {
-            byte[] kept = in.readNBytes(max);
-            in.transferTo(OutputSink.INSTANCE);
-            return kept;
+            for (int n; (n = in.read(buf)) >= 0;) {
+                kept.write(buf, 0, Math.max(0, Math.min(n, max - kept.size())));
+            }
         } catch (IOException e) {
-            return new byte[0]; // the process was ended, or its output closed: what was read is lost with it
+            // the process was ended, or its output closed: what it said until then is kept
         }
+        return kept.toByteArray();
     }
 
     private static String text(CompletableFuture<byte[]> out) {
@@ -60,19 +88,6 @@ public final class Deadline {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "";
-        }
-    }
-
-    /** Where output past the kept part goes. */
-    private static final class OutputSink extends java.io.OutputStream {
-        static final OutputSink INSTANCE = new OutputSink();
-
-        @Override
-        public void write(int b) {
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
         }
     }
 }

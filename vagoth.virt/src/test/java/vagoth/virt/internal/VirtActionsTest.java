@@ -382,6 +382,20 @@ class VirtActionsTest {
         assertNull(registry.getNode("hv1").metadata().get(VmStates.FENCED));
     }
 
+    /** A fence command that hangs without a word is ended at its timeout: the host is not fenced, nothing waits on. */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFenceCommandThatHangsSilentlyIsEndedAtItsTimeout() {
+        vm().define("hv1");
+        registry.updateMetadata("hv1", Map.of("state", VmStates.UNREACHABLE), List.of());
+        action("fence", new FenceActions.Fence("sh -c 'sleep 1000'", 1));
+        VagothException e = assertThrows(VagothException.class,
+                () -> manager.action("fence", Map.of(Action.NODE_ARG, "hv1", "command", "true")));
+        assertTrue(e.getMessage().startsWith("the fence command did not finish within 1 s"), e.getMessage());
+        assertNull(registry.getNode("hv1").metadata().get(VmStates.FENCED));
+        assertEquals("hv1", node().parent());
+    }
+
     @Test
     void aVmIsNeverMigratedAwayFromItsDisk() {
         vm().define("hv1");
