@@ -303,7 +303,7 @@
         event.currentTarget.disabled = true;
         try {
           await api('PUT', '/api/v1/hypervisors/' + encodeURIComponent(hv.name) + '/maintenance',
-            {on: String(!hv.maintenance)});
+            {on: !hv.maintenance});
           done('maintenance ' + (hv.maintenance ? 'off' : 'on') + ' ' + hv.name);
         } catch (e) { refused('maintenance ' + hv.name, e); }
         render();
@@ -362,7 +362,7 @@
           confirm)),
       onOk: async () => {
         const r = (await api('POST', '/api/v1/hypervisors/' + encodeURIComponent(hv.name) + '/fence',
-          {command: String(command.checked)})).data;
+          {command: command.checked})).data;
         done('fence ' + hv.name, r.released.length ? 'released ' + r.released.join(', ') : 'no VM to release');
         render();
       }});

@@ -422,7 +422,7 @@ class ConsoleIT {
     private HttpResponse<String> change(String cookie, String csrf, String on) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(daemon.uri("/api/v1/hypervisors/hvB/maintenance"))
                 .timeout(Duration.ofSeconds(30)).header("Cookie", cookie).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"on\": \"" + on + "\"}"));
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"on\": " + on + "}"));
         if (csrf != null) {
             b.header("X-CSRF-Token", csrf);
         }

@@ -213,12 +213,20 @@ class RemoteApiIT {
         assertTrue(hvs.body().contains("\"capacity\"") && hvs.body().contains("\"maintenance\":false"), hvs.body());
         assertEquals(403, send("PUT", "/api/v1/hypervisors/hyper1/maintenance", operator, "{\"on\": \"true\"}")
                 .statusCode());
-        assertEquals(400, send("PUT", "/api/v1/hypervisors/hyper1/maintenance", admin, "{\"on\": \"maybe\"}")
-                .statusCode());
+        for (String bad : new String[] {"{\"on\": \"maybe\"}", "{\"on\": 1}", "{\"on\": null}", "{}"}) {
+            HttpResponse<String> refused = send("PUT", "/api/v1/hypervisors/hyper1/maintenance", admin, bad);
+            assertEquals(400, refused.statusCode(), bad);
+            assertTrue(refused.body().contains("true or false"), refused.body());
+        }
         assertTrue(call("GET", "/api/v1/hypervisors/hyper1", admin).body().contains("\"maintenance\":false"));
-        HttpResponse<String> on = send("PUT", "/api/v1/hypervisors/hyper1/maintenance", admin, "{\"on\": \"true\"}");
+        HttpResponse<String> on = send("PUT", "/api/v1/hypervisors/hyper1/maintenance", admin, "{\"on\": true}");
         assertEquals(200, on.statusCode(), on.body());
         assertTrue(on.body().contains("\"maintenance\":true"), on.body());
+        // the string form the API took before is still taken, until the next release
+        HttpResponse<String> off = send("PUT", "/api/v1/hypervisors/hyper1/maintenance", admin, "{\"on\": \"false\"}");
+        assertTrue(off.statusCode() == 200 && off.body().contains("\"maintenance\":false"), off.body());
+        on = send("PUT", "/api/v1/hypervisors/hyper1/maintenance", admin, "{\"on\": \"true\"}");
+        assertTrue(on.statusCode() == 200 && on.body().contains("\"maintenance\":true"), on.body());
         assertTrue(VagothProcess.run(home, List.of(), "listhv").out().contains("maintenance"));
         assertEquals(404, call("GET", "/api/v1/hypervisors/nosuch", admin).statusCode());
 

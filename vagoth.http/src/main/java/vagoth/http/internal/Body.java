@@ -98,6 +98,26 @@ final class Body {
         return out;
     }
 
+    /**
+     * The body's one field {@code name}, a JSON boolean; null when it is absent. The strings {@code "true"} and
+     * {@code "false"}, which the API took before, are still taken (until the next release: README "Remote API").
+     * @throws Api.Refusal 400 for any other value, or another field
+     */
+    static Boolean flag(HttpServletRequest req, String name) throws IOException {
+        JsonElement v = object(req, Set.of(name)).get(name);
+        if (v == null) {
+            return null;
+        }
+        if (v.isJsonPrimitive() && v.getAsJsonPrimitive().isBoolean()) {
+            return v.getAsBoolean();
+        }
+        if (v.isJsonPrimitive() && v.getAsJsonPrimitive().isString()
+                && (v.getAsString().equals("true") || v.getAsString().equals("false"))) {
+            return Boolean.valueOf(v.getAsString());
+        }
+        throw new Api.Refusal(400, "field '" + name + "' takes true or false, not " + v);
+    }
+
     /** The object field {@code name} of {@code o} as string pairs (absent: empty). */
     static Map<String, String> pairs(JsonObject o, String name) {
         JsonElement v = o.get(name);

@@ -33,9 +33,9 @@ import vagoth.support.json.HypervisorJson;
 /**
  * {@code /api/v1/hypervisors}: every hypervisor with its capacity as
  * {@code listhv --json} shows it, one by name, and
- * {@code PUT /api/v1/hypervisors/NAME/maintenance} with {@code {"on": "true"}}
+ * {@code PUT /api/v1/hypervisors/NAME/maintenance} with {@code {"on": true}}
  * or {@code "false"} (admin); {@code POST /api/v1/hypervisors/NAME/fence}
- * ({@code {"command": "true"}} to prove it with the configured fence
+ * ({@code {"command": true}} to prove it with the configured fence
  * command) and {@code .../unfence} (admin): fencing states that the host is
  * powered off, so its lost VMs are released to start elsewhere.
  * {@code GET .../evacuate} plans emptying it (viewer); {@code POST
@@ -83,12 +83,11 @@ public final class HypervisorsServlet extends ApiServlet {
             throw notServed(req);
         }
         Hypervisor hv = hypervisor(rest.substring(0, rest.length() - "/maintenance".length()));
-        Map<String, String> body = Body.fields(req, Set.of("on"));
-        String on = body.get("on");
-        if (!"true".equals(on) && !"false".equals(on)) {
-            throw new Api.Refusal(400, "maintenance takes {\"on\": \"true\"} or {\"on\": \"false\"}");
+        Boolean on = Body.flag(req, "on");
+        if (on == null) {
+            throw new Api.Refusal(400, "maintenance takes {\"on\": true} or {\"on\": false}");
         }
-        manager.inTransaction("api:" + caller.name(), () -> hv.maintenance(on.equals("true")));
+        manager.inTransaction("api:" + caller.name(), () -> hv.maintenance(on));
         Api.json(resp, 200, HypervisorJson.of(hypervisor(hv.name())));
     }
 
@@ -109,13 +108,9 @@ public final class HypervisorsServlet extends ApiServlet {
             return;
         }
         String flag = what.equals("fence") ? "command" : "stop_duplicates";
-        Map<String, String> body = Body.fields(req, Set.of(flag));
-        String on = body.getOrDefault(flag, "false");
-        if (!on.equals("true") && !on.equals("false")) {
-            throw new Api.Refusal(400, flag + " takes \"true\" or \"false\"");
-        }
+        boolean on = Boolean.TRUE.equals(Body.flag(req, flag));
         Object result = manager.inTransaction("api:" + caller.name(), () -> manager.action(what,
-                on.equals("true") ? Map.of(Action.NODE_ARG, hv.id(), flag, "true") : Map.of(Action.NODE_ARG, hv.id())));
+                on ? Map.of(Action.NODE_ARG, hv.id(), flag, "true") : Map.of(Action.NODE_ARG, hv.id())));
         Map<String, Object> o = HypervisorJson.of(hypervisor(hv.name()));
         if (what.equals("fence")) {
             o.put("released", names(result instanceof Map<?, ?> m ? m.get("released") : null));

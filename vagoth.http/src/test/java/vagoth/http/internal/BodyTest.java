@@ -86,4 +86,18 @@ class BodyTest {
         assertEquals("x", Body.fields(request(" {\"id\" : \"x\"} ".getBytes(StandardCharsets.UTF_8)), Set.of("id"))
                 .get("id"));
     }
+    @Test
+    void aFlagIsAJsonBooleanAndTheOldStringsAreStillTaken() throws Exception {
+        java.util.function.Function<String, HttpServletRequest> body = text -> request(text.getBytes(StandardCharsets.UTF_8));
+        assertEquals(Boolean.TRUE, Body.flag(body.apply("{\"on\": true}"), "on"));
+        assertEquals(Boolean.FALSE, Body.flag(body.apply("{\"on\": false}"), "on"));
+        assertEquals(Boolean.TRUE, Body.flag(body.apply("{\"on\": \"true\"}"), "on"));
+        assertEquals(Boolean.FALSE, Body.flag(body.apply("{\"on\": \"false\"}"), "on"));
+        assertEquals(null, Body.flag(body.apply(""), "on"));
+        for (String bad : new String[] {"{\"on\": 1}", "{\"on\": \"yes\"}", "{\"on\": null}", "{\"on\": [true]}",
+            "{\"on\": \"TRUE\"}", "{\"off\": true}"}) {
+            Api.Refusal r = assertThrows(Api.Refusal.class, () -> Body.flag(body.apply(bad), "on"), bad);
+            assertEquals(400, r.status, bad);
+        }
+    }
 }
