@@ -2,7 +2,6 @@ package vagoth.dist;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +13,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
 
 /**
  * Checks {@code etc/*.cfg} against what the components declare of their
@@ -24,11 +26,8 @@ import java.util.regex.Pattern;
  * the key and the reason, and no component starts with it.
  */
 final class ConfigCheck {
-    private static final Pattern OCD = Pattern.compile("<OCD\\s([^>]*)>(.*?)</OCD>", Pattern.DOTALL);
-    private static final Pattern AD = Pattern.compile("<AD\\s([^>]*?)(/>|>(.*?)</AD>)", Pattern.DOTALL);
-    private static final Pattern OPTION = Pattern.compile("<Option\\s([^>]*?)/>");
-    private static final Pattern DESIGNATE = Pattern.compile("<Designate\\s([^>]*)>\\s*<Object\\s([^>]*?)/>");
-    private static final Pattern ATTRIBUTE = Pattern.compile("([\\w:]+)=\"([^\"]*)\"");
+    /** The JDK's own streaming parser, which reads no DTD and resolves no external entity. */
+    private static final XMLInputFactory XML = xmlInput();
 
     /** What a component says of one configuration key. */
     record Attribute(String id, String type, String min, String max, List<String> options, boolean multiple) {
@@ -47,11 +46,35 @@ final class ConfigCheck {
 
     /** The declarations of the Vagoth bundles among {@code jars}, and of every plugin. */
     static ConfigCheck of(List<Path> jars) throws IOException {
+        return of(jars, null);
+    }
+
+    /**
+     * As {@link #of(List)}; a jar whose metatype is not XML is said on {@code warnings} (when not null) and its
+     * configuration left unchecked: a plugin's broken description stops no command.
+     */
+    static ConfigCheck of(List<Path> jars, java.io.PrintStream warnings) throws IOException {
         ConfigCheck c = new ConfigCheck();
         for (Path jar : jars) {
-            c.readJar(jar);
+            try {
+                c.readJar(jar);
+            } catch (BadMetatype e) {
+                if (warnings != null) {
+                    warnings.println("vagoth: warning: the configuration of " + jar + " is not checked: "
+                            + e.getMessage());
+                }
+            }
         }
         return c;
+    }
+
+    /** A metatype document that is not XML. */
+    static final class BadMetatype extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BadMetatype(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private void readJar(Path jar) throws IOException {
@@ -60,53 +83,86 @@ final class ConfigCheck {
                 JarEntry entry = e.nextElement();
                 if (entry.getName().startsWith("OSGI-INF/metatype/") && entry.getName().endsWith(".xml")) {
                     try (InputStream in = j.getInputStream(entry)) {
-                        parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                        parse(in);
+                    } catch (XMLStreamException ex) {
+                        throw new BadMetatype(entry.getName() + " is not metatype XML (" + ex.getMessage() + ")", ex);
                     }
                 }
             }
         }
     }
 
-    void parse(String xml) {
+    /**
+     * Reads one metatype document (with the JDK's streaming XML parser, which reads nothing the document points
+     * to): its object class definitions, and the PIDs that designate them.
+     */
+    void parse(InputStream xml) throws IOException, XMLStreamException {
         Map<String, Map<String, Attribute>> byOcd = new HashMap<>();
-        Matcher ocd = OCD.matcher(xml);
-        while (ocd.find()) {
-            Map<String, Attribute> attrs = new HashMap<>();
-            Matcher ad = AD.matcher(ocd.group(2));
-            while (ad.find()) {
-                Map<String, String> a = attributes(ad.group(1));
-                List<String> options = new ArrayList<>();
-                if (ad.group(3) != null) {
-                    Matcher o = OPTION.matcher(ad.group(3));
-                    while (o.find()) {
-                        options.add(attributes(o.group(1)).get("value"));
+        Map<String, String> designated = new HashMap<>(); // ocdref -> pid
+        XMLStreamReader r = XML.createXMLStreamReader(xml);
+        try {
+            Map<String, Attribute> attrs = null;
+            Map<String, String> ad = null;
+            List<String> options = null;
+            String pid = null;
+            while (r.hasNext()) {
+                int event = r.next();
+                if (event == XMLStreamConstants.START_ELEMENT) {
+                    switch (r.getLocalName()) {
+                        case "OCD" -> {
+                            attrs = new HashMap<>();
+                            byOcd.put(r.getAttributeValue(null, "id"), attrs);
+                        }
+                        case "AD" -> {
+                            ad = new HashMap<>();
+                            for (int i = 0; i < r.getAttributeCount(); i++) {
+                                ad.put(r.getAttributeLocalName(i), r.getAttributeValue(i));
+                            }
+                            options = new ArrayList<>();
+                        }
+                        case "Option" -> {
+                            if (options != null) {
+                                options.add(r.getAttributeValue(null, "value"));
+                            }
+                        }
+                        case "Designate" -> {
+                            pid = r.getAttributeValue(null, "factoryPid");
+                            pid = pid != null ? pid : r.getAttributeValue(null, "pid");
+                        }
+                        case "Object" -> {
+                            if (pid != null) {
+                                designated.put(r.getAttributeValue(null, "ocdref"), pid);
+                            }
+                        }
+                        default -> {
+                            // other elements (Icon, the document's root) say nothing checked here
+                        }
                     }
+                } else if (event == XMLStreamConstants.END_ELEMENT && r.getLocalName().equals("AD") && ad != null
+                        && attrs != null) {
+                    attrs.put(ad.get("id"), new Attribute(ad.get("id"), ad.getOrDefault("type", "String"),
+                            ad.get("min"), ad.get("max"), options, !ad.getOrDefault("cardinality", "0").equals("0")));
+                    ad = null;
+                    options = null;
                 }
-                String cardinality = a.getOrDefault("cardinality", "0");
-                attrs.put(a.get("id"), new Attribute(a.get("id"), a.getOrDefault("type", "String"), a.get("min"),
-                        a.get("max"), options, !cardinality.equals("0")));
             }
-            byOcd.put(attributes(ocd.group(1)).get("id"), attrs);
+        } finally {
+            r.close();
         }
-        Matcher d = DESIGNATE.matcher(xml);
-        while (d.find()) {
-            Map<String, String> designate = attributes(d.group(1));
-            String pid = designate.getOrDefault("factoryPid", designate.get("pid"));
-            Map<String, Attribute> attrs = byOcd.get(attributes(d.group(2)).get("ocdref"));
-            if (pid != null && attrs != null) {
+        designated.forEach((ocd, pid) -> {
+            Map<String, Attribute> attrs = byOcd.get(ocd);
+            if (attrs != null) {
                 byPid.put(pid, attrs);
             }
-        }
+        });
     }
 
-    private static Map<String, String> attributes(String text) {
-        Map<String, String> out = new HashMap<>();
-        Matcher m = ATTRIBUTE.matcher(text);
-        while (m.find()) {
-            out.put(m.group(1), m.group(2).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
-                    .replace("&apos;", "'").replace("&amp;", "&"));
-        }
-        return out;
+    private static XMLInputFactory xmlInput() {
+        XMLInputFactory f = XMLInputFactory.newDefaultFactory();
+        f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
+        return f;
     }
 
     /** Checks every {@code *.cfg} in {@code etc}; the first bad value is reported. */

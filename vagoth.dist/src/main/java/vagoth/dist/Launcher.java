@@ -79,7 +79,7 @@ public final class Launcher {
             List<Path> jars = new ArrayList<>(Plugins.jars(dist.resolve("bundle")));
             jars.removeIf(j -> !j.getFileName().toString().startsWith("vagoth."));
             jars.addAll(Plugins.usable(home.deploy(), err));
-            ConfigCheck.of(jars).check(home.etc());
+            ConfigCheck.of(jars, err).check(home.etc());
             Trace.mark("configuration checked");
             String lost = Stores.problem(home);
             if (lost != null) {

@@ -98,6 +98,7 @@ class CommandLineIT {
         check(vagoth("new", "x3", "template"), 2, "new: definition pair 'template' must be key=value");
         check(vagoth("new", "a;rm -rf /"), 1, "new: Invalid node id 'a;rm -rf /'");
         check(vagoth("new", "../../etc/passwd"), 1, "new: Invalid node id '../../etc/passwd'");
+        check(vagoth("new", "x4", "--type", "toaster"), 1, "new: Unknown node type toaster (known: hv, vm) (x4)");
         assertEquals(before, ok("list", "--json"));
     }
 

@@ -105,6 +105,32 @@ class HomeAndConfigurationIT {
         assertTrue(r.err().contains("skipping " + broken + ": not an OSGi bundle"), r.err());
     }
 
+    /** A plugin whose metatype is not XML stops nothing: its configuration is not checked, and that is said. */
+    @Test
+    @Timeout(120)
+    void aPluginWhoseMetatypeIsNotXmlIsSaidAndStopsNothing() throws Exception {
+        assertEquals(0, vagoth("list").status());
+        Path plugin = home().resolve("deploy").resolve("odd.jar");
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        m.getMainAttributes().putValue("Manifest-Version", "1.0");
+        m.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+        m.getMainAttributes().putValue("Bundle-SymbolicName", "odd.plugin");
+        try (java.util.jar.JarOutputStream j = new java.util.jar.JarOutputStream(Files.newOutputStream(plugin), m)) {
+            j.putNextEntry(new java.util.zip.ZipEntry("OSGI-INF/metatype/odd.xml"));
+            j.write("<metatype:MetaData xmlns:metatype=\"http://www.osgi.org/xmlns/metatype/v1.2.0\"><OCD id=\"x\">"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Result r = vagoth("new", "vm1");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("vagoth: warning: the configuration of " + plugin + " is not checked:"
+                + " OSGI-INF/metatype/odd.xml is not metatype XML ("), r.err());
+        // the product's own declarations are still read: a bad value is refused, naming the file and key
+        Files.writeString(home().resolve("etc/vagoth.http.cfg"), "idle.timeout.s = 2\n");
+        r = vagoth("list");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("vagoth.http.cfg: idle.timeout.s = 2: must be at least 5"), r.err());
+    }
+
     @Test
     @Timeout(120)
     void aDamagedRegistryIsOneLineWithFileAndByte() throws Exception {

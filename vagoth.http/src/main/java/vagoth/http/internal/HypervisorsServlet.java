@@ -85,7 +85,7 @@ public final class HypervisorsServlet extends ApiServlet {
         Hypervisor hv = hypervisor(rest.substring(0, rest.length() - "/maintenance".length()));
         Boolean on = Body.flag(req, "on");
         if (on == null) {
-            throw new Api.Refusal(400, "maintenance takes {\"on\": true} or {\"on\": false}");
+            throw new Api.Refusal(400, "maintenance needs {\"on\": true or false}");
         }
         manager.inTransaction("api:" + caller.name(), () -> hv.maintenance(on));
         Api.json(resp, 200, HypervisorJson.of(hypervisor(hv.name())));
