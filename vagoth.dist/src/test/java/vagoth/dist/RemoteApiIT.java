@@ -463,7 +463,9 @@ class RemoteApiIT {
         HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/nodes"))
                 .timeout(Duration.ofSeconds(30)).build();
-        assertThrows(IOException.class, () -> plain.send(req, HttpResponse.BodyHandlers.ofString()));
-
+        assertEquals(401, call("GET", "/api/v1/nodes", null).statusCode(), "the port serves HTTPS");
+        IOException e = assertThrows(IOException.class, () -> plain.send(req, HttpResponse.BodyHandlers.ofString()));
+        assertTrue(!(e instanceof java.net.ConnectException) && !(e instanceof java.net.http.HttpTimeoutException),
+                "the plain request reached the port and got no HTTP answer, not a refused connection or a wait: " + e);
     }
 }
