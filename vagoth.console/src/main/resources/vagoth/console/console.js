@@ -596,14 +596,14 @@
    * (each tab a stream of its own would use up the six connections a browser keeps to a host), else directly.
    */
   function listen() {
+    const told = msg => {
+      if (msg.kind === 'event') { arrived(msg.type, msg.data); }
+      else if (msg.kind === 'open') { reachable(); }
+      else if (msg.kind === 'error') { broken(msg.closed); }
+    };
     if (window.SharedWorker) {
       const port = new SharedWorker('events-worker.js').port;
-      port.onmessage = m => {
-        const msg = m.data;
-        if (msg.kind === 'event') { arrived(msg.type, msg.data); }
-        else if (msg.kind === 'open') { reachable(); }
-        else if (msg.kind === 'error') { broken(msg.closed); }
-      };
+      port.onmessage = m => told(m.data);
       port.start();
       S.stream = {open: () => port.postMessage('open'), close: () => port.postMessage('close')};
       return;
@@ -611,14 +611,7 @@
     let source;
     const open = () => {
       if (source && source.readyState !== EventSource.CLOSED) { return; }
-      source = new EventSource('/api/v1/events');
-      ['node.created', 'node.changed', 'node.deleted', 'job', 'api', 'reset', 'ended'].forEach(type =>
-        source.addEventListener(type, m => {
-          if (type === 'ended') { source.close(); }
-          arrived(type, m.data);
-        }));
-      source.onopen = () => reachable();
-      source.onerror = () => broken(source.readyState === EventSource.CLOSED);
+      source = openEvents(told); // events-stream.js
     };
     S.stream = {open, close: () => source.close()};
     open();

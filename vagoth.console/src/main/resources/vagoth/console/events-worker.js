@@ -1,7 +1,7 @@
 'use strict';
 // One event stream for every console tab of this browser (a SharedWorker): a browser keeps six HTTP/1.1
 // connections to a host, and a stream per tab would take one each. Each tab gets every event as it comes.
-const TYPES = ['node.created', 'node.changed', 'node.deleted', 'job', 'api', 'reset', 'ended'];
+importScripts('events-stream.js');
 const ports = new Set();
 let source = null;
 
@@ -11,15 +11,7 @@ function broadcast(message) {
 
 function open() {
   if (source && source.readyState !== EventSource.CLOSED) { return; }
-  source = new EventSource('/api/v1/events');
-  for (const type of TYPES) {
-    source.addEventListener(type, m => {
-      if (type === 'ended') { source.close(); }
-      broadcast({kind: 'event', type, data: m.data});
-    });
-  }
-  source.onopen = () => broadcast({kind: 'open'});
-  source.onerror = () => broadcast({kind: 'error', closed: source.readyState === EventSource.CLOSED});
+  source = openEvents(broadcast);
 }
 
 self.onconnect = event => {

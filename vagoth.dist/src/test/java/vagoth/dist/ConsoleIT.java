@@ -227,6 +227,18 @@ class ConsoleIT {
         browser.awaitText("#vm-count", "1–1 of 1 VM");
     }
 
+    /** A browser without shared workers opens the same stream from the page itself, and sees changes too. */
+    @Test
+    void aBrowserWithoutSharedWorkersSeesChangesFromThePagesOwnStream() throws Exception {
+        browser.driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source",
+                "delete window.SharedWorker;"));
+        signIn(viewer, "#/vms?tenant=alone");
+        awaitView("#vms");
+        assertEquals(Boolean.TRUE, browser.driver.executeScript("return window.SharedWorker === undefined;"));
+        ok("new", "--tenant", "alone", "alone1", "ram=128");
+        browser.awaitText("#vm-count", "1–1 of 1 VM");
+    }
+
     @Test
     void anEventStreamEndsWhenItsTokenIsRevoked() throws Exception {
         String doomed = ok("token", "create", "--role", "viewer", "--name", "streamer").lines().reduce((a, b) -> b)
