@@ -9,7 +9,7 @@
 # made against it too, one after the other, each on a fresh home, for the ratio. The clients are this tree's.
 # Needs wrk (apt-get install wrk). Uses free ports and its own homes; ends only the daemons it started, by PID.
 set -euo pipefail
-export VAGOTH_NO_DAEMON=1   # this script starts (and stops) the daemons it measures
+export VAGOTH_NO_AUTOSTART=1   # this script starts (and stops) the daemons it measures: commands use it, start none
 root="$(cd "$(dirname "$0")/.." && pwd)"
 n="${1:-10000}"
 (cd "$root" && mvn -q -B install -DskipTests) >&2

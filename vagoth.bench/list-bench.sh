@@ -4,7 +4,7 @@
 # client's peak RSS (GNU time) and the daemon's RSS holding a registry of M nodes
 # (default 100,000) after a listing. Needs hyperfine and time (apt-get install hyperfine time).
 set -euo pipefail
-export VAGOTH_NO_DAEMON=1   # this script starts (and stops) the daemon it measures
+export VAGOTH_NO_AUTOSTART=1   # this script starts (and stops) the daemon it measures: commands use it, start none
 root="$(cd "$(dirname "$0")/.." && pwd)"
 n="${1:-10000}"; m="${2:-100000}"
 (cd "$root" && mvn -q -B install -DskipTests) >&2

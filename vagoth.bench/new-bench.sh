@@ -7,7 +7,7 @@
 # with) the same runs are made with it, one after the other on the same homes' copies, for the ratio.
 # Needs hyperfine (apt-get install hyperfine). Ends only the daemons it started, by their PIDs.
 set -euo pipefail
-export VAGOTH_NO_DAEMON=1   # this script starts (and stops) the daemons it measures
+export VAGOTH_NO_AUTOSTART=1   # this script starts (and stops) the daemons it measures: commands use it, start none
 root="$(cd "$(dirname "$0")/.." && pwd)"
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
 (cd "$root" && mvn -q -B install -DskipTests) >&2

@@ -60,8 +60,9 @@ public final class Launcher {
                 return OneShot.FAILED;
             }
         }
-        if (args.length > 0 && !args[0].equals("daemon")) {
-            int status = ThinClient.command(home, home.socket(), args, out, err); // a daemon serving the home runs it, if one runs
+        // a daemon serving the home runs the command, if one runs, unless --no-daemon (VAGOTH_NO_DAEMON=1) says here
+        if (args.length > 0 && !args[0].equals("daemon") && !"1".equals(System.getProperty("vagoth.noDaemon"))) {
+            int status = ThinClient.command(home, home.socket(), args, out, err);
             if (status >= 0) {
                 return status;
             }

@@ -59,6 +59,7 @@ final class ApiDaemon implements AutoCloseable {
                 "daemon", "start");
         pb.environment().put("VAGOTH_HOME", home.toString());
         pb.environment().remove("VAGOTH_NO_DAEMON");
+        pb.environment().remove("VAGOTH_NO_AUTOSTART");
         Process p = pb.redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));

@@ -61,6 +61,7 @@ class AutoStartIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("VAGOTH_HOME", home().toString());
         pb.environment().remove("VAGOTH_NO_DAEMON");
+        pb.environment().remove("VAGOTH_NO_AUTOSTART");
         pb.environment().remove("VAGOTH_JAVA_OPTS");
         pb.environment().putAll(env);
         return pb.start();
@@ -158,6 +159,64 @@ class AutoStartIT {
         VagothProcess.Result version = vagoth("--version");
         assertEquals(0, version.status(), version.toString());
         assertFalse(Files.exists(pidFile()), "--version needs no daemon");
+    }
+
+    /**
+     * {@code --no-daemon} and {@code VAGOTH_NO_DAEMON=1} run the command here even while a daemon serves the home:
+     * one that is stopped (SIGSTOP), which would hold a command sent to it, does not hold these.
+     * {@code VAGOTH_NO_AUTOSTART=1} uses the daemon that runs and starts none.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(180)
+    void noDaemonRunsHereEvenWhileADaemonServesTheHome() throws Exception {
+        VagothProcess.Result auto = result(start(Map.of("VAGOTH_NO_AUTOSTART", "1"), "new", "vm1"));
+        assertEquals(0, auto.status(), auto.toString());
+        assertFalse(Files.exists(pidFile()), "VAGOTH_NO_AUTOSTART starts no daemon");
+        assertEquals(0, vagoth("daemon", "start").status());
+        ProcessHandle d = daemon().orElseThrow(() -> new AssertionError("no daemon runs"));
+        VagothProcess.Result through = result(start(Map.of("VAGOTH_NO_AUTOSTART", "1", "VAGOTH_TRACE", "1"), "list",
+                "vm1"));
+        assertTrue(through.out().contains("vm1") && !through.err().contains("configuration checked"),
+                "through the daemon (no container started here): " + through);
+        Process stop = new ProcessBuilder("kill", "-STOP", String.valueOf(d.pid())).start();
+        assertEquals(0, stop.waitFor());
+        try {
+            for (Map<String, String> env : List.of(Map.of("VAGOTH_TRACE", "1"), Map.of("VAGOTH_NO_DAEMON", "1",
+                    "VAGOTH_TRACE", "1"))) {
+                List<String> args = env.containsKey("VAGOTH_NO_DAEMON") ? List.of("list", "vm1")
+                        : List.of("--no-daemon", "list", "vm1");
+                Path out = dir.resolve("out");
+                Process p = start(env, args.toArray(String[]::new));
+                p.getOutputStream().close();
+                // read on other threads: a command that hangs must fail this test, not hang it
+                java.util.concurrent.CompletableFuture<byte[]> o = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> readAll(p.getInputStream()));
+                java.util.concurrent.CompletableFuture<byte[]> e = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> readAll(p.getErrorStream()));
+                boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+                if (!ended) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+                assertTrue(ended, args + " " + env + " waited for the stopped daemon");
+                String said = new String(o.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8);
+                String err = new String(e.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8);
+                assertEquals(0, p.exitValue(), err);
+                assertTrue(said.contains("vm1") && err.contains("configuration checked"),
+                        "run in a container of its own: " + said + err);
+                Files.deleteIfExists(out);
+            }
+        } finally {
+            new ProcessBuilder("kill", "-CONT", String.valueOf(d.pid())).start().waitFor();
+        }
+    }
+
+    private static byte[] readAll(java.io.InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            return new byte[0];
+        }
     }
 
     @Test

@@ -48,6 +48,7 @@ class ClassDataSharingIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("VAGOTH_HOME", home().toString());
         pb.environment().remove("VAGOTH_NO_DAEMON");
+        pb.environment().remove("VAGOTH_NO_AUTOSTART");
         // which archive the JVM opens, and where each class came from, on stdout
         pb.environment().put("VAGOTH_JAVA_OPTS", "-Xlog:cds=info -Xlog:class+load=info");
         pb.environment().putAll(env);

@@ -36,7 +36,7 @@ class CommandLineIT {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("VAGOTH_HOME", home.toString());
-        pb.environment().put("VAGOTH_NO_DAEMON", "1"); // tests start the daemons they use
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
         pb.environment().remove("VAGOTH_JAVA_OPTS");
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();

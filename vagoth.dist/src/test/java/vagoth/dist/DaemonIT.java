@@ -41,7 +41,7 @@ class DaemonIT {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("VAGOTH_HOME", home.toString());
-        pb.environment().put("VAGOTH_NO_DAEMON", "1"); // tests start the daemons they use
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -57,7 +57,7 @@ class DaemonIT {
         ProcessBuilder pb = new ProcessBuilder(bin().toString(), "daemon").redirectErrorStream(true)
                 .redirectOutput(home.resolveSibling(home.getFileName() + "-daemon.log").toFile());
         pb.environment().put("VAGOTH_HOME", home.toString());
-        pb.environment().put("VAGOTH_NO_DAEMON", "1"); // tests start the daemons they use
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
         daemon = pb.start();
         for (int i = 0; i < 600 && !Files.exists(socket()); i++) {
             Thread.sleep(50);
@@ -325,7 +325,7 @@ class DaemonIT {
         ProcessBuilder pb = new ProcessBuilder("setsid", bin().toString(), "start", "vm1")
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("VAGOTH_HOME", home.toString());
-        pb.environment().put("VAGOTH_NO_DAEMON", "1"); // tests start the daemons they use
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
         Process client = pb.start();
         awaitText(calls(), "\"action\":\"start\"");
         return client;

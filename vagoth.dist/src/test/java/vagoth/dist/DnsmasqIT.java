@@ -60,7 +60,7 @@ class DnsmasqIT {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("VAGOTH_HOME", home.toString());
-        pb.environment().put("VAGOTH_NO_DAEMON", "1"); // tests start the daemons they use
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();

@@ -66,7 +66,7 @@ class LxcIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         if (home != null) {
             pb.environment().put("VAGOTH_HOME", home.toString());
-            pb.environment().put("VAGOTH_NO_DAEMON", "1"); // tests start the daemons they use
+            pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
         }
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();

@@ -130,7 +130,7 @@ class SafetyIT {
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", "umask 022; exec \"$0\" new a",
                 Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth").toString());
         pb.environment().put("VAGOTH_HOME", home().toString());
-        pb.environment().put("VAGOTH_NO_DAEMON", "1"); // tests start the daemons they use
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
         pb.redirectErrorStream(true);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -314,7 +314,7 @@ class SafetyIT {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth").toString(),
                 "migrate", "vm1", "hv3").redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("VAGOTH_HOME", home().toString());
-        pb.environment().put("VAGOTH_NO_DAEMON", "1"); // tests start the daemons they use
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
         Process migrate = pb.start();
         for (int i = 0; i < 1500 && !(Files.exists(calls) && Files.readString(calls).contains("\"action\":\"define\""));
                 i++) {

@@ -57,7 +57,7 @@ class ScaleOutIT {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("VAGOTH_HOME", home.toString());
-        pb.environment().put("VAGOTH_NO_DAEMON", "1"); // tests start the daemons they use
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -113,7 +113,7 @@ class ScaleOutIT {
         ProcessBuilder pb = new ProcessBuilder(bin().toString(), "daemon").redirectErrorStream(true)
                 .redirectOutput(home.resolveSibling(home.getFileName() + "-daemon.log").toFile());
         pb.environment().put("VAGOTH_HOME", home.toString());
-        pb.environment().put("VAGOTH_NO_DAEMON", "1"); // tests start the daemons they use
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
         daemons.add(pb.start());
         Path socket = home.resolve("var/run/vagoth.sock");
         for (int i = 0; i < 600 && !Files.exists(socket); i++) {

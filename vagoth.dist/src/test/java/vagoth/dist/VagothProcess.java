@@ -53,7 +53,7 @@ final class VagothProcess {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("VAGOTH_HOME", home.toString());
-        pb.environment().put("VAGOTH_NO_DAEMON", "1"); // tests start the daemons they use
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
         pb.environment().remove("VAGOTH_JAVA_OPTS");
         pb.environment().remove("VAGOTH_TRACE");
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

@@ -207,8 +207,9 @@ public final class ShellCommands {
                     + " (bin/vagoth starts one by itself)"));
             sb.append(String.format(row, "(no command)", "the interactive shell: these commands, Tab completion and"
                     + " every command of the container (felix:lb, felix:install URL, scr:list...)"));
-            sb.append(String.format(row, "--no-daemon", "before a command: run it here, never starting a daemon"
-                    + " (VAGOTH_NO_DAEMON=1 too)"));
+            sb.append(String.format(row, "--no-daemon", "before a command: run it in a container of its own,"
+                    + " neither using nor starting a daemon (VAGOTH_NO_DAEMON=1 too; VAGOTH_NO_AUTOSTART=1 uses one"
+                    + " that runs but starts none)"));
             sb.append(String.format(row, "--version", "the version of this distribution"));
             return sb.append("\nRun 'vagoth help <command>' for a command's options.").toString();
         }
