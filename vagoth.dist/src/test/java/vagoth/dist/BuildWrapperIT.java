@@ -100,4 +100,45 @@ class BuildWrapperIT {
             Files.setLastModifiedTime(stamp(), built); // the distribution is the one this build made, as before
         }
     }
+    /**
+     * On a terminal the build shows which module it builds, of how many, and for how long; a build that fails says
+     * its errors in full and where its whole output is (a Maven that fails, on the PATH, stands in for a real one).
+     */
+    @Test
+    void theBuildShowsItsProgressOnATerminalAndItsErrorsInFull() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("failing"));
+        Path mvn = bin.resolve("mvn");
+        Files.writeString(mvn, "#!/usr/bin/env bash\n"
+                + "echo '[INFO] Building Vagoth API 0.1.0-SNAPSHOT                               [1/28]'\n"
+                + "echo '[INFO] Building jar: /x/vagoth.api.jar'\n"
+                + "echo '[INFO] Building Vagoth support code 0.1.0-SNAPSHOT                      [2/28]'\n"
+                + "sleep 3\n"
+                + "echo '[ERROR] /x/vagoth.support/src/main/java/A.java:[3,1] cannot find symbol'\n"
+                + "echo '[ERROR] Failed to execute goal compile (default-compile) on project vagoth.support'\n"
+                + "echo '[ERROR] '\n"
+                + "exit 1\n");
+        Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwx------"));
+        Path probe = root().resolve("vagoth.dist/src/test/resources/stale-probe-" + ProcessHandle.current().pid());
+        Files.createDirectories(probe.getParent());
+        java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(stamp());
+        try {
+            Thread.sleep(20);
+            Files.writeString(probe, "newer than the last build\n");
+            String err = stderr(wrapper(bin));
+            assertTrue(err.contains("[ERROR] /x/vagoth.support/src/main/java/A.java:[3,1] cannot find symbol\n[ERROR]"
+                    + " Failed to execute goal compile (default-compile) on project vagoth.support\nvagoth: the build"
+                    + " failed (status 1); the whole output is in " + root().resolve(".build.log")), err);
+            assertFalse(err.contains("vagoth: building Vagoth"), "no progress line where no terminal is: " + err);
+            try (Tmux t = new Tmux(dir, java.util.Map.of("PATH", bin + File.pathSeparator + System.getenv("PATH"),
+                    "VAGOTH_HOME", dir.resolve("home").toString()), root().resolve("bin/vagoth") + " --no-daemon help")) {
+                String screen = t.await("the progress line", x -> x.contains("vagoth: building Vagoth support code (2"
+                        + " of 28), "));
+                assertFalse(screen.contains("Building jar"), screen);
+                t.await("the errors", x -> x.contains("the build failed (status 1)") && x.contains("[exited 1]"));
+            }
+        } finally {
+            Files.deleteIfExists(probe);
+            Files.setLastModifiedTime(stamp(), built);
+        }
+    }
 }
