@@ -80,12 +80,7 @@ class BuildWrapperIT {
     @Test
     void twoCommandsOnStaleSourcesBuildOneAtATime() throws Exception {
         Path fake = fakeMaven();
-        Path probe = root().resolve("vagoth.dist/src/test/resources/stale-probe-" + ProcessHandle.current().pid());
-        Files.createDirectories(probe.getParent());
-        java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(stamp());
-        try {
-            Thread.sleep(20);
-            Files.writeString(probe, "newer than the last build\n");
+        whileStale(() -> {
             List<Process> two = new ArrayList<>(List.of(wrapper(fake), wrapper(fake)));
             int told = 0;
             for (Process p : two) {
@@ -95,11 +90,28 @@ class BuildWrapperIT {
             List<String> log = builds();
             assertEquals(2, log.size(), "one build, begun and ended: " + log);
             assertTrue(log.get(0).startsWith("start ") && log.get(1).startsWith("end "), log.toString());
+        });
+    }
+
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code body} with the sources newer than the last build (a probe file), then puts both back. */
+    private static void whileStale(Body body) throws Exception {
+        Path probe = root().resolve("vagoth.dist/src/test/resources/stale-probe-" + ProcessHandle.current().pid());
+        Files.createDirectories(probe.getParent());
+        java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(stamp());
+        try {
+            Thread.sleep(20);
+            Files.writeString(probe, "newer than the last build\n");
+            body.run();
         } finally {
             Files.deleteIfExists(probe);
             Files.setLastModifiedTime(stamp(), built); // the distribution is the one this build made, as before
         }
     }
+
     /**
      * On a terminal the build shows which module it builds, of how many, and for how long; a build that fails says
      * its errors in full and where its whole output is (a Maven that fails, on the PATH, stands in for a real one).
@@ -118,12 +130,7 @@ class BuildWrapperIT {
                 + "echo '[ERROR] '\n"
                 + "exit 1\n");
         Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwx------"));
-        Path probe = root().resolve("vagoth.dist/src/test/resources/stale-probe-" + ProcessHandle.current().pid());
-        Files.createDirectories(probe.getParent());
-        java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(stamp());
-        try {
-            Thread.sleep(20);
-            Files.writeString(probe, "newer than the last build\n");
+        whileStale(() -> {
             String err = stderr(wrapper(bin));
             assertTrue(err.contains("[ERROR] /x/vagoth.support/src/main/java/A.java:[3,1] cannot find symbol\n[ERROR]"
                     + " Failed to execute goal compile (default-compile) on project vagoth.support\nvagoth: the build"
@@ -136,9 +143,6 @@ class BuildWrapperIT {
                 assertFalse(screen.contains("Building jar"), screen);
                 t.await("the errors", x -> x.contains("the build failed (status 1)") && x.contains("[exited 1]"));
             }
-        } finally {
-            Files.deleteIfExists(probe);
-            Files.setLastModifiedTime(stamp(), built);
-        }
+        });
     }
 }
