@@ -84,7 +84,8 @@ final class ConsoleLog {
                         : r.getParameters() == null || r.getParameters().length == 0 ? r.getMessage()
                                 : java.text.MessageFormat.format(r.getMessage(), r.getParameters());
                 String line = r.getLoggerName().equals(ACTION_LOGGER) ? msg
-                        : "vagoth: " + r.getLevel().getName().toLowerCase(java.util.Locale.ROOT) + ": " + msg;
+                        : "vagoth: " + (r.getLevel() == Level.SEVERE ? "error" // as System.Logger names it
+                                : r.getLevel().getName().toLowerCase(java.util.Locale.ROOT)) + ": " + msg;
                 java.io.PrintStream to = console.get();
                 (to != null ? to : System.err).println(line);
             }

@@ -34,6 +34,8 @@ public final class HttpSetup {
     /** Felix HTTP's configuration. */
     static final String FELIX_HTTP = "org.apache.felix.http";
     private static final System.Logger LOG = System.getLogger(HttpSetup.class.getName());
+    /** Where the API says where it serves: the API's own log, kept at INFO (the rest of the log says warnings). */
+    private static final System.Logger SERVED = System.getLogger("vagoth.api");
 
     /** TLS 1.3's suites, and TLS 1.2's with forward secrecy and authenticated encryption only (no CBC). */
     static final java.util.List<String> AEAD_SUITES = java.util.List.of("TLS_AES_128_GCM_SHA256",
@@ -109,9 +111,9 @@ public final class HttpSetup {
                 LOG.log(System.Logger.Level.WARNING, "cannot turn the HTTP server off: " + e.getMessage());
             }
             serving = null;
-            String said = "the remote API is NOT served: " + why + "; set another port in etc/vagoth.http.cfg";
-            System.err.println("vagoth: " + said);
-            LOG.log(System.Logger.Level.ERROR, said);
+            // in var/log/vagoth.log and, through the console's handler, daemon.out
+            LOG.log(System.Logger.Level.ERROR, "the remote API is NOT served: " + why
+                    + "; set another port in etc/vagoth.http.cfg");
             state("not served: " + why);
             return;
         }
@@ -152,8 +154,7 @@ public final class HttpSetup {
             throw new VagothException("cannot configure the HTTP server: " + e.getMessage(), null, e);
         }
         serving = at;
-        System.out.println("vagoth: the remote API is served at " + where);
-        LOG.log(System.Logger.Level.INFO, "remote API at {0}", where);
+        SERVED.log(System.Logger.Level.INFO, "the remote API is served at " + where); // the log and daemon.out
         state("served at " + where);
     }
 
