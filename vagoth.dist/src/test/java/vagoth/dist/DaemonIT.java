@@ -273,7 +273,13 @@ class DaemonIT {
         Path log = home.resolve("var/log/vagoth.log");
         String want = "skipping " + jar + ": not a readable jar";
         awaitText(log, want);
-        Thread.sleep(2500); // two more scans: it is named once, not every time
+        // two more scans, each known by a jar it names, pass the first one over again: it is named once
+        for (String later : List.of("later1.jar", "later2.jar")) {
+            Path next = home.resolve("deploy").resolve(later);
+            Files.writeString(next, "not a jar either");
+            awaitText(log, "skipping " + next + ": not a readable jar");
+            assertTrue(Files.readString(log).contains("skipping " + next), Files.readString(log));
+        }
         assertEquals(1, Files.readString(log).lines().filter(l -> l.contains(want)).count(), Files.readString(log));
         assertEquals(0, vagoth("list").status());
     }
