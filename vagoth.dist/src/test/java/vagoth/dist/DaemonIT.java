@@ -284,6 +284,20 @@ class DaemonIT {
         assertEquals(0, vagoth("list").status());
     }
 
+    private static boolean startFinished(Path calls) throws IOException {
+        List<String> lines = Files.readAllLines(calls);
+        int start = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            start = lines.get(i).contains("\"action\":\"start\"") ? i : start;
+        }
+        return start >= 0 && lines.subList(start + 1, lines.size()).contains("finished");
+    }
+
+    private static boolean runningStartOfVm1(Path records) throws IOException {
+        return Files.exists(records) && Files.readAllLines(records).stream().anyMatch(l -> l.contains("\"action\":\"start\"")
+                && l.contains("\"node\":\"vm1\"") && l.contains("\"state\":\"running\""));
+    }
+
     /** Waits (up to about 20 s) until {@code file} holds {@code text}. */
     private static void awaitText(Path file, String text) throws Exception {
         for (int i = 0; i < 1000 && !(Files.exists(file) && Files.readString(file).contains(text)); i++) {
@@ -377,15 +391,20 @@ class DaemonIT {
 
     /** Ctrl-C of a client leaves the daemon to go on with the job, whose id the client prints. */
     @Test
-    @org.junit.jupiter.api.Timeout(120)
+    @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
     void ctrlCOfAClientLeavesTheJobRunningInTheDaemon() throws Exception {
         vagoth("list");
         startDaemon();
         vmOnSlowHost();
         Process client = startVm1();
-        Thread.sleep(200);
+        // Ctrl-C once the action line (with its txid) has reached the client, not after a guessed pause
+        StringBuilder before = new StringBuilder();
+        java.io.InputStream errors = client.getErrorStream();
+        for (int c; !before.toString().endsWith("action=start vm=vm1\n") && (c = errors.read()) >= 0;) {
+            before.append((char) c);
+        }
         ctrlC(client);
-        String err = endedWith(client, 130);
+        String err = before + endedWith(client, 130);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(
                 "the daemon goes on with 'start vm1' \\(txid ([0-9a-f]{8})\\); 'vagoth jobs --txid \\1' shows how it"
                         + " ends").matcher(err);
@@ -428,7 +447,12 @@ class DaemonIT {
         startDaemon();
         vmOnSlowHost();
         Process client = startVm1();
-        Thread.sleep(200); // past one flush of the job records (flush.ms): the job is known to be running
+        // once the job records on disk say it runs (they are flushed every flush.ms), not after a guessed pause
+        Path records = home.resolve("var/jobs/jobs.log");
+        for (long end = System.nanoTime() + 20_000_000_000L; !runningStartOfVm1(records) && System.nanoTime() < end;) {
+            Thread.sleep(20);
+        }
+        assertTrue(runningStartOfVm1(records), "the job is known to be running: " + Files.readString(records));
         daemon.toHandle().destroyForcibly(); // SIGKILL, mid-command
         daemon.waitFor(30, TimeUnit.SECONDS);
         String err = endedWith(client, 6);
@@ -438,7 +462,11 @@ class DaemonIT {
         assertTrue(named.find(), err);
         assertTrue(err.indexOf("action=start vm=vm1") < named.start(), "action lines reach the client as they happen");
 
-        Thread.sleep(3500); // the agent call the daemon made finishes by itself
+        // the agent call the daemon made finishes by itself: its "finished" follows the start request in the calls
+        for (long end = System.nanoTime() + 30_000_000_000L; !startFinished(calls) && System.nanoTime() < end;) {
+            Thread.sleep(20);
+        }
+        assertTrue(startFinished(calls), Files.readString(calls));
         Result jobs = vagoth("jobs", "--node", "vm1");
         assertTrue(jobs.out().lines().anyMatch(l -> l.contains("interrupted") && l.contains("start")), jobs.out());
         vagoth("list");
