@@ -120,7 +120,11 @@ public final class ThinClient {
             DaemonProtocol.Answer a;
             try {
                 DataOutputStream o = new DataOutputStream(new java.io.BufferedOutputStream(Channels.newOutputStream(ch)));
-                DaemonProtocol.write(o, request);
+                try {
+                    DaemonProtocol.write(o, request);
+                } catch (IOException refused) {
+                    // a daemon that refuses this user answers before it reads and closes: its answer is still there
+                }
                 a = DaemonProtocol.readAnswer(new DataInputStream(new java.io.BufferedInputStream(
                         Channels.newInputStream(ch))), new Consumer<String>() {
                             @Override
