@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -183,9 +182,18 @@ public final class JobsServlet extends ApiServlet {
                     }
                     end.run();
                     answer((HttpServletResponse) context.getResponse(), j);
-                } catch (IOException | RuntimeException e) {
-                    end.run(); // the client went, or the job store failed: nothing more to say on this request
-                    LOG.log(System.Logger.Level.DEBUG, "api: waiting for job " + id + " ended: " + e);
+                } catch (IOException e) {
+                    end.run(); // the client went: nothing more to say on this request
+                } catch (RuntimeException e) {
+                    end.run();
+                    LOG.log(System.Logger.Level.WARNING, "api: waiting for job " + id + ": " + e.getMessage());
+                    try {
+                        Api.error((HttpServletResponse) context.getResponse(), e instanceof JobNotFoundException ? 404
+                                : 503, e instanceof JobNotFoundException ? e.getMessage() : "the job records cannot be"
+                                + " read now (" + e.getMessage() + "); ask again");
+                    } catch (IOException | IllegalStateException gone) {
+                        // the client went, or the answer had begun
+                    }
                 }
                 context.complete();
             }, CHECK_MS, CHECK_MS, TimeUnit.MILLISECONDS));
