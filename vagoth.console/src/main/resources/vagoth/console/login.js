@@ -36,4 +36,5 @@
       button.disabled = false;
     }
   });
+  form.querySelector('button').disabled = false; // ready: the form is ours to send
 }());

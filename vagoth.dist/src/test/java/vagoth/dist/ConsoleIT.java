@@ -118,6 +118,8 @@ class ConsoleIT {
     private void signIn(String token, String hash) {
         browser.open(ui("index.html" + hash));
         browser.await("the sign-in page", d -> d.getCurrentUrl().contains("/ui/login.html"));
+        browser.await("the sign-in page ready (its button enabled by its script)", d -> browser.find(
+                "#signin button").isEnabled());
         browser.find("#token").sendKeys(token, Keys.ENTER);
         browser.await("the console after signing in", d -> d.getCurrentUrl().contains("/ui/index.html"));
         browser.await("who is signed in", d -> !browser.text("#me").isEmpty());
@@ -152,6 +154,7 @@ class ConsoleIT {
         browser.await("sent to sign-in", d -> d.getCurrentUrl().contains("/ui/login.html"));
         assertTrue(browser.driver.getCurrentUrl().contains("next=%23%2Fvms%3Fstate%3Drunning"),
                 "it comes back where it was going: " + browser.driver.getCurrentUrl());
+        browser.await("the sign-in page ready", d -> browser.find("#signin button").isEnabled());
         browser.find("#token").sendKeys("vgt_nothing_wrong", Keys.ENTER);
         browser.awaitText("#error", "Not signed in: the token is not valid");
         browser.open(ui(""));
@@ -477,6 +480,7 @@ class ConsoleIT {
             String token = other.token("viewer");
             browser.open(other.uri("/ui/index.html").toString());
             browser.await("sign-in", d -> d.getCurrentUrl().contains("/ui/login.html"));
+            browser.await("the sign-in page ready", d -> browser.find("#signin button").isEnabled());
             browser.find("#token").sendKeys(token, Keys.ENTER);
             browser.await("the console", d -> !browser.text("#me").isEmpty());
             VagothProcess.run(other.home, List.of(), "daemon", "stop");
