@@ -27,6 +27,9 @@ import org.junit.jupiter.api.Timeout;
 class DaemonIT {
     @TempDir
     Path home;
+    /** What a test keeps beside the home (the daemon's output, the slow agent and what it was asked): removed with it. */
+    @TempDir
+    Path beside;
     private Process daemon;
 
     record Result(int status, String out, String err) {
@@ -55,7 +58,7 @@ class DaemonIT {
 
     private void startDaemon() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(bin().toString(), "daemon").redirectErrorStream(true)
-                .redirectOutput(home.resolveSibling(home.getFileName() + "-daemon.log").toFile());
+                .redirectOutput(beside.resolve("daemon.log").toFile());
         pb.environment().put("VAGOTH_HOME", home.toString());
         pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
         daemon = pb.start();
@@ -155,7 +158,7 @@ class DaemonIT {
                 java.net.InetAddress.getByName("127.0.0.1"))) {
             Files.writeString(home.resolve("etc/vagoth.http.cfg"), "port = " + squatter.getLocalPort() + "\n");
             startDaemon();
-            Path out = home.resolveSibling(home.getFileName() + "-daemon.log");
+            Path out = beside.resolve("daemon.log");
             awaitText(out, "the remote API is NOT served: 127.0.0.1:" + squatter.getLocalPort());
             assertTrue(Files.readString(out).contains("the remote API is NOT served: 127.0.0.1:"
                     + squatter.getLocalPort()), Files.readString(out));
@@ -316,7 +319,7 @@ class DaemonIT {
     }
 
     private Path calls() {
-        return home.resolveSibling(home.getFileName() + "-calls");
+        return beside.resolve("calls");
     }
 
     /**
@@ -324,12 +327,12 @@ class DaemonIT {
      * {@code start} and notes when it has done it.
      */
     private Path slowAgent() throws IOException {
-        Path agent = home.resolveSibling(home.getFileName() + "-agent");
+        Path agent = beside.resolve("agent");
         Path real = Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth-agent");
         Files.writeString(agent, "#!/bin/sh\nreq=$(cat)\necho \"$req\" >> '" + calls() + "'\n"
                 + "case \"$req\" in *'\"action\":\"start\"'*) sleep 3;; esac\n"
-                + "printf '%s\\n' \"$req\" | '" + real + "' --backend sim --state '" + home.resolveSibling(
-                        home.getFileName() + "-sim") + "' --mem-total 4096 --cpus 4\n"
+                + "printf '%s\\n' \"$req\" | '" + real + "' --backend sim --state '" + beside.resolve("sim")
+                + "' --mem-total 4096 --cpus 4\n"
                 + "status=$?\necho finished >> '" + calls() + "'\nexit $status\n");
         agent.toFile().setExecutable(true);
         return agent;
