@@ -32,6 +32,7 @@ import vagoth.support.geats.GeatsOperation;
  * <pre>
  * vagoth-agent --backend sim --state DIR [--mem-total MB] [--cpus N] [--session | --stream]
  * vagoth-agent --backend lxc [--lxcpath DIR] [--session | --stream]
+ * vagoth-agent --backend qemu --state DIR [--disks DIR] [--qemu BINARY] [--shutdown-timeout S] [--session | --stream]
  * </pre>
  */
 public final class Agent {
@@ -198,7 +199,22 @@ public final class Agent {
                 return info(backend.info(vm));
             }
             case MIGRATE -> backend.migrate(vm, name(data, GeatsOperation.VM_DESTINATION));
-            case STATUS, EXPORT, IMPORT -> throw new IllegalStateException("answered above");
+            case LIVE_PREPARE -> {
+                String address = string(data, GeatsOperation.ADDRESS);
+                return backend.livePrepare(vm, definition(data), address == null ? "127.0.0.1" : address,
+                        flag(data, GeatsOperation.COPY_DISK));
+            }
+            case LIVE_FINISH -> {
+                return backend.liveFinish(vm);
+            }
+            case LIVE_ABORT -> {
+                String side = string(data, GeatsOperation.SIDE);
+                if (!"source".equals(side) && !"destination".equals(side)) {
+                    throw new AgentException("bad_argument", "live_abort needs data.side: source or destination");
+                }
+                backend.liveAbort(vm, side.equals("source"));
+            }
+            case STATUS, EXPORT, IMPORT, LIVE_SEND -> throw new IllegalStateException("answered above");
         }
         return null;
     }
@@ -235,6 +251,30 @@ public final class Agent {
         return def;
     }
 
+    /** A JSON boolean (or the string {@code true}); absent is false. */
+    static boolean flag(JsonObject o, String field) {
+        JsonElement e = o.get(field);
+        return e instanceof JsonPrimitive p && (p.isBoolean() ? p.getAsBoolean() : p.getAsString().equals("true"));
+    }
+
+    /** A whole number within bounds, or its default when absent. */
+    static long number(JsonObject o, String field, long dflt, long min, long max) throws AgentException {
+        JsonElement e = o.get(field);
+        if (e == null || e.isJsonNull()) {
+            return dflt;
+        }
+        try {
+            long n = e.getAsLong();
+            if (n < min || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (RuntimeException x) {
+            throw new AgentException("bad_argument", "data." + field + " must be a whole number from " + min + " to "
+                    + max + ", not " + e);
+        }
+    }
+
     static String string(JsonObject o, String field) {
         JsonElement e = o.get(field);
         return e instanceof JsonPrimitive p && p.isString() ? p.getAsString() : null;
@@ -257,10 +297,13 @@ public final class Agent {
 
     /** The command line. */
     record Options(String backendName, Path state, Path farm, Path lxcpath, long memTotal, int cpus, boolean session,
-            boolean stream) {
+            boolean stream, Path disks, String qemu, long shutdownTimeoutS) {
         static final String USAGE = "usage: vagoth-agent --backend sim --state DIR [--mem-total MB] [--cpus N] [--session | --stream]\n"
                 + "       vagoth-agent --backend sim --farm DIR [--mem-total MB] [--cpus N] [--session | --stream]\n"
                 + "       vagoth-agent --backend lxc [--lxcpath DIR] [--session | --stream]\n"
+                + "       vagoth-agent --backend qemu --state DIR [--disks DIR] [--qemu BINARY] [--shutdown-timeout S]"
+                + " [--session | --stream]\n"
+                + "--disks: where the qemu disks are, a directory the hosts that share storage share\n"
                 + "--stream: export or import one disk (the request line, then the disk as frames)";
 
         static Options parse(String[] args) throws AgentException {
@@ -272,6 +315,9 @@ public final class Agent {
             int cpus = 8;
             boolean session = false;
             boolean stream = false;
+            Path disks = null;
+            String qemu = "qemu-system-x86_64";
+            long shutdownTimeout = 30;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -281,6 +327,9 @@ public final class Agent {
                     case "--state" -> state = Path.of(value(args, ++i, a));
                     case "--farm" -> farm = Path.of(value(args, ++i, a));
                     case "--lxcpath" -> lxcpath = Path.of(value(args, ++i, a));
+                    case "--disks" -> disks = Path.of(value(args, ++i, a));
+                    case "--qemu" -> qemu = value(args, ++i, a);
+                    case "--shutdown-timeout" -> shutdownTimeout = number(value(args, ++i, a), a);
                     case "--mem-total" -> mem = number(value(args, ++i, a), a);
                     case "--cpus" -> cpus = (int) number(value(args, ++i, a), a);
                     default -> throw new AgentException("usage", "unknown option " + a);
@@ -292,13 +341,17 @@ public final class Agent {
             if (backend.equals("sim") && (state == null) == (farm == null)) {
                 throw new AgentException("usage", "--backend sim needs --state DIR (one hypervisor) or --farm DIR (many)");
             }
-            if (!backend.equals("sim") && !backend.equals("lxc")) {
-                throw new AgentException("usage", "unknown backend '" + backend + "' (sim or lxc)");
+            if (backend.equals("qemu") && state == null) {
+                throw new AgentException("usage", "--backend qemu needs --state DIR (where its VMs' directories are)");
+            }
+            if (!List.of("sim", "lxc", "qemu").contains(backend)) {
+                throw new AgentException("usage", "unknown backend '" + backend + "' (sim, lxc or qemu)");
             }
             if (session && stream) {
                 throw new AgentException("usage", "--session and --stream do not go together");
             }
-            return new Options(backend, state, farm, lxcpath, mem, cpus, session, stream);
+            return new Options(backend, state, farm, lxcpath, mem, cpus, session, stream, disks, qemu,
+                    shutdownTimeout);
         }
 
         private static String value(String[] args, int i, String option) throws AgentException {
@@ -321,7 +374,11 @@ public final class Agent {
         }
 
         Backend backend() throws AgentException {
-            return backendName.equals("sim") ? new SimBackend(state, memTotal, cpus) : new LxcBackend(lxcpath);
+            return switch (backendName) {
+                case "sim" -> new SimBackend(state, memTotal, cpus);
+                case "qemu" -> QemuBackend.open(state, disks, qemu, java.time.Duration.ofSeconds(shutdownTimeoutS));
+                default -> new LxcBackend(lxcpath);
+            };
         }
     }
 }

@@ -64,4 +64,30 @@ interface Backend {
      * {@code sourcePath} elsewhere; refused when a VM of that name is here.
      */
     Import importing(String name, Map<String, String> definition, String sourcePath) throws AgentException;
+
+    /** A live migration's destination made ready ({@link LiveMigration#prepare}): its {@code uri} and {@code nbd}. */
+    default Map<String, Object> livePrepare(String name, Map<String, String> definition, String address,
+            boolean copyDisk) throws AgentException {
+        throw notLive();
+    }
+
+    /** The source's half of a live migration ({@link LiveMigration#send}). */
+    default Map<String, Object> liveSend(String name, String uri, String nbd, LiveMigration.Limits limits,
+            java.util.function.Consumer<Map<String, Object>> progress) throws AgentException {
+        throw notLive();
+    }
+
+    /** The destination's guest running ({@link LiveMigration#finish}). */
+    default Map<String, Object> liveFinish(String name) throws AgentException {
+        throw notLive();
+    }
+
+    /** Undoes a live migration at one end ({@link LiveMigration#abort}). */
+    default void liveAbort(String name, boolean source) throws AgentException {
+        throw notLive();
+    }
+
+    private static AgentException notLive() {
+        return new AgentException("not_supported", "this back end does not migrate live (the qemu back end does)");
+    }
 }

@@ -46,8 +46,11 @@ final class StreamMode {
                         + " only, not " + r.op().wire());
             }
             String vm = Agent.name(r.data(), GeatsOperation.VM_NAME);
-            return r.op() == GeatsOperation.EXPORT ? export(r.backend(), vm, out)
-                    : importing(r.backend(), vm, r.data(), in, out);
+            return switch (r.op()) {
+                case EXPORT -> export(r.backend(), vm, out);
+                case LIVE_SEND -> liveSend(r.backend(), vm, r.data(), out);
+                default -> importing(r.backend(), vm, r.data(), in, out);
+            };
         } catch (AgentException e) {
             return answer(out, Agent.failure(e.code(), e.getMessage()), 1);
         } catch (IOException e) {
@@ -116,6 +119,36 @@ final class StreamMode {
             }
         }
     }
+
+    /**
+     * A live migration's source half: a line {@code {"progress": {...}}} each time QEMU reports (every 100 ms while
+     * it runs), then the answer. A reader that goes away does not stop the migration: its answer is still the
+     * agent's exit status.
+     */
+    private int liveSend(Backend backend, String vm, JsonObject data, OutputStream out) throws AgentException {
+        String uri = Agent.string(data, GeatsOperation.URI);
+        if (uri == null) {
+            throw new AgentException("missing_argument", "live_send needs data." + GeatsOperation.URI);
+        }
+        LiveMigration.Limits limits = new LiveMigration.Limits(
+                Agent.number(data, GeatsOperation.DOWNTIME_MS, 300, 1, 60_000),
+                Agent.number(data, GeatsOperation.BANDWIDTH, 1024, 1, 1 << 20),
+                java.time.Duration.ofSeconds(Agent.number(data, GeatsOperation.TIMEOUT_S, 600, 1, 86_400)));
+        boolean[] readerGone = {false};
+        Map<String, Object> done = backend.liveSend(vm, uri, Agent.string(data, GeatsOperation.NBD), limits, p -> {
+            if (!readerGone[0]) {
+                try {
+                    line(out, GSON.toJson(Map.of("progress", p)));
+                    out.flush();
+                } catch (IOException e) {
+                    readerGone[0] = true;
+                }
+            }
+        });
+        return answer(out, Agent.success(done), 0);
+    }
+
+    private static final com.google.gson.Gson GSON = new com.google.gson.Gson();
 
     /** The trailer says the sender sent what came: as many bytes, with the same SHA-256. */
     private static void check(String vm, String trailer, long n, String got) throws AgentException {

@@ -29,7 +29,22 @@ public enum GeatsOperation {
     /** Stream mode only ({@code --stream}): the VM's disk and definition go out as a framed tar stream. */
     EXPORT(true, false),
     /** Stream mode only: a disk exported elsewhere comes in; it is kept only when its checksum holds. */
-    IMPORT(true, true);
+    IMPORT(true, true),
+    /**
+     * A live migration's destination: the guest started waiting for its memory on {@link #ADDRESS} (and, with
+     * {@link #COPY_DISK}, an empty disk exported for the source to mirror into); answers {@link #URI} and
+     * {@link #NBD}.
+     */
+    LIVE_PREPARE(true, true),
+    /**
+     * Stream mode only: the source sends disk and memory to {@link #URI} (and {@link #NBD}); progress lines, then
+     * the answer once QEMU says completed (total time and downtime). A failure leaves the source running.
+     */
+    LIVE_SEND(true, false),
+    /** The destination's guest running (resumed if it waited for a copied disk). */
+    LIVE_FINISH(true, false),
+    /** {@link #SIDE} {@code source}: cancel and resume there; {@code destination}: end the arrival and remove it. */
+    LIVE_ABORT(true, false);
 
     /** The request field naming the VM. */
     public static final String VM_NAME = "vm_name";
@@ -39,6 +54,23 @@ public enum GeatsOperation {
     public static final String SOURCE_PATH = "source_path";
     /** The request field naming a migration's destination hypervisor. */
     public static final String VM_DESTINATION = "vm_destination";
+
+    /** live_prepare: the address the destination waits for the guest's memory on. */
+    public static final String ADDRESS = "address";
+    /** live_prepare: whether the disk is copied (no shared storage), into a disk the destination makes. */
+    public static final String COPY_DISK = "copy_disk";
+    /** live_prepare's answer and live_send's request: where the memory goes ({@code tcp:HOST:PORT}). */
+    public static final String URI = "uri";
+    /** live_prepare's answer and live_send's request: where the disk is mirrored to, or absent. */
+    public static final String NBD = "nbd";
+    /** live_send: the downtime QEMU may allow itself for the last round, in milliseconds. */
+    public static final String DOWNTIME_MS = "downtime_ms";
+    /** live_send: the bandwidth the migration may use, in MiB/s. */
+    public static final String BANDWIDTH = "bandwidth_mib_s";
+    /** live_send: how long the migration may take, in seconds, before it is cancelled. */
+    public static final String TIMEOUT_S = "timeout_s";
+    /** live_abort: {@code source} or {@code destination}. */
+    public static final String SIDE = "side";
 
     private final boolean slow;
     private final boolean carriesDefinition;
@@ -60,7 +92,7 @@ public enum GeatsOperation {
 
     /** Whether it is served only in stream mode, where a disk follows the request or the answer. */
     public boolean streamed() {
-        return this == EXPORT || this == IMPORT;
+        return this == EXPORT || this == IMPORT || this == LIVE_SEND;
     }
 
     /** Its name on the wire: {@code define}. */
