@@ -62,4 +62,44 @@ public interface Driver {
         throw new DriverException("the driver of " + hypervisor.id() + " cannot move a disk between hypervisors",
                 vm.id());
     }
+
+    /** Whether this driver's hypervisors can move a running VM between them live ({@link #livePrepare} and on). */
+    default boolean migratesLive() {
+        return false;
+    }
+
+    /**
+     * A live migration's destination made ready: {@code vm} started on {@code hypervisor} waiting for its memory on
+     * {@code address}, with {@code definition} (the source's, its virtual hardware pinned there); with
+     * {@code copyDisk}, an empty disk exported for the source to mirror into.
+     *
+     * @throws DriverException when the destination cannot take it (nothing is left there then)
+     */
+    default LiveMigration.Target livePrepare(Node hypervisor, Node vm, java.util.Map<String, String> definition,
+            String address, boolean copyDisk) {
+        throw new DriverException("the driver of " + hypervisor.id() + " cannot migrate live", vm.id());
+    }
+
+    /**
+     * The source's half: disk (if copied) and memory sent to {@code target}; returns once QEMU says completed (the
+     * source is then paused, the destination has the guest). {@code progress} hears each report. A failure leaves
+     * the guest running at the source.
+     */
+    default LiveMigration.Result liveSend(Node hypervisor, Node vm, LiveMigration.Target target,
+            LiveMigration.Limits limits, java.util.function.Consumer<LiveMigration.Progress> progress) {
+        throw new DriverException("the driver of " + hypervisor.id() + " cannot migrate live", vm.id());
+    }
+
+    /** The destination's guest running (resumed if it waited for a copied disk). */
+    default void liveFinish(Node hypervisor, Node vm) {
+        throw new DriverException("the driver of " + hypervisor.id() + " cannot migrate live", vm.id());
+    }
+
+    /**
+     * Undoes a live migration at one end: at the {@code source}, cancelled and the guest running; at the
+     * destination, the arriving guest ended and its files removed.
+     */
+    default void liveAbort(Node hypervisor, Node vm, boolean source) {
+        throw new DriverException("the driver of " + hypervisor.id() + " cannot migrate live", vm.id());
+    }
 }

@@ -2,7 +2,7 @@
  * Drivers: how Vagoth talks to a hypervisor.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package vagoth.api.driver;
 
 import org.osgi.annotation.bundle.Export;

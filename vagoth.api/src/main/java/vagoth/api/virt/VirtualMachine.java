@@ -17,6 +17,8 @@ public interface VirtualMachine extends ManagedNode {
     String HINT = "hint";
     /** Action argument: where {@code migrate} moves the VM. */
     String DESTINATION = "destination";
+    /** Action argument of {@code migrate}: {@code true} to move it while it runs (DESIGN section 10). */
+    String LIVE = "live";
 
     /** @param hint a hypervisor id to place it on, or {@code null} to let the allocator choose */
     Job define(String hint);
@@ -36,4 +38,7 @@ public interface VirtualMachine extends ManagedNode {
     Job reboot();
 
     Job migrate(String destination);
+
+    /** {@code migrate} while it runs, when {@code live}; else as {@link #migrate(String)}. */
+    Job migrate(String destination, boolean live);
 }

@@ -56,6 +56,8 @@ public final class VmStates {
     public static final String STATE_SINCE = "state_since";
     /** Metadata: the message of the last failure. */
     public static final String LAST_ERROR = "last_error";
+    /** Metadata: what the hypervisor's last report added to the state (why it stopped, a migration's phase). */
+    public static final String SUBSTATE = "substate";
 
     /** Every state Vagoth records: what {@code set --state} accepts without {@code --force}. */
     public static final Set<String> KNOWN = Set.of(UNKNOWN, UNASSIGNED, DEFINED, STARTING, RUNNING, STOPPING, STOPPED,

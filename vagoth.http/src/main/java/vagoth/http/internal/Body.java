@@ -104,7 +104,12 @@ final class Body {
      * @throws Api.Refusal 400 for any other value, or another field
      */
     static Boolean flag(HttpServletRequest req, String name) throws IOException {
-        JsonElement v = object(req, Set.of(name)).get(name);
+        return bool(object(req, Set.of(name)), name);
+    }
+
+    /** The field {@code name} of {@code o} as {@link #flag} takes it; null when it is absent. */
+    static Boolean bool(JsonObject o, String name) {
+        JsonElement v = o.get(name);
         if (v == null) {
             return null;
         }

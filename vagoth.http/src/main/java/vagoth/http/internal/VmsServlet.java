@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import com.google.gson.JsonObject;
+
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -44,7 +46,7 @@ public final class VmsServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private static final Map<String, Set<String>> ACTIONS = Map.of("start", Set.of(), "stop", Set.of(),
             "shutdown", Set.of(), "reboot", Set.of(), "undefine", Set.of(), "deprovision", Set.of(),
-            "define", Set.of("hint"), "provision", Set.of("hint"), "migrate", Set.of("to"));
+            "define", Set.of("hint"), "provision", Set.of("hint"), "migrate", Set.of("to", "live"));
     private final transient Manager manager;
 
     @Activate
@@ -109,7 +111,9 @@ public final class VmsServlet extends ApiServlet {
             throw new Api.Refusal(404, "no VM action '" + action + "' (" + String.join(", ",
                     new java.util.TreeSet<>(ACTIONS.keySet())) + ")");
         }
-        Map<String, String> body = Body.fields(req, fields);
+        JsonObject fieldsGiven = Body.object(req, fields);
+        Map<String, String> body = Body.strings(fieldsGiven, Set.of("to", "hint"), null);
+        boolean live = Boolean.TRUE.equals(Body.bool(fieldsGiven, "live"));
         if (action.equals("migrate") && body.get("to") == null) {
             throw new Api.Refusal(400, "migrate needs {\"to\": \"HV\"}");
         }
@@ -122,7 +126,7 @@ public final class VmsServlet extends ApiServlet {
             case "deprovision" -> VirtualMachine::deprovision;
             case "define" -> vm -> vm.define(body.get("hint"));
             case "provision" -> vm -> vm.provision(body.get("hint"));
-            default -> vm -> vm.migrate(hypervisor(body.get("to")).id());
+            default -> vm -> vm.migrate(hypervisor(body.get("to")).id(), live);
         };
         String[] txid = {null};
         Job job;

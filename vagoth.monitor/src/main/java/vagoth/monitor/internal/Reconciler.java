@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import vagoth.api.ManagedNode;
 import vagoth.api.Names;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
@@ -107,7 +108,94 @@ final class Reconciler {
         Map<String, VmInfo> found = new HashMap<>();
         answers.forEach((hv, st) -> found.putAll(st.vms()));
         for (Node vm : registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE).withState(VmStates.MIGRATING))) {
-            repairMigration(vm, reportedBy.getOrDefault(vm.id(), List.of()), found.get(vm.id()), answered);
+            List<String> where = reportedBy.getOrDefault(vm.id(), List.of());
+            if (where.size() == 2) {
+                Map<String, VmInfo> ends = new LinkedHashMap<>();
+                answers.forEach((hv, st) -> {
+                    if (st.vms().containsKey(vm.id())) {
+                        ends.put(hv.id(), st.vms().get(vm.id()));
+                    }
+                });
+                repairLiveMigration(vm, ends);
+            } else {
+                repairMigration(vm, where, found.get(vm.id()), answered);
+            }
+        }
+    }
+
+    /**
+     * A live migration cut short (DESIGN section 10): both ends report the VM. The end that runs it wins: the VM is
+     * assigned there, and only then is the other end's copy (paused: QEMU waiting for, or done with, a migration)
+     * ended and removed. If neither runs it, it is {@code lost} with {@code last_host} and both copies are left for an
+     * operator.
+     */
+    private void repairLiveMigration(Node vm, Map<String, VmInfo> ends) {
+        if (manager == null) {
+            return;
+        }
+        List<String> running = ends.entrySet().stream().filter(e -> VmStates.RUNNING.equals(e.getValue().state()))
+                .map(Map.Entry::getKey).toList();
+        manager.ifNodeIdle(vm.id(), () -> {
+            Node now = registry.getNode(vm.id());
+            if (!VmStates.MIGRATING.equals(now.state())) {
+                return;
+            }
+            String source = now.parent();
+            if (running.size() != 1) {
+                Map<String, String> md = new LinkedHashMap<>();
+                md.put(Node.STATE, VmStates.LOST);
+                md.put(VmStates.STATE_SINCE, this.now.toString());
+                if (source != null) {
+                    md.put(VmStates.LAST_HOST, source);
+                }
+                registry.updateMetadata(vm.id(), md, List.of());
+                warn("lost", vm.id() + " is lost: an interrupted live migration left it on " + String.join(" and ",
+                        ends.keySet()) + ", " + (running.isEmpty() ? "running on neither" : "running on both")
+                        + "; look at both, stop the wrong one, then 'vagoth set --state unassigned " + vm.id() + "'");
+                return;
+            }
+            String host = running.get(0);
+            if (!host.equals(source)) {
+                if (source != null) {
+                    registry.removeParent(vm.id());
+                }
+                registry.setParent(vm.id(), host);
+            }
+            registry.updateMetadata(vm.id(), Map.of(Node.STATE, VmStates.RUNNING, VmStates.STATE_SINCE,
+                    this.now.toString()), List.of(VmStates.MIGRATING_TO));
+            changes.add(vm.id() + ": an interrupted live migration is resolved: it runs on " + host);
+            for (String stale : ends.keySet()) {
+                if (!stale.equals(host)) {
+                    endStaleCopy(registry.getNode(vm.id()), stale, stale.equals(source));
+                }
+            }
+        });
+    }
+
+    /** Ends the copy that does not run: the source's (its QEMU ended, its files removed) or the arrival's (aborted). */
+    private void endStaleCopy(Node vm, String hvId, boolean wasSource) {
+        try {
+            ManagedNode n = manager.getNode(hvId);
+            if (!(n instanceof vagoth.api.virt.Hypervisor hv)) {
+                return;
+            }
+            if (wasSource) {
+                hv.driver().stop(hv.node(), vm);
+                String storage = hv.node().definition().getOrDefault(vagoth.api.virt.Hypervisor.SHARED_STORAGE, "");
+                Node runsOn = registry.getNode(vm.parent());
+                if (!storage.isBlank() && storage.equals(runsOn.definition().get(
+                        vagoth.api.virt.Hypervisor.SHARED_STORAGE))) {
+                    hv.driver().undefine(hv.node(), vm);
+                } else {
+                    hv.driver().deprovision(hv.node(), vm);
+                }
+            } else {
+                hv.driver().liveAbort(hv.node(), vm, false);
+            }
+            changes.add(vm.id() + ": its stale copy on " + hvId + " was ended");
+        } catch (RuntimeException e) {
+            warn("other", vm.id() + ": its stale copy on " + hvId + " could not be ended: " + e.getMessage()
+                    + "; it is paused there, and the next poll tries again");
         }
     }
 
@@ -256,6 +344,9 @@ final class Reconciler {
 
     private void reported(Node hv, String name, VmInfo info, List<String> reporters) {
         Node vm = Names.isSafe(name) ? registry.findNode(name).orElse(null) : null;
+        if (vm != null && VmStates.MIGRATING.equals(vm.state())) {
+            return; // on its way, at both ends for a moment when live: settled once no migration runs on it
+        }
         if (reporters != null && reporters.size() > 1) {
             warn("reported_twice", name + " is reported by " + String.join(" and ", reporters) + "; left as it is (assigned to "
                     + (vm == null || vm.parent() == null ? "none" : vm.parent()) + ")");
@@ -288,6 +379,23 @@ final class Reconciler {
         } else {
             // a lost VM whose hypervisor answers again is where it was: it takes the state reported
             setState(vm, info.state(), VmStates.LOST.equals(vm.state()));
+        }
+        substate(vm, info);
+    }
+
+    /**
+     * What the hypervisor adds to the state (why QEMU is stopped: "crashed: ...", "postmigrate"), kept as the VM's
+     * {@code substate} while it says more than the state; written only when it changes.
+     */
+    private void substate(Node vm, VmInfo info) {
+        String id = vm.id();
+        String sub = info.substate() == null ? "" : vagoth.api.Printable.of(info.substate());
+        boolean says = !sub.isBlank() && !sub.equals(info.state()) && sub.length() <= rules.maxFactBytes();
+        String kept = vm.metadata().get(VmStates.SUBSTATE); // setState changes none of it
+        if (says && !sub.equals(kept)) {
+            registry.updateMetadata(id, Map.of(VmStates.SUBSTATE, sub), List.of());
+        } else if (!says && kept != null) {
+            registry.updateMetadata(id, Map.of(), List.of(VmStates.SUBSTATE));
         }
     }
 

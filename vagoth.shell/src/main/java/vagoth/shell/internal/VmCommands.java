@@ -116,8 +116,9 @@ public final class VmCommands {
         return operate(session, "provision", a, vm -> vm.provision(a.value("hint")));
     }
 
-    @Descriptor("move a VM to another hypervisor (cold: stopped, moved, started again if it ran)")
-    @Usage(synopsis = "migrate [--dry-run] VM HV", flags = "dry-run", min = 2, max = 2, args = {Arg.VM, Arg.HV}, role = "operator")
+    @Descriptor("move a VM to another hypervisor (cold: stopped, moved, started again if it ran; --live: while it runs)")
+    @Usage(synopsis = "migrate [--dry-run] [--live] VM HV", flags = {"dry-run", "live"}, min = 2, max = 2,
+            args = {Arg.VM, Arg.HV}, role = "operator")
     public String migrate(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
         ParsedArgs a = parse("migrate", args);
         if (a.flag("dry-run")) {
@@ -131,11 +132,17 @@ public final class VmCommands {
             String here = manager.registry().getNode(vm.parent()).definition().getOrDefault(Hypervisor.SHARED_STORAGE, "");
             boolean shared = !here.isBlank() && here.equals(manager.registry().getNode(to).definition()
                     .get(Hypervisor.SHARED_STORAGE));
+            if (a.flag("live")) {
+                return out + (out.contains(" -> ") ? "\nlive: the guest keeps running; " + (shared ? "they share storage "
+                        + here + ": only its memory would move" : "they share no storage: its disk would be mirrored"
+                        + " live, then its memory sent") + "; the source ends only once it runs on " + to : "");
+            }
             return out + (out.contains(" -> ") ? "\n" + (shared ? "they share storage " + here + ": only its definition"
                     + " would move" : "they share no storage: its disk would be copied, checked, then removed from "
                     + vm.parent()) : "");
         }
-        return operate(session, "migrate", a, vm -> vm.migrate(hypervisor(manager, a.arg(1)).id()));
+        boolean live = a.flag("live");
+        return operate(session, "migrate", a, vm -> vm.migrate(hypervisor(manager, a.arg(1)).id(), live));
     }
 
     /**

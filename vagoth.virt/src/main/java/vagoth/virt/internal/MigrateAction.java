@@ -31,6 +31,14 @@ import vagoth.api.virt.VmStates;
 @Component(service = Action.class, configurationPid = {Selection.PID, PlacementActions.PID})
 @VagothAction("migrate")
 public final class MigrateAction extends PlacementActions.Placing {
+    private volatile vagoth.api.driver.LiveMigration.Limits limits = LiveMove.limits(Map.of());
+
+    @Override
+    void configure(Map<String, Object> props) {
+        super.configure(props);
+        limits = LiveMove.limits(props);
+    }
+
     @Override
     protected Object execute(ActionContext ctx, Node vm, Map<String, String> args) {
         String dest = args.get(VirtualMachine.DESTINATION);
@@ -45,6 +53,11 @@ public final class MigrateAction extends PlacementActions.Placing {
             throw new ActionException(vm.id() + " is already on " + dest, vm.id());
         }
         allocate(vm, target.id()); // refused: nothing has changed yet, the job says why
+        if (Boolean.parseBoolean(args.getOrDefault(VirtualMachine.LIVE, "false"))) {
+            LiveMove.Checked checked = LiveMove.check(vm, source, target);
+            new LiveMove(r, limits, text -> step(args, text)).run(vm, source, target, checked);
+            return null;
+        }
         String storage = source.node().definition().getOrDefault(Hypervisor.SHARED_STORAGE, "");
         if (storage.isBlank() || !storage.equals(target.node().definition().get(Hypervisor.SHARED_STORAGE))) {
             return withDisk(vm, source, target, args);

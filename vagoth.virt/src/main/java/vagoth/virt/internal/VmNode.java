@@ -75,4 +75,16 @@ final class VmNode extends BaseManagedNode implements VirtualMachine {
     public Job migrate(String destination) {
         return schedule("migrate", DESTINATION, destination);
     }
+
+    @Override
+    public Job migrate(String destination, boolean live) {
+        if (!live) {
+            return migrate(destination);
+        }
+        Map<String, String> args = new HashMap<>();
+        args.put(Action.NODE_ARG, id());
+        args.put(DESTINATION, destination);
+        args.put(LIVE, "true");
+        return scheduler.get().schedule(id(), "migrate", args);
+    }
 }

@@ -25,6 +25,7 @@ import vagoth.api.Printable;
 import vagoth.api.Node;
 import vagoth.api.driver.Driver;
 import vagoth.api.driver.DriverException;
+import vagoth.api.driver.LiveMigration;
 import vagoth.api.virt.HypervisorStatus;
 import vagoth.api.driver.VagothDriver;
 import vagoth.api.virt.VmInfo;
@@ -227,6 +228,61 @@ public final class GeatsDriver implements Driver {
                 t.agentCall(destination.id(), GeatsOperation.IMPORT.wire(), System.nanoTime() - start, failed);
             }
         }
+    }
+
+    /** An agent may serve the qemu back end, which migrates live; one that cannot says so when asked. */
+    @Override
+    public boolean migratesLive() {
+        return true;
+    }
+
+    @Override
+    public LiveMigration.Target livePrepare(Node hv, Node vm, Map<String, String> definition, String address,
+            boolean copyDisk) {
+        JsonObject data = named(vm);
+        data.add(GeatsOperation.DEFINITION, GSON.toJsonTree(definition));
+        data.addProperty(GeatsOperation.ADDRESS, address);
+        data.addProperty(GeatsOperation.COPY_DISK, copyDisk);
+        JsonElement answer = call(hv, vm, GeatsOperation.LIVE_PREPARE, data);
+        try {
+            JsonObject o = answer.getAsJsonObject();
+            String nbd = o.has(GeatsOperation.NBD) && !o.get(GeatsOperation.NBD).isJsonNull()
+                    ? o.get(GeatsOperation.NBD).getAsString() : null;
+            return new LiveMigration.Target(o.get(GeatsOperation.URI).getAsString(), nbd);
+        } catch (RuntimeException e) {
+            throw new DriverException(hv.id() + ": the agent's answer to 'live_prepare' names no address: "
+                    + Printable.of(abbreviate(String.valueOf(answer))), vm.id());
+        }
+    }
+
+    @Override
+    public LiveMigration.Result liveSend(Node hv, Node vm, LiveMigration.Target target, LiveMigration.Limits limits,
+            java.util.function.Consumer<LiveMigration.Progress> progress) {
+        Telemetry t = telemetry;
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            LiveMigration.Result r = new LiveSend(io).send(hv.id(), argv(hv, vm.id()), vm.id(), target, limits,
+                    progress);
+            failed = false;
+            return r;
+        } finally {
+            if (t != null) {
+                t.agentCall(hv.id(), GeatsOperation.LIVE_SEND.wire(), System.nanoTime() - start, failed);
+            }
+        }
+    }
+
+    @Override
+    public void liveFinish(Node hv, Node vm) {
+        call(hv, vm, GeatsOperation.LIVE_FINISH, named(vm));
+    }
+
+    @Override
+    public void liveAbort(Node hv, Node vm, boolean source) {
+        JsonObject data = named(vm);
+        data.addProperty(GeatsOperation.SIDE, source ? "source" : "destination");
+        call(hv, vm, GeatsOperation.LIVE_ABORT, data);
     }
 
     /** One request to the hypervisor's agent, timed for the telemetry if one is bound. */

@@ -1,0 +1,279 @@
+package vagoth.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real QEMU guests through {@code bin/vagoth}: two qemu agents on this
+ * machine as two hosts, the {@code tiny} guest built by
+ * {@code bin/vagoth-tiny-guest} from Debian's packages, under TCG. The guest
+ * prints a counter on its serial line every 100 ms: a live migration keeps
+ * it counting (the destination's serial log goes on from where the
+ * source's stopped, never from 0). Needs root and QEMU; CI must run it.
+ */
+@Timeout(900)
+class QemuIT {
+    /** The tiny guest's kernel and initramfs, built once for the class. */
+    @TempDir
+    static Path images;
+    @TempDir
+    Path dir;
+    private Path home;
+
+    @BeforeAll
+    static void buildTheTinyGuest() throws Exception {
+        boolean ci = "true".equals(System.getenv("CI"));
+        boolean ready = "root".equals(System.getProperty("user.name"))
+                && Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"));
+        if (!ci) {
+            assumeTrue(ready, "QEMU end-to-end test skipped: it needs root and qemu-system-x86 (apt-get install"
+                    + " qemu-system-x86 qemu-utils genisoimage)");
+        }
+        assertTrue(ready, "CI must run the QEMU test: .ci/run installs QEMU and runs as root");
+        Result r = run(null, 600, dist().resolve("bin/vagoth-tiny-guest").toString(), images.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.size(images.resolve("initrd.img")) > 0 && Files.size(images.resolve("vmlinuz")) > 0);
+    }
+
+    @BeforeEach
+    void home() throws IOException {
+        home = Files.createDirectories(dir.resolve("home"));
+    }
+
+    @AfterEach
+    void endEveryProcessOfTheHome() throws Exception {
+        VagothProcess.endProcessesOf(home); // the QEMUs too: they have the home in their environment
+    }
+
+    record Result(int status, String out, String err) {
+    }
+
+    private static Path dist() {
+        return Path.of(System.getProperty("vagoth.dist"));
+    }
+
+    private static Result run(Path home, int timeoutS, String... cmd) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        if (home != null) {
+            pb.environment().put("VAGOTH_HOME", home.toString());
+            pb.environment().put("VAGOTH_NO_AUTOSTART", "1");
+        }
+        Process p = pb.start();
+        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        });
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(timeoutS, TimeUnit.SECONDS), String.join(" ", cmd) + " did not end");
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
+                new String(err.join(), StandardCharsets.UTF_8).strip());
+    }
+
+    private Result vagothResult(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(dist().resolve("bin/vagoth").toString());
+        cmd.addAll(List.of(args));
+        return run(home, 300, cmd.toArray(String[]::new));
+    }
+
+    private String vagoth(String... args) throws Exception {
+        Result r = vagothResult(args);
+        assertEquals(0, r.status(), () -> String.join(" ", args) + ": " + r.err());
+        return r.out();
+    }
+
+    /** Two qemu hosts; {@code shared}: their disks in one directory, and the same shared_storage. */
+    private void twoHosts(boolean shared) throws Exception {
+        String agent = dist().resolve("bin/vagoth-agent") + " --backend qemu --shutdown-timeout 5 --state ";
+        String disks = shared ? " --disks " + dir.resolve("shared") : "";
+        String storage = shared ? "shared_storage=s1" : "shared_storage=";
+        assertEquals("new: OK (qa); polled: up", vagoth("new", "--type", "hv", "qa", "driver=geats",
+                "agent=" + agent + dir.resolve("qa") + disks, storage));
+        assertEquals("new: OK (qb); polled: up", vagoth("new", "--type", "hv", "qb", "driver=geats",
+                "agent=" + agent + dir.resolve("qb") + disks, storage));
+    }
+
+    private void newGuest(String name, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("new", name, "template=tiny", "kernel=" + images.resolve("vmlinuz"),
+                "initrd=" + images.resolve("initrd.img"), "append=console=ttyS0 quiet vagoth.tick=1"));
+        args.addAll(List.of(extra));
+        assertEquals("new: OK (" + name + ")", vagoth(args.toArray(String[]::new)));
+    }
+
+    private static final Pattern TICK = Pattern.compile("tick ([0-9]+)");
+
+    /** The counts the guest printed on its serial line at {@code host}, in order. */
+    private List<Integer> ticks(String host, String vm) throws IOException {
+        Path log = dir.resolve(host).resolve(vm).resolve("serial.log");
+        List<Integer> out = new ArrayList<>();
+        if (!Files.exists(log)) {
+            return out;
+        }
+        Matcher m = TICK.matcher(Files.readString(log, StandardCharsets.ISO_8859_1));
+        while (m.find()) {
+            out.add(Integer.parseInt(m.group(1)));
+        }
+        return out;
+    }
+
+    private List<Integer> awaitTicks(String host, String vm, int atLeast) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (true) {
+            List<Integer> t = ticks(host, vm);
+            if (t.size() >= atLeast) {
+                return t;
+            }
+            assertTrue(System.nanoTime() < deadline, "the guest on " + host + " printed " + t.size() + " ticks in 180 s");
+            Thread.sleep(100);
+        }
+    }
+
+    /** The guest kept counting across the move: the destination's first count follows the source's last. */
+    private void countedOn(List<Integer> before, String host, String vm) throws Exception {
+        List<Integer> after = awaitTicks(host, vm, 10);
+        int last = before.get(before.size() - 1);
+        assertTrue(after.get(0) > last, "the count at " + host + " began at " + after.get(0) + ", not after " + last
+                + ": the guest restarted");
+        for (int i = 1; i < after.size(); i++) {
+            assertEquals(after.get(i - 1) + 1, after.get(i), "the count at " + host + " skipped or restarted");
+        }
+    }
+
+    private Long qemuPid(String host, String vm) throws IOException {
+        Path pid = dir.resolve(host).resolve(vm).resolve("qemu.pid");
+        if (!Files.exists(pid)) {
+            return null;
+        }
+        long p = Long.parseLong(Files.readString(pid).trim());
+        return ProcessHandle.of(p).filter(ProcessHandle::isAlive).map(h -> p).orElse(null);
+    }
+
+    @Test
+    void aGuestMigratesLiveOnSharedStorageAndKeepsCounting() throws Exception {
+        twoHosts(true);
+        newGuest("devnode1");
+        assertEquals("define: OK (devnode1)", vagoth("define", "--hint", "qa", "devnode1"));
+        assertEquals("start: OK (devnode1)", vagoth("start", "devnode1"));
+        vagoth("poll");
+        assertEquals("devnode1    state=running    type=vm  parent=qa", vagoth("list", "devnode1"));
+        List<Integer> before = awaitTicks("qa", "devnode1", 10);
+        long sourcePid = qemuPid("qa", "devnode1");
+
+        String plan = vagoth("migrate", "--dry-run", "--live", "devnode1", "qb");
+        assertTrue(plan.contains("live: the guest keeps running; they share storage s1"), plan);
+        assertEquals("migrate: OK (devnode1)", vagoth("migrate", "--live", "devnode1", "qb"));
+        assertEquals("devnode1    state=running    type=vm  parent=qb", vagoth("list", "devnode1"));
+        countedOn(ticks("qa", "devnode1"), "qb", "devnode1");
+        assertFalse(ProcessHandle.of(sourcePid).map(ProcessHandle::isAlive).orElse(false), "the source ended");
+        String job = vagoth("job", vagoth("jobs", "--json").replaceAll("(?s).*?\"id\": ?\"([0-9a-f]+)\".*", "$1"));
+        assertTrue(job.contains("migrating live from qa to qb (they share storage)") && job.contains("downtime"), job);
+        assertTrue(before.size() >= 10);
+        vagoth("poll");
+        assertEquals("devnode1    state=running    type=vm  parent=qb", vagoth("list", "devnode1"));
+    }
+
+    @Test
+    void aGuestMigratesLiveWithItsDiskCopiedAndKeepsCounting() throws Exception {
+        twoHosts(false);
+        Path base = dir.resolve("base.qcow2");
+        assertEquals(0, run(null, 60, "qemu-img", "create", "-f", "qcow2", base.toString(), "256M").status());
+        assertEquals(0, run(null, 60, "qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 32M", base.toString())
+                .status());
+        newGuest("devnode2", "image=" + base);
+        vagoth("define", "--hint", "qa", "devnode2");
+        vagoth("start", "devnode2");
+        vagoth("poll");
+        awaitTicks("qa", "devnode2", 10);
+        assertEquals("migrate: OK (devnode2)", vagoth("migrate", "--live", "devnode2", "qb"));
+        assertEquals("devnode2    state=running    type=vm  parent=qb", vagoth("list", "devnode2"));
+        countedOn(ticks("qa", "devnode2"), "qb", "devnode2");
+        assertFalse(Files.exists(dir.resolve("qa/devnode2")), "the source's disk and files are removed");
+        // the copy is whole: what the overlay's base held reads the same from the destination's standalone copy
+        vagoth("stop", "devnode2");
+        Result cmp = run(null, 120, "qemu-img", "compare", "-F", "qcow2", base.toString(),
+                dir.resolve("qb/devnode2/disk.qcow2").toString());
+        assertEquals(0, cmp.status(), cmp.out() + cmp.err());
+    }
+
+    @Test
+    void aMigrationWhoseDestinationDiesLeavesTheGuestRunningAtTheSourceOnce() throws Exception {
+        Files.createDirectories(home.resolve("etc"));
+        twoHosts(false);
+        // slow enough to be caught half-way: 1 MiB/s for a guest whose memory holds its kernel and initramfs
+        Files.writeString(home.resolve("etc/vagoth.virt.cfg"), "allocator.target = (vagoth.allocator=capacity)\n"
+                + "live.bandwidth.mib.s = 1\n");
+        newGuest("devnode3");
+        vagoth("define", "--hint", "qa", "devnode3");
+        vagoth("start", "devnode3");
+        vagoth("poll");
+        awaitTicks("qa", "devnode3", 10);
+        long source = qemuPid("qa", "devnode3");
+        List<String> cmd = List.of(dist().resolve("bin/vagoth").toString(), "migrate", "--live", "devnode3", "qb");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("VAGOTH_HOME", home.toString());
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1");
+        Process migrate = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        Long dest;
+        while ((dest = qemuPid("qb", "devnode3")) == null) {
+            assertTrue(System.nanoTime() < deadline && migrate.isAlive(), "the destination never started");
+            Thread.sleep(50);
+        }
+        Thread.sleep(1000); // under way
+        ProcessHandle.of(dest).orElseThrow().destroyForcibly();
+        String out = new String(migrate.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(migrate.waitFor(120, TimeUnit.SECONDS));
+        assertNotEquals(0, migrate.exitValue(), out);
+        assertTrue(out.contains("live migration of devnode3 from qa to qb failed") && out.contains("it runs on qa"),
+                out);
+        assertEquals(source, qemuPid("qa", "devnode3"), "the same QEMU runs the guest at the source");
+        assertFalse(Files.exists(dir.resolve("qb/devnode3")), "nothing is left at the destination");
+        vagoth("poll");
+        assertEquals("devnode3    state=running    type=vm  parent=qa", vagoth("list", "devnode3"));
+        List<Integer> t = ticks("qa", "devnode3");
+        int last = t.get(t.size() - 1);
+        awaitTicks("qa", "devnode3", t.size() + 5);
+        assertTrue(ticks("qa", "devnode3").get(t.size() + 4) > last, "it kept counting at the source");
+    }
+
+    @Test
+    void aDeadQemuIsStoppedWithItsReason() throws Exception {
+        twoHosts(true);
+        newGuest("devnode4");
+        vagoth("define", "--hint", "qa", "devnode4");
+        vagoth("start", "devnode4");
+        awaitTicks("qa", "devnode4", 3);
+        long pid = qemuPid("qa", "devnode4");
+        ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
+        h.destroyForcibly();
+        h.onExit().get(30, TimeUnit.SECONDS);
+        vagoth("poll");
+        assertEquals("devnode4    state=stopped    type=vm  parent=qa", vagoth("list", "devnode4"));
+        String shown = vagoth("show", "devnode4");
+        assertTrue(shown.contains("crashed: QEMU (pid " + pid + ") ended without being asked"), shown);
+    }
+}
