@@ -214,7 +214,7 @@ public final class Agent {
                 }
                 backend.liveAbort(vm, side.equals("source"));
             }
-            case STATUS, EXPORT, IMPORT, LIVE_SEND -> throw new IllegalStateException("answered above");
+            case STATUS, EXPORT, IMPORT, LIVE_SEND, CONSOLE -> throw new IllegalStateException("answered above");
         }
         return null;
     }

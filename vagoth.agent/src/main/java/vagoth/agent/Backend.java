@@ -87,6 +87,11 @@ interface Backend {
         throw notLive();
     }
 
+    /** Where the running guest's serial console is served (a Unix socket). */
+    default java.nio.file.Path console(String name) throws AgentException {
+        throw new AgentException("not_supported", "this back end has no serial console (the qemu back end does)");
+    }
+
     private static AgentException notLive() {
         return new AgentException("not_supported", "this back end does not migrate live (the qemu back end does)");
     }

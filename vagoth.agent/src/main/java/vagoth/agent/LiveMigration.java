@@ -41,8 +41,9 @@ final class LiveMigration {
      * definition (its virtual hardware pinned there); with {@code copyDisk}, an empty disk of the source's size
      * exported over NBD for the source to mirror into, and the guest kept paused until {@link #finish}.
      */
-    Prepared prepare(String name, Map<String, String> definition, String address, boolean copyDisk)
+    Prepared prepare(String name, Map<String, String> definition, String address, boolean copy)
             throws AgentException {
+        boolean copyDisk = copy;
         Path dir = qemu.dir(name);
         if (Files.isRegularFile(dir.resolve(QemuBackend.DEFINITION)) || Files.isRegularFile(dir.resolve(
                 QemuBackend.INCOMING))) {
@@ -58,22 +59,21 @@ final class LiveMigration {
                     + " model: define it on its source again first");
         }
         Map<String, String> def = new TreeMap<>(definition);
-        if (Files.exists(qemu.disk(name)) && copyDisk) {
+        String bytes = def.get("disk_bytes");
+        if (bytes == null) {
+            copyDisk = false; // a guest of kernel and initrd alone: no disk to share or copy
+        } else if (!bytes.matches("[0-9]{1,19}")) {
+            throw new AgentException("bad_definition", "the definition of " + name + " gives no disk size"
+                    + " (disk_bytes=" + bytes + ")");
+        } else if (copyDisk && Files.exists(qemu.disk(name))) {
             throw new AgentException("exists", "a disk of " + name + " is here already (" + qemu.disk(name)
                     + "): the copy would overwrite it");
-        }
-        if (!copyDisk && !qemu.sharesDisks()) {
+        } else if (!copyDisk && !qemu.sharesDisks()) {
             throw new AgentException("no_shared_disk", "this host keeps each disk in its VM's directory (no --disks):"
                     + " it shares no storage, so " + name + "'s disk must be copied");
-        }
-        if (!copyDisk && !Files.exists(qemu.disk(name)) && def.containsKey("disk_bytes")) {
+        } else if (!copyDisk && !Files.exists(qemu.disk(name))) {
             throw new AgentException("no_shared_disk", "the disk of " + name + " is not here (" + qemu.disk(name)
                     + "): this host does not share the source's storage");
-        }
-        String bytes = def.get("disk_bytes");
-        if (copyDisk && (bytes == null || !bytes.matches("[0-9]{1,19}"))) {
-            throw new AgentException("bad_definition", "the definition of " + name + " gives no disk size"
-                    + " (disk_bytes) to copy its disk into");
         }
         boolean dirMade = !Files.isDirectory(dir);
         boolean ownDisk = false;

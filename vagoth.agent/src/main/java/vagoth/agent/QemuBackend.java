@@ -645,6 +645,15 @@ final class QemuBackend implements Backend {
                 + " live_finish) or cold (export and import), not by 'migrate'");
     }
 
+    @Override
+    public Path console(String name) throws AgentException {
+        requireDefined(name);
+        if (alive(name) == null) {
+            throw new AgentException("vm_stopped", "VM " + name + " is not running: it has no console to attach to");
+        }
+        return dir(name).resolve(SERIAL);
+    }
+
     // --- live migration ---------------------------------------------------------------------------------------
 
     @Override

@@ -49,6 +49,7 @@ final class StreamMode {
             return switch (r.op()) {
                 case EXPORT -> export(r.backend(), vm, out);
                 case LIVE_SEND -> liveSend(r.backend(), vm, r.data(), out);
+                case CONSOLE -> console(r.backend(), vm, in, out);
                 default -> importing(r.backend(), vm, r.data(), in, out);
             };
         } catch (AgentException e) {
@@ -149,6 +150,58 @@ final class StreamMode {
     }
 
     private static final com.google.gson.Gson GSON = new com.google.gson.Gson();
+
+    /**
+     * The guest's serial console, raw both ways: what the guest writes goes out as it comes; what comes in goes to
+     * the guest, until input ends or brings Ctrl-] (not passed on). QEMU serves one console client at a time: a
+     * second one waits until the first leaves.
+     */
+    private int console(Backend backend, String vm, InputStream in, OutputStream out) throws AgentException {
+        java.nio.file.Path socket = backend.console(vm);
+        java.nio.channels.SocketChannel ch;
+        try {
+            ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+            ch.connect(java.net.UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            throw new AgentException("console_unreachable", "cannot reach the console of " + vm + " at " + socket + ": "
+                    + e.getMessage());
+        }
+        try (ch) {
+            line(out, Agent.success(Map.of("console", vm)));
+            out.flush();
+            Thread fromGuest = new Thread(() -> {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8192);
+                try {
+                    while (ch.read(buf) >= 0) {
+                        out.write(buf.array(), 0, buf.position());
+                        out.flush();
+                        buf.clear();
+                    }
+                } catch (IOException e) {
+                    // the guest's side or ours went away: the console ends
+                }
+            }, "vagoth-console-out");
+            fromGuest.setDaemon(true);
+            fromGuest.start();
+            byte[] buf = new byte[4096];
+            for (int n; (n = in.read(buf)) > 0;) {
+                int upTo = n;
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == GeatsOperation.CONSOLE_ESCAPE) {
+                        upTo = i;
+                        break;
+                    }
+                }
+                ch.write(java.nio.ByteBuffer.wrap(buf, 0, upTo));
+                if (upTo < n) {
+                    break;
+                }
+            }
+            return 0;
+        } catch (IOException e) {
+            return 0; // the console ended with one side gone: nothing more to say
+        }
+    }
 
     /** The trailer says the sender sent what came: as many bytes, with the same SHA-256. */
     private static void check(String vm, String trailer, long n, String got) throws AgentException {

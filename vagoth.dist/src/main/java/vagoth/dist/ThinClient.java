@@ -48,6 +48,15 @@ public final class ThinClient {
         }
         VagothHome home = VagothHome.fromEnvironment();
         int status;
+        if (SerialConsole.isConsole(args)) {
+            status = SerialConsole.attach(args, new SerialConsole.Runner() {
+                @Override
+                public int run(String[] command, PrintStream out, PrintStream err) {
+                    return command(home, home.socket(), command, out, err);
+                }
+            }, System.out, System.err);
+            System.exit(status < 0 ? Launcher.NO_DAEMON : status);
+        }
         if (args.length == 0 || Launcher.notACommand(args)) {
             status = Launcher.run(args, System.out, System.err);
         } else {

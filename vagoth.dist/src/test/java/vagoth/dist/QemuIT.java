@@ -163,6 +163,14 @@ class QemuIT {
         }
     }
 
+    private static String read(Path f) {
+        try {
+            return Files.readString(f);
+        } catch (IOException e) {
+            return "(" + e + ")";
+        }
+    }
+
     private Long qemuPid(String host, String vm) throws IOException {
         Path pid = dir.resolve(host).resolve(vm).resolve("qemu.pid");
         if (!Files.exists(pid)) {
@@ -207,10 +215,10 @@ class QemuIT {
         vagoth("define", "--hint", "qa", "devnode2");
         vagoth("start", "devnode2");
         vagoth("poll");
-        awaitTicks("qa", "devnode2", 10);
+        List<Integer> before = awaitTicks("qa", "devnode2", 10); // the source's log goes with its files
         assertEquals("migrate: OK (devnode2)", vagoth("migrate", "--live", "devnode2", "qb"));
         assertEquals("devnode2    state=running    type=vm  parent=qb", vagoth("list", "devnode2"));
-        countedOn(ticks("qa", "devnode2"), "qb", "devnode2");
+        countedOn(before, "qb", "devnode2");
         assertFalse(Files.exists(dir.resolve("qa/devnode2")), "the source's disk and files are removed");
         // the copy is whole: what the overlay's base held reads the same from the destination's standalone copy
         vagoth("stop", "devnode2");
@@ -233,20 +241,22 @@ class QemuIT {
         awaitTicks("qa", "devnode3", 10);
         long source = qemuPid("qa", "devnode3");
         List<String> cmd = List.of(dist().resolve("bin/vagoth").toString(), "migrate", "--live", "devnode3", "qb");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Path said = dir.resolve("migrate.out");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(said.toFile());
         pb.environment().put("VAGOTH_HOME", home.toString());
         pb.environment().put("VAGOTH_NO_AUTOSTART", "1");
         Process migrate = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         Long dest;
         while ((dest = qemuPid("qb", "devnode3")) == null) {
-            assertTrue(System.nanoTime() < deadline && migrate.isAlive(), "the destination never started");
+            assertTrue(System.nanoTime() < deadline && migrate.isAlive(), () -> "the destination never started: "
+                    + read(said));
             Thread.sleep(50);
         }
         Thread.sleep(1000); // under way
         ProcessHandle.of(dest).orElseThrow().destroyForcibly();
-        String out = new String(migrate.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(migrate.waitFor(120, TimeUnit.SECONDS));
+        String out = read(said);
         assertNotEquals(0, migrate.exitValue(), out);
         assertTrue(out.contains("live migration of devnode3 from qa to qb failed") && out.contains("it runs on qa"),
                 out);
@@ -267,13 +277,147 @@ class QemuIT {
         vagoth("define", "--hint", "qa", "devnode4");
         vagoth("start", "devnode4");
         awaitTicks("qa", "devnode4", 3);
+        vagoth("poll");
+        assertEquals("devnode4    state=running    type=vm  parent=qa", vagoth("list", "devnode4"));
         long pid = qemuPid("qa", "devnode4");
         ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
         h.destroyForcibly();
         h.onExit().get(30, TimeUnit.SECONDS);
         vagoth("poll");
         assertEquals("devnode4    state=stopped    type=vm  parent=qa", vagoth("list", "devnode4"));
-        String shown = vagoth("show", "devnode4");
+        String shown = vagoth("info", "devnode4");
         assertTrue(shown.contains("crashed: QEMU (pid " + pid + ") ended without being asked"), shown);
+    }
+
+    @Test
+    void theConsoleAttachesTheTerminalToTheGuestsSerialLine() throws Exception {
+        twoHosts(true);
+        assertEquals("new: OK (devnode5)", vagoth("new", "devnode5", "template=tiny", "kernel="
+                + images.resolve("vmlinuz"), "initrd=" + images.resolve("initrd.img"), "append=console=ttyS0 quiet"));
+        vagoth("define", "--hint", "qa", "devnode5");
+        vagoth("start", "devnode5");
+        Path log = dir.resolve("qa/devnode5/serial.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (!read(log).contains("tiny guest devnode5 up")) {
+            assertTrue(System.nanoTime() < deadline, "the guest did not come up: " + read(log));
+            Thread.sleep(200);
+        }
+        try (Tmux t = new Tmux(dir, java.util.Map.of("VAGOTH_HOME", home.toString(), "VAGOTH_NO_AUTOSTART", "1"),
+                dist().resolve("bin/vagoth") + " console devnode5")) {
+            t.await("the console attached", x -> x.contains("Ctrl-] leaves"));
+            int from = t.screen().length();
+            t.line("echo answer-$((6*7)) from $(hostname)");
+            t.awaitAfter(from, "answer-42 from devnode5"); // the guest's shell ran it: its hostname from the seed
+            t.keys("C-]");
+            t.await("the console left", x -> x.contains("left the console of devnode5") && x.contains("[exited 0]"));
+        }
+        // an unknown VM: one line, nothing attached
+        Result r = vagothResult("console", "nonesuch");
+        assertNotEquals(0, r.status());
+        assertTrue(r.err().contains("nonesuch"), r.err());
+    }
+
+    /**
+     * The original walkthrough, for real: a bridge in a network namespace of the test's own, the template
+     * provisioner's dnsmasq serving DHCP and DNS on it, two qemu hosts whose agents run in that namespace; the
+     * guest takes its provisioned address by DHCP, answers ssh by its name, and keeps answering after a live
+     * migration.
+     */
+    @Test
+    void theWalkthroughEndsWithSshIntoTheNewGuestByName() throws Exception {
+        String ns = "vgt" + ProcessHandle.current().pid() % 100000 + "x" + (System.nanoTime() % 1000);
+        Path netnsEtc = Path.of("/etc/netns", ns);
+        Path shared = Files.createTempDirectory("vagoth-walk-"); // readable by dnsmasq once it dropped root
+        Process dnsmasq = null;
+        try {
+            for (String[] c : new String[][] {{"ip", "netns", "add", ns}, {"ip", "-n", ns, "link", "set", "lo", "up"},
+                    {"ip", "-n", ns, "link", "add", "br0", "type", "bridge"},
+                    {"ip", "-n", ns, "addr", "add", "10.77.0.1/24", "dev", "br0"},
+                    {"ip", "-n", ns, "link", "set", "br0", "up"}}) {
+                Result r = run(null, 30, c);
+                assertEquals(0, r.status(), String.join(" ", c) + ": " + r.err());
+            }
+            Files.createDirectories(netnsEtc);
+            Files.writeString(netnsEtc.resolve("resolv.conf"), "nameserver 10.77.0.1\nsearch vagoth.test\n");
+            Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            vagoth("list"); // the home, with its defaults
+            Path manager = home.resolve("etc/vagoth.manager.cfg");
+            Files.writeString(manager, Files.readString(manager).replace("(vagoth.provisioner=basic)",
+                    "(vagoth.provisioner=template)"));
+            Path cfg = home.resolve("etc/vagoth.provisioner.template.cfg");
+            Path pid = shared.resolve("dnsmasq.pid");
+            Files.writeString(cfg, Files.readString(cfg).replace("10.0.0.0/24", "10.77.0.0/24")
+                    .replace("gateway = 10.0.0.1", "gateway = 10.77.0.1").replace("10.0.0.10-10.0.0.250",
+                            "10.77.0.10-10.77.0.50").replace("domain = vagoth.local", "domain = vagoth.test")
+                    .replace("dnsmasq.dir =", "dnsmasq.dir = " + shared.resolve("vagoth"))
+                    .replace("dnsmasq.pidfile =", "dnsmasq.pidfile = " + pid));
+            String agent = "ip netns exec " + ns + " " + dist().resolve("bin/vagoth-agent")
+                    + " --backend qemu --shutdown-timeout 5 --disks " + dir.resolve("shared") + " --state ";
+            vagoth("new", "--type", "hv", "qa", "driver=geats", "agent=" + agent + dir.resolve("qa"),
+                    "shared_storage=s1");
+            vagoth("new", "--type", "hv", "qb", "driver=geats", "agent=" + agent + dir.resolve("qb"),
+                    "shared_storage=s1");
+            Path key = dir.resolve("id_ed25519");
+            assertEquals(0, run(null, 60, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString())
+                    .status());
+            String pub = Files.readString(dir.resolve("id_ed25519.pub")).trim();
+            assertEquals("new: OK (devnode1)", vagoth("new", "devnode1", "template=tiny", "kernel="
+                    + images.resolve("vmlinuz"), "initrd=" + images.resolve("initrd.img"),
+                    "append=console=ttyS0 quiet vagoth.tick=1", "bridge=br0", "ssh_authorized_keys=" + pub));
+            String shown = vagoth("info", "devnode1");
+            Matcher ip = Pattern.compile("ip=(10\\.77\\.0\\.[0-9]+)").matcher(shown);
+            assertTrue(ip.find(), shown);
+            // dnsmasq as the README starts it, on the namespace's bridge, serving the provisioner's files
+            dnsmasq = new ProcessBuilder("ip", "netns", "exec", ns, "/usr/sbin/dnsmasq", "--keep-in-foreground",
+                    "--conf-file=/dev/null", "--interface=br0", "--bind-interfaces", "--no-resolv", "--no-hosts",
+                    "--user=nobody", "--hostsdir=" + shared.resolve("vagoth/hosts.d"),
+                    "--dhcp-hostsdir=" + shared.resolve("vagoth/dhcp-hosts.d"), "--dhcp-range=10.77.0.0,static",
+                    "--dhcp-option=option:router,10.77.0.1", "--domain=vagoth.test", "--local=/vagoth.test/",
+                    "--dhcp-leasefile=" + shared.resolve("leases"), "--pid-file=" + pid,
+                    "--log-facility=" + shared.resolve("dnsmasq.log")).redirectErrorStream(true)
+                    .redirectOutput(shared.resolve("dnsmasq.out").toFile()).start();
+            assertEquals("define: OK (devnode1)", vagoth("define", "--hint", "qa", "devnode1"));
+            assertEquals("start: OK (devnode1)", vagoth("start", "devnode1"));
+            vagoth("poll");
+            assertEquals("devnode1    state=running    type=vm  parent=qa", vagoth("list", "devnode1"));
+
+            List<String> ssh = List.of("ip", "netns", "exec", ns, "ssh", "-i", key.toString(), "-o", "BatchMode=yes",
+                    "-o", "ConnectTimeout=5", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                    "-o", "LogLevel=ERROR", "root@devnode1", "ip", "route", "ls");
+            String routes = awaitSsh(ssh, shared);
+            assertTrue(routes.contains("default via 10.77.0.1"), routes);
+            assertTrue(routes.contains("src " + ip.group(1)), "the provisioned address: " + routes);
+
+            List<Integer> before = awaitTicks("qa", "devnode1", 10);
+            assertEquals("migrate: OK (devnode1)", vagoth("migrate", "--live", "devnode1", "qb"));
+            assertEquals("devnode1    state=running    type=vm  parent=qb", vagoth("list", "devnode1"));
+            countedOn(before, "qb", "devnode1");
+            String after = awaitSsh(ssh, shared);
+            assertTrue(after.contains("src " + ip.group(1)), "the same guest answers after the move: " + after);
+
+            assertEquals("deprovision: OK (devnode1)", vagoth("deprovision", "devnode1"));
+            assertEquals("delete: OK (devnode1)", vagoth("delete", "devnode1"));
+            assertFalse(Files.exists(dir.resolve("qb/devnode1")));
+        } finally {
+            if (dnsmasq != null) {
+                dnsmasq.destroy();
+                dnsmasq.waitFor(10, TimeUnit.SECONDS);
+            }
+            VagothProcess.endProcessesOf(home); // the guests' QEMUs, before their namespace goes
+            run(null, 30, "ip", "netns", "del", ns);
+            run(null, 30, "rm", "-rf", netnsEtc.toString(), shared.toString());
+        }
+    }
+
+    /** Runs ssh until the guest answers (it boots, takes its lease, makes its host key: a minute under TCG). */
+    private static String awaitSsh(List<String> ssh, Path shared) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        Result r;
+        while ((r = run(null, 60, ssh.toArray(String[]::new))).status() != 0) {
+            assertTrue(System.nanoTime() < deadline, "ssh never answered: " + r.err() + "; dnsmasq: "
+                    + read(shared.resolve("dnsmasq.log")));
+            Thread.sleep(1000);
+        }
+        return r.out();
     }
 }

@@ -36,7 +36,8 @@ import vagoth.shell.internal.Usage.Arg;
 @Component(service = VmCommands.class, property = {"osgi.command.scope=vagoth",
     "osgi.command.function=start", "osgi.command.function=stop", "osgi.command.function=shutdown",
     "osgi.command.function=reboot", "osgi.command.function=define", "osgi.command.function=undefine",
-    "osgi.command.function=provision", "osgi.command.function=deprovision", "osgi.command.function=migrate"})
+    "osgi.command.function=provision", "osgi.command.function=deprovision", "osgi.command.function=migrate",
+    "osgi.command.function=console_agent"})
 public final class VmCommands {
     /** A wait as long as anyone waits. */
     static final Duration FOREVER = ChronoUnit.FOREVER.getDuration();
@@ -227,5 +228,43 @@ public final class VmCommands {
             throw new VagothException(ref + " is of type " + node.type() + ", not a hypervisor", ref);
         }
         return hv;
+    }
+
+    /**
+     * What {@code vagoth console VM} needs to reach the guest's serial console: the VM's id, its hypervisor and
+     * that hypervisor's agent command line (split, never run through a shell), as one JSON line. The console itself
+     * runs in the process that has the terminal ({@code bin/vagoth}), not here.
+     */
+    @Descriptor("how 'console' reaches a VM's serial console: its hypervisor's agent command line, as JSON")
+    @Usage(synopsis = "console-agent VM", min = 1, max = 1, args = Arg.VM, role = "operator")
+    public String console_agent(@Descriptor("VM") String... args) {
+        ParsedArgs a = parse("console-agent", args);
+        return run("console-agent", a.arg(0), () -> {
+            Node vm = manager.registry().resolve(a.arg(0));
+            if (!VirtualMachine.TYPE.equals(vm.type())) {
+                throw new VagothException(vm.name() + " is a " + vm.type() + ", not a VM: it has no console", vm.id());
+            }
+            if (!vm.hasParent()) {
+                throw new VagothException(vm.name() + " is on no hypervisor: it has no console", vm.id());
+            }
+            Node hv = manager.registry().getNode(vm.parent());
+            String line = hv.definition().getOrDefault("agent", "");
+            java.util.List<String> argv;
+            try {
+                argv = vagoth.support.cmd.CommandLine.split(line);
+            } catch (IllegalArgumentException e) {
+                throw new VagothException(hv.name() + "'s agent command line does not split: " + e.getMessage(), vm.id());
+            }
+            if (argv.isEmpty()) {
+                throw new VagothException(hv.name() + " has no agent command line: its console cannot be reached",
+                        vm.id());
+            }
+            Map<String, Object> o = new java.util.LinkedHashMap<>();
+            o.put("vm", vm.id());
+            o.put("name", vm.name());
+            o.put("hypervisor", hv.id());
+            o.put("agent", argv);
+            return vagoth.support.json.Json.compact(o);
+        });
     }
 }

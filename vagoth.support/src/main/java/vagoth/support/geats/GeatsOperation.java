@@ -44,7 +44,15 @@ public enum GeatsOperation {
     /** The destination's guest running (resumed if it waited for a copied disk). */
     LIVE_FINISH(true, false),
     /** {@link #SIDE} {@code source}: cancel and resume there; {@code destination}: end the arrival and remove it. */
-    LIVE_ABORT(true, false);
+    LIVE_ABORT(true, false),
+    /**
+     * Stream mode only: the guest's serial console. The answer line, then the console's bytes out and the
+     * terminal's bytes in, raw, until input ends or brings {@link #CONSOLE_ESCAPE} (Ctrl-]).
+     */
+    CONSOLE(false, false);
+
+    /** The byte that leaves a console: Ctrl-]. */
+    public static final int CONSOLE_ESCAPE = 0x1d;
 
     /** The request field naming the VM. */
     public static final String VM_NAME = "vm_name";
@@ -92,7 +100,7 @@ public enum GeatsOperation {
 
     /** Whether it is served only in stream mode, where a disk follows the request or the answer. */
     public boolean streamed() {
-        return this == EXPORT || this == IMPORT || this == LIVE_SEND;
+        return this == EXPORT || this == IMPORT || this == LIVE_SEND || this == CONSOLE;
     }
 
     /** Its name on the wire: {@code define}. */
