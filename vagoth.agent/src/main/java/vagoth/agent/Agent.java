@@ -212,7 +212,11 @@ public final class Agent {
                 if (!"source".equals(side) && !"destination".equals(side)) {
                     throw new AgentException("bad_argument", "live_abort needs data.side: source or destination");
                 }
-                backend.liveAbort(vm, side.equals("source"));
+                if (flag(data, GeatsOperation.CANCEL_ONLY)) {
+                    backend.liveCancel(vm);
+                } else {
+                    backend.liveAbort(vm, side.equals("source"));
+                }
             }
             case STATUS, EXPORT, IMPORT, LIVE_SEND, CONSOLE -> throw new IllegalStateException("answered above");
         }

@@ -82,6 +82,11 @@ interface Backend {
         throw notLive();
     }
 
+    /** Cancels the migration under way at the source, nothing more ({@link LiveMigration#cancel}). */
+    default void liveCancel(String name) throws AgentException {
+        throw notLive();
+    }
+
     /** Undoes a live migration at one end ({@link LiveMigration#abort}). */
     default void liveAbort(String name, boolean source) throws AgentException {
         throw notLive();

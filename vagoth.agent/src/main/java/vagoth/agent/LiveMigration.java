@@ -165,8 +165,10 @@ final class LiveMigration {
         try (Qmp q = qemu.jobQmp(name, Duration.ofSeconds(30))) {
             try {
                 long diskBytes = 0;
+                long diskNs = 0;
                 if (nbd != null) {
                     diskBytes = mirror(q, nbd, deadline, progress);
+                    diskNs = System.nanoTime() - started;
                 }
                 JsonObject params = new JsonObject();
                 params.addProperty("downtime-limit", limits.downtimeMs());
@@ -187,6 +189,7 @@ final class LiveMigration {
                 out.put("ram_transferred", done.has("ram") ? done.getAsJsonObject("ram").get("transferred")
                         .getAsLong() : 0);
                 out.put("disk_copied", diskBytes);
+                out.put("disk_ms", diskNs / 1_000_000);
                 return out;
             } catch (AgentException e) {
                 resumeSource(name);
@@ -365,6 +368,34 @@ final class LiveMigration {
         }
         Map<String, Object> made = QemuBackend.loadObject(incoming);
         cleanUp(name, Boolean.TRUE.equals(made.get("disk_owned")), Boolean.TRUE.equals(made.get("dir_made")));
+    }
+
+    /**
+     * Cancels the migration under way at the source, and nothing more: QEMU resumes the guest there itself. One
+     * that completed already is left as it is (the guest may run at the destination: resuming it here would run it
+     * twice).
+     */
+    void cancel(String name) throws AgentException {
+        if (qemu.alive(name) == null) {
+            throw new AgentException("vm_stopped", "VM " + name + " is not running here: nothing to cancel");
+        }
+        try (Qmp q = qemu.qmp(name)) {
+            JsonObject s = q.query("query-migrate");
+            String status = s.has("status") ? s.get("status").getAsString() : "none";
+            if (status.equals("completed")) {
+                throw new AgentException("completed", "the migration of " + name + " has completed: too late to"
+                        + " cancel");
+            }
+            q.execute("migrate_cancel", null);
+            JsonObject mirror = new JsonObject();
+            mirror.addProperty("device", MIRROR_JOB);
+            mirror.addProperty("force", true);
+            try {
+                q.execute("block-job-cancel", mirror);
+            } catch (AgentException e) {
+                // no mirror
+            }
+        }
     }
 
     /** Cancels whatever the source was sending and makes sure its guest runs. */

@@ -684,6 +684,11 @@ final class QemuBackend implements Backend {
     }
 
     @Override
+    public void liveCancel(String name) throws AgentException {
+        new LiveMigration(this).cancel(name);
+    }
+
+    @Override
     public void liveAbort(String name, boolean source) throws AgentException {
         new LiveMigration(this).abort(name, source);
     }

@@ -56,6 +56,26 @@ public interface Manager {
     /** @throws ServiceUnavailableException if no job store is active */
     JobStore jobs();
 
+    /**
+     * Cancels a queued job; asks a running one that can stop early (a live migration: {@code migrate} with
+     * {@code live=true}) to stop, by marking its VM ({@link vagoth.api.virt.VmStates#CANCEL_REQUESTED}, the job's
+     * id), which the migration watches, in whichever process runs it: it then undoes what it began and fails, saying
+     * so. Any other running job is refused as {@link JobStore#cancel} refuses it.
+     *
+     * @return the job as it is now: still running when it was asked to stop
+     */
+    default vagoth.api.job.Job cancelJob(String id) {
+        vagoth.api.job.Job j = jobs().get(id).orElseThrow(() -> new vagoth.api.job.JobNotFoundException(id));
+        String vm = j.args().get(vagoth.api.action.Action.NODE_ARG);
+        if (j.state() == vagoth.api.job.JobState.RUNNING && "migrate".equals(j.action())
+                && "true".equals(j.args().get(vagoth.api.virt.VirtualMachine.LIVE)) && vm != null) {
+            registry().updateMetadata(vm, java.util.Map.of(vagoth.api.virt.VmStates.CANCEL_REQUESTED, id),
+                    java.util.List.of());
+            return j;
+        }
+        return jobs().cancel(id);
+    }
+
     /** The node types that have a handler now. */
     Set<String> nodeTypes();
 

@@ -420,4 +420,108 @@ class QemuIT {
         }
         return r.out();
     }
+
+    /** A migration started in the background; its output in a file. */
+    private Process migrateInBackground(String vm, Path said) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(dist().resolve("bin/vagoth").toString(), "migrate", "--live", vm, "qb")
+                .redirectErrorStream(true).redirectOutput(said.toFile());
+        pb.environment().put("VAGOTH_HOME", home.toString());
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1");
+        return pb.start();
+    }
+
+    /** Waits until the destination's QEMU runs (the migration is under way). */
+    private long awaitDestination(String vm, Process migrate, Path said) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        Long dest;
+        while ((dest = qemuPid("qb", vm)) == null) {
+            assertTrue(System.nanoTime() < deadline && migrate.isAlive(), () -> "the destination never started: "
+                    + read(said));
+            Thread.sleep(50);
+        }
+        return dest;
+    }
+
+    private void slowMigrations(String bandwidth) throws IOException {
+        Files.writeString(home.resolve("etc/vagoth.virt.cfg"), "allocator.target = (vagoth.allocator=capacity)\n"
+                + "live.bandwidth.mib.s = " + bandwidth + "\n");
+    }
+
+    @Test
+    void jobCancelStopsALiveMigrationUnderWayAndTheGuestRunsOnAtTheSource() throws Exception {
+        twoHosts(false);
+        slowMigrations("1");
+        newGuest("devnode6");
+        vagoth("define", "--hint", "qa", "devnode6");
+        vagoth("start", "devnode6");
+        vagoth("poll");
+        awaitTicks("qa", "devnode6", 10);
+        long source = qemuPid("qa", "devnode6");
+        Path said = dir.resolve("migrate.out");
+        Process migrate = migrateInBackground("devnode6", said);
+        awaitDestination("devnode6", migrate, said);
+        String jobs = vagoth("jobs", "--json");
+        Matcher running = Pattern.compile("\"id\": ?\"([0-9a-f]+)\"[^}]*?\"state\": ?\"running\"").matcher(jobs);
+        assertTrue(running.find(), jobs);
+        String asked = vagoth("cancel", running.group(1));
+        assertTrue(asked.startsWith("cancel: asked (" + running.group(1) + " is a live migration under way"), asked);
+        assertTrue(migrate.waitFor(120, TimeUnit.SECONDS));
+        String out = read(said);
+        assertNotEquals(0, migrate.exitValue(), out);
+        assertTrue(out.contains("was cancelled by request") && out.contains("it runs on qa"), out);
+        assertEquals(source, qemuPid("qa", "devnode6"), "the same QEMU runs the guest at the source");
+        assertFalse(Files.exists(dir.resolve("qb/devnode6")), "nothing is left at the destination");
+        vagoth("poll");
+        assertEquals("devnode6    state=running    type=vm  parent=qa", vagoth("list", "devnode6"));
+        int seen = ticks("qa", "devnode6").size();
+        awaitTicks("qa", "devnode6", seen + 5); // it goes on counting
+    }
+
+    @Test
+    void aDaemonKilledInTheMiddleOfALiveMigrationLeavesWhatPollRepairs() throws Exception {
+        twoHosts(true);
+        slowMigrations("4");
+        newGuest("devnode7");
+        vagoth("define", "--hint", "qa", "devnode7");
+        vagoth("start", "devnode7");
+        vagoth("poll");
+        awaitTicks("qa", "devnode7", 10);
+        ProcessBuilder pb = new ProcessBuilder(dist().resolve("bin/vagoth").toString(), "daemon")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.out").toFile());
+        pb.environment().put("VAGOTH_HOME", home.toString());
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1");
+        Process daemon = pb.start();
+        Path socket = home.resolve("var/run/vagoth.sock");
+        for (int i = 0; i < 600 && !Files.exists(socket); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.exists(socket), "the daemon did not open its socket: " + read(dir.resolve("daemon.out")));
+        Path said = dir.resolve("migrate.out");
+        Process migrate = migrateInBackground("devnode7", said); // handed to the daemon
+        awaitDestination("devnode7", migrate, said);
+        daemon.destroyForcibly(); // SIGKILL, in the middle
+        assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
+        migrate.waitFor(60, TimeUnit.SECONDS);
+        assertEquals("devnode7    state=migrating    type=vm  parent=qa", vagoth("list", "devnode7"));
+        // whichever end runs the guest when poll looks wins; the other is ended once that is confirmed
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        String listed;
+        do {
+            Thread.sleep(1000);
+            vagoth("poll");
+            listed = vagoth("list", "devnode7");
+            assertTrue(System.nanoTime() < deadline, "poll never settled it: " + listed);
+        } while (listed.contains("migrating"));
+        String host = listed.contains("parent=qb") ? "qb" : "qa";
+        assertEquals("devnode7    state=running    type=vm  parent=" + host, listed);
+        String other = host.equals("qa") ? "qb" : "qa";
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (qemuPid(other, "devnode7") != null && System.nanoTime() < end) {
+            Thread.sleep(200);
+        }
+        assertEquals(null, qemuPid(other, "devnode7"), "the stale copy on " + other + " is ended: never two");
+        assertTrue(qemuPid(host, "devnode7") != null);
+        int seen = ticks(host, "devnode7").size();
+        awaitTicks(host, "devnode7", seen + 5); // it runs
+    }
 }

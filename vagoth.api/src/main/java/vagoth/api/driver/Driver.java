@@ -90,6 +90,14 @@ public interface Driver {
         throw new DriverException("the driver of " + hypervisor.id() + " cannot migrate live", vm.id());
     }
 
+    /**
+     * Cancels the migration under way at the source, and only that: QEMU resumes the guest there itself; a
+     * migration that has completed already is left as it is.
+     */
+    default void liveCancel(Node hypervisor, Node vm) {
+        throw new DriverException("the driver of " + hypervisor.id() + " cannot migrate live", vm.id());
+    }
+
     /** The destination's guest running (resumed if it waited for a copied disk). */
     default void liveFinish(Node hypervisor, Node vm) {
         throw new DriverException("the driver of " + hypervisor.id() + " cannot migrate live", vm.id());

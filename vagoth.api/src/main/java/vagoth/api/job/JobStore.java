@@ -119,6 +119,7 @@ public interface JobStore {
         return List.of();
     }
 
+
     /**
      * Waits until job {@code id} has finished, or {@code timeout} has passed.
      * Jobs are advanced by whichever process runs them, so this reads the

@@ -56,6 +56,8 @@ public final class VmStates {
     public static final String STATE_SINCE = "state_since";
     /** Metadata: the message of the last failure. */
     public static final String LAST_ERROR = "last_error";
+    /** Metadata: the id of a live migration's job an operator asked to cancel ({@code vagoth cancel}). */
+    public static final String CANCEL_REQUESTED = "cancel_requested";
     /** Metadata: what the hypervisor's last report added to the state (why it stopped, a migration's phase). */
     public static final String SUBSTATE = "substate";
 

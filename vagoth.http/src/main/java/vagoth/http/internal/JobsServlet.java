@@ -215,6 +215,6 @@ public final class JobsServlet extends ApiServlet {
         if (id == null) {
             throw notServed(req);
         }
-        Api.json(resp, 200, JobJson.of(manager.jobs().cancel(id)));
+        Api.json(resp, 200, JobJson.of(manager.cancelJob(id)));
     }
 }

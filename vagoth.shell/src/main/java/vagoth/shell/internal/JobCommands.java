@@ -133,11 +133,16 @@ public final class JobCommands {
         return "job retry: queued as job " + again.id() + " (" + what + ")";
     }
 
-    @Descriptor("cancel a queued job")
+    @Descriptor("cancel a queued job, or stop a live migration under way (it is undone: the VM runs on at its source)")
     @Usage(synopsis = "cancel JOB-ID", min = 1, max = 1, role = "operator")
     public String cancel(@Descriptor("JOB-ID") String... args) {
         ParsedArgs a = parse("cancel", args);
-        return run("cancel", a.arg(0), () -> "cancel: OK (" + manager.jobs().cancel(a.arg(0)).id() + ")");
+        return run("cancel", a.arg(0), () -> {
+            vagoth.api.job.Job j = manager.cancelJob(a.arg(0));
+            return j.state() == JobState.RUNNING ? "cancel: asked (" + j.id() + " is a live migration under way: it"
+                    + " is cancelled and undone, the VM runs on at its source; 'vagoth wait " + j.id() + "' shows it"
+                    + " end)" : "cancel: OK (" + j.id() + ")";
+        });
     }
 
     @Descriptor(WAIT)

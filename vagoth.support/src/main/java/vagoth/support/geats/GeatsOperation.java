@@ -77,6 +77,11 @@ public enum GeatsOperation {
     public static final String BANDWIDTH = "bandwidth_mib_s";
     /** live_send: how long the migration may take, in seconds, before it is cancelled. */
     public static final String TIMEOUT_S = "timeout_s";
+    /**
+     * live_abort at the source: only cancel the migration (QEMU resumes the guest itself; one that completed is
+     * left as it is), never resume the guest by a {@code cont}.
+     */
+    public static final String CANCEL_ONLY = "cancel_only";
     /** live_abort: {@code source} or {@code destination}. */
     public static final String SIDE = "side";
 

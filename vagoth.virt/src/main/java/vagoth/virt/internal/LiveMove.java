@@ -36,11 +36,15 @@ final class LiveMove {
     private final Registry registry;
     private final LiveMigration.Limits limits;
     private final Consumer<String> step;
+    private final java.util.function.BooleanSupplier cancelRequested;
 
-    LiveMove(Registry registry, LiveMigration.Limits limits, Consumer<String> step) {
+    /** @param cancelRequested whether an operator asked to cancel the job ({@code vagoth cancel}), asked every second */
+    LiveMove(Registry registry, LiveMigration.Limits limits, Consumer<String> step,
+            java.util.function.BooleanSupplier cancelRequested) {
         this.registry = registry;
         this.limits = limits;
         this.step = step;
+        this.cancelRequested = cancelRequested;
     }
 
     /** What the checks found: the source's pinned definition and whether the disk is shared. */
@@ -122,7 +126,8 @@ final class LiveMove {
                 ? " (they share storage)" : " with its disk copied live (they share no storage)"));
         String doing = "preparing " + target.id();
         boolean prepared = false;
-        LiveMigration.Result result;
+        LiveMigration.Result result = null;
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
         try {
             LiveMigration.Target t = target.driver().livePrepare(target.node(), vm, checked.definition(),
                     address(target.node()), !checked.shared());
@@ -130,23 +135,34 @@ final class LiveMove {
             step.accept("ready on " + target.id() + ": memory to " + t.uri() + (t.nbd() == null ? "" : ", disk to "
                     + t.nbd()));
             doing = "sending it from " + source.id();
-            result = source.driver().liveSend(source.node(), vm, t, limits, progress());
+            if (cancelRequested.getAsBoolean()) {
+                cancelled.set(true);
+                throw new ActionException("cancelled by request", vm.id());
+            }
+            Thread watch = watchForCancel(vm, source, cancelled);
+            try {
+                result = source.driver().liveSend(source.node(), vm, t, limits, progress());
+            } finally {
+                watch.interrupt();
+            }
             step.accept("sent: " + result.number("total_ms") + " ms in all, downtime " + result.number("downtime_ms")
                     + " ms" + (result.number("disk_copied") > 0 ? ", " + result.number("disk_copied")
-                    + " bytes of disk copied" : ""));
+                    + " bytes of disk copied in " + result.number("disk_ms") + " ms" : ""));
             doing = "resuming it on " + target.id();
             target.driver().liveFinish(target.node(), vm);
             step.accept("running on " + target.id());
         } catch (RuntimeException e) {
-            String left = abort(vm, source, target, prepared);
+            String left = abort(vm, source, target, prepared, result != null);
             throw new ActionException("live migration of " + vm.id() + " from " + source.id() + " to " + target.id()
-                    + " failed " + doing + ": " + why(e) + "; " + left, vm.id(), e);
+                    + (cancelled.get() ? " was cancelled by request while " + doing : " failed " + doing + ": "
+                    + why(e)) + "; " + left, vm.id(), e);
         }
         registry.removeParent(vm.id());
         registry.setParent(vm.id(), target.id());
         registry.updateMetadata(vm.id(), Map.of(Node.STATE, VmStates.RUNNING, VmStates.STATE_SINCE,
                 Instant.now().toString(), LAST_DOWNTIME, String.valueOf(result.number("downtime_ms")), LAST_TOTAL,
-                String.valueOf(result.number("total_ms"))), List.of(VmStates.MIGRATING_TO, VmStates.LAST_ERROR));
+                String.valueOf(result.number("total_ms"))), List.of(VmStates.MIGRATING_TO, VmStates.LAST_ERROR,
+                VmStates.CANCEL_REQUESTED));
         step.accept("assigned to " + target.id());
         try {
             source.driver().stop(source.node(), vm);
@@ -163,14 +179,52 @@ final class LiveMove {
         }
     }
 
-    /** Both ends undone, the destination first: says where the guest is. */
-    private String abort(Node vm, Hypervisor source, Hypervisor target, boolean prepared) {
+    /**
+     * Asks every second whether an operator asked to cancel; if so, cancels the migration at the source (only the
+     * migration: QEMU resumes the guest there itself), which makes {@code liveSend} fail.
+     */
+    private Thread watchForCancel(Node vm, Hypervisor source, java.util.concurrent.atomic.AtomicBoolean cancelled) {
+        Thread t = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(1000);
+                    if (cancelRequested.getAsBoolean()) {
+                        cancelled.set(true);
+                        step.accept("cancel requested: cancelling the migration at " + source.id());
+                        source.driver().liveCancel(source.node(), vm);
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                // the send ended first
+            } catch (RuntimeException e) {
+                step.accept("cancelling at " + source.id() + " failed: " + why(e));
+            }
+        }, "vagoth-live-cancel-" + vm.id());
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /**
+     * Both ends undone, the destination first: says where the guest is. When the memory had all arrived
+     * ({@code sent}) and the destination's copy could not be ended, the source is not resumed: the guest may run
+     * there, and two must never run; the next poll decides.
+     */
+    private String abort(Node vm, Hypervisor source, Hypervisor target, boolean prepared, boolean sent) {
         List<String> notes = new java.util.ArrayList<>();
         if (prepared) {
             try {
                 target.driver().liveAbort(target.node(), vm, false);
             } catch (RuntimeException e) {
                 notes.add("its arrival on " + target.id() + " could not be removed (" + why(e) + ")");
+                if (sent) {
+                    registry.updateMetadata(vm.id(), Map.of(Node.STATE, VmStates.MIGRATING, VmStates.STATE_SINCE,
+                            Instant.now().toString()), List.of());
+                    return "it arrived whole on " + target.id() + ", whose copy could not be ended, so it was not"
+                            + " resumed on " + source.id() + ": 'poll' finds where it runs and ends the other copy ("
+                            + String.join(", ", notes) + ")";
+                }
             }
         }
         String state = VmStates.RUNNING;
@@ -182,7 +236,7 @@ final class LiveMove {
             notes.add(0, "it could not be resumed on " + source.id() + " (" + why(e) + "); 'poll' says where it runs");
         }
         registry.updateMetadata(vm.id(), Map.of(Node.STATE, state, VmStates.STATE_SINCE, Instant.now().toString()),
-                List.of(VmStates.MIGRATING_TO));
+                List.of(VmStates.MIGRATING_TO, VmStates.CANCEL_REQUESTED));
         return String.join(", ", notes);
     }
 

@@ -55,7 +55,9 @@ public final class MigrateAction extends PlacementActions.Placing {
         allocate(vm, target.id()); // refused: nothing has changed yet, the job says why
         if (Boolean.parseBoolean(args.getOrDefault(VirtualMachine.LIVE, "false"))) {
             LiveMove.Checked checked = LiveMove.check(vm, source, target);
-            new LiveMove(r, limits, text -> step(args, text)).run(vm, source, target, checked);
+            String job = args.get(vagoth.api.action.Action.JOB_ARG);
+            new LiveMove(r, limits, text -> step(args, text), () -> job != null && job.equals(r.getNode(vm.id())
+                    .metadata().get(VmStates.CANCEL_REQUESTED))).run(vm, source, target, checked);
             return null;
         }
         String storage = source.node().definition().getOrDefault(Hypervisor.SHARED_STORAGE, "");

@@ -279,6 +279,14 @@ public final class GeatsDriver implements Driver {
     }
 
     @Override
+    public void liveCancel(Node hv, Node vm) {
+        JsonObject data = named(vm);
+        data.addProperty(GeatsOperation.SIDE, "source");
+        data.addProperty(GeatsOperation.CANCEL_ONLY, true);
+        call(hv, vm, GeatsOperation.LIVE_ABORT, data);
+    }
+
+    @Override
     public void liveAbort(Node hv, Node vm, boolean source) {
         JsonObject data = named(vm);
         data.addProperty(GeatsOperation.SIDE, source ? "source" : "destination");
