@@ -271,17 +271,11 @@ final class LxcBackend implements Backend {
         }
         Path staging = lxcpath.resolve(".vagoth-import-" + name).toAbsolutePath();
         try {
-            Trees.delete(staging); // what an import cut short left
-            Files.createDirectories(staging);
+            StagedImport.clear(staging); // what an import cut short left goes first
         } catch (IOException e) {
             throw new AgentException("io_error", "cannot make " + staging + ": " + e.getMessage());
         }
-        return new Import() {
-            @Override
-            public List<String> tar() {
-                return Trees.unpack(staging);
-            }
-
+        return new StagedImport(staging) {
             @Override
             public void commit() throws AgentException {
                 try {
@@ -297,11 +291,6 @@ final class LxcBackend implements Backend {
                             + e.getMessage());
                 }
                 saveDefinition(name, definition);
-            }
-
-            @Override
-            public void abort() {
-                Trees.deleteLeaving(staging); // what cannot be removed now, the next import removes first
             }
         };
     }

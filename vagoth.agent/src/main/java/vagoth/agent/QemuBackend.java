@@ -724,17 +724,11 @@ final class QemuBackend implements Backend {
         }
         Path staging = state.resolve(".vagoth-import-" + name);
         try {
-            Trees.delete(staging);
-            Files.createDirectories(staging);
+            StagedImport.clear(staging); // what an import cut short left goes first
         } catch (IOException e) {
             throw new AgentException("io_error", "cannot make " + staging + ": " + e.getMessage());
         }
-        return new Import() {
-            @Override
-            public List<String> tar() {
-                return Trees.unpack(staging);
-            }
-
+        return new StagedImport(staging) {
             @Override
             public void commit() throws AgentException {
                 try {
@@ -746,11 +740,6 @@ final class QemuBackend implements Backend {
                 Map<String, String> def = new TreeMap<>(load(name));
                 def.putAll(definition);
                 save(target.resolve(DEFINITION), def);
-            }
-
-            @Override
-            public void abort() {
-                Trees.deleteLeaving(staging);
             }
         };
     }

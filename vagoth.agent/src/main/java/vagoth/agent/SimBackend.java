@@ -236,15 +236,9 @@ final class SimBackend implements Backend {
                 throw new AgentException("exists", "VM " + name + " (or its disk) is here already; nothing was"
                         + " imported");
             }
-            Trees.delete(staging); // what an import cut short left
-            return Files.createDirectories(staging);
+            return StagedImport.clear(staging); // what an import cut short left goes first
         });
-        return new Import() {
-            @Override
-            public List<String> tar() {
-                return Trees.unpack(staging);
-            }
-
+        return new StagedImport(staging) {
             @Override
             public void commit() throws AgentException {
                 locked(() -> {
@@ -252,11 +246,6 @@ final class SimBackend implements Backend {
                     write(name, new Vm(definition, "stopped"));
                     return null;
                 });
-            }
-
-            @Override
-            public void abort() {
-                Trees.deleteLeaving(staging); // what cannot be removed now, the next import removes first
             }
         };
     }

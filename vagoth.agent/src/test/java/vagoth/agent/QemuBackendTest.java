@@ -226,14 +226,7 @@ class QemuBackendTest {
         a.start("vm1");
         Map<String, Object> prepared = b.livePrepare("vm1", a.info("vm1").definition(), "127.0.0.1", true);
         ProcessHandle dest = ProcessHandle.of(b.alive("vm1")).orElseThrow();
-        CompletableFuture<Map<String, Object>> send = CompletableFuture.supplyAsync(() -> {
-            try {
-                return a.liveSend("vm1", (String) prepared.get("uri"), (String) prepared.get("nbd"),
-                        new LiveMigration.Limits(300, 8, Duration.ofSeconds(120)), p -> { });
-            } catch (AgentException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        });
+        CompletableFuture<Map<String, Object>> send = sendInBackground(a, prepared, 8);
         waitFor(() -> a.status("vm1").equals("running") && mirroring(a), "the mirror to start");
         dest.destroyForcibly();
         Exception e = assertThrows(Exception.class, () -> send.get(60, TimeUnit.SECONDS));
@@ -251,14 +244,7 @@ class QemuBackendTest {
         a.define("vm1", Map.of("image", base.toString(), "ram", "1024"));
         a.start("vm1");
         Map<String, Object> prepared = b.livePrepare("vm1", a.info("vm1").definition(), "127.0.0.1", true);
-        CompletableFuture<Map<String, Object>> send = CompletableFuture.supplyAsync(() -> {
-            try {
-                return a.liveSend("vm1", (String) prepared.get("uri"), (String) prepared.get("nbd"),
-                        new LiveMigration.Limits(300, 1, Duration.ofSeconds(120)), p -> { });
-            } catch (AgentException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        });
+        CompletableFuture<Map<String, Object>> send = sendInBackground(a, prepared, 1);
         waitFor(() -> mirroring(a), "the mirror to start");
         QemuBackend other = QemuBackend.open(dir.resolve("a"), null, "qemu-system-x86_64", Duration.ofSeconds(2));
         other.liveAbort("vm1", true);
@@ -287,6 +273,19 @@ class QemuBackendTest {
                 a.info("vm1").definition(), "127.0.0.1", true));
         assertEquals("exists", here.code());
         assertNotNull(a.info("vm1"), "the VM it has is untouched");
+    }
+
+    /** The source's live_send on another thread, at {@code mibs} MiB/s. */
+    private static CompletableFuture<Map<String, Object>> sendInBackground(QemuBackend a, Map<String, Object> prepared,
+            long mibs) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return a.liveSend("vm1", (String) prepared.get("uri"), (String) prepared.get("nbd"),
+                        new LiveMigration.Limits(300, mibs, Duration.ofSeconds(120)), p -> { });
+            } catch (AgentException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
     }
 
     private static boolean mirroring(QemuBackend a) {

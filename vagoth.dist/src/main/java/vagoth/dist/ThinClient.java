@@ -48,7 +48,7 @@ public final class ThinClient {
         }
         VagothHome home = VagothHome.fromEnvironment();
         int status;
-        if (SerialConsole.isConsole(args)) {
+        if (args.length > 0 && args[0].equals("console")) { // SerialConsole needs gson: only bin/vagoth console adds it
             status = SerialConsole.attach(args, new SerialConsole.Runner() {
                 @Override
                 public int run(String[] command, PrintStream out, PrintStream err) {

@@ -202,6 +202,16 @@ class QemuIT {
         assertTrue(before.size() >= 10);
         vagoth("poll");
         assertEquals("devnode1    state=running    type=vm  parent=qb", vagoth("list", "devnode1"));
+
+        // evacuate --live moves what can go live while it runs
+        String plan2 = vagoth("evacuate", "--dry-run", "--live", "qb");
+        assertTrue(plan2.contains("devnode1 -> qa (live)"), plan2);
+        List<Integer> onB = ticks("qb", "devnode1");
+        String evacuated = vagoth("evacuate", "--live", "qb");
+        assertTrue(evacuated.contains("devnode1 -> qa (live): moved"), evacuated);
+        assertEquals("devnode1    state=running    type=vm  parent=qa", vagoth("list", "devnode1"));
+        List<Integer> again = awaitTicks("qa", "devnode1", before.size() + 10);
+        assertTrue(again.get(again.size() - 1) > onB.get(onB.size() - 1), "it kept counting on its way back");
     }
 
     @Test
@@ -229,30 +239,17 @@ class QemuIT {
 
     @Test
     void aMigrationWhoseDestinationDiesLeavesTheGuestRunningAtTheSourceOnce() throws Exception {
-        Files.createDirectories(home.resolve("etc"));
         twoHosts(false);
-        // slow enough to be caught half-way: 1 MiB/s for a guest whose memory holds its kernel and initramfs
-        Files.writeString(home.resolve("etc/vagoth.virt.cfg"), "allocator.target = (vagoth.allocator=capacity)\n"
-                + "live.bandwidth.mib.s = 1\n");
+        slowMigrations("1"); // caught half-way: 1 MiB/s for a guest whose memory holds its kernel and initramfs
         newGuest("devnode3");
         vagoth("define", "--hint", "qa", "devnode3");
         vagoth("start", "devnode3");
         vagoth("poll");
         awaitTicks("qa", "devnode3", 10);
         long source = qemuPid("qa", "devnode3");
-        List<String> cmd = List.of(dist().resolve("bin/vagoth").toString(), "migrate", "--live", "devnode3", "qb");
         Path said = dir.resolve("migrate.out");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(said.toFile());
-        pb.environment().put("VAGOTH_HOME", home.toString());
-        pb.environment().put("VAGOTH_NO_AUTOSTART", "1");
-        Process migrate = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        Long dest;
-        while ((dest = qemuPid("qb", "devnode3")) == null) {
-            assertTrue(System.nanoTime() < deadline && migrate.isAlive(), () -> "the destination never started: "
-                    + read(said));
-            Thread.sleep(50);
-        }
+        Process migrate = migrateInBackground("devnode3", said);
+        long dest = awaitDestination("devnode3", migrate, said);
         Thread.sleep(1000); // under way
         ProcessHandle.of(dest).orElseThrow().destroyForcibly();
         assertTrue(migrate.waitFor(120, TimeUnit.SECONDS));
@@ -383,7 +380,7 @@ class QemuIT {
 
             List<String> ssh = List.of("ip", "netns", "exec", ns, "ssh", "-i", key.toString(), "-o", "BatchMode=yes",
                     "-o", "ConnectTimeout=5", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                    "-o", "LogLevel=ERROR", "root@devnode1", "ip", "route", "ls");
+                    "-o", "LogLevel=ERROR", "root@devnode1", "ip", "route", "list"); // busybox's ip: no "ls"
             String routes = awaitSsh(ssh, shared);
             assertTrue(routes.contains("default via 10.77.0.1"), routes);
             assertTrue(routes.contains("src " + ip.group(1)), "the provisioned address: " + routes);
@@ -486,16 +483,7 @@ class QemuIT {
         vagoth("start", "devnode7");
         vagoth("poll");
         awaitTicks("qa", "devnode7", 10);
-        ProcessBuilder pb = new ProcessBuilder(dist().resolve("bin/vagoth").toString(), "daemon")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.out").toFile());
-        pb.environment().put("VAGOTH_HOME", home.toString());
-        pb.environment().put("VAGOTH_NO_AUTOSTART", "1");
-        Process daemon = pb.start();
-        Path socket = home.resolve("var/run/vagoth.sock");
-        for (int i = 0; i < 600 && !Files.exists(socket); i++) {
-            Thread.sleep(50);
-        }
-        assertTrue(Files.exists(socket), "the daemon did not open its socket: " + read(dir.resolve("daemon.out")));
+        Process daemon = startDaemon();
         Path said = dir.resolve("migrate.out");
         Process migrate = migrateInBackground("devnode7", said); // handed to the daemon
         awaitDestination("devnode7", migrate, said);
@@ -523,5 +511,46 @@ class QemuIT {
         assertTrue(qemuPid(host, "devnode7") != null);
         int seen = ticks(host, "devnode7").size();
         awaitTicks(host, "devnode7", seen + 5); // it runs
+    }
+
+    /** A session agent killed (SIGKILL) while its guests run: they run on, and the agent started again finds them. */
+    @Test
+    void anAgentKilledWhileItsGuestsRunFindsThemAgainWhenStartedAgain() throws Exception {
+        Process daemon = startDaemon();
+        String agent = dist().resolve("bin/vagoth-agent") + " --backend qemu --state " + dir.resolve("qs");
+        assertEquals("new: OK (qs); polled: up", vagoth("new", "--type", "hv", "qs", "driver=geats",
+                "agent_session=true", "agent=" + agent));
+        newGuest("devnode8");
+        vagoth("define", "--hint", "qs", "devnode8");
+        vagoth("start", "devnode8");
+        awaitTicks("qs", "devnode8", 5);
+        long guest = qemuPid("qs", "devnode8");
+        String state = dir.resolve("qs").toString();
+        List<ProcessHandle> agents = ProcessHandle.allProcesses().filter(p -> p.info().arguments()
+                .map(a -> List.of(a).contains("--session") && List.of(a).contains(state)).orElse(false)).toList();
+        assertEquals(1, agents.size(), "the daemon's session agent for qs");
+        agents.get(0).destroyForcibly();
+        agents.get(0).onExit().get(30, TimeUnit.SECONDS);
+        assertTrue(ProcessHandle.of(guest).map(ProcessHandle::isAlive).orElse(false), "the guest outlived its agent");
+        vagoth("poll"); // a new agent, the same guest
+        assertEquals("devnode8    state=running    type=vm  parent=qs", vagoth("list", "devnode8"));
+        assertEquals("stop: OK (devnode8)", vagoth("stop", "devnode8"));
+        assertFalse(ProcessHandle.of(guest).map(ProcessHandle::isAlive).orElse(false));
+        daemon.destroyForcibly();
+        daemon.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    private Process startDaemon() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(dist().resolve("bin/vagoth").toString(), "daemon")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.out").toFile());
+        pb.environment().put("VAGOTH_HOME", home.toString());
+        pb.environment().put("VAGOTH_NO_AUTOSTART", "1");
+        Process daemon = pb.start();
+        Path socket = home.resolve("var/run/vagoth.sock");
+        for (int i = 0; i < 600 && !Files.exists(socket); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.exists(socket), "the daemon did not open its socket: " + read(dir.resolve("daemon.out")));
+        return daemon;
     }
 }

@@ -41,4 +41,10 @@ public interface VirtualMachine extends ManagedNode {
 
     /** {@code migrate} while it runs, when {@code live}; else as {@link #migrate(String)}. */
     Job migrate(String destination, boolean live);
+
+    /**
+     * Whether it can move live now: it runs, on a hypervisor whose driver migrates live and whose last poll said it
+     * runs QEMU guests (its {@code accel} fact). {@code evacuate --live} moves such VMs live, the others cold.
+     */
+    boolean canMigrateLive();
 }

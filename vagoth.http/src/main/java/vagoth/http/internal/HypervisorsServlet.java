@@ -59,7 +59,7 @@ public final class HypervisorsServlet extends ApiServlet {
         String name = Api.rest(req);
         if (name != null && name.endsWith("/evacuate")) {
             Hypervisor hv = hypervisor(name.substring(0, name.length() - "/evacuate".length()));
-            Api.json(resp, 200, evacuation(hv, false));
+            Api.json(resp, 200, evacuation(hv, false, false));
             return;
         }
         if (name != null) {
@@ -102,8 +102,8 @@ public final class HypervisorsServlet extends ApiServlet {
         }
         Hypervisor hv = hypervisor(rest.substring(0, slash));
         if (what.equals("evacuate")) {
-            Body.fields(req, Set.of());
-            Map<String, Object> done = manager.inTransaction("api:" + caller.name(), () -> evacuation(hv, true));
+            boolean live = Boolean.TRUE.equals(Body.flag(req, "live"));
+            Map<String, Object> done = manager.inTransaction("api:" + caller.name(), () -> evacuation(hv, true, live));
             Api.json(resp, 202, done);
             return;
         }
@@ -133,7 +133,7 @@ public final class HypervisorsServlet extends ApiServlet {
      * it has threads): a VM already moving, or refused, is named with why.
      * Safe to repeat: what moved is no longer on {@code hv}.
      */
-    private Map<String, Object> evacuation(Hypervisor hv, boolean act) {
+    private Map<String, Object> evacuation(Hypervisor hv, boolean act, boolean live) {
         if (act && !hv.inMaintenance()) {
             hv.maintenance(true);
         }
@@ -148,7 +148,10 @@ public final class HypervisorsServlet extends ApiServlet {
             }
             if (act) {
                 try {
-                    Job j = ((VirtualMachine) manager.getNode(p.vm())).migrate(p.chosen());
+                    VirtualMachine vm = (VirtualMachine) manager.getNode(p.vm());
+                    boolean goesLive = live && vm.canMigrateLive();
+                    Job j = vm.migrate(p.chosen(), goesLive);
+                    o.put("live", goesLive);
                     o.put("job", JobJson.of(j));
                 } catch (VagothException e) {
                     o.put("error", e.getMessage());

@@ -152,9 +152,10 @@ public final class HypervisorCommands {
     }
 
     @Descriptor("empty a hypervisor for maintenance: put it in maintenance, plan a place for all its VMs together,"
-            + " then migrate them N at a time; VMs that fit nowhere stay, with the reason; safe to run again")
-    @Usage(synopsis = "evacuate [--dry-run] [--parallel N] HV", values = "parallel", flags = "dry-run", min = 1,
-            max = 1, args = Arg.HV)
+            + " then migrate them N at a time (--live: those that can, while they run); VMs that fit nowhere stay,"
+            + " with the reason; safe to run again")
+    @Usage(synopsis = "evacuate [--dry-run] [--live] [--parallel N] HV", values = "parallel", flags = {"dry-run",
+            "live"}, min = 1, max = 1, args = Arg.HV)
     public String evacuate(CommandSession session, @Descriptor(NodeCommands.OPTIONS) String... args) {
         ParsedArgs a = parse("evacuate", args);
         int parallel;
@@ -167,6 +168,7 @@ public final class HypervisorCommands {
             throw a.usage("--parallel takes a number from 1 to 64, not '" + a.value("parallel") + "'");
         }
         boolean dry = a.flag("dry-run");
+        boolean live = a.flag("live");
         int n = parallel;
         return run("evacuate", a.arg(0), () -> asCaller(manager, session, () -> {
             Hypervisor hv = VmCommands.hypervisor(manager, a.arg(0));
@@ -183,7 +185,7 @@ public final class HypervisorCommands {
             List<vagoth.api.allocator.Placement> placed = plan.stream().filter(vagoth.api.allocator.Placement::fits)
                     .toList();
             for (vagoth.api.allocator.Placement p : plan) {
-                out.append(p.fits() ? "  " + p.vm() + " -> " + p.chosen() : "  " + p.vm() + ": stays, it fits nowhere ("
+                out.append(p.fits() ? "  " + p.vm() + " -> " + p.chosen() + (live ? liveOrCold(p.vm()) : "") : "  " + p.vm() + ": stays, it fits nowhere ("
                         + String.join("; ", new java.util.TreeMap<>(p.others()).entrySet().stream()
                                 .map(e -> e.getKey() + " " + e.getValue()).toList()) + ")").append('\n');
             }
@@ -196,7 +198,7 @@ public final class HypervisorCommands {
                         .append(unplaced).append(" would stay").toString();
             }
             int[] failed = {0};
-            moveAll(placed, n, line -> out.append("  ").append(line).append('\n'), failed);
+            moveAll(placed, n, live, line -> out.append("  ").append(line).append('\n'), failed);
             int moved = placed.size() - failed[0];
             if (failed[0] + unplaced > 0) {
                 Session.exit(session, 1);
@@ -208,6 +210,11 @@ public final class HypervisorCommands {
         }));
     }
 
+    /** How {@code evacuate --live} would move a VM: live if it can, else cold. */
+    private String liveOrCold(String vm) {
+        return ((vagoth.api.virt.VirtualMachine) manager.getNode(vm)).canMigrateLive() ? " (live)" : " (cold)";
+    }
+
     /** Where each of {@code hv}'s VMs would go, planned together, none to {@code hv} (the {@code plan} action). */
     @SuppressWarnings("unchecked")
     private List<vagoth.api.allocator.Placement> plan(String hv) {
@@ -215,8 +222,8 @@ public final class HypervisorCommands {
     }
 
     /** Migrates each placed VM as a job, {@code n} at a time; a line per VM as its job ends. */
-    private void moveAll(List<vagoth.api.allocator.Placement> placed, int n, java.util.function.Consumer<String> line,
-            int[] failed) {
+    private void moveAll(List<vagoth.api.allocator.Placement> placed, int n, boolean live,
+            java.util.function.Consumer<String> line, int[] failed) {
         java.util.ArrayDeque<vagoth.api.job.Job> running = new java.util.ArrayDeque<>();
         java.util.Map<String, String> to = new java.util.HashMap<>();
         java.util.Iterator<vagoth.api.allocator.Placement> next = placed.iterator();
@@ -224,8 +231,10 @@ public final class HypervisorCommands {
             while (next.hasNext() && running.size() < n) {
                 vagoth.api.allocator.Placement p = next.next();
                 try {
-                    vagoth.api.job.Job j = ((vagoth.api.virt.VirtualMachine) manager.getNode(p.vm())).migrate(p.chosen());
-                    to.put(j.id(), p.vm() + " -> " + p.chosen());
+                    vagoth.api.virt.VirtualMachine vm = (vagoth.api.virt.VirtualMachine) manager.getNode(p.vm());
+                    boolean goesLive = live && vm.canMigrateLive();
+                    vagoth.api.job.Job j = vm.migrate(p.chosen(), goesLive);
+                    to.put(j.id(), p.vm() + " -> " + p.chosen() + (live ? (goesLive ? " (live)" : " (cold)") : ""));
                     running.add(j);
                 } catch (vagoth.api.VagothException e) {
                     failed[0]++;

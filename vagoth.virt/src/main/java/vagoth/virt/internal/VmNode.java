@@ -77,6 +77,21 @@ final class VmNode extends BaseManagedNode implements VirtualMachine {
     }
 
     @Override
+    public boolean canMigrateLive() {
+        Node vm = manager().registry().getNode(id());
+        if (!vagoth.api.virt.VmStates.RUNNING.equals(vm.state()) || !vm.hasParent()) {
+            return false;
+        }
+        try {
+            vagoth.api.ManagedNode hv = manager().getNode(vm.parent());
+            return hv instanceof vagoth.api.virt.Hypervisor h && h.node().metadata().containsKey("accel")
+                    && h.driver().migratesLive();
+        } catch (vagoth.api.VagothException e) {
+            return false; // no driver now: it moves cold, or is refused with the reason
+        }
+    }
+
+    @Override
     public Job migrate(String destination, boolean live) {
         if (!live) {
             return migrate(destination);
