@@ -19,7 +19,7 @@ ns="vgb$$"
 dnsmasq_pid=""
 cleanup() {
   set +e
-  for pidfile in "$work"/*/*/qemu.pid; do   # the guests this script started
+  for pidfile in "$work"/hosts/*/*/qemu.pid; do   # the guests this script started
     [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null
   done
   [ -n "$dnsmasq_pid" ] && kill "$dnsmasq_pid" 2>/dev/null && wait "$dnsmasq_pid" 2>/dev/null
@@ -35,7 +35,9 @@ ip netns add "$ns"; ip -n "$ns" link set lo up; ip -n "$ns" link add br0 type br
 ip -n "$ns" addr add 10.78.0.1/24 dev br0; ip -n "$ns" link set br0 up
 mkdir -p "/etc/netns/$ns"; printf 'nameserver 10.78.0.1\nsearch vagoth.bench\n' > "/etc/netns/$ns/resolv.conf"
 export VAGOTH_HOME="$work/home"
-v() { "$dist/bin/vagoth" "$@" 2>/dev/null; }
+v() { # a vagoth command; its error shown, and the script stopped, when it fails
+  "$dist/bin/vagoth" "$@" 2>"$work/err" || { echo "vagoth $*: $(grep -v '^vagoth: txid=' "$work/err")" >&2; return 1; }
+}
 v list >/dev/null
 sed -i 's/10\.0\.0\./10.78.0./g; s/domain = vagoth.local/domain = vagoth.bench/; s#^dnsmasq.dir =.*#dnsmasq.dir = '"$work"'/dnsmasq#' \
   "$VAGOTH_HOME/etc/vagoth.provisioner.template.cfg"

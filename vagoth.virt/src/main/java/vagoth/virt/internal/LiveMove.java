@@ -59,7 +59,7 @@ final class LiveMove {
             throw refused(vm, source, target, source.id() + " and " + target.id() + " do not share a driver that"
                     + " migrates live");
         }
-        if (!VmStates.RUNNING.equals(vm.state())) {
+        if (!VmStates.RUNNING.equals(vm.state()) && !VmStates.STARTING.equals(vm.state())) {
             throw refused(vm, source, target, vm.id() + " is " + vm.state() + ", not running: 'migrate' without"
                     + " --live moves a VM that is not running");
         }
