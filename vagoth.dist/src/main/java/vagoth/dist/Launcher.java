@@ -44,7 +44,7 @@ public final class Launcher {
             return OneShot.OK;
         }
         if (SerialConsole.isConsole(args) && !Boolean.getBoolean("vagoth.thin")) {
-            return SerialConsole.attach(args, Launcher::run, out, err); // console-agent: by the daemon, or here
+            return SerialConsole.attach(args, Launcher::run, out, err); // console --where: by the daemon, or here
         }
         if (args.length > 0 && args[0].equals("reset-store")) {
             return Stores.reset(home, Arrays.copyOfRange(args, 1, args.length), out, err);

@@ -18,7 +18,7 @@ import com.google.gson.JsonParser;
  * {@code vagoth console VM}: this process, which has the terminal, reaches
  * the guest's serial console through its hypervisor's agent in stream mode
  * (so an agent over ssh works as it is). Where the agent is comes from the
- * {@code console-agent} command, run as any other (by the daemon, or here).
+ * {@code console --where} command, run as any other (by the daemon, or here).
  * On a terminal, the terminal is raw while attached (restored after, also on
  * Ctrl-C) and the guest's bytes pass through as they are; without one,
  * control characters are shown escaped, so no guest output can drive the
@@ -35,8 +35,9 @@ final class SerialConsole {
         int run(String[] args, PrintStream out, PrintStream err);
     }
 
+    /** {@code console VM}, which this class serves; not {@code console --where VM}, which the command answers. */
     static boolean isConsole(String[] args) {
-        return args.length > 0 && args[0].equals("console");
+        return args.length > 0 && args[0].equals("console") && !java.util.Arrays.asList(args).contains("--where");
     }
 
     static int attach(String[] args, Runner runner, PrintStream out, PrintStream err) {
@@ -45,7 +46,7 @@ final class SerialConsole {
             return OneShot.USAGE;
         }
         ByteArrayOutputStream found = new ByteArrayOutputStream();
-        int status = runner.run(new String[] {"console-agent", args[1]}, new PrintStream(found, true,
+        int status = runner.run(new String[] {"console", "--where", args[1]}, new PrintStream(found, true,
                 StandardCharsets.UTF_8), err);
         if (status != 0) {
             return status;

@@ -48,14 +48,14 @@ public final class ThinClient {
         }
         VagothHome home = VagothHome.fromEnvironment();
         int status;
-        if (args.length > 0 && args[0].equals("console")) { // SerialConsole needs gson: only bin/vagoth console adds it
+        if (args.length == 2 && args[0].equals("console") && !args[1].equals("--where")) { // gson: bin/vagoth adds it
             status = SerialConsole.attach(args, new SerialConsole.Runner() {
                 @Override
                 public int run(String[] command, PrintStream out, PrintStream err) {
                     return command(home, home.socket(), command, out, err);
                 }
             }, System.out, System.err);
-            System.exit(status < 0 ? Launcher.NO_DAEMON : status);
+            System.exit(status < 0 ? Launcher.NO_DAEMON : status); // no daemon: the launcher attaches
         }
         if (args.length == 0 || Launcher.notACommand(args)) {
             status = Launcher.run(args, System.out, System.err);

@@ -37,7 +37,7 @@ import vagoth.shell.internal.Usage.Arg;
     "osgi.command.function=start", "osgi.command.function=stop", "osgi.command.function=shutdown",
     "osgi.command.function=reboot", "osgi.command.function=define", "osgi.command.function=undefine",
     "osgi.command.function=provision", "osgi.command.function=deprovision", "osgi.command.function=migrate",
-    "osgi.command.function=console_agent"})
+    "osgi.command.function=console"})
 public final class VmCommands {
     /** A wait as long as anyone waits. */
     static final Duration FOREVER = ChronoUnit.FOREVER.getDuration();
@@ -143,7 +143,15 @@ public final class VmCommands {
                     + vm.parent()) : "");
         }
         boolean live = a.flag("live");
-        return operate(session, "migrate", a, vm -> vm.migrate(hypervisor(manager, a.arg(1)).id(), live));
+        boolean terminal = Session.style(session) != Style.PLAIN; // the client has a terminal: show progress
+        String ref = a.arg(0);
+        return run("migrate", ref, () -> asCaller(manager, session, () -> {
+            VirtualMachine vm = vm(ref);
+            Job started = vm.migrate(hypervisor(manager, a.arg(1)).id(), live);
+            jobListener(session).accept(started.id());
+            Job job = terminal ? Progress.await(manager, started, vm.name(), System.err) : awaitEnd(manager, started);
+            return ended("migrate", vm, job);
+        }));
     }
 
     /**
@@ -190,7 +198,11 @@ public final class VmCommands {
         VirtualMachine vm = vm(ref);
         Job started = op.apply(vm);
         onJob.accept(started.id());
-        Job job = awaitEnd(manager, started);
+        return ended(command, vm, awaitEnd(manager, started));
+    }
+
+    /** What a command says of its job: OK, its failure, or that it is queued. */
+    private static String ended(String command, VirtualMachine vm, Job job) {
         if (job.state() == JobState.DONE) {
             return command + ": OK (" + vm.name() + ")";
         }
@@ -235,11 +247,16 @@ public final class VmCommands {
      * that hypervisor's agent command line (split, never run through a shell), as one JSON line. The console itself
      * runs in the process that has the terminal ({@code bin/vagoth}), not here.
      */
-    @Descriptor("how 'console' reaches a VM's serial console: its hypervisor's agent command line, as JSON")
-    @Usage(synopsis = "console-agent VM", min = 1, max = 1, args = Arg.VM, role = "operator")
-    public String console_agent(@Descriptor("VM") String... args) {
-        ParsedArgs a = parse("console-agent", args);
-        return run("console-agent", a.arg(0), () -> {
+    @Descriptor("attach the terminal to a VM's serial console, through its hypervisor's agent (Ctrl-] leaves);"
+            + " --where: only say how it is reached (its agent command line, as JSON)")
+    @Usage(synopsis = "console [--where] VM", flags = "where", min = 1, max = 1, args = Arg.VM, role = "operator")
+    public String console(@Descriptor("[--where] VM") String... args) {
+        ParsedArgs a = parse("console", args);
+        if (!a.flag("where")) {
+            throw a.usage("the console needs the terminal: run 'vagoth console " + a.arg(0) + "' from a shell, not"
+                    + " inside the interactive one");
+        }
+        return run("console", a.arg(0), () -> {
             Node vm = manager.registry().resolve(a.arg(0));
             if (!VirtualMachine.TYPE.equals(vm.type())) {
                 throw new VagothException(vm.name() + " is a " + vm.type() + ", not a VM: it has no console", vm.id());

@@ -47,13 +47,13 @@ class CommandsTest {
 
     @Test
     void everyCommandHasOneUsageAndTheParserKeepsIt() {
-        assertEquals(34, Commands.all().size(), Commands.all().keySet().toString());
+        assertEquals(35, Commands.all().size(), Commands.all().keySet().toString());
         CommandSpec migrate = Commands.spec("migrate");
-        assertEquals("migrate [--dry-run] VM HV", migrate.synopsis());
+        assertEquals("migrate [--dry-run] [--live] VM HV", migrate.synopsis());
         assertEquals(Usage.Arg.HV, migrate.arg(1));
         UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
                 () -> ParsedArgs.parse(migrate, "vm1"));
-        assertEquals("migrate: missing arguments\nusage: vagoth migrate [--dry-run] VM HV", e.getMessage());
+        assertEquals("migrate: missing arguments\nusage: vagoth migrate [--dry-run] [--live] VM HV", e.getMessage());
         assertTrue(Arrays.stream(VmCommands.class.getMethods()).filter(m -> m.getName().equals("migrate"))
                 .allMatch(m -> m.getAnnotation(org.apache.felix.service.command.Descriptor.class).value()
                         .equals(migrate.summary())), "Gogo's help shows the same summary");

@@ -226,7 +226,7 @@ class NodeCommandsTest {
         List<String> commands = List.of(shell.complete("").split("\n"));
         assertTrue(commands.contains("list") && commands.contains("copy-registry"), commands.toString());
         assertFalse(commands.contains("complete"), "the completion helper is the shell's own: " + commands);
-        assertEquals("copy-registry", shell.complete("co"));
+        assertEquals("copy-registry", shell.complete("cop"));
         assertFalse(List.of(shell.complete("help", "").split("\n")).contains("complete"));
         assertEquals("--tenant", shell.complete("list", "--ten"));
         assertEquals("devnode1", shell.complete("start", "dev"));
