@@ -19,6 +19,11 @@ public final class Installation {
     public static final String EXIT_VARIABLE = "VAGOTH_EXIT";
     /** Session variable: a {@code Consumer<String>} told the id of each job a command starts. */
     public static final String JOB_LISTENER_VARIABLE = "VAGOTH_JOB_LISTENER";
+    /**
+     * Session variable: a {@code java.io.PrintStream} to the client's standard error, written to as a command runs
+     * (a migration's progress line on the operator's terminal).
+     */
+    public static final String ERR_VARIABLE = "VAGOTH_ERR";
 
     private Installation() {
     }

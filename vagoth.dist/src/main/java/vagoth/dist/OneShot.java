@@ -100,6 +100,7 @@ final class OneShot {
             Method put = session.getClass().getMethod("put", String.class, Object.class);
             Method execute = session.getClass().getMethod("execute", CharSequence.class);
             put.invoke(session, Installation.COLOR_VARIABLE, color);
+            put.invoke(session, Installation.ERR_VARIABLE, err);
             if (source != null) {
                 put.invoke(session, Installation.SOURCE_VARIABLE, source);
             }

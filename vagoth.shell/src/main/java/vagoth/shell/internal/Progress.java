@@ -24,32 +24,64 @@ final class Progress {
     private static final Pattern COLD = Pattern.compile("copying its disk: ([0-9]+) bytes so far");
     private static final Duration EVERY = Duration.ofMillis(500);
 
-    private Progress() {
+    private final Thread thread;
+    private volatile boolean done;
+
+    private Progress(Manager manager, String vmId, String vm, PrintStream err) {
+        thread = new Thread(() -> show(manager, vmId, vm, err), "vagoth-progress-" + vm);
+        thread.setDaemon(true);
     }
 
-    /** Waits for the job's end as {@link VmCommands#awaitEnd} does, showing its progress on {@code err}. */
-    static Job await(Manager manager, Job job, String vm, PrintStream err) {
-        String shown = null;
-        Job now = job;
+    /**
+     * Shows on {@code err} the progress of the migration of {@code vmId} that runs now (the newest running job on
+     * the VM), every half second, until {@link #close()}; started before the migration is scheduled, so that a
+     * scheduler that runs it inline is watched too.
+     */
+    static Progress watch(Manager manager, String vmId, String vm, PrintStream err) {
+        Progress p = new Progress(manager, vmId, vm, err);
+        p.thread.start();
+        return p;
+    }
+
+    /** Stops showing, and clears the line. */
+    void close() {
+        done = true;
+        thread.interrupt();
         try {
-            while (!now.state().isFinished()) {
-                now = manager.jobs().await(job.id(), EVERY);
-                String line = line(vm, manager.jobs().steps(job.id()));
-                if (line != null && !line.equals(shown)) {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void show(Manager manager, String vmId, String vm, PrintStream err) {
+        String shown = null;
+        try {
+            while (!done) {
+                Thread.sleep(EVERY.toMillis());
+                String line = null;
+                for (Job j : manager.jobs().list(new vagoth.api.job.JobQuery(vagoth.api.job.JobState.RUNNING, vmId,
+                        null, 5))) {
+                    if (j.action().equals("migrate")) {
+                        line = line(vm, manager.jobs().steps(j.id()));
+                        break;
+                    }
+                }
+                if (line != null && !line.equals(shown) && !done) {
                     err.print("\r" + line + "\u001b[K");
                     err.flush();
                     shown = line;
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            now = manager.jobs().get(job.id()).orElse(now);
+            // closed
+        } catch (RuntimeException e) {
+            // the store is busy or gone: the job's own end says how it went
         }
         if (shown != null) {
             err.print("\r\u001b[K");
             err.flush();
         }
-        return now;
     }
 
     /** The line for the last progress step, or null when there is none yet. */

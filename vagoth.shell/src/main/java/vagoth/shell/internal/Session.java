@@ -44,6 +44,12 @@ final class Session {
         return l instanceof Consumer<?> c ? (Consumer<String>) c : id -> { };
     }
 
+    /** The client's standard error, written to as a command runs; null when the session has none. */
+    static java.io.PrintStream err(CommandSession session) {
+        Object e = session == null ? null : session.get(Installation.ERR_VARIABLE);
+        return e instanceof java.io.PrintStream p ? p : null;
+    }
+
     /** Coloured states when the session asks for them. */
     static Style style(CommandSession session) {
         return session != null && Boolean.parseBoolean(String.valueOf(session.get(Installation.COLOR_VARIABLE)))

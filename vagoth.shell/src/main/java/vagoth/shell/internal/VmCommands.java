@@ -147,10 +147,19 @@ public final class VmCommands {
         String ref = a.arg(0);
         return run("migrate", ref, () -> asCaller(manager, session, () -> {
             VirtualMachine vm = vm(ref);
-            Job started = vm.migrate(hypervisor(manager, a.arg(1)).id(), live);
-            jobListener(session).accept(started.id());
-            Job job = terminal ? Progress.await(manager, started, vm.name(), System.err) : awaitEnd(manager, started);
-            return ended("migrate", vm, job);
+            String to = hypervisor(manager, a.arg(1)).id();
+            java.io.PrintStream err = Session.err(session);
+            // a scheduler that runs the job inline (the default) returns only when it has ended: watch it meanwhile
+            Progress shown = terminal && err != null ? Progress.watch(manager, vm.id(), vm.name(), err) : null;
+            try {
+                Job started = vm.migrate(to, live);
+                jobListener(session).accept(started.id());
+                return ended("migrate", vm, awaitEnd(manager, started));
+            } finally {
+                if (shown != null) {
+                    shown.close();
+                }
+            }
         }));
     }
 
