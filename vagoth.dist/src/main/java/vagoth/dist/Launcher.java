@@ -43,7 +43,10 @@ public final class Launcher {
             out.println("vagoth " + version());
             return OneShot.OK;
         }
-        if (SerialConsole.isConsole(args) && !Boolean.getBoolean("vagoth.thin")) {
+        // console VM (not console --where VM, which the command answers); SerialConsole is touched only then: it
+        // needs gson, which the thin client's JVM has only for 'console'
+        if (args.length > 0 && args[0].equals("console") && !Arrays.asList(args).contains("--where")
+                && !Boolean.getBoolean("vagoth.thin")) {
             return SerialConsole.attach(args, Launcher::run, out, err); // console --where: by the daemon, or here
         }
         if (args.length > 0 && args[0].equals("reset-store")) {

@@ -35,11 +35,6 @@ final class SerialConsole {
         int run(String[] args, PrintStream out, PrintStream err);
     }
 
-    /** {@code console VM}, which this class serves; not {@code console --where VM}, which the command answers. */
-    static boolean isConsole(String[] args) {
-        return args.length > 0 && args[0].equals("console") && !java.util.Arrays.asList(args).contains("--where");
-    }
-
     static int attach(String[] args, Runner runner, PrintStream out, PrintStream err) {
         if (args.length != 2 || args[1].startsWith("-")) {
             err.println("console: usage: console VM (Ctrl-] leaves)");
