@@ -270,11 +270,7 @@ final class LxcBackend implements Backend {
                     + " already; nothing was imported");
         }
         Path staging = lxcpath.resolve(".vagoth-import-" + name).toAbsolutePath();
-        try {
-            StagedImport.clear(staging); // what an import cut short left goes first
-        } catch (IOException e) {
-            throw new AgentException("io_error", "cannot make " + staging + ": " + e.getMessage());
-        }
+        StagedImport.clear(staging);
         return new StagedImport(staging) {
             @Override
             public void commit() throws AgentException {

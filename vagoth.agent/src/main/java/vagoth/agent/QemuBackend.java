@@ -723,11 +723,7 @@ final class QemuBackend implements Backend {
                     + " a disk is not imported into it");
         }
         Path staging = state.resolve(".vagoth-import-" + name);
-        try {
-            StagedImport.clear(staging); // what an import cut short left goes first
-        } catch (IOException e) {
-            throw new AgentException("io_error", "cannot make " + staging + ": " + e.getMessage());
-        }
+        StagedImport.clear(staging);
         return new StagedImport(staging) {
             @Override
             public void commit() throws AgentException {

@@ -236,7 +236,7 @@ final class SimBackend implements Backend {
                 throw new AgentException("exists", "VM " + name + " (or its disk) is here already; nothing was"
                         + " imported");
             }
-            return StagedImport.clear(staging); // what an import cut short left goes first
+            return StagedImport.clear(staging);
         });
         return new StagedImport(staging) {
             @Override

@@ -16,10 +16,14 @@ abstract class StagedImport implements Backend.Import {
         this.staging = staging;
     }
 
-    /** {@code staging} emptied and made, ready for an import. */
-    static Path clear(Path staging) throws IOException {
-        Trees.delete(staging);
-        return java.nio.file.Files.createDirectories(staging);
+    /** {@code staging} emptied (what an import cut short left) and made, ready for an import. */
+    static Path clear(Path staging) throws AgentException {
+        try {
+            Trees.delete(staging);
+            return java.nio.file.Files.createDirectories(staging);
+        } catch (IOException e) {
+            throw new AgentException("io_error", "cannot make " + staging + ": " + e.getMessage());
+        }
     }
 
     @Override

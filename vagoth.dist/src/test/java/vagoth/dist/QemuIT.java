@@ -241,12 +241,7 @@ class QemuIT {
     void aMigrationWhoseDestinationDiesLeavesTheGuestRunningAtTheSourceOnce() throws Exception {
         twoHosts(false);
         slowMigrations("1"); // caught half-way: 1 MiB/s for a guest whose memory holds its kernel and initramfs
-        newGuest("devnode3");
-        vagoth("define", "--hint", "qa", "devnode3");
-        vagoth("start", "devnode3");
-        vagoth("poll");
-        awaitTicks("qa", "devnode3", 10);
-        long source = qemuPid("qa", "devnode3");
+        long source = runningOnQa("devnode3");
         Path said = dir.resolve("migrate.out");
         Process migrate = migrateInBackground("devnode3", said);
         long dest = awaitDestination("devnode3", migrate, said);
@@ -418,6 +413,16 @@ class QemuIT {
         return r.out();
     }
 
+    /** A tiny guest {@code vm} defined and started on qa, polled, counting: the pid of its QEMU. */
+    private long runningOnQa(String vm) throws Exception {
+        newGuest(vm);
+        vagoth("define", "--hint", "qa", vm);
+        vagoth("start", vm);
+        vagoth("poll");
+        awaitTicks("qa", vm, 10);
+        return qemuPid("qa", vm);
+    }
+
     /** A migration started in the background; its output in a file. */
     private Process migrateInBackground(String vm, Path said) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(dist().resolve("bin/vagoth").toString(), "migrate", "--live", vm, "qb")
@@ -448,12 +453,7 @@ class QemuIT {
     void jobCancelStopsALiveMigrationUnderWayAndTheGuestRunsOnAtTheSource() throws Exception {
         twoHosts(false);
         slowMigrations("1");
-        newGuest("devnode6");
-        vagoth("define", "--hint", "qa", "devnode6");
-        vagoth("start", "devnode6");
-        vagoth("poll");
-        awaitTicks("qa", "devnode6", 10);
-        long source = qemuPid("qa", "devnode6");
+        long source = runningOnQa("devnode6");
         Path said = dir.resolve("migrate.out");
         Process migrate = migrateInBackground("devnode6", said);
         awaitDestination("devnode6", migrate, said);
@@ -478,11 +478,7 @@ class QemuIT {
     void aDaemonKilledInTheMiddleOfALiveMigrationLeavesWhatPollRepairs() throws Exception {
         twoHosts(true);
         slowMigrations("4");
-        newGuest("devnode7");
-        vagoth("define", "--hint", "qa", "devnode7");
-        vagoth("start", "devnode7");
-        vagoth("poll");
-        awaitTicks("qa", "devnode7", 10);
+        runningOnQa("devnode7");
         Process daemon = startDaemon();
         Path said = dir.resolve("migrate.out");
         Process migrate = migrateInBackground("devnode7", said); // handed to the daemon
