@@ -218,6 +218,20 @@ public final class Agent {
                     backend.liveAbort(vm, side.equals("source"));
                 }
             }
+            case SERIAL_LOG -> {
+                JsonElement n = data.get(GeatsOperation.LINES);
+                int lines;
+                try {
+                    lines = n == null ? 100 : n.getAsInt();
+                } catch (RuntimeException e) {
+                    lines = -1;
+                }
+                if (lines < 1 || lines > GeatsOperation.MAX_LINES) {
+                    throw new AgentException("bad_argument", "serial_log needs data.lines from 1 to "
+                            + GeatsOperation.MAX_LINES + ", not " + n);
+                }
+                return Map.of("lines", backend.serialLog(vm, lines));
+            }
             case STATUS, EXPORT, IMPORT, LIVE_SEND, CONSOLE -> throw new IllegalStateException("answered above");
         }
         return null;

@@ -93,6 +93,11 @@ interface Backend {
     }
 
     /** Where the running guest's serial console is served (a Unix socket). */
+    /** The last {@code lines} lines the guest printed on its serial console, oldest first. */
+    default List<String> serialLog(String name, int lines) throws AgentException {
+        throw new AgentException("not_supported", "this back end keeps no serial log (the qemu and sim back ends do)");
+    }
+
     default java.nio.file.Path console(String name) throws AgentException {
         throw new AgentException("not_supported", "this back end has no serial console (the qemu back end does)");
     }

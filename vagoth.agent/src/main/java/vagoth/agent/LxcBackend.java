@@ -34,6 +34,7 @@ final class LxcBackend implements Backend {
     /** What is kept of a tool's output and of its errors, each (the rest is read and dropped). */
     private static final int MAX_OUTPUT = 4 << 20;
     private static final int SHUTDOWN_TIMEOUT_S = 30;
+    private static final long UNPACK_TIMEOUT_S = 600;
     private final Path lxcpath;
 
     LxcBackend(Path lxcpath) throws AgentException {
@@ -107,22 +108,31 @@ final class LxcBackend implements Backend {
             saveDefinition(name, definition);
             return;
         }
-        String template = definition.getOrDefault("template", "busybox");
-        if (!template.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
-            throw new AgentException("bad_definition", "template '" + template + "' is not a valid template name");
+        String bridge = GuestNetwork.bridge(name, definition);
+        String mac = GuestNetwork.mac(name, definition);
+        String image = definition.get("image");
+        List<String> base;
+        if (image != null && !image.isBlank()) {
+            base = createFromImage(name, image, definition);
+        } else {
+            String template = definition.getOrDefault("template", "busybox");
+            if (!template.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+                throw new AgentException("bad_definition", "template '" + template + "' is not a valid template name");
+            }
+            check(lxc("lxc-create", "-n", name, "-t", template), "lxc-create of " + name);
+            base = List.of();
         }
-        check(lxc("lxc-create", "-n", name, "-t", template), "lxc-create of " + name);
+        Path config = lxcpath.resolve(name).resolve("config");
         try {
-            Path config = lxcpath.resolve(name).resolve("config");
             StringBuilder extra = new StringBuilder("\n# added by vagoth-agent\n");
-            String bridge = definition.get("bridge");
+            base.forEach(l -> extra.append(l).append('\n'));
             List<String> lines = new ArrayList<>(Files.readAllLines(config));
             lines.removeIf(l -> l.trim().startsWith("lxc.net."));
-            if (bridge != null && !bridge.isBlank()) {
-                if (!bridge.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,14}")) {
-                    throw new AgentException("bad_definition", "bridge '" + bridge + "' is not a valid interface name");
-                }
+            if (bridge != null) {
                 extra.append("lxc.net.0.type = veth\nlxc.net.0.link = ").append(bridge).append("\nlxc.net.0.flags = up\n");
+                if (mac != null) {
+                    extra.append("lxc.net.0.hwaddr = ").append(mac).append('\n');
+                }
             } else {
                 extra.append("lxc.net.0.type = empty\n");
             }
@@ -131,10 +141,75 @@ final class LxcBackend implements Backend {
                 extra.append("lxc.cgroup2.memory.max = ").append(ram).append("M\n");
             }
             Files.writeString(config, String.join("\n", lines) + extra);
+            authorize(name, GuestNetwork.authorizedKeys(definition));
         } catch (IOException e) {
             throw new AgentException("io_error", "cannot configure container " + name + ": " + e.getMessage());
         }
         saveDefinition(name, definition);
+    }
+
+    /**
+     * A container whose rootfs is the definition's {@code image}, a tarball of
+     * a root file system (as Proxmox's container templates are; compressed or
+     * not, as tar reads it), unpacked beside the rootfs and renamed into place.
+     * Its init is the image's {@code /sbin/init}, halted as busybox's init is
+     * ({@code SIGUSR1}) unless the definition says {@code halt_signal}.
+     * Returns the config lines an image brings no config for.
+     */
+    private List<String> createFromImage(String name, String image, Map<String, String> definition)
+            throws AgentException {
+        String halt = definition.getOrDefault("halt_signal", "SIGUSR1");
+        if (!halt.matches("SIG[A-Z0-9+]{2,12}")) {
+            throw new AgentException("bad_definition", name + ": halt_signal=" + halt + " is not a signal's name"
+                    + " (e.g. SIGPWR)");
+        }
+        Path tarball = Path.of(image);
+        if (!tarball.isAbsolute() || !Files.isRegularFile(tarball)) {
+            throw new AgentException("bad_definition", name + ": image=" + image + " is not a file on this host (an"
+                    + " absolute path to a root file system's tarball)");
+        }
+        check(lxc("lxc-create", "-n", name, "-t", "none"), "lxc-create of " + name);
+        Path dir = lxcpath.resolve(name).toAbsolutePath();
+        Path unpacking = dir.resolve("rootfs.unpacking");
+        try {
+            Files.createDirectories(unpacking);
+            Deadline.Outcome o = Deadline.runApart(List.of("tar", "-x", "--numeric-owner", "-f", image, "-C",
+                    unpacking.toString()), Duration.ofSeconds(UNPACK_TIMEOUT_S), MAX_OUTPUT);
+            if (o.timedOut() || o.exitValue() != 0) {
+                throw new AgentException("bad_image", name + ": cannot unpack " + image + ": " + (o.timedOut()
+                        ? "tar did not finish within " + UNPACK_TIMEOUT_S + " s" : o.errors().strip()));
+            }
+            if (!Files.exists(unpacking.resolve("sbin/init"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new AgentException("bad_image", name + ": " + image + " has no /sbin/init: not a root file"
+                        + " system's tarball");
+            }
+            Files.move(unpacking, dir.resolve("rootfs"), StandardCopyOption.ATOMIC_MOVE);
+        } catch (AgentException | IOException e) {
+            lxc("lxc-destroy", "-n", name);
+            Trees.deleteLeaving(dir);
+            throw e instanceof AgentException a ? a : new AgentException("io_error", "cannot unpack " + image
+                    + " for " + name + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lxc("lxc-destroy", "-n", name);
+            throw new AgentException("interrupted", "unpacking " + image + " was interrupted");
+        }
+        return List.of("lxc.include = /usr/share/lxc/config/common.conf", "lxc.arch = linux64",
+                "lxc.rootfs.path = dir:" + dir.resolve("rootfs"), "lxc.uts.name = " + name,
+                "lxc.signal.halt = " + halt);
+    }
+
+    /** Root's authorized keys in the container's rootfs (what a NoCloud seed does for a VM). */
+    private void authorize(String name, List<String> keys) throws IOException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        Path ssh = lxcpath.resolve(name).resolve("rootfs/root/.ssh");
+        Files.createDirectories(ssh);
+        Files.setPosixFilePermissions(ssh, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path keysFile = ssh.resolve("authorized_keys");
+        Files.writeString(keysFile, String.join("\n", keys) + "\n");
+        Files.setPosixFilePermissions(keysFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     private void saveDefinition(String name, Map<String, String> definition) throws AgentException {

@@ -167,14 +167,8 @@ final class QemuBackend implements Backend {
             throw new AgentException("bad_definition", name + ": nothing to boot: the definition names neither an"
                     + " image (image=/path/to/base.qcow2) nor a kernel (kernel=, initrd=, append=)");
         }
-        String mac = def.get("mac");
-        if (mac != null && !mac.matches("(?i)[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
-            throw new AgentException("bad_definition", name + ": mac=" + mac + " is not a MAC address");
-        }
-        String bridge = def.get("bridge");
-        if (bridge != null && !bridge.isBlank() && !bridge.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,14}")) {
-            throw new AgentException("bad_definition", name + ": bridge '" + bridge + "' is not an interface name");
-        }
+        GuestNetwork.mac(name, def);
+        GuestNetwork.bridge(name, def);
         String size = def.get("disk_size");
         if (size != null && !size.matches("[0-9]{1,12}[KMGT]?")) {
             throw new AgentException("bad_definition", name + ": disk_size=" + size + " is not a size (e.g. 10G)");
@@ -259,10 +253,10 @@ final class QemuBackend implements Backend {
         Path src = dir.resolve("seed.d");
         String hostname = hostname(name, def);
         StringBuilder user = new StringBuilder("#cloud-config\nhostname: ").append(hostname).append('\n');
-        String keys = def.getOrDefault("ssh_authorized_keys", "").replace("\\n", "\n");
-        if (!keys.isBlank()) {
+        List<String> keys = GuestNetwork.authorizedKeys(def);
+        if (!keys.isEmpty()) {
             user.append("ssh_authorized_keys:\n");
-            keys.lines().filter(l -> !l.isBlank()).forEach(l -> user.append("  - ").append(l.trim()).append('\n'));
+            keys.forEach(k -> user.append("  - ").append(k).append('\n'));
         }
         String meta = "instance-id: " + name + "\nlocal-hostname: " + hostname + "\n";
         String net = "version: 2\nethernets:\n  nic0:\n    match:\n      macaddress: \"" + mac(name, def)
@@ -301,6 +295,12 @@ final class QemuBackend implements Backend {
         }
         int h = name.hashCode();
         return String.format("52:54:00:%02x:%02x:%02x", (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
+    }
+
+    @Override
+    public List<String> serialLog(String name, int lines) throws AgentException {
+        requireDefined(name);
+        return SerialLog.tail(dir(name).resolve(SERIAL_LOG), lines);
     }
 
     @Override

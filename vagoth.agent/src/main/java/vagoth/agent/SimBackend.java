@@ -130,14 +130,37 @@ final class SimBackend implements Backend {
         locked(() -> {
             read(name);
             Files.delete(file(name));
+            Files.deleteIfExists(serialLog(name));
             Trees.delete(disks.resolve(name)); // the simulated disk goes with it
             return null;
+        });
+    }
+
+    /** A simulated guest's console: a line for each thing done to it, in {@code vms/NAME.serial.log}. */
+    private Path serialLog(String name) {
+        return vms.resolve(name + ".serial.log");
+    }
+
+    private void printOnConsole(String name, String line) throws IOException {
+        Files.writeString(serialLog(name), java.time.Instant.now() + " [sim] " + name + ": " + line + "\n",
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    @Override
+    public List<String> serialLog(String name, int lines) throws AgentException {
+        return locked(() -> {
+            read(name);
+            return SerialLog.tail(serialLog(name), lines);
         });
     }
 
     private void setState(String name, String state) throws AgentException {
         locked(() -> {
             Vm vm = read(name);
+            if (!vm.state().equals(state)) {
+                printOnConsole(name, state.equals("running") ? "powered on (" + vm.definition().getOrDefault("ram",
+                        "?") + " MB, " + vm.definition().getOrDefault("cpus", "?") + " CPUs)" : "powered off");
+            }
             write(name, new Vm(vm.definition(), state));
             return null;
         });
@@ -165,6 +188,7 @@ final class SimBackend implements Backend {
             if (!vm.state().equals("running")) {
                 throw new AgentException("vm_not_running", "VM " + name + " is " + vm.state() + ", not running");
             }
+            printOnConsole(name, "reset");
             return null;
         });
     }

@@ -9,6 +9,6 @@ case "$1" in
     : > /etc/resolv.conf
     for d in $dns; do echo "nameserver $d" >> /etc/resolv.conf; done
     [ -n "$domain" ] && echo "search $domain" >> /etc/resolv.conf
-    echo "dhcp: $ip via ${router:-none}" > /dev/ttyS0 ;;
+    echo "dhcp: $ip via ${router:-none}" > /dev/console ;;
 esac
 exit 0

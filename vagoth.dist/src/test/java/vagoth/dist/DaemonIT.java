@@ -218,7 +218,7 @@ class DaemonIT {
         assertEquals("--hint", vagoth("complete", "define", "--h").out());
         assertEquals("hyper1", vagoth("complete", "define", "--hint", "").out());
         assertEquals("hyper1", vagoth("complete", "migrate", "devnode1", "").out());
-        assertEquals("template=busybox\ntemplate=debian\ntemplate=tiny", vagoth("complete", "new", "x", "template=").out());
+        assertEquals("template=busybox\ntemplate=debian\ntemplate=tiny\ntemplate=tiny-lxc", vagoth("complete", "new", "x", "template=").out());
         Result second = vagoth("daemon");
         assertEquals(1, second.status(), "one daemon per home");
         assertTrue(second.err().contains("a daemon already runs"), second.err());

@@ -313,13 +313,15 @@ class QemuIT {
      * The original walkthrough, for real: a bridge in a network namespace of the test's own, the template
      * provisioner's dnsmasq serving DHCP and DNS on it, two qemu hosts whose agents run in that namespace; the
      * guest takes its provisioned address by DHCP, answers ssh by its name, and keeps answering after a live
-     * migration.
+     * migration. Then the same with an LXC container of the {@code tiny-lxc} template on that bridge.
      */
     @Test
     void theWalkthroughEndsWithSshIntoTheNewGuestByName() throws Exception {
         String ns = "vgt" + ProcessHandle.current().pid() % 100000 + "x" + (System.nanoTime() % 1000);
         Path netnsEtc = Path.of("/etc/netns", ns);
         Path shared = Files.createTempDirectory("vagoth-walk-"); // readable by dnsmasq once it dropped root
+        Path lxcpath = dir.resolve("la");
+        Path inNamespace = lxcNamespace();
         Process dnsmasq = null;
         try {
             for (String[] c : new String[][] {{"ip", "netns", "add", ns}, {"ip", "-n", ns, "link", "set", "lo", "up"},
@@ -373,9 +375,7 @@ class QemuIT {
             vagoth("poll");
             assertEquals("devnode1    state=running    type=vm  parent=qa", vagoth("list", "devnode1"));
 
-            List<String> ssh = List.of("ip", "netns", "exec", ns, "ssh", "-i", key.toString(), "-o", "BatchMode=yes",
-                    "-o", "ConnectTimeout=5", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                    "-o", "LogLevel=ERROR", "root@devnode1", "ip", "route", "list"); // busybox's ip: no "ls"
+            List<String> ssh = ssh(ns, key, "devnode1");
             String routes = awaitSsh(ssh, shared);
             assertTrue(routes.contains("default via 10.77.0.1"), routes);
             assertTrue(routes.contains("src " + ip.group(1)), "the provisioned address: " + routes);
@@ -390,15 +390,62 @@ class QemuIT {
             assertEquals("deprovision: OK (devnode1)", vagoth("deprovision", "devnode1"));
             assertEquals("delete: OK (devnode1)", vagoth("delete", "devnode1"));
             assertFalse(Files.exists(dir.resolve("qb/devnode1")));
+
+            // the same walkthrough with an LXC container on that bridge: its provisioned address by DHCP, ssh by name
+            vagoth("new", "--type", "hv", "la", "driver=geats", "agent=" + inNamespace + " " + ns + " "
+                    + dist().resolve("bin/vagoth-agent") + " --backend lxc --lxcpath " + lxcpath);
+            assertEquals("new: OK (devct1)", vagoth("new", "devct1", "template=tiny-lxc", "image="
+                    + images.resolve("rootfs.tar.gz"), "bridge=br0", "ssh_authorized_keys=" + pub));
+            Matcher ctIp = Pattern.compile("ip=(10\\.77\\.0\\.[0-9]+)").matcher(vagoth("info", "devct1"));
+            assertTrue(ctIp.find());
+            assertEquals("define: OK (devct1)", vagoth("define", "--hint", "la", "devct1"));
+            assertEquals("start: OK (devct1)", vagoth("start", "devct1"));
+            vagoth("poll");
+            assertEquals("devct1 state=running type=vm parent=la", vagoth("list", "devct1").replaceAll(" +", " "));
+            String ctRoutes = awaitSsh(ssh(ns, key, "devct1"), shared);
+            assertTrue(ctRoutes.contains("default via 10.77.0.1"), ctRoutes);
+            assertTrue(ctRoutes.contains("src " + ctIp.group(1)), "the provisioned address: " + ctRoutes);
+            assertEquals("stop: OK (devct1)", vagoth("stop", "devct1"));
+            assertEquals("deprovision: OK (devct1)", vagoth("deprovision", "devct1"));
+            assertEquals("delete: OK (devct1)", vagoth("delete", "devct1"));
+            assertFalse(Files.exists(lxcpath.resolve("devct1")));
         } finally {
             if (dnsmasq != null) {
                 dnsmasq.destroy();
                 dnsmasq.waitFor(10, TimeUnit.SECONDS);
             }
             VagothProcess.endProcessesOf(home); // the guests' QEMUs, before their namespace goes
+            run(null, 60, inNamespace.toString(), ns, "lxc-stop", "-P", lxcpath.toString(), "-n", "devct1", "-k");
+            run(null, 60, inNamespace.toString(), ns, "lxc-destroy", "-P", lxcpath.toString(), "-n", "devct1");
             run(null, 30, "ip", "netns", "del", ns);
             run(null, 30, "rm", "-rf", netnsEtc.toString(), shared.toString());
         }
+    }
+
+    /**
+     * A script that runs a command in a network namespace as LXC needs it: {@code ip netns exec} mounts the
+     * namespace's sysfs without the cgroup file systems under it, where lxc-start puts its containers; this one
+     * moves them onto the new sysfs. (LXC's command sockets are the namespace's own: lxc-info and lxc-stop too run
+     * in it.)
+     */
+    private Path lxcNamespace() throws IOException {
+        Path script = dir.resolve("in-namespace");
+        Files.writeString(script, """
+                #!/bin/sh
+                ns="$1"; shift
+                exec nsenter --net="/var/run/netns/$ns" unshare -m --propagation private sh -c '
+                d=$(mktemp -d) && mount --rbind /sys/fs/cgroup "$d" && mount -t sysfs sysfs /sys &&
+                mount --move "$d" /sys/fs/cgroup && rmdir "$d" && exec "$@"' sh "$@"
+                """);
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return script;
+    }
+
+    /** ssh in the namespace {@code ns} to root at {@code host} (resolved there), asking for its routes. */
+    private static List<String> ssh(String ns, Path key, String host) {
+        return List.of("ip", "netns", "exec", ns, "ssh", "-i", key.toString(), "-o", "BatchMode=yes", "-o",
+                "ConnectTimeout=5", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o",
+                "LogLevel=ERROR", "root@" + host, "ip", "route", "list"); // busybox's ip: no "ls"
     }
 
     /** Runs ssh until the guest answers (it boots, takes its lease, makes its host key: a minute under TCG). */

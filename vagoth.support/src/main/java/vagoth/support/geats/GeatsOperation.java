@@ -49,7 +49,9 @@ public enum GeatsOperation {
      * Stream mode only: the guest's serial console. The answer line, then the console's bytes out and the
      * terminal's bytes in, raw, until input ends or brings {@link #CONSOLE_ESCAPE} (Ctrl-]).
      */
-    CONSOLE(false, false);
+    CONSOLE(false, false),
+    /** The last {@link #LINES} lines of the guest's serial log (what its console printed), as {@code lines}. */
+    SERIAL_LOG(false, false);
 
     /** The byte that leaves a console: Ctrl-]. */
     public static final int CONSOLE_ESCAPE = 0x1d;
@@ -82,6 +84,10 @@ public enum GeatsOperation {
      * left as it is), never resume the guest by a {@code cont}.
      */
     public static final String CANCEL_ONLY = "cancel_only";
+    /** serial_log: how many of the log's last lines are wanted. */
+    public static final String LINES = "lines";
+    /** serial_log: the most lines one request answers. */
+    public static final int MAX_LINES = 1000;
     /** live_abort: {@code source} or {@code destination}. */
     public static final String SIDE = "side";
 
