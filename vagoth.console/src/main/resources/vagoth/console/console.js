@@ -10,6 +10,8 @@
   };
   const ROLES = {viewer: 0, operator: 1, admin: 2};
   const ENDED = ['done', 'failed', 'cancelled', 'interrupted'];
+  /** The serial log's lines a VM's page shows. */
+  const SERIAL_LINES = 50;
   const may = role => S.me && ROLES[S.me.role] >= ROLES[role];
 
   // ---- DOM: built with nodes and text, never from markup strings (what the API answers is data, not HTML)
@@ -484,13 +486,37 @@
         el('section', {}, el('h2', {}, 'Metadata'), fields(vm.metadata)),
         el('section', {}, el('h2', {}, 'Keys'), vm.keys.length ? el('ul', {}, vm.keys.map(k => el('li', {}, k)))
           : el('p', {class: 'muted'}, 'none'))),
-      el('h2', {}, 'Recent jobs'), jobTable(jobs));
+      el('h2', {}, 'Recent jobs'), jobTable(jobs),
+      may('operator') && vm.parent ? serialLog(vm) : null);
     return {onEvent: (type, d) => {
       if ((type === 'node.changed' && d.id === vm.id && JSON.stringify(d) !== shown)
         || (type === 'job' && d.args && d.args.node === vm.id)) {
         later('vm', render);
       }
     }};
+  }
+
+  /**
+   * The last lines of a VM's serial log (operators: what a guest prints may say more than viewers should read),
+   * fetched after the page is shown, and again on Refresh; what the agent says when it keeps none.
+   */
+  function serialLog(vm) {
+    const pre = el('pre', {class: 'serial-log', id: 'serial-log'}, 'reading its serial log…');
+    const load = async () => {
+      try {
+        const {data} = await api('GET', '/api/v1/vms/' + encodeURIComponent(vm.name) + '/console?lines='
+          + SERIAL_LINES);
+        fill(pre, data.lines.length ? data.lines.join('\n') : el('span', {class: 'muted'}, 'nothing printed yet'));
+      } catch (e) {
+        fill(pre, el('span', {class: 'muted', id: 'serial-log-error'}, 'no serial log: ' + e.message));
+      }
+    };
+    load();
+    return el('section', {}, el('h2', {}, 'Serial console'),
+      el('p', {class: 'muted'}, 'Its last ' + SERIAL_LINES + ' lines, from ' + hvName(vm.parent)
+        + '. To type into it: vagoth console ' + vm.name + '. ',
+        el('button', {type: 'button', id: 'serial-log-refresh', onclick: load}, 'Refresh')),
+      pre);
   }
 
   // ---- jobs, live

@@ -39,6 +39,9 @@ import com.google.gson.JsonParser;
  * what it printed there, with its exit status. The token comes from
  * {@code VAGOTH_TOKEN} or the file; the server's certificate is pinned by
  * its SHA-256 fingerprint, or trusted from a CA file, or from the JDK's CAs.
+ * {@code console VM} attaches this terminal: the daemon tells an operator
+ * (or admin) how the VM's agent is reached ({@code console --where}), and the
+ * agent runs here, as the local {@code vagoth console} runs it.
  */
 final class RemoteClient {
     static final String FLAG = "--remote";
@@ -102,57 +105,71 @@ final class RemoteClient {
             err.println("vagoth: cannot set up TLS: " + e.getMessage());
             return FAILED;
         }
-        JsonObject body = new JsonObject();
-        JsonArray args = new JsonArray();
-        command.forEach(args::add);
-        body.add("args", args);
-        body.addProperty("color", Launcher.isTerminal());
         String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        HttpRequest req;
-        try {
-            req = HttpRequest.newBuilder(URI.create(base + "/api/v1/command")).timeout(Duration.ofMinutes(10))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        } catch (IllegalArgumentException e) {
-            err.println("vagoth: not a URL: " + url);
-            return USAGE;
+        Remote remote = new Remote(client, base, token);
+        if (command.size() == 2 && command.get(0).equals("console") && !command.get(1).startsWith("-")) {
+            // attached here: the daemon says (to an operator) how its agent is reached, and that runs here
+            return SerialConsole.attach(command.toArray(String[]::new), (args, o, e) -> remote.call(List.of(args), o,
+                    e), out, err);
         }
-        HttpResponse<String> resp;
-        try {
-            resp = client.send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (javax.net.ssl.SSLHandshakeException e) {
-            err.println("vagoth: " + url + " is not trusted, nothing was sent: " + e.getMessage());
-            return FAILED;
-        } catch (java.net.ConnectException e) {
-            err.println("vagoth: cannot connect to " + url + " (" + (e.getMessage() == null ? "refused" : e.getMessage())
-                    + "): is its daemon running, with"
-                    + " its API there (etc/vagoth.http.cfg)?");
-            return FAILED;
-        } catch (IOException e) {
-            err.println("vagoth: " + url + " did not answer (" + e.getMessage() + "): whether '" + String.join(" ",
-                    command) + "' ran there is unknown; 'vagoth --remote " + url + " jobs' shows what it did");
-            return OneShot.OUTCOME_UNKNOWN;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Interrupts.INTERRUPTED;
+        return remote.call(command, out, err);
+    }
+
+    /** The daemon at {@code base}, asked with {@code token}. */
+    private record Remote(HttpClient client, String base, String token) {
+        /** Runs {@code command} there, prints what it printed, and returns its status. */
+        int call(List<String> command, PrintStream out, PrintStream err) {
+            String url = base;
+            JsonObject body = new JsonObject();
+            JsonArray args = new JsonArray();
+            command.forEach(args::add);
+            body.add("args", args);
+            body.addProperty("color", Launcher.isTerminal());
+            HttpRequest req;
+            try {
+                req = HttpRequest.newBuilder(URI.create(base + "/api/v1/command")).timeout(Duration.ofMinutes(10))
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+            } catch (IllegalArgumentException e) {
+                err.println("vagoth: not a URL: " + url);
+                return USAGE;
+            }
+            HttpResponse<String> resp;
+            try {
+                resp = client.send(req, HttpResponse.BodyHandlers.ofString());
+            } catch (javax.net.ssl.SSLHandshakeException e) {
+                err.println("vagoth: " + url + " is not trusted, nothing was sent: " + e.getMessage());
+                return FAILED;
+            } catch (java.net.ConnectException e) {
+                err.println("vagoth: cannot connect to " + url + " (" + (e.getMessage() == null ? "refused"
+                        : e.getMessage()) + "): is its daemon running, with its API there (etc/vagoth.http.cfg)?");
+                return FAILED;
+            } catch (IOException e) {
+                err.println("vagoth: " + url + " did not answer (" + e.getMessage() + "): whether '" + String.join(" ",
+                        command) + "' ran there is unknown; 'vagoth --remote " + url + " jobs' shows what it did");
+                return OneShot.OUTCOME_UNKNOWN;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Interrupts.INTERRUPTED;
+            }
+            JsonObject answer;
+            try {
+                answer = JsonParser.parseString(resp.body()).getAsJsonObject();
+            } catch (JsonParseException | IllegalStateException e) {
+                err.println("vagoth: " + url + " answered " + resp.statusCode() + ", not as a Vagoth daemon does");
+                return FAILED;
+            }
+            if (resp.statusCode() != 200) {
+                err.println("vagoth: " + url + " refused '" + String.join(" ", command) + "' (" + resp.statusCode()
+                        + "): " + (answer.has("error") ? answer.get("error").getAsString() : resp.body()));
+                return resp.statusCode() == 400 ? USAGE : FAILED;
+            }
+            out.print(answer.get("out").getAsString());
+            out.flush();
+            err.print(answer.get("err").getAsString());
+            err.flush();
+            return answer.get("status").getAsInt();
         }
-        JsonObject answer;
-        try {
-            answer = JsonParser.parseString(resp.body()).getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            err.println("vagoth: " + url + " answered " + resp.statusCode() + ", not as a Vagoth daemon does");
-            return FAILED;
-        }
-        if (resp.statusCode() != 200) {
-            err.println("vagoth: " + url + " refused '" + String.join(" ", command) + "' (" + resp.statusCode() + "): "
-                    + (answer.has("error") ? answer.get("error").getAsString() : resp.body()));
-            return resp.statusCode() == 400 ? USAGE : FAILED;
-        }
-        out.print(answer.get("out").getAsString());
-        out.flush();
-        err.print(answer.get("err").getAsString());
-        err.flush();
-        return answer.get("status").getAsInt();
     }
 
     private static HttpClient client(String fingerprint, String caFile) throws IOException, GeneralSecurityException {

@@ -93,6 +93,16 @@ final class ApiDaemon implements AutoCloseable {
         throw new AssertionError("the API never listened on " + port);
     }
 
+    /** The SHA-256 fingerprint of the daemon's certificate, as {@code bin/vagoth --remote --fingerprint} takes it. */
+    String fingerprint() throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(home.resolve("etc/tls/vagoth.p12"))) {
+            ks.load(in, Files.readString(home.resolve("etc/tls/vagoth.p12.password")).trim().toCharArray());
+        }
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(ks.getCertificate("vagoth").getEncoded()));
+    }
+
     /** A new token of {@code role}, named {@code ROLE-test}, made by the command line. */
     String token(String role) throws Exception {
         VagothProcess.Result r = VagothProcess.run(home, List.of(), "token", "create", "--role", role, "--name",

@@ -314,7 +314,27 @@ class ConsoleIT {
         awaitView("table.jobs");
         String jobs = browser.text("table.jobs");
         assertTrue(jobs.contains("start") && jobs.contains("stop") && jobs.contains("done"), jobs);
+        // and the end of its serial log, from its hypervisor's agent: the simulated guest's power on and off
+        browser.awaitText("#serial-log", "web1: powered off");
+        String log = browser.text("#serial-log");
+        assertTrue(log.indexOf("web1: powered on (1024 MB") < log.indexOf("web1: powered off"), log);
         screenshot("vm-page");
+    }
+
+    @Test
+    void aViewerSeesNoSerialLogAndTheApiRefusesItToo() throws Exception {
+        signIn(viewer, "#/vm/web2");
+        awaitView("table.jobs, p.muted");
+        assertTrue(browser.all("#serial-log").isEmpty(), "a viewer's VM page has no serial log");
+        assertEquals(403, daemon.send("GET", "/api/v1/vms/web2/console", viewer, "").statusCode());
+        HttpResponse<String> bad = daemon.send("GET", "/api/v1/vms/web2/console?lines=0", operator, "");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("lines must be a number from 1 to 1000"), bad.body());
+        HttpResponse<String> two = daemon.send("GET", "/api/v1/vms/web2/console?lines=2", operator, "");
+        assertEquals(200, two.statusCode(), two.body());
+        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(two.body()).getAsJsonObject();
+        assertEquals("hyper1", o.get("hypervisor").getAsString());
+        assertEquals(0, o.getAsJsonArray("lines").size(), "web2 never ran: its simulated console printed nothing");
     }
 
     @Test

@@ -115,6 +115,7 @@ class QemuIT {
                 "agent=" + agent + dir.resolve("qa") + disks, storage));
         assertEquals("new: OK (qb); polled: up", vagoth("new", "--type", "hv", "qb", "driver=geats",
                 "agent=" + agent + dir.resolve("qb") + disks, storage));
+        vagoth("maintenance", "hyper1", "on"); // the home's simulated host takes no guest of these tests
     }
 
     private void newGuest(String name, String... extra) throws Exception {
@@ -283,6 +284,7 @@ class QemuIT {
 
     @Test
     void theConsoleAttachesTheTerminalToTheGuestsSerialLine() throws Exception {
+        ApiDaemon api = ApiDaemon.start(home, ""); // the commands below go through it; an operator attaches remotely
         twoHosts(true);
         assertEquals("new: OK (devnode5)", vagoth("new", "devnode5", "template=tiny", "kernel="
                 + images.resolve("vmlinuz"), "initrd=" + images.resolve("initrd.img"), "append=console=ttyS0 quiet"));
@@ -302,6 +304,36 @@ class QemuIT {
             t.awaitAfter(from, "answer-42 from devnode5"); // the guest's shell ran it: its hostname from the seed
             t.keys("C-]");
             t.await("the console left", x -> x.contains("left the console of devnode5") && x.contains("[exited 0]"));
+        }
+        // the end of its serial log, as the daemon asks the agent for it (the console page shows it): the answer
+        // typed above is there, the guest's control sequences (its shell's prompt) are not
+        Process agent = new ProcessBuilder(dist().resolve("bin/vagoth-agent").toString(), "--backend", "qemu",
+                "--state", dir.resolve("qa").toString()).start();
+        agent.getOutputStream().write("{\"action\": \"serial_log\", \"data\": {\"vm_name\": \"devnode5\", \"lines\": 5}}\n"
+                .getBytes(StandardCharsets.UTF_8));
+        agent.getOutputStream().close();
+        String answer = new String(agent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(agent.waitFor(60, TimeUnit.SECONDS));
+        com.google.gson.JsonArray lines = com.google.gson.JsonParser.parseString(answer).getAsJsonObject()
+                .getAsJsonObject("data").getAsJsonArray("lines");
+        assertTrue(lines.size() <= 5 && lines.toString().contains("answer-42 from devnode5"), answer);
+        assertFalse(lines.toString().contains("\\u001b"), "no escape sequence is passed on: " + answer);
+        // through the API, as an operator elsewhere would (the agent's command line runs where the operator is)
+        String remote = dist().resolve("bin/vagoth") + " --remote https://127.0.0.1:" + api.port + " --fingerprint "
+                + api.fingerprint() + " console devnode5";
+        try (Tmux t = new Tmux(dir, java.util.Map.of("VAGOTH_TOKEN", api.token("operator"), "VAGOTH_HOME",
+                dir.resolve("elsewhere").toString()), remote)) {
+            t.await("the console attached over the API", x -> x.contains("Ctrl-] leaves"));
+            int from = t.screen().length();
+            t.line("echo remote-$((6*7))");
+            t.awaitAfter(from, "remote-42");
+            t.keys("C-]");
+            t.await("the console left", x -> x.contains("left the console of devnode5") && x.contains("[exited 0]"));
+        }
+        try (Tmux t = new Tmux(dir, java.util.Map.of("VAGOTH_TOKEN", api.token("viewer"), "VAGOTH_HOME",
+                dir.resolve("elsewhere").toString()), remote)) {
+            String refused = t.await("a viewer refused", x -> x.contains("[exited "));
+            assertTrue(refused.contains("(403)") && !refused.contains("Ctrl-] leaves"), refused);
         }
         // an unknown VM: one line, nothing attached
         Result r = vagothResult("console", "nonesuch");
@@ -519,6 +551,34 @@ class QemuIT {
         assertEquals("devnode6    state=running    type=vm  parent=qa", vagoth("list", "devnode6"));
         int seen = ticks("qa", "devnode6").size();
         awaitTicks("qa", "devnode6", seen + 5); // it goes on counting
+    }
+
+    /** On a terminal, evacuate shows a progress line for each migration while it runs, and clears them. */
+    @Test
+    void evacuateShowsEachMigrationsProgressOnATerminalAndClearsIt() throws Exception {
+        twoHosts(true);
+        slowMigrations("4");
+        runningOnQa("devnode8");
+        runningOnQa("devnode9");
+        try (Tmux t = new Tmux(dir, java.util.Map.of("VAGOTH_HOME", home.toString(), "VAGOTH_NO_AUTOSTART", "1"),
+                dist().resolve("bin/vagoth") + " evacuate --live qa")) {
+            Pattern line = Pattern.compile("migrate (devnode[89]): memory [0-9]+ MiB sent, [0-9]+ MiB left");
+            java.util.Set<String> seen = new java.util.TreeSet<>();
+            String end = t.await("a progress line for each VM, then the end", s -> {
+                Matcher m = line.matcher(s);
+                while (m.find()) {
+                    seen.add(m.group(1));
+                }
+                return s.contains("[exited ");
+            });
+            assertEquals(java.util.Set.of("devnode8", "devnode9"), seen, end);
+            assertTrue(end.contains("evacuate: 2 moved, 0 failed, 0 could not be placed"), end);
+            assertFalse(end.contains("MiB left"), "the progress lines were cleared: " + end);
+            assertTrue(end.lines().anyMatch(l -> l.startsWith("vagoth: txid=") && l.endsWith("vm=devnode9")),
+                    "the second migration's log line has a line of its own: " + end);
+        }
+        vagoth("poll");
+        assertEquals("devnode9 state=running type=vm parent=qb", vagoth("list", "devnode9").replaceAll(" +", " "));
     }
 
     @Test

@@ -110,4 +110,14 @@ public interface Driver {
     default void liveAbort(Node hypervisor, Node vm, boolean source) {
         throw new DriverException("the driver of " + hypervisor.id() + " cannot migrate live", vm.id());
     }
+
+    /**
+     * The last {@code lines} lines {@code vm} printed on its serial console, oldest first, as text to show (what a
+     * terminal would act on left out).
+     *
+     * @throws DriverException when its hypervisor keeps no serial log, or cannot be reached
+     */
+    default java.util.List<String> serialLog(Node hypervisor, Node vm, int lines) {
+        throw new DriverException("the driver of " + hypervisor.id() + " keeps no serial log", vm.id());
+    }
 }

@@ -75,7 +75,7 @@ final class Api {
             "tokens", "token", "events", "command", "templates", "plugins", "openapi.json", "session");
     static final java.util.Set<String> SUBPATHS = java.util.Set.of("start", "stop", "shutdown", "reboot",
             "define", "undefine", "provision", "deprovision", "migrate", "maintenance", "fence", "unfence", "plan",
-            "evacuate");
+            "evacuate", "console");
 
     /**
      * A request's route for metrics, from a bounded set: {@code /api/v1/nodes/{name}},

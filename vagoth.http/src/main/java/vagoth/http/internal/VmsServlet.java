@@ -37,7 +37,8 @@ import vagoth.support.json.JobJson;
  * {@code define} and {@code provision} take {@code {"hint": "HV"}},
  * {@code migrate} {@code {"to": "HV"}}. {@code GET /api/v1/vms} lists the VMs
  * with the node list's filters, {@code GET /api/v1/vms/NAME} one, and
- * {@code GET /api/v1/vms/NAME/plan?to=HV} what migrating it would do.
+ * {@code GET /api/v1/vms/NAME/plan?to=HV} what migrating it would do, and
+ * {@code GET /api/v1/vms/NAME/console?lines=N} (operator) the end of its serial log.
  */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/vms",
     "osgi.http.whiteboard.servlet.pattern=/api/v1/vms/*",
@@ -47,6 +48,9 @@ public final class VmsServlet extends ApiServlet {
     private static final Map<String, Set<String>> ACTIONS = Map.of("start", Set.of(), "stop", Set.of(),
             "shutdown", Set.of(), "reboot", Set.of(), "undefine", Set.of(), "deprovision", Set.of(),
             "define", Set.of("hint"), "provision", Set.of("hint"), "migrate", Set.of("to", "live"));
+    private static final int DEFAULT_LOG_LINES = 100;
+    /** As many as an agent answers at once. */
+    private static final int MAX_LOG_LINES = 1000;
     private final transient Manager manager;
 
     @Activate
@@ -67,7 +71,41 @@ public final class VmsServlet extends ApiServlet {
                     req.getParameter("to")));
             return;
         }
+        if (ref.endsWith("/console")) {
+            Api.require(req, Role.OPERATOR); // what a guest printed may say what viewers should not read
+            Api.json(resp, 200, serialLog(vmNode(ref.substring(0, ref.length() - "/console".length())),
+                    req.getParameter("lines")));
+            return;
+        }
         Api.json(resp, 200, vagoth.support.json.NodeJson.of(vmNode(ref)));
+    }
+
+    /**
+     * {@code GET /api/v1/vms/NAME/console[?lines=N]} (operator): the last N (1 to 1000, default 100) lines of the
+     * VM's serial log, from its hypervisor's agent, as text to show (control sequences left out).
+     */
+    private Map<String, Object> serialLog(Node vm, String lines) {
+        int n;
+        try {
+            n = lines == null ? DEFAULT_LOG_LINES : Integer.parseInt(lines);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > MAX_LOG_LINES) {
+            throw new Api.Refusal(400, "lines must be a number from 1 to " + MAX_LOG_LINES
+                    + ", not '" + lines + "'");
+        }
+        if (!vm.hasParent()) {
+            throw new Api.Refusal(409, vm.name() + " is on no hypervisor: it has no serial log");
+        }
+        if (!(manager.getNode(vm.parent()) instanceof Hypervisor hv)) {
+            throw new Api.Refusal(409, vm.name() + "'s parent is not a hypervisor");
+        }
+        Map<String, Object> o = new java.util.LinkedHashMap<>();
+        o.put("vm", vm.name());
+        o.put("hypervisor", hv.node().name());
+        o.put("lines", hv.driver().serialLog(hv.node(), vm, n));
+        return o;
     }
 
     private Node vmNode(String ref) {

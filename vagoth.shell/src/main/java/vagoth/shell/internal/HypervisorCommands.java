@@ -170,6 +170,7 @@ public final class HypervisorCommands {
         boolean dry = a.flag("dry-run");
         boolean live = a.flag("live");
         int n = parallel;
+        boolean terminal = Session.style(session) != Style.PLAIN; // the client has a terminal: show progress
         return run("evacuate", a.arg(0), () -> asCaller(manager, session, () -> {
             Hypervisor hv = VmCommands.hypervisor(manager, a.arg(0));
             if (!dry && !hv.inMaintenance()) {
@@ -198,7 +199,17 @@ public final class HypervisorCommands {
                         .append(unplaced).append(" would stay").toString();
             }
             int[] failed = {0};
-            moveAll(placed, n, live, line -> out.append("  ").append(line).append('\n'), failed);
+            java.io.PrintStream err = Session.err(session);
+            Progress shown = terminal && err != null ? Progress.watch(manager, placed.stream().collect(
+                    java.util.stream.Collectors.toMap(vagoth.api.allocator.Placement::vm, p -> name(p.vm()))), err)
+                    : null;
+            try {
+                moveAll(placed, n, live, line -> out.append("  ").append(line).append('\n'), failed, shown);
+            } finally {
+                if (shown != null) {
+                    shown.close();
+                }
+            }
             int moved = placed.size() - failed[0];
             if (failed[0] + unplaced > 0) {
                 Session.exit(session, 1);
@@ -208,6 +219,15 @@ public final class HypervisorCommands {
                     .append(" stays in maintenance").append(failed[0] + unplaced > 0 ? " (run it again once the"
                             + " reasons are mended: what moved stays moved)" : "").toString();
         }));
+    }
+
+    /** A node's name, or its id when it is gone. */
+    private String name(String id) {
+        try {
+            return manager.getNode(id).name();
+        } catch (vagoth.api.VagothException e) {
+            return id;
+        }
     }
 
     /** How {@code evacuate --live} would move a VM: live if it can, else cold. */
@@ -223,7 +243,7 @@ public final class HypervisorCommands {
 
     /** Migrates each placed VM as a job, {@code n} at a time; a line per VM as its job ends. */
     private void moveAll(List<vagoth.api.allocator.Placement> placed, int n, boolean live,
-            java.util.function.Consumer<String> line, int[] failed) {
+            java.util.function.Consumer<String> line, int[] failed, Progress shown) {
         java.util.ArrayDeque<vagoth.api.job.Job> running = new java.util.ArrayDeque<>();
         java.util.Map<String, String> to = new java.util.HashMap<>();
         java.util.Iterator<vagoth.api.allocator.Placement> next = placed.iterator();
@@ -233,6 +253,9 @@ public final class HypervisorCommands {
                 try {
                     vagoth.api.virt.VirtualMachine vm = (vagoth.api.virt.VirtualMachine) manager.getNode(p.vm());
                     boolean goesLive = live && vm.canMigrateLive();
+                    if (shown != null) {
+                        shown.clear(); // the migration's log line on a line of its own
+                    }
                     vagoth.api.job.Job j = vm.migrate(p.chosen(), goesLive);
                     to.put(j.id(), p.vm() + " -> " + p.chosen() + (live ? (goesLive ? " (live)" : " (cold)") : ""));
                     running.add(j);

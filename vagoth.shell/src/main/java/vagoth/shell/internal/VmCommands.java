@@ -150,7 +150,7 @@ public final class VmCommands {
             String to = hypervisor(manager, a.arg(1)).id();
             java.io.PrintStream err = Session.err(session);
             // a scheduler that runs the job inline (the default) returns only when it has ended: watch it meanwhile
-            Progress shown = terminal && err != null ? Progress.watch(manager, vm.id(), vm.name(), err) : null;
+            Progress shown = terminal && err != null ? Progress.watch(manager, Map.of(vm.id(), vm.name()), err) : null;
             try {
                 Job started = vm.migrate(to, live);
                 jobListener(session).accept(started.id());

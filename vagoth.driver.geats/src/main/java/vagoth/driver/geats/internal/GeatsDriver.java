@@ -293,6 +293,21 @@ public final class GeatsDriver implements Driver {
         call(hv, vm, GeatsOperation.LIVE_ABORT, data);
     }
 
+    @Override
+    public List<String> serialLog(Node hv, Node vm, int lines) {
+        JsonObject data = named(vm);
+        data.addProperty(GeatsOperation.LINES, lines);
+        JsonElement answer = call(hv, vm, GeatsOperation.SERIAL_LOG, data);
+        try {
+            List<String> out = new ArrayList<>();
+            answer.getAsJsonObject().getAsJsonArray("lines").forEach(l -> out.add(Printable.of(l.getAsString())));
+            return out;
+        } catch (RuntimeException e) {
+            throw new DriverException(hv.id() + ": the agent's answer to 'serial_log' is not a list of lines: "
+                    + Printable.of(abbreviate(String.valueOf(answer))), vm.id());
+        }
+    }
+
     /** One request to the hypervisor's agent, timed for the telemetry if one is bound. */
     private JsonElement call(Node hv, Node vm, GeatsOperation operation, JsonObject data) {
         Telemetry t = telemetry;
