@@ -284,7 +284,8 @@
         + '; RAM and CPUs are what their VMs are given, of what the host has.'),
       el('table', {id: 'hypervisors'}, el('thead', {}, el('tr', {}, el('th', {}, 'Name'), el('th', {}, 'State'),
         el('th', {class: 'num'}, 'VMs'), el('th', {}, 'RAM'), el('th', {}, 'CPUs'),
-        admin ? el('th', {}, 'Actions') : null)), tbody));
+        admin ? el('th', {}, 'Actions') : null)), tbody),
+      await haPanel());
     async function refresh() {
       const before = [...tbody.children].map(tr => tr.dataset.id).join(',');
       await loadHypervisors();
@@ -295,6 +296,21 @@
       }
     }
     return {onEvent: type => { if (type.startsWith('node.')) { later('hypervisors', refresh); } }};
+  }
+
+  /** High availability: the VMs that ask for it and what recovery did; the hosts it could not fence, and why. */
+  async function haPanel() {
+    const {data} = await api('GET', '/api/v1/ha');
+    const vms = data.vms.length ? el('table', {id: 'ha-vms'}, el('thead', {}, el('tr', {}, ['VM', 'Priority', 'State',
+      'Host', 'Relocations', 'Recovery'].map(h => el('th', {}, h)))), el('tbody', {}, data.vms.map(v => el('tr',
+      {'data-name': v.name}, el('th', {scope: 'row'}, el('a', {href: '#/vm/' + encodeURIComponent(v.name)}, v.name)),
+      el('td', {class: 'num'}, String(v.priority)), el('td', {}, stateOf(v.state)), el('td', {}, v.host || 'none'),
+      el('td', {class: 'num'}, String(v.relocations)), el('td', {}, v.recovery || '')))))
+      : el('p', {class: 'muted'}, 'No VM asks for it (vagoth ha VM on).');
+    return el('section', {id: 'ha'}, el('h2', {}, 'High availability'), vms,
+      data.unfenced.map(h => el('p', {class: 'error ha-unfenced'}, h.name + ' (' + h.state + ') is not fenced, so'
+        + ' none of its VMs is restarted elsewhere: ' + h.fence_failed + (h.next_try ? '; tried again after '
+        + when(h.next_try) : ''))));
   }
 
   function hvButtons(hv) {

@@ -19,7 +19,7 @@ final class VagothHome {
     private static final List<String> DEFAULTS = List.of("vagoth.manager.cfg", "vagoth.registry.file.cfg", "vagoth.scheduler.thread.cfg",
             "vagoth.jobs.file.cfg", "vagoth.virt.cfg", "vagoth.allocator.capacity.cfg", "vagoth.allocator.hint.cfg",
             "vagoth.monitor.cfg", "vagoth.driver.geats.cfg", "vagoth.provisioner.template.cfg", "templates/debian.json",
-            "templates/busybox.json", "templates/tiny.json", "templates/tiny-lxc.json");
+            "templates/busybox.json", "templates/tiny.json", "templates/tiny-lxc.json", "vagoth.ha.cfg");
     private final Path root;
 
     VagothHome(Path root) {

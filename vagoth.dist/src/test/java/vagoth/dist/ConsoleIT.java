@@ -64,6 +64,7 @@ class ConsoleIT {
         }
         ok("new", "--tenant", "shop", "--tag", "role=db", "db1", "template=debian", "ram=2048");
         ok("provision", "--hint", "hvB", "db1");
+        ok("ha", "--priority", "7", "db1", "on");
         ok("new", "--type", "hv", "gone", "driver=geats", "agent=false"); // never answers: one to fence
         ok("new", "bad1", "ram=512");
         ok("define", "--hint", "flaky", "bad1");
@@ -170,6 +171,9 @@ class ConsoleIT {
         assertTrue(hyper1.contains("up") && hyper1.contains(" GiB of 16 GiB") && hyper1.contains("of 8"), hyper1);
         assertTrue(browser.all("tr[data-id='hyper1'] meter").size() == 2, "a bar each for RAM and CPUs");
         assertTrue(browser.all("main button").isEmpty(), "a viewer has no button that changes anything");
+        // the high availability panel: db1 asks for it (set up above)
+        String ha = browser.text("#ha-vms tr[data-name='db1']");
+        assertTrue(ha.contains("db1") && ha.contains("7") && ha.contains("hvB"), ha);
         screenshot("hypervisors-viewer");
 
         browser.open(ui("index.html#/vms?tenant=shop"));

@@ -37,9 +37,18 @@ public interface Telemetry {
      * duplicate on a fenced hypervisor, a hypervisor that stopped answering...):
      * {@code kind} is from a bounded set ({@code duplicate}, {@code fenced},
      * {@code unreachable}, {@code lost}, {@code reported_twice}, {@code unknown_vm},
-     * {@code bad_report}, {@code stuck}, {@code lease}, {@code other}); {@code text}
+     * {@code bad_report}, {@code stuck}, {@code lease}, {@code ha}, {@code other}); {@code text}
      * is the warning as the operator reads it, control characters escaped.
      */
     default void monitorWarning(String kind, String text) {
+    }
+
+    /**
+     * High availability decided something about a dead host or one of its VMs: {@code outcome} is
+     * {@code recovered} (a VM runs elsewhere; {@code nanos} from its host's fence to its start's end),
+     * {@code start_failed}, {@code gave_up}, {@code fence_failed} or {@code cut_off} ({@code nanos} 0 for these);
+     * {@code text} says what, as the operator reads it. Each is an event too.
+     */
+    default void haDecision(String outcome, long nanos, String text) {
     }
 }

@@ -51,6 +51,26 @@ public final class VmStates {
     public static final String MIGRATING_TO = "migrating_to";
     /** Metadata of a hypervisor: when it first failed to answer, since it last answered. */
     public static final String UNREACHABLE_SINCE = "unreachable_since";
+    /** Definition of a VM: {@code restart} asks high availability to restart it elsewhere when its host dies. */
+    public static final String HA = "ha";
+    /** The value of {@link #HA} that asks for recovery. */
+    public static final String HA_RESTART = "restart";
+    /** Definition of a VM: a number; recovery starts higher ones first (default 0). */
+    public static final String HA_PRIORITY = "ha_priority";
+    /** Metadata of a VM: what recovery did with it last, or why it does not recover it. */
+    public static final String HA_STATE = "ha_state";
+    /** Metadata of a VM: how many times recovery has started it on another host. */
+    public static final String HA_RELOCATIONS = "ha_relocations";
+    /** Metadata of a VM: starts that failed since its host was fenced. */
+    public static final String HA_ATTEMPTS = "ha_attempts";
+    /** Metadata of a VM or a host: recovery does not try it again before this instant. */
+    public static final String HA_NEXT_TRY = "ha_next_try";
+    /** Metadata of a host: why recovery could not fence it (its fence command's failure). */
+    public static final String HA_FENCE_FAILED = "ha_fence_failed";
+    /** Metadata of a host: fences recovery tried that failed, in a row. */
+    public static final String HA_FENCE_ATTEMPTS = "ha_fence_attempts";
+    /** Metadata of a hypervisor: how many polls in a row it has not answered (gone once it answers). */
+    public static final String MISSED_POLLS = "missed_polls";
 
     /** Metadata: when the state last changed (ISO-8601). */
     public static final String STATE_SINCE = "state_since";

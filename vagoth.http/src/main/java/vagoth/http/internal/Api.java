@@ -72,7 +72,7 @@ final class Api {
     }
 
     static final java.util.Set<String> RESOURCES = java.util.Set.of("nodes", "vms", "hypervisors", "jobs",
-            "tokens", "token", "events", "command", "templates", "plugins", "openapi.json", "session");
+            "tokens", "token", "events", "command", "templates", "plugins", "openapi.json", "session", "ha");
     static final java.util.Set<String> SUBPATHS = java.util.Set.of("start", "stop", "shutdown", "reboot",
             "define", "undefine", "provision", "deprovision", "migrate", "maintenance", "fence", "unfence", "plan",
             "evacuate", "console");

@@ -26,6 +26,8 @@ public final class Metrics implements Telemetry {
     static final double[] JOB_BUCKETS = {0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600};
     static final double[] REGISTRY_BUCKETS = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};
     static final double[] AGENT_BUCKETS = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120};
+    /** A recovery: from a host's fence to its VM's start. */
+    static final double[] HA_BUCKETS = {0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
 
     /** A histogram of one label set: bucket counts, a sum and a count. */
     static final class Histogram {
@@ -65,7 +67,13 @@ public final class Metrics implements Telemetry {
     final Map<String, AtomicLong> agentCalls = new ConcurrentHashMap<>();
     /** The kinds of monitor warning {@link Telemetry#monitorWarning} names; any other is counted as {@code other}. */
     static final java.util.Set<String> WARNING_KINDS = java.util.Set.of("duplicate", "fenced", "unreachable", "lost",
-            "reported_twice", "unknown_vm", "bad_report", "stuck", "lease", "other");
+            "reported_twice", "unknown_vm", "bad_report", "stuck", "lease", "ha", "other");
+    /** The outcomes {@link Telemetry#haDecision} names; any other is counted as {@code other}. */
+    static final java.util.Set<String> HA_OUTCOMES = java.util.Set.of("recovered", "start_failed", "gave_up",
+            "fence_failed", "cut_off", "other");
+    final Map<String, AtomicLong> haDecisions = new ConcurrentHashMap<>();
+    /** From a host's fence to a VM of it running elsewhere. */
+    final Histogram haRecoveries = new Histogram(HA_BUCKETS);
     final Map<String, AtomicLong> monitorWarnings = new ConcurrentHashMap<>();
     /** Told each monitor warning (the event feed makes it an event). */
     private final java.util.List<java.util.function.BiConsumer<String, String>> warningListeners =
@@ -100,6 +108,16 @@ public final class Metrics implements Telemetry {
         String k = WARNING_KINDS.contains(kind) ? kind : "other";
         monitorWarnings.computeIfAbsent(labels("kind", k), x -> new AtomicLong()).incrementAndGet();
         warningListeners.forEach(l -> l.accept(k, text));
+    }
+
+    @Override
+    public void haDecision(String outcome, long nanos, String text) {
+        String o = HA_OUTCOMES.contains(outcome) ? outcome : "other";
+        haDecisions.computeIfAbsent(labels("outcome", o), x -> new AtomicLong()).incrementAndGet();
+        if (o.equals("recovered")) {
+            haRecoveries.observe(nanos / 1e9);
+        }
+        warningListeners.forEach(l -> l.accept("ha", text));
     }
 
     /** {@code listener} is told each monitor warning from now on, until it is removed. */

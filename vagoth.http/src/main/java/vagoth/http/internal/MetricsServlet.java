@@ -74,6 +74,10 @@ public final class MetricsServlet extends ApiServlet {
                 + " the last monitor pass.", Map.of("{}", metrics.monitorUnreachable.get()));
         Metrics.family(out, "vagoth_monitor_warnings_total", "counter", "Warnings the monitor gave (each counted"
                 + " when it first appears), by kind.", metrics.monitorWarnings);
+        Metrics.family(out, "vagoth_ha_recoveries_total", "counter", "High availability's decisions, by outcome:"
+                + " recovered, start_failed, gave_up, fence_failed, cut_off.", metrics.haDecisions);
+        Metrics.histograms(out, "vagoth_ha_recovery_seconds", "From a dead host's fence to a VM of it running"
+                + " elsewhere.", Map.of("{}", metrics.haRecoveries));
         Metrics.family(out, "vagoth_agent_calls_total", "counter", "Calls to hypervisors' agents, by hypervisor,"
                 + " action and outcome.", metrics.agentCalls);
         Metrics.histograms(out, "vagoth_agent_call_duration_seconds", "How long agents took to answer, by"

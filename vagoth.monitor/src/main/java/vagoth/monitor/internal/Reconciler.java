@@ -258,7 +258,8 @@ final class Reconciler {
             facts.put(VmStates.STATE_SINCE, now.toString());
             changes.add(hv.id() + ": " + hv.state() + " -> up");
         }
-        registry.updateMetadata(hv.id(), facts, List.of(VmStates.UNREACHABLE_SINCE, VmStates.LAST_ERROR));
+        registry.updateMetadata(hv.id(), facts, List.of(VmStates.UNREACHABLE_SINCE, VmStates.LAST_ERROR,
+                VmStates.MISSED_POLLS, VmStates.HA_FENCE_FAILED, VmStates.HA_FENCE_ATTEMPTS, VmStates.HA_NEXT_TRY));
         if (fenced(hv)) {
             duplicates(hv, status);
             return;
@@ -440,6 +441,13 @@ final class Reconciler {
             md.put(VmStates.UNREACHABLE_SINCE, since);
         }
         md.put(VmStates.LAST_ERROR, why);
+        int missed;
+        try {
+            missed = Integer.parseInt(hv.metadata().getOrDefault(VmStates.MISSED_POLLS, "0"));
+        } catch (NumberFormatException e) {
+            missed = 0;
+        }
+        md.put(VmStates.MISSED_POLLS, String.valueOf(missed + 1));
         registry.updateMetadata(hv.id(), md, List.of());
         warn("unreachable", hv.id() + " did not answer: " + why);
         if (Duration.between(Instant.parse(since), now).compareTo(rules.grace()) < 0) {

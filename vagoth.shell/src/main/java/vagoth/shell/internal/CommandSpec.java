@@ -16,7 +16,7 @@ import java.util.Set;
  * @param maxArgs      positional arguments allowed ({@link Usage#ANY} for any)
  * @param args         what each positional argument names; the last repeats
  * @param role         the least role that may run it ({@link Usage#role})
- * @param acts         first positional words that make it an operator's ({@link Usage#acts})
+ * @param acts         positional words that make it an operator's ({@link Usage#acts})
  */
 record CommandSpec(String name, String subject, String synopsis, String summary, Set<String> valueOptions,
         Set<String> flags, int minArgs, int maxArgs, List<Usage.Arg> args, vagoth.api.access.Role role,

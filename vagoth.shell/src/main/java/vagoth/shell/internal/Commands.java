@@ -29,6 +29,7 @@ final class Commands {
         m.put(NodeCommands.class, "nodes");
         m.put(VmCommands.class, "virtual machines");
         m.put(HypervisorCommands.class, "hypervisors");
+        m.put(HaCommands.class, "high availability");
         m.put(JobCommands.class, "jobs");
         m.put(TokenCommands.class, "remote access");
         m.put(ShellCommands.class, "this shell");

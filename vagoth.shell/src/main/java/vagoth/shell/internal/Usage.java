@@ -41,7 +41,7 @@ import java.lang.annotation.Target;
      */
     String role() default "admin";
 
-    /** First positional words that make the command act (operator or more) although its role reads: {@code job retry}. */
+    /** Positional words that make the command act (operator or more) although its role reads: {@code job retry}, {@code ha VM on}. */
     String[] acts() default {};
 
     /** What an argument names. */

@@ -33,7 +33,7 @@ public final class UsageRoles implements CommandRoles {
         } catch (UsageException e) {
             return Role.OPERATOR.includes(spec.role()) ? Role.OPERATOR : spec.role(); // runs nothing; not a way round
         }
-        boolean acts = !parsed.positional().isEmpty() && spec.acts().contains(parsed.arg(0));
+        boolean acts = parsed.positional().stream().anyMatch(spec.acts()::contains); // job retry ID, ha VM on
         return acts && !spec.role().includes(Role.OPERATOR) ? Role.OPERATOR : spec.role();
     }
 }

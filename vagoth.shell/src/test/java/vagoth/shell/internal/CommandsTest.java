@@ -47,7 +47,7 @@ class CommandsTest {
 
     @Test
     void everyCommandHasOneUsageAndTheParserKeepsIt() {
-        assertEquals(35, Commands.all().size(), Commands.all().keySet().toString());
+        assertEquals(36, Commands.all().size(), Commands.all().keySet().toString());
         CommandSpec migrate = Commands.spec("migrate");
         assertEquals("migrate [--dry-run] [--live] VM HV", migrate.synopsis());
         assertEquals(Usage.Arg.HV, migrate.arg(1));

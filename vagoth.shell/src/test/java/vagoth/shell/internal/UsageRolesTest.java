@@ -22,6 +22,10 @@ class UsageRolesTest {
         assertEquals(Role.OPERATOR, of("job", "--json", "retry", "1a2b3c4d"));
         assertEquals(Role.OPERATOR, of("job", "--", "retry", "1a2b3c4d"));
         assertEquals(Role.OPERATOR, of("job", "--bogus", "retry", "1a2b3c4d"), "a usage error is no way round");
+        assertEquals(Role.VIEWER, of("ha", "status"));
+        assertEquals(Role.OPERATOR, of("ha", "db1", "on"));
+        assertEquals(Role.OPERATOR, of("ha", "--priority", "5", "db1", "on"));
+        assertEquals(Role.OPERATOR, of("ha", "db1", "off"));
         assertEquals(Role.VIEWER, of("job", "1a2b3c4d"));
         assertEquals(Role.VIEWER, of("job", "--json", "1a2b3c4d"));
     }

@@ -66,6 +66,8 @@ final class FenceActions {
     public static final class Fence extends RegistryAction {
         /** With this argument {@code true}, the configured fence command must power the hypervisor off first. */
         static final String COMMAND_ARG = "command";
+        /** A hypervisor's own fence command, in its definition: used instead of {@code fence.command}. */
+        static final String FENCE_COMMAND = "fence_command";
         private final String command;
         private final long timeoutSeconds;
 
@@ -110,12 +112,15 @@ final class FenceActions {
         }
 
         private void runFenceCommand(Node hv) {
-            if (command.isBlank()) {
-                throw new ActionException("no fence command is configured (fence.command in vagoth.virt.cfg); fence "
-                        + hv.id() + " without --command once you know it is off", hv.id());
+            String own = hv.definition().getOrDefault(FENCE_COMMAND, "");
+            String line = own.isBlank() ? command : own;
+            if (line.isBlank()) {
+                throw new ActionException("no fence command is configured (fence.command in vagoth.virt.cfg, or "
+                        + FENCE_COMMAND + " in " + hv.id() + "'s definition); fence " + hv.id() + " without --command"
+                        + " once you know it is off", hv.id());
             }
             List<String> argv = new ArrayList<>();
-            for (String a : CommandLine.split(command)) {
+            for (String a : CommandLine.split(line)) {
                 argv.add(a.replace("{hv}", hv.id()).replace("{name}", hv.name()));
             }
             vagoth.support.proc.Deadline.Outcome o;

@@ -1,13 +1,20 @@
 package vagoth.virt.internal;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -27,18 +34,58 @@ import vagoth.api.virt.PollReport;
  * {@code poll}: one pass of the monitor over every hypervisor (or, with the
  * {@code node} argument, over that one only: a hypervisor just added), then
  * the provisioner brings what it keeps outside the registry (DHCP and DNS
- * files) in line with it; returns the report of both.
+ * files) in line with it, and, after a full pass, high availability
+ * recovers what it should ({@link HaRecovery}); returns the report of all.
  */
-@Component(configurationPid = Selection.PID)
+@Component(configurationPid = {Selection.PID, HaConfig.PID, PollAction.MONITOR_PID})
 @VagothAction("poll")
 public final class PollAction implements Action {
+    /** The monitor's configuration: its grace period is high availability's too. */
+    static final String MONITOR_PID = "vagoth.monitor";
+    private static final long DEFAULT_GRACE_S = 300;
+    private static final System.Logger LOG = System.getLogger(PollAction.class.getName());
     private final Current<Monitor> monitor = new Current<>("monitor", 0);
     private final Current<Provisioner> provisioner = new Current<>("provisioner", Selection.DEFAULT_SWAP_GRACE_MS);
+    /** Recovery runs on a thread of its own: in a transaction of its own, whose source is {@code ha}. */
+    private final ExecutorService ha = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "vagoth-ha");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile vagoth.api.telemetry.Telemetry telemetry;
+    private volatile HaRecovery.Rules rules = new HaRecovery.Rules(true, 3, Duration.ofSeconds(DEFAULT_GRACE_S), 3, 5,
+            Duration.ofSeconds(30), Duration.ofSeconds(600));
 
     @Activate
     @Modified
-    void configure(Map<String, Object> props) {
+    void configure(HaConfig config, Map<String, Object> props) {
         provisioner.grace(Current.grace(props));
+        Object grace = props.get("grace.s");
+        long graceS;
+        try {
+            graceS = grace == null ? DEFAULT_GRACE_S : Long.parseLong(grace.toString().trim());
+        } catch (NumberFormatException e) {
+            graceS = DEFAULT_GRACE_S; // the monitor refuses it, by name
+        }
+        rules = new HaRecovery.Rules(config.enabled(), config.min_missed_polls(), Duration.ofSeconds(graceS),
+                config.max_restarts(), config.max_relocations(), Duration.ofSeconds(config.backoff_s()),
+                Duration.ofSeconds(config.max_backoff_s()));
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindTelemetry(vagoth.api.telemetry.Telemetry t) {
+        telemetry = t;
+    }
+
+    void unbindTelemetry(vagoth.api.telemetry.Telemetry t) {
+        if (telemetry == t) {
+            telemetry = null;
+        }
+    }
+
+    @Deactivate
+    void close() {
+        ha.shutdownNow();
     }
 
     @Reference(name = "monitor", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -65,23 +112,38 @@ public final class PollAction implements Action {
     public Object run(ActionContext ctx, Map<String, String> args) {
         String only = args.get(NODE_ARG);
         PollReport report = only == null ? monitor.get().poll() : monitor.get().poll(Set.of(only));
-        List<String> repaired;
-        try {
-            repaired = provisioner.get().reconcile();
-        } catch (VagothException e) {
-            return withWarning(report, "the provisioner could not check its files: " + e.getMessage());
-        }
-        if (repaired.isEmpty()) {
-            return report;
-        }
         List<String> changes = new ArrayList<>(report.changes());
-        changes.addAll(repaired);
-        return new PollReport(report.polled(), report.unreachable(), changes, report.warnings());
+        List<String> warnings = new ArrayList<>(report.warnings());
+        try {
+            changes.addAll(provisioner.get().reconcile());
+        } catch (VagothException e) {
+            warnings.add("the provisioner could not check its files: " + e.getMessage());
+        }
+        if (only == null) {
+            HaRecovery recovery = new HaRecovery(ctx.manager(), rules, Instant.now(), telemetry);
+            recover(ctx, recovery, report);
+            changes.addAll(recovery.changes);
+            warnings.addAll(recovery.warnings);
+        }
+        return new PollReport(report.polled(), report.unreachable(), changes, warnings);
     }
 
-    private static PollReport withWarning(PollReport r, String warning) {
-        List<String> warnings = new ArrayList<>(r.warnings());
-        warnings.add(warning);
-        return new PollReport(r.polled(), r.unreachable(), r.changes(), warnings);
+    /** Runs {@code recovery} after the poll that made {@code report}, and waits for it. */
+    private void recover(ActionContext ctx, HaRecovery recovery, PollReport report) {
+        Future<?> done = ha.submit(() -> ctx.manager().inTransaction("ha", () -> {
+            recovery.run(report);
+            return null;
+        }));
+        try {
+            done.get();
+        } catch (ExecutionException e) {
+            recovery.warnings.add("ha: recovery failed: " + e.getCause().getMessage());
+            LOG.log(System.Logger.Level.WARNING, "high availability: recovery failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done.cancel(true);
+            throw new VagothException("interrupted while recovering a dead host's VMs");
+        }
+        recovery.warnings.forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
     }
 }

@@ -372,7 +372,8 @@ class VirtActionsTest {
         registry.updateMetadata("hv1", Map.of("state", VmStates.UNREACHABLE), List.of());
         VagothException none = assertThrows(VagothException.class,
                 () -> manager.action("fence", Map.of(Action.NODE_ARG, "hv1", "command", "true")));
-        assertTrue(none.getMessage().startsWith("no fence command is configured (fence.command in vagoth.virt.cfg)"));
+        assertTrue(none.getMessage().startsWith("no fence command is configured (fence.command in vagoth.virt.cfg,"
+                + " or fence_command in hv1's definition)"), none.getMessage());
         action("fence", new FenceActions.Fence("sh -c 'echo power off failed for {hv}; exit 3'", 10));
         VagothException e = assertThrows(VagothException.class,
                 () -> manager.action("fence", Map.of(Action.NODE_ARG, "hv1", "command", "true")));
@@ -380,6 +381,14 @@ class VirtActionsTest {
                 e.getMessage());
         assertEquals("hv1", node().parent());
         assertNull(registry.getNode("hv1").metadata().get(VmStates.FENCED));
+
+        // the host's own fence command is the one that runs
+        Map<String, String> def = new java.util.HashMap<>(registry.getNode("hv1").definition());
+        def.put("fence_command", "sh -c 'echo off > /dev/null'");
+        registry.updateNode("hv1", vagoth.api.registry.NodeUpdate.builder().definition(def).build());
+        manager.action("fence", Map.of(Action.NODE_ARG, "hv1", "command", "true"));
+        assertEquals("true", registry.getNode("hv1").metadata().get(VmStates.FENCED));
+        assertNull(node().parent(), "released");
     }
 
     /** A fence command that hangs without a word is ended at its timeout: the host is not fenced, nothing waits on. */

@@ -1,0 +1,248 @@
+package vagoth.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import vagoth.dist.VagothProcess.Result;
+
+/**
+ * High availability on real agent processes (the sim back end): three hosts
+ * sharing storage, each reached through a script that stops answering once
+ * the test "kills" its host; a fence script that powers a host off (its
+ * guests gone) and records each time it ran, or fails, or lies. Polls are
+ * run by the test ({@code vagoth poll}), so every step is seen.
+ */
+@Timeout(300)
+class HaIT {
+    @TempDir
+    Path dir;
+    private Path home;
+
+    @BeforeEach
+    void fleet() throws Exception {
+        home = dir.resolve("home");
+        ok("list"); // the home, with its defaults
+        Path agent = Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth-agent");
+        script("agent", "if [ -e \"$d/$1.dead\" ]; then echo \"ssh: connect to host $1: No route to host\" >&2; exit 255;"
+                + " fi\nexec '" + agent + "' --backend sim --state \"$d/$1\" --mem-total \"$(cat \"$d/$1.mem\" 2>/dev/null"
+                + " || echo 16384)\" --cpus 8");
+        script("fence", "echo \"$1\" >> \"$d/fenced.log\"\n"
+                + "if [ -e \"$d/fence-fails\" ]; then echo \"the BMC of $1 does not answer\"; exit 1; fi\n"
+                + "touch \"$d/$1.dead\"\n"
+                + "[ -e \"$d/fence-lies\" ] || rm -f \"$d/$1/vms/\"*.json # powered off: its guests are gone");
+        append("vagoth.virt.cfg", "fence.command = '" + dir.resolve("fence") + "' {name}");
+        append("vagoth.monitor.cfg", "grace.s = 0");
+        append("vagoth.ha.cfg", "min.missed.polls = 2\nbackoff.s = 1");
+        ok("maintenance", "hyper1", "on"); // the home's own host answers, and takes nothing of this test
+        for (String hv : List.of("h1", "h2", "h3")) {
+            ok("new", "--type", "hv", hv, "driver=geats", "shared_storage=san1", "agent=/bin/sh '" + dir.resolve("agent")
+                    + "' " + hv);
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        VagothProcess.endProcessesOf(home);
+    }
+
+    private void script(String name, String body) throws IOException {
+        Path f = dir.resolve(name);
+        Files.writeString(f, "#!/bin/sh\nd='" + dir + "'\n" + body + "\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    private void append(String cfg, String lines) throws IOException {
+        Files.writeString(home.resolve("etc").resolve(cfg), "\n" + lines + "\n", StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+    }
+
+    private String ok(String... args) throws Exception {
+        Result r = VagothProcess.run(home, List.of(), args);
+        assertEquals(0, r.status(), () -> String.join(" ", args) + ": " + r.err() + r.out());
+        return r.out();
+    }
+
+    /** A VM of 1 GiB running on {@code hv}; with {@code priority}, asking for recovery. */
+    private void running(String vm, String hv, Integer priority) throws Exception {
+        ok("new", vm, "ram=1024");
+        if (priority != null) {
+            assertTrue(ok("ha", "--priority", String.valueOf(priority), vm, "on").startsWith("ha: " + vm
+                    + " is restarted elsewhere when its host dies"));
+        }
+        ok("define", "--hint", hv, vm);
+        ok("start", vm);
+    }
+
+    private void kill(String hv) throws IOException {
+        Files.createFile(dir.resolve(hv + ".dead"));
+    }
+
+    private String row(String vm) throws Exception {
+        return ok("list", vm).replaceAll(" +", " ");
+    }
+
+    /** The start jobs of {@code vm}, oldest first, as "source id". */
+    private List<JsonObject> starts(String vm) throws Exception {
+        List<JsonObject> out = new ArrayList<>();
+        for (JsonElement e : JsonParser.parseString(ok("jobs", "--node", vm, "--json")).getAsJsonArray()) {
+            JsonObject j = e.getAsJsonObject();
+            if (j.get("action").getAsString().equals("start")) {
+                out.add(0, j);
+            }
+        }
+        return out;
+    }
+
+    /** The hosts whose simulated state holds {@code vm}. */
+    private List<String> holding(String vm) {
+        return List.of("h1", "h2", "h3").stream().filter(hv -> Files.exists(dir.resolve(hv).resolve("vms")
+                .resolve(vm + ".json"))).toList();
+    }
+
+    private String fenced() throws IOException {
+        Path log = dir.resolve("fenced.log");
+        return Files.exists(log) ? Files.readString(log).strip() : "";
+    }
+
+    @Test
+    void aDeadHostsHaVmsRunOnTheOthersOnceInPriorityOrderAndTheRestStay() throws Exception {
+        running("web1", "h1", 10);
+        running("db1", "h1", 0);
+        running("web2", "h1", 50);
+        running("plain1", "h1", null);
+        kill("h1");
+
+        Result first = VagothProcess.run(home, List.of(), "poll");
+        assertEquals("", fenced(), "one missed poll is a blink: nothing is fenced");
+        assertTrue(row("db1").contains("state=lost"), row("db1"));
+
+        String second = ok("poll", "--verbose");
+        assertEquals("h1", fenced(), "fenced once, by its fence command");
+        ok("poll"); // the restarted VMs seen running
+        for (String vm : List.of("db1", "web1", "web2")) {
+            assertTrue(row(vm).matches(vm + " state=running type=vm parent=h[23]"), row(vm));
+            assertEquals(1, holding(vm).size(), vm + " runs on one host: " + holding(vm));
+            List<JsonObject> starts = starts(vm);
+            assertEquals(2, starts.size(), "started by the operator, then once by recovery: " + starts);
+            assertEquals("ha", starts.get(1).get("source").getAsString());
+        }
+        assertTrue(second.contains("h1: fenced by its fence command (ha)") && second.contains("web2: restarted on h"),
+                second + first.out());
+        // highest priority first: web2 (50), web1 (10), db1 (0)
+        java.time.Instant before = java.time.Instant.MIN;
+        for (String vm : List.of("web2", "web1", "db1")) {
+            java.time.Instant created = java.time.Instant.parse(starts(vm).get(1).get("created").getAsString());
+            assertTrue(created.isAfter(before), vm + " was recovered after the VMs of higher priority");
+            before = created;
+        }
+        assertTrue(row("plain1").startsWith("plain1 state=unassigned"), "a VM that does not ask stays for the"
+                + " operator: " + row("plain1"));
+        assertEquals(1, starts("plain1").size());
+
+        // another pass restarts nothing again
+        ok("poll");
+        for (String vm : List.of("db1", "web1", "web2")) {
+            assertEquals(2, starts(vm).size(), vm + " was started once by recovery");
+        }
+        assertEquals("h1", fenced());
+        String status = ok("ha", "status");
+        assertTrue(status.contains("ha: 3 VMs restarted elsewhere when their host dies"), status);
+        assertTrue(status.lines().skip(1).findFirst().orElse("").contains("web2"), status);
+        assertTrue(status.contains("relocations=1") && status.contains("recovered on h"), status);
+    }
+
+    @Test
+    void aFenceThatFailsRestartsNothingSaysWhyAndIsTriedAgain() throws Exception {
+        running("db1", "h1", 5);
+        Files.createFile(dir.resolve("fence-fails"));
+        kill("h1");
+        ok("poll");
+        Result second = VagothProcess.run(home, List.of(), "poll");
+        assertEquals("h1", fenced(), "the fence was tried");
+        assertTrue(second.out().contains("h1 is not fenced, so none of its VMs is restarted elsewhere: the fence"
+                + " command failed (exit status 1): the BMC of h1 does not answer"), second.out() + second.err());
+        assertEquals("db1 state=lost type=vm parent=h1", row("db1"));
+        assertEquals(1, starts("db1").size(), "nothing restarted");
+        String status = ok("ha", "status");
+        assertTrue(status.contains("host h1 (unreachable) is not fenced: the fence command failed"), status);
+
+        Files.delete(dir.resolve("fence-fails")); // the BMC answers again
+        Thread.sleep(1100); // the backoff (1 s)
+        ok("poll");
+        assertEquals("h1\nh1", fenced());
+        ok("poll");
+        assertTrue(row("db1").matches("db1 state=running type=vm parent=h[23]"), row("db1"));
+        assertFalse(ok("ha", "status").contains("is not fenced"));
+    }
+
+    @Test
+    void aDaemonThatReachesNoMoreThanHalfOfItsHostsFencesNothing() throws Exception {
+        running("db1", "h1", 5);
+        kill("h1");
+        kill("h2"); // with hyper1 and h3 answering: 2 of 4, not a majority
+        ok("poll");
+        String second = ok("poll");
+        assertEquals("", fenced());
+        assertTrue(second.contains("it may be the one cut off, so it fences nothing"), second);
+        assertEquals("db1 state=lost type=vm parent=h1", row("db1"));
+    }
+
+    @Test
+    void aVmWithNoRoomStaysWithItsReasonAndTheOthersAreRestarted() throws Exception {
+        Files.writeString(dir.resolve("h2.mem"), "1536");
+        Files.writeString(dir.resolve("h3.mem"), "1536"); // room for one VM of 1 GiB each
+        running("a1", "h1", 3);
+        running("a2", "h1", 2);
+        running("a3", "h1", 1);
+        ok("poll"); // the hosts' memory as they report it
+        kill("h1");
+        ok("poll");
+        Result second = VagothProcess.run(home, List.of(), "poll");
+        ok("poll");
+        assertTrue(row("a1").contains("state=running") && row("a2").contains("state=running"), second.out());
+        assertTrue(row("a3").startsWith("a3 state=unassigned"), row("a3"));
+        String status = ok("ha", "status");
+        assertTrue(status.matches("(?s).*a3 .*start failed \\([12] of 3\\).*No hypervisor can take a3.*"), status);
+        assertEquals(List.of(), holding("a3"));
+    }
+
+    @Test
+    void aFencedHostThatComesBackRunningAVmIsReportedAndTheVmRunsOnce() throws Exception {
+        running("db1", "h1", 5);
+        Files.createFile(dir.resolve("fence-lies")); // "powered off", but its guests ran on
+        kill("h1");
+        ok("poll");
+        ok("poll");
+        ok("poll");
+        Matcher now = Pattern.compile("db1 state=running type=vm parent=(h[23])").matcher(row("db1"));
+        assertTrue(now.find(), row("db1"));
+        Files.delete(dir.resolve("h1.dead")); // it answers again, still running its copy
+        Result back = VagothProcess.run(home, List.of(), "poll");
+        assertTrue(back.out().contains("duplicate: fenced h1 still runs db1"), back.out());
+        assertTrue(row("db1").contains("parent=" + now.group(1)), "not moved back: " + row("db1"));
+        assertEquals(2, starts("db1").size(), "started once by the operator, once by recovery");
+        ok("poll");
+        assertEquals(2, starts("db1").size());
+    }
+}

@@ -1,0 +1,127 @@
+package vagoth.shell.internal;
+
+import static vagoth.shell.internal.Session.asCaller;
+import static vagoth.shell.internal.Session.parse;
+import static vagoth.shell.internal.Session.run;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import vagoth.api.Manager;
+import vagoth.api.Node;
+import vagoth.api.VagothException;
+import vagoth.api.registry.NodeUpdate;
+import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.VirtualMachine;
+import vagoth.api.virt.VmStates;
+import vagoth.shell.internal.Usage.Arg;
+
+/** {@code ha}: which VMs ask for high availability, what recovery did with them; asking for it or not. */
+@Component(service = HaCommands.class, property = {"osgi.command.scope=vagoth", "osgi.command.function=ha"})
+public final class HaCommands {
+    private final Manager manager;
+
+    @Activate
+    public HaCommands(@Reference Manager manager) {
+        this.manager = manager;
+    }
+
+    @Descriptor("high availability: 'ha status' shows each VM that asks for it (ha=restart) and what recovery did, and"
+            + " each host recovery could not fence; 'ha VM on' asks for it (--priority N: higher ones are restarted"
+            + " first; counts its recoveries from 0 again), 'ha VM off' no longer")
+    @Usage(synopsis = "ha status [--json] | ha [--priority N] VM on|off", values = "priority", flags = "json", min = 1,
+            max = 2, args = Arg.VM, role = "viewer", acts = {"on", "off"})
+    public String ha(CommandSession session, @Descriptor("status | VM on|off") String... args) {
+        ParsedArgs a = parse("ha", args);
+        if (a.positional().size() == 1 && a.arg(0).equals("status")) {
+            return run("ha status", null, () -> a.flag("json") ? vagoth.support.json.Json.compact(status())
+                    : table(status()));
+        }
+        if (a.positional().size() != 2 || !List.of("on", "off").contains(a.arg(1))) {
+            throw a.usage("ha takes 'status', or a VM and on or off");
+        }
+        boolean on = a.arg(1).equals("on");
+        Integer priority = null;
+        if (a.value("priority") != null) {
+            try {
+                priority = Integer.parseInt(a.value("priority"));
+            } catch (NumberFormatException e) {
+                priority = null;
+            }
+            if (priority == null || priority < -1000 || priority > 1000 || !on) {
+                throw a.usage(on ? "--priority takes a number from -1000 to 1000, not '" + a.value("priority") + "'"
+                        : "--priority goes with 'on'");
+            }
+        }
+        Integer p = priority;
+        return run("ha", a.arg(0), () -> asCaller(manager, session, () -> set(a.arg(0), on, p)));
+    }
+
+    private String set(String ref, boolean on, Integer priority) {
+        Node vm = manager.registry().resolve(ref);
+        if (!VirtualMachine.TYPE.equals(vm.type())) {
+            throw new VagothException(vm.name() + " is a " + vm.type() + ", not a VM", vm.id());
+        }
+        Map<String, String> def = new HashMap<>(vm.definition());
+        if (on) {
+            def.put(VmStates.HA, VmStates.HA_RESTART);
+            if (priority != null) {
+                def.put(VmStates.HA_PRIORITY, String.valueOf(priority));
+            }
+        } else {
+            def.remove(VmStates.HA);
+            def.remove(VmStates.HA_PRIORITY);
+        }
+        manager.registry().updateNode(vm.id(), NodeUpdate.builder().definition(def).build());
+        manager.registry().updateMetadata(vm.id(), Map.of(), List.of(VmStates.HA_STATE, VmStates.HA_RELOCATIONS,
+                VmStates.HA_ATTEMPTS, VmStates.HA_NEXT_TRY));
+        return "ha: " + vm.name() + (on ? " is restarted elsewhere when its host dies (priority "
+                + def.getOrDefault(VmStates.HA_PRIORITY, "0") + ")" + (shared(vm) ? "" : "; its host shares no storage,"
+                + " so it would stay unassigned: a disk on shared storage is what lets it restart elsewhere")
+                : " is no longer restarted elsewhere by itself");
+    }
+
+    private boolean shared(Node vm) {
+        if (!vm.hasParent()) {
+            return true; // placed later: said when its host is known
+        }
+        return !manager.registry().getNode(vm.parent()).definition().getOrDefault(Hypervisor.SHARED_STORAGE, "")
+                .isBlank();
+    }
+
+    private Map<String, Object> status() {
+        return vagoth.support.json.HaJson.status(manager.registry());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String table(Map<String, Object> status) {
+        List<Map<String, Object>> vms = (List<Map<String, Object>>) status.get("vms");
+        List<Map<String, Object>> hosts = (List<Map<String, Object>>) status.get("unfenced");
+        StringBuilder b = new StringBuilder(vms.isEmpty() ? "ha: no VM asks for it ('vagoth ha VM on')\n"
+                : "ha: " + vms.size() + " VM" + (vms.size() == 1 ? "" : "s") + " restarted elsewhere when their host"
+                + " dies, highest priority first\n");
+        for (Map<String, Object> v : vms) {
+            b.append(String.format("  %-20s priority=%-4s %-12s host=%-12s relocations=%s%s%n", v.get("name"),
+                    v.get("priority"), v.get("state"), v.get("host") == null ? "none" : v.get("host"),
+                    v.get("relocations"), v.get("recovery") == null ? "" : "  " + shown(v.get("recovery"))));
+        }
+        for (Map<String, Object> h : hosts) {
+            b.append("  host ").append(h.get("name")).append(" (").append(h.get("state")).append(") is not fenced: ")
+                    .append(shown(h.get("fence_failed"))).append("; tried again after ").append(h.get("next_try"))
+                    .append('\n');
+        }
+        return b.toString().stripTrailing();
+    }
+
+    /** What an agent or a fence command said, with nothing a terminal would act on. */
+    private static String shown(Object said) {
+        return vagoth.api.Printable.of(String.valueOf(said));
+    }
+}
