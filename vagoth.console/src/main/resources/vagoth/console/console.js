@@ -226,12 +226,17 @@
     const choice = el('select', {id: 'migrate-to'}, el('option', {value: ''}, "the allocator's choice"),
       [...S.hvs.values()].filter(h => h.id !== vm.parent).map(h => el('option', {value: h.name}, h.name)));
     const plan = el('div', {id: 'plan', 'aria-live': 'polite'}, 'Planning…');
+    const live = el('input', {type: 'checkbox', id: 'migrate-live', checked: true});
+    const liveField = el('div', {class: 'field', hidden: true}, live,
+      el('label', {for: 'migrate-live'}, ' Live: it keeps running while it moves'));
     let chosen = null;
     const d = dialog({title: 'Migrate ' + vm.name, ok: 'Migrate', ready: false,
       body: el('div', {}, el('p', {}, vm.name + ' is on ' + hvName(vm.parent) + '.'),
-        el('div', {class: 'field'}, el('label', {for: 'migrate-to'}, 'Move it to'), choice),
+        el('div', {class: 'field'}, el('label', {for: 'migrate-to'}, 'Move it to'), choice), liveField,
         el('h3', {}, 'The plan'), plan),
-      onOk: async () => { await vmAction(vm, 'migrate', {to: chosen}); }});
+      onOk: async () => {
+        await vmAction(vm, 'migrate', liveField.hidden || !live.checked ? {to: chosen} : {to: chosen, live: true});
+      }});
     async function replan() {
       d.enable(false);
       chosen = null;
@@ -240,6 +245,7 @@
         const p = (await api('GET', '/api/v1/vms/' + encodeURIComponent(vm.name) + '/plan'
           + (choice.value ? '?to=' + encodeURIComponent(choice.value) : ''))).data;
         const why = Object.entries(p.reasons).map(([h, r]) => el('li', {}, h + ': ' + r));
+        liveField.hidden = !p.live; // offered when both hosts can
         if (p.to) {
           chosen = p.to;
           $('dialog-ok').textContent = 'Migrate to ' + p.to;

@@ -369,6 +369,7 @@ class ConsoleIT {
         browser.awaitText("#plan", "web3 →");
         String plan = browser.text("#plan");
         assertTrue(plan.contains("its disk is copied, checked, then removed from hyper1"), plan);
+        assertFalse(browser.find("#migrate-live").isDisplayed(), "simulated hosts cannot move it live: not offered");
         new org.openqa.selenium.support.ui.Select(browser.find("#migrate-to")).selectByVisibleText("hvC");
         browser.awaitText("#plan", "web3 → hvC");
         assertEquals("Migrate to hvC", browser.text("#dialog-ok"));

@@ -318,10 +318,15 @@ class QemuIT {
                 .getAsJsonObject("data").getAsJsonArray("lines");
         assertTrue(lines.size() <= 5 && lines.toString().contains("answer-42 from devnode5"), answer);
         assertFalse(lines.toString().contains("\\u001b"), "no escape sequence is passed on: " + answer);
+        // the console's migrate dialog offers a live move when the plan says both hosts can
+        vagoth("poll"); // both hosts' accelerator known
+        String operator = api.token("operator");
+        java.net.http.HttpResponse<String> plan = api.call("GET", "/api/v1/vms/devnode5/plan?to=qb", operator);
+        assertTrue(plan.body().contains("\"live\":true") || plan.body().contains("\"live\": true"), plan.body());
         // through the API, as an operator elsewhere would (the agent's command line runs where the operator is)
         String remote = dist().resolve("bin/vagoth") + " --remote https://127.0.0.1:" + api.port + " --fingerprint "
                 + api.fingerprint() + " console devnode5";
-        try (Tmux t = new Tmux(dir, java.util.Map.of("VAGOTH_TOKEN", api.token("operator"), "VAGOTH_HOME",
+        try (Tmux t = new Tmux(dir, java.util.Map.of("VAGOTH_TOKEN", operator, "VAGOTH_HOME",
                 dir.resolve("elsewhere").toString()), remote)) {
             t.await("the console attached over the API", x -> x.contains("Ctrl-] leaves"));
             int from = t.screen().length();

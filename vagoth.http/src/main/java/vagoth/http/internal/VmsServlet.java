@@ -131,7 +131,20 @@ public final class VmsServlet extends ApiServlet {
         Map<String, Object> o = Plans.json(manager, p);
         o.put("from", manager.registry().getNode(vm.parent()).name());
         o.put("disk", !p.fits() ? null : Plans.sharedStorage(manager, vm.parent(), p.chosen()) ? "shared" : "copied");
+        o.put("live", p.fits() && live(vm, p.chosen()));
         return o;
+    }
+
+    /**
+     * Whether {@code vm} could move to {@code to} while it runs, as far as the two hosts' last polls tell: it runs
+     * on a host whose driver migrates live, and both report the same accelerator (the migration checks the rest).
+     */
+    private boolean live(Node vm, String to) {
+        if (!(manager.getNode(vm.id()) instanceof VirtualMachine v) || !v.canMigrateLive()) {
+            return false;
+        }
+        String accel = manager.registry().getNode(vm.parent()).metadata().get("accel");
+        return accel != null && accel.equals(manager.registry().getNode(to).metadata().get("accel"));
     }
 
     @Override
