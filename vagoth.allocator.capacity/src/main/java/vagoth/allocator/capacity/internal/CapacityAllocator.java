@@ -89,7 +89,7 @@ public final class CapacityAllocator implements Allocator {
     public synchronized Node allocate(Node vm, String hint) {
         Demand demand = Demand.of(vm);
         Map<String, String> reasons = new LinkedHashMap<>();
-        HvCapacity best = choose(model(), vm, demand, hint, Set.of(), reasons, null);
+        HvCapacity best = choose(model(hint), vm, demand, hint, Set.of(), reasons, null);
         if (best == null) {
             if (hint != null && reasons.isEmpty()) {
                 reasons.put(hint, "is not a hypervisor in the registry");
@@ -133,7 +133,7 @@ public final class CapacityAllocator implements Allocator {
     @Override
     public synchronized List<Placement> plan(List<Node> vms, String hint, Set<String> avoid) {
         List<HvCapacity> hvs = new ArrayList<>();
-        for (HvCapacity hv : model()) {
+        for (HvCapacity hv : model(hint)) {
             hvs.add(hv.copy());
         }
         List<Node> order = new ArrayList<>(vms);
@@ -250,6 +250,16 @@ public final class CapacityAllocator implements Allocator {
             return (hv.ramUsed + d.ram()) / (double) limit;
         }
         return (hv.vms + 1) / 1_000_000.0;
+    }
+
+    /** The model, read again when it lacks the {@code hint}: a host added since it was read is placed on at once. */
+    private List<HvCapacity> model(String hint) {
+        List<HvCapacity> m = model();
+        if (hint != null && m.stream().noneMatch(hv -> hv.node.id().equals(hint))) {
+            model = read(registry);
+            modelTime = System.currentTimeMillis();
+        }
+        return model;
     }
 
     private List<HvCapacity> model() {

@@ -72,6 +72,17 @@ class CapacityAllocatorTest {
         assertEquals("small", allocator("pack").allocate(vm, null).id());
     }
 
+    /** A host added after the allocator read its (cached) model is placed on at once when it is the hint. */
+    @Test
+    void aHostJustAddedIsTakenAsTheHintDespiteTheCache() {
+        CapacityAllocator a = new CapacityAllocator(registry, "spread", 1.0, 1.0, Set.of(), 60_000);
+        hv("old", 4096, 4, Map.of());
+        assertEquals("old", a.allocate(vm("first", 512, 1, Map.of()), null).id());
+        hv("added", 4096, 4, Map.of());
+        assertEquals("added", a.allocate(vm("second", 512, 1, Map.of()), "added").id());
+        assertEquals("added", a.plan(List.of(vm("third", 512, 1, Map.of())), "added", Set.of()).get(0).chosen());
+    }
+
     /** A fenced host that answers again (state up) is still out of placement until it is unfenced. */
     @Test
     void aFencedHostThatAnswersIsNeverChosen() {
