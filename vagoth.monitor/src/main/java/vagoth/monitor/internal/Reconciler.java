@@ -67,6 +67,9 @@ final class Reconciler {
     }
 
     /** @param manager through which a VM is repaired only while no action runs on it anywhere (may be null: no repair) */
+    /** When the hypervisors were asked for their status (the real clock), or null for no such check. */
+    Instant asked;
+
     Reconciler(Registry registry, vagoth.api.Manager manager, Rules rules, Instant now) {
         this.registry = registry;
         this.manager = manager;
@@ -274,9 +277,23 @@ final class Reconciler {
         }
         for (Node vm : registry.getNodes(NodeQuery.all().withParent(hv.id()).withType(VirtualMachine.TYPE))) {
             if (!status.vms().containsKey(vm.id()) && !vm.state().equals(VmStates.MIGRATING)
-                    && !vm.state().equals(VmStates.LOST)) {
+                    && !vm.state().equals(VmStates.LOST) && !changedSinceAsked(vm)) {
                 unassign(vm, hv.id() + " no longer has it");
             }
+        }
+    }
+
+    /**
+     * Whether {@code vm}'s state changed after the hypervisors were asked for theirs (an action defined, started or
+     * moved it meanwhile): what they answered may be from before that change, so it is not taken against it (a VM
+     * just defined on a host that was asked a moment before would be unassigned); the next pass sees both.
+     */
+    private boolean changedSinceAsked(Node vm) {
+        String since = vm.metadata().get(VmStates.STATE_SINCE);
+        try {
+            return asked != null && since != null && Instant.parse(since).isAfter(asked);
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
         }
     }
 
@@ -370,6 +387,9 @@ final class Reconciler {
         }
         if (VmStates.MIGRATING.equals(vm.state())) {
             return; // on its way: where it is found is settled once no migration runs on it (repairMigration)
+        }
+        if (changedSinceAsked(vm)) {
+            return; // an action changed it after the host was asked: its answer may be from before; the next pass
         }
         if (vm.parent() == null) {
             registry.setParent(vm.id(), hv.id());

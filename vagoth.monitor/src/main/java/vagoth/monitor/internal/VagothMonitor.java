@@ -167,6 +167,7 @@ public final class VagothMonitor implements Monitor {
             }
             hvs = hvs.stream().filter(hv -> mine.contains(hv.id())).toList();
         }
+        Instant asked = Instant.now(); // actions date their changes by the real clock
         Map<Node, Future<HypervisorStatus>> calls = new LinkedHashMap<>();
         for (Node hv : hvs) {
             ManagedNode managed = manager.get().getNode(hv.id());
@@ -195,6 +196,7 @@ public final class VagothMonitor implements Monitor {
             }
         }
         Reconciler r = new Reconciler(registry, manager.get(), rules, clock.instant());
+        r.asked = asked;
         r.warnings.addAll(warnings);
         r.partial = only != null;
         try {

@@ -42,10 +42,22 @@ class VagothMonitorTest {
     /** What each hypervisor answers; a missing entry means it does not answer. */
     private final Map<String, Map<String, String>> reports = new HashMap<>();
 
+    /** When set, a status call waits here (after reading what it answers): a host asked before a change. */
+    private volatile java.util.concurrent.CountDownLatch asked;
+    private volatile java.util.concurrent.CountDownLatch answer;
+
     private final Driver reporting = new StatusDriver() {
         @Override
         public HypervisorStatus status(Node hv) {
-            Map<String, String> vms = reports.get(hv.id());
+            Map<String, String> vms = reports.get(hv.id()) == null ? null : Map.copyOf(reports.get(hv.id()));
+            if (answer != null) {
+                asked.countDown();
+                try {
+                    answer.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (vms == null) {
                 throw new DriverException(hv.id() + ": agent failed on 'status': no route to host", hv.id());
             }
@@ -70,6 +82,33 @@ class VagothMonitorTest {
 
     private VagothMonitor monitor(Duration grace, boolean createMissing) {
         return new VagothMonitor(manager, registry, 4, grace, Duration.ofMinutes(10), createMissing, 0);
+    }
+
+    /**
+     * A VM defined on a host while that host's status call is under way: the answer, from before the define, does
+     * not unassign it (the next pass sees it there).
+     */
+    @Test
+    void anAnswerFromBeforeAnActionDoesNotUndoIt() throws Exception {
+        reports.put("hv1", Map.of());
+        reports.put("hv2", Map.of());
+        vm("vm1", null, VmStates.UNASSIGNED, Instant.now().minusSeconds(60));
+        asked = new java.util.concurrent.CountDownLatch(2);
+        answer = new java.util.concurrent.CountDownLatch(1);
+        VagothMonitor m = monitor(Duration.ZERO, false);
+        java.util.concurrent.CompletableFuture<vagoth.api.virt.PollReport> pass =
+                java.util.concurrent.CompletableFuture.supplyAsync(m::poll);
+        asked.await();
+        registry.setParent("vm1", "hv1"); // the define, after hv1 was asked
+        registry.updateMetadata("vm1", Map.of("state", VmStates.DEFINED, VmStates.STATE_SINCE,
+                Instant.now().plusMillis(1).toString()), List.of());
+        answer.countDown();
+        pass.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("hv1", registry.getNode("vm1").parent(), "not undone by an answer from before it");
+        answer = null;
+        reports.put("hv1", Map.of("vm1", "stopped"));
+        m.poll();
+        assertEquals("hv1", registry.getNode("vm1").parent());
     }
 
     private Node vm(String id, String parent, String state, Instant since) {
