@@ -159,4 +159,116 @@ class ScaleOutIT {
         String jobs = vagoth(b, "jobs", "--node", "vm1").out();
         assertTrue(jobs.contains("start") && jobs.contains("failed"), jobs);
     }
+
+    /**
+     * High availability with two daemons on PostgreSQL: the daemon that fenced a dead host (the recovery manager of
+     * its hosts: it holds their poll leases) is SIGKILLed as the first of its host's VMs starts elsewhere; the other
+     * takes the leases over and finishes: every VM runs elsewhere, each started once (the agents count their start
+     * requests), none forgotten.
+     */
+    @Test
+    void theRecoveryManagersDaemonKilledMidwayLeavesTheRestToTheOtherEachVmStartedOnce() throws Exception {
+        Path fleet = Files.createDirectories(dir.resolve("fleet"));
+        Path agent = Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth-agent");
+        // a host that stops answering once killed; each start request logged (host, VM) and slow, so a kill lands
+        // in the middle of the recovery
+        Path wrapper = fleet.resolve("agent");
+        Files.writeString(wrapper, "#!/bin/sh\nd='" + fleet + "'\nh=\"$1\"; shift\n"
+                + "[ -e \"$d/$h.dead\" ] && { echo \"ssh: connect to host $h: No route to host\" >&2; exit 255; }\n"
+                + "IFS= read -r req\n"
+                + "case \"$req\" in *'\"action\":\"start\"'*) echo \"$h $(printf '%s' \"$req\" | sed -n"
+                + " 's/.*\"vm_name\":\"\\([^\"]*\\)\".*/\\1/p')\" >> \"$d/starts.log\"; sleep 2;; esac\n"
+                + "printf '%s\\n' \"$req\" | exec '" + agent + "' --backend sim --state \"$d/$h\" --mem-total 16384"
+                + " --cpus 8 \"$@\"\n");
+        Path fence = fleet.resolve("fence");
+        Files.writeString(fence, "#!/bin/sh\nd='" + fleet + "'\necho \"$1 $PPID\" >> \"$d/fenced.log\"\n"
+                + "touch \"$d/$1.dead\"; rm -f \"$d/$1/vms/\"*.json\n");
+        for (Path f : List.of(wrapper, fence)) {
+            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+        String db = newDatabase("ha");
+        List<Path> homes = new ArrayList<>();
+        for (String name : List.of("ha-a", "ha-b")) {
+            Path home = usePostgres(configured(name, db));
+            Files.writeString(home.resolve("etc/vagoth.postgres.cfg"), "\npoll.lease.s = 5\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            Path manager = home.resolve("etc/vagoth.manager.cfg");
+            Files.writeString(manager, Files.readString(manager).replace("(vagoth.scheduler=sync)",
+                    "(vagoth.scheduler=thread)"));
+            Files.writeString(home.resolve("etc/vagoth.monitor.cfg"), "\ninterval.s = 1\ngrace.s = 0\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(home.resolve("etc/vagoth.ha.cfg"), "\nmin.missed.polls = 2\nbackoff.s = 1\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(home.resolve("etc/vagoth.virt.cfg"), "\nfence.command = '" + fence + "' {name}\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            homes.add(home);
+        }
+        Path a = homes.get(0);
+        Path b = homes.get(1);
+        daemon(a);
+        for (String hv : List.of("h1", "h2", "h3")) {
+            Result r = vagoth(a, "new", "--type", "hv", hv, "driver=geats", "shared_storage=san1", "agent=/bin/sh '"
+                    + wrapper + "' " + hv);
+            assertEquals(0, r.status(), r.toString());
+        }
+        List<String> vms = List.of("v1", "v2", "v3", "v4");
+        List<String> said = new ArrayList<>();
+        Path starts = fleet.resolve("starts.log");
+        for (String vm : vms) {
+            for (String[] c : new String[][] {{"new", vm, "ram=512", "ha=restart"}, {"define", "--hint", "h1", vm},
+                    {"start", vm}}) {
+                Result r = vagoth(a, c);
+                said.add(String.join(" ", c) + ": " + r);
+                assertEquals(0, r.status(), String.join(" ", c) + ": " + r);
+            }
+        }
+        for (String vm : vms) {
+            assertEquals("vm on h1", vagoth(a, "list", vm).out().replaceAll(" +", " ")
+                    .replaceAll("^v[0-9] state=(starting|running) type=vm parent=h1$", "vm on h1"), vm + ": "
+                    + vagoth(a, "list").out() + "\n" + String.join("\n", said) + "\n" + vagoth(a, "jobs").out()
+                    + "\n" + Files.readString(a.resolveSibling("ha-a-daemon.log")).lines().filter(l -> l.contains("v1"))
+                    .toList() + "\n" + vagoth(a, "info", "v1").out() + "\n" + Files.readAllLines(starts));
+        }
+        daemon(b);
+        int before = Files.readAllLines(starts).size();
+        Files.createFile(fleet.resolve("h1.dead"));
+
+        // the first start of the recovery: the daemon that fenced h1 is killed there and then
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (Files.readAllLines(starts).size() == before) {
+            assertTrue(System.nanoTime() < deadline, "no recovery began: " + vagoth(b, "ha", "status"));
+            Thread.sleep(50);
+        }
+        String[] fenced = Files.readString(fleet.resolve("fenced.log")).strip().split(" ");
+        assertEquals("h1", fenced[0]);
+        long manager = Long.parseLong(fenced[1]);
+        Process killed = daemons.stream().filter(p -> p.pid() == manager).findFirst()
+                .orElseThrow(() -> new AssertionError("the fence ran in no daemon of the test: " + manager));
+        killed.destroyForcibly(); // SIGKILL
+        assertTrue(killed.waitFor(30, TimeUnit.SECONDS));
+        Path survivor = killed == daemons.get(0) ? b : a;
+
+        // the other finishes: every VM runs on h2 or h3
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+        while (true) {
+            List<String> rows = new ArrayList<>();
+            for (String vm : vms) {
+                rows.add(vagoth(survivor, "list", vm).out().replaceAll(" +", " "));
+            }
+            if (rows.stream().allMatch(r -> r.matches("v[0-9] state=running type=vm parent=h[23]"))) {
+                break;
+            }
+            assertTrue(System.nanoTime() < deadline, "not all recovered: " + rows + "\n"
+                    + vagoth(survivor, "ha", "status").out());
+            Thread.sleep(500);
+        }
+        List<String> all = Files.readAllLines(starts);
+        List<String> recoveries = all.subList(before, all.size());
+        for (String vm : vms) {
+            assertEquals(1, recoveries.stream().filter(l -> l.endsWith(" " + vm)).count(), vm
+                    + " was started once by the recovery: " + all + " (" + before + " before h1 died); its jobs: "
+                    + vagoth(survivor, "jobs", "--node", vm).out() + "\n" + vagoth(survivor, "info", vm).out());
+        }
+        assertEquals(1, Files.readAllLines(fleet.resolve("fenced.log")).size(), "h1 was fenced once");
+    }
 }

@@ -276,9 +276,18 @@ final class Reconciler {
             reported(hv, e.getKey(), e.getValue(), reportedBy.get(e.getKey()));
         }
         for (Node vm : registry.getNodes(NodeQuery.all().withParent(hv.id()).withType(VirtualMachine.TYPE))) {
-            if (!status.vms().containsKey(vm.id()) && !vm.state().equals(VmStates.MIGRATING)
-                    && !vm.state().equals(VmStates.LOST) && !changedSinceAsked(vm)) {
-                unassign(vm, hv.id() + " no longer has it");
+            if (!status.vms().containsKey(vm.id()) && gone(vm)) {
+                if (manager == null) {
+                    unassign(vm, hv.id() + " no longer has it");
+                    continue;
+                }
+                // not while an action works on it (a define assigns it first, then asks the host)
+                manager.ifNodeIdle(vm.id(), () -> {
+                    Node now = registry.getNode(vm.id());
+                    if (hv.id().equals(now.parent()) && gone(now)) {
+                        unassign(now, hv.id() + " no longer has it");
+                    }
+                });
             }
         }
     }
@@ -295,6 +304,11 @@ final class Reconciler {
         } catch (java.time.format.DateTimeParseException e) {
             return false;
         }
+    }
+
+    /** Whether {@code vm}, not in its host's answer, may be taken as gone from it: nothing moved it meanwhile. */
+    private boolean gone(Node vm) {
+        return !vm.state().equals(VmStates.MIGRATING) && !vm.state().equals(VmStates.LOST) && !changedSinceAsked(vm);
     }
 
     private static boolean fenced(Node hv) {

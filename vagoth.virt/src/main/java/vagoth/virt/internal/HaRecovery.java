@@ -59,6 +59,8 @@ final class HaRecovery {
             Duration backoff, Duration maxBackoff) {
     }
 
+    /** The states of a VM placed by a recovery cut short, from which it is started where it was placed. */
+    private static final Set<String> RESTARTABLE = Set.of(VmStates.DEFINED, VmStates.STOPPED, VmStates.ERROR);
     private final Manager manager;
     private final Registry registry;
     private final Rules rules;
@@ -96,8 +98,7 @@ final class HaRecovery {
         if (!rules.enabled()) {
             return;
         }
-        int reached = report.polled().size();
-        int polled = reached + report.unreachable().size();
+        int[] reach = null; // {reached, asked}: found at the first host to fence
         for (String id : report.unreachable()) {
             Node hv;
             try {
@@ -113,9 +114,12 @@ final class HaRecovery {
             if (asking.isEmpty() || !due(hv)) {
                 continue;
             }
-            if (reached * 2 <= polled) {
-                String why = "this daemon reached " + reached + " of the " + polled + " hypervisors it polls: it may be"
-                        + " the one cut off, so it fences nothing";
+            if (reach == null) {
+                reach = reach(report);
+            }
+            if (reach[0] * 2 <= reach[1]) {
+                String why = "this daemon reached " + reach[0] + " of the " + reach[1] + " hypervisors: it may be the"
+                        + " one cut off, so it fences nothing";
                 if (!why.equals(hv.metadata().get(FENCE_FAILED))) {
                     registry.updateMetadata(hv.id(), Map.of(FENCE_FAILED, why), List.of());
                     decided("cut_off", 0, "ha: " + hv.name() + " (" + asking.size() + " HA VMs) is not fenced: " + why);
@@ -126,7 +130,41 @@ final class HaRecovery {
             }
             fence(hv);
         }
-        restartReleased();
+        Set<String> mine = new java.util.HashSet<>(report.polled());
+        mine.addAll(report.unreachable());
+        restartReleased(mine);
+    }
+
+    /**
+     * How many hypervisors (not fenced: those are known to be off) this daemon reaches, of how many: this pass's
+     * answers, and, for those whose poll lease another daemon holds, a status call made now. A daemon cut off from the network reaches none of
+     * them, whoever polls them; a healthy one reaches most.
+     */
+    private int[] reach(PollReport report) {
+        int reached = 0;
+        int asked = 0;
+        for (Node hv : registry.getNodes(NodeQuery.all().withType(Hypervisor.TYPE))) {
+            if (Boolean.parseBoolean(hv.metadata().get(VmStates.FENCED))) {
+                continue; // known to be off
+            }
+            asked++;
+            if (report.polled().contains(hv.id())) {
+                reached++;
+                continue;
+            }
+            if (report.unreachable().contains(hv.id())) {
+                continue;
+            }
+            try {
+                if (manager.getNode(hv.id()) instanceof Hypervisor h) {
+                    h.driver().status(hv);
+                    reached++;
+                }
+            } catch (VagothException e) {
+                // not reached from here
+            }
+        }
+        return new int[] {reached, asked};
     }
 
     /** Whether {@code hv} has missed enough polls, for long enough, and its fence is not waiting out a failure. */
@@ -168,11 +206,16 @@ final class HaRecovery {
         return d.compareTo(rules.maxBackoff()) > 0 ? rules.maxBackoff() : d;
     }
 
-    /** Starts, highest priority first, every released VM that asks for it and may still be recovered. */
-    private void restartReleased() {
+    /**
+     * Starts, highest priority first, every VM released from a host this daemon polls ({@code mine}: the hosts
+     * whose poll lease it holds) that asks for it and may still be recovered. A VM keeps {@code last_host} until it
+     * is recovered, so a recovery cut short (its start job interrupted with the daemon that ran it) is finished by
+     * the next pass: where it runs, it is recorded as recovered; where it was placed but does not run, it is
+     * started there.
+     */
+    private void restartReleased(Set<String> mine) {
         List<Node> released = registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE)).stream()
-                .filter(HaRecovery::asks).filter(vm -> vm.metadata().containsKey(VmStates.LAST_HOST))
-                .filter(vm -> VmStates.UNASSIGNED.equals(vm.state()) || vm.metadata().containsKey(JOB))
+                .filter(HaRecovery::asks).filter(vm -> mine.contains(vm.metadata().get(VmStates.LAST_HOST)))
                 .sorted(Comparator.comparingInt((Node vm) -> -number(vm.definition().get(PRIORITY)))
                         .thenComparing(Node::name))
                 .toList();
@@ -187,10 +230,18 @@ final class HaRecovery {
             return; // its start is under way
         }
         vm = registry.getNode(vm.id());
-        if (!VmStates.UNASSIGNED.equals(vm.state())) {
+        String from = vm.metadata().get(VmStates.LAST_HOST);
+        if (from == null) {
+            return; // recovered just now
+        }
+        boolean placed = vm.hasParent() && !vm.parent().equals(from);
+        if (placed && VmStates.RUNNING.equals(vm.state())) {
+            recovered(vm, "its start job ended without saying so");
             return;
         }
-        String from = vm.metadata().get(VmStates.LAST_HOST);
+        if (!VmStates.UNASSIGNED.equals(vm.state()) && !(placed && RESTARTABLE.contains(vm.state()))) {
+            return; // still on its way (starting), or not ours to touch
+        }
         String why = unrecoverable(vm, from);
         if (why != null) {
             if (!why.equals(vm.metadata().get(STATE))) {
@@ -228,20 +279,27 @@ final class HaRecovery {
         }
         Node after = registry.getNode(vm.id());
         if (j != null && j.state() == JobState.DONE && after.hasParent()) {
-            int relocations = number(after.metadata().get(RELOCATIONS)) + 1;
-            String since = after.metadata().get(SINCE);
-            long ms = since == null ? -1 : Duration.between(Instant.parse(since), Instant.now()).toMillis();
-            String to = registry.getNode(after.parent()).name();
-            registry.updateMetadata(vm.id(), Map.of(STATE, "recovered on " + to + " at " + Instant.now() + (ms < 0 ? ""
-                    : ", " + ms + " ms after its host was fenced"), RELOCATIONS, String.valueOf(relocations)),
-                    List.of(JOB, ATTEMPTS, NEXT_TRY, SINCE, VmStates.LAST_HOST));
-            changes.add(vm.id() + ": restarted on " + to + " (ha)");
-            decided("recovered", Math.max(0, ms) * 1_000_000L, "ha: " + vm.name() + " restarted on " + to);
+            recovered(after, null);
+        } else if (j != null && j.state() == JobState.INTERRUPTED) {
+            // the daemon that ran it died: where the VM got to is for this pass to see (restart), no failure
+            registry.updateMetadata(vm.id(), Map.of(), List.of(JOB));
         } else {
             registry.updateMetadata(vm.id(), Map.of(), List.of(JOB));
             failed(registry.getNode(vm.id()), j == null ? "its start job " + id + " is gone" : j.error());
         }
         return true;
+    }
+
+    private void recovered(Node vm, String note) {
+        int relocations = number(vm.metadata().get(RELOCATIONS)) + 1;
+        String since = vm.metadata().get(SINCE);
+        long ms = since == null ? -1 : Duration.between(Instant.parse(since), Instant.now()).toMillis();
+        String to = registry.getNode(vm.parent()).name();
+        registry.updateMetadata(vm.id(), Map.of(STATE, "recovered on " + to + " at " + Instant.now() + (ms < 0 ? ""
+                : ", " + ms + " ms after its host was fenced") + (note == null ? "" : " (" + note + ")"), RELOCATIONS,
+                String.valueOf(relocations)), List.of(JOB, ATTEMPTS, NEXT_TRY, SINCE, VmStates.LAST_HOST));
+        changes.add(vm.id() + ": restarted on " + to + " (ha)");
+        decided("recovered", Math.max(0, ms) * 1_000_000L, "ha: " + vm.name() + " restarted on " + to);
     }
 
     private void failed(Node vm, String error) {

@@ -70,6 +70,9 @@ final class PlacementActions {
             if (!current.hasParent()) {
                 Node hv = allocate(current, hint); // refused: the VM stays as it was, the job says why
                 current = r.setParent(vm.id(), hv.id());
+                // dated: a host's answer from before this (a poll under way) is not taken against it
+                r.updateMetadata(vm.id(), Map.of(VmStates.STATE_SINCE, java.time.Instant.now().toString()),
+                        java.util.List.of());
                 step(args, "assigned to " + hv.id());
                 assignedHere = true;
             } else if (hint != null && !hint.equals(current.parent())) {
