@@ -56,14 +56,14 @@ EOF
   "$vagoth" maintenance hyper1 on >/dev/null
   for h in $(seq -w 1 "$hosts"); do
     "$vagoth" new --type hv "h$h" driver=geats agent_session=true shared_storage=san1 \
-      "agent=/bin/sh $d/agent h$h" >/dev/null
+      "agent=/bin/sh $d/agent h$h" >/dev/null 2>&1
     for v in $(seq -w 1 "$per_host"); do
-      "$vagoth" new "vm$h$v" ram=512 ha=restart "ha_priority=$v" >/dev/null
-      "$vagoth" define --hint "h$h" "vm$h$v" >/dev/null
-      "$vagoth" start "vm$h$v" >/dev/null
+      "$vagoth" new "vm$h$v" ram=512 ha=restart "ha_priority=$v" >/dev/null 2>&1
+      "$vagoth" define --hint "h$h" "vm$h$v" >/dev/null 2>&1
+      "$vagoth" start "vm$h$v" >/dev/null 2>&1
     done
   done
-  "$vagoth" poll >/dev/null
+  "$vagoth" poll >/dev/null 2>&1
   # the kill: h01 answers no more, its agent process ended
   last="$(now)"
   touch "$d/h01.dead"

@@ -82,6 +82,8 @@ class EvacuateIT {
 
         assertEquals("evacuate: hyper1 is in maintenance; 0 VMs on it\nevacuate: nothing to move",
                 ok("evacuate", "hyper1"), "twice is safe");
+        assertEquals("evacuate: hyper1 is in maintenance; 0 VMs on it\nevacuate: nothing to move",
+                ok("maintenance", "--evacuate", "hyper1", "on"), "maintenance on --evacuate is the same");
     }
 
     @Test

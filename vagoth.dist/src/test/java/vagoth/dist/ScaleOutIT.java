@@ -177,7 +177,7 @@ class ScaleOutIT {
                 + "[ -e \"$d/$h.dead\" ] && { echo \"ssh: connect to host $h: No route to host\" >&2; exit 255; }\n"
                 + "IFS= read -r req\n"
                 + "case \"$req\" in *'\"action\":\"start\"'*) echo \"$h $(printf '%s' \"$req\" | sed -n"
-                + " 's/.*\"vm_name\":\"\\([^\"]*\\)\".*/\\1/p')\" >> \"$d/starts.log\"; sleep 2;; esac\n"
+                + " 's/.*\"vm_name\":\"\\([^\"]*\\)\".*/\\1/p')\" >> \"$d/starts.log\"; sleep 8;; esac\n"
                 + "printf '%s\\n' \"$req\" | exec '" + agent + "' --backend sim --state \"$d/$h\" --mem-total 16384"
                 + " --cpus 8 \"$@\"\n");
         Path fence = fleet.resolve("fence");

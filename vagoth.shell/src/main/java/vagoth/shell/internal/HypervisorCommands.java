@@ -60,12 +60,23 @@ public final class HypervisorCommands {
         return out.isEmpty() ? null : String.join("\n", out);
     }
 
-    @Descriptor("take a hypervisor out of placement (on; its VMs keep running), or put it back (off)")
-    @Usage(synopsis = "maintenance HV on|off", min = 2, max = 2, args = {Arg.HV, Arg.ON_OFF})
-    public String maintenance(@Descriptor("HV on|off") String... args) {
+    @Descriptor("take a hypervisor out of placement (on; its VMs keep running; --evacuate: and move them away, as"
+            + " 'evacuate' does, --live: while they run), or put it back (off)")
+    @Usage(synopsis = "maintenance [--evacuate [--live]] HV on|off", flags = {"evacuate", "live"}, min = 2, max = 2,
+            args = {Arg.HV, Arg.ON_OFF})
+    public String maintenance(CommandSession session, @Descriptor("[--evacuate [--live]] HV on|off") String... args) {
         ParsedArgs a = parse("maintenance", args);
         if (!a.arg(1).equals("on") && !a.arg(1).equals("off")) {
             throw a.usage("say on or off, not '" + a.arg(1) + "'");
+        }
+        if (a.flag("live") && !a.flag("evacuate")) {
+            throw a.usage("--live goes with --evacuate: it says how the VMs move");
+        }
+        if (a.flag("evacuate")) {
+            if (!a.arg(1).equals("on")) {
+                throw a.usage("--evacuate goes with on: a host put back takes VMs, it does not send them away");
+            }
+            return evacuate(session, a.flag("live") ? new String[] {"--live", a.arg(0)} : new String[] {a.arg(0)});
         }
         return run("maintenance", a.arg(0), () -> {
             Hypervisor hv = VmCommands.hypervisor(manager, a.arg(0));

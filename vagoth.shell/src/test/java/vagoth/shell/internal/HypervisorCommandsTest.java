@@ -35,20 +35,27 @@ class HypervisorCommandsTest {
 
     @Test
     void maintenanceTakesAHypervisorOutOfPlacementAndBack() {
-        assertEquals("maintenance: on (hyper1)", hv.maintenance("hyper1", "on"));
+        assertEquals("maintenance: on (hyper1)", hv.maintenance(null, "hyper1", "on"));
         assertEquals("true", registry.getNode("hv1").metadata().get(VmStates.MAINTENANCE_FLAG));
         assertTrue(nodes.listhv(null).contains("maintenance=on"), nodes.listhv(null));
-        assertEquals("maintenance: off (hyper1)", hv.maintenance("hv1", "off"));
+        assertEquals("maintenance: off (hyper1)", hv.maintenance(null, "hv1", "off"));
         assertEquals("false", registry.getNode("hv1").metadata().get(VmStates.MAINTENANCE_FLAG));
     }
 
     @Test
     void maintenanceRefusesWhatIsNotAHypervisorOrNotOnOrOff() {
         assertEquals("maintenance: say on or off, not 'maybe'", assertThrows(UsageException.class,
-                () -> hv.maintenance("hyper1", "maybe")).getMessage().lines().findFirst().orElseThrow());
+                () -> hv.maintenance(null, "hyper1", "maybe")).getMessage().lines().findFirst().orElseThrow());
         assertEquals("maintenance: vm1 is of type vm, not a hypervisor (vm1)",
-                assertThrows(CommandFailure.class, () -> hv.maintenance("vm1", "on")).getMessage());
+                assertThrows(CommandFailure.class, () -> hv.maintenance(null, "vm1", "on")).getMessage());
         assertEquals(null, registry.getNode("vm1").metadata().get(VmStates.MAINTENANCE_FLAG));
+        assertEquals("maintenance: --live goes with --evacuate: it says how the VMs move", assertThrows(
+                UsageException.class, () -> hv.maintenance(null, "--live", "hyper1", "on")).getMessage().lines()
+                .findFirst().orElseThrow());
+        assertEquals("maintenance: --evacuate goes with on: a host put back takes VMs, it does not send them away",
+                assertThrows(UsageException.class, () -> hv.maintenance(null, "--evacuate", "hyper1", "off"))
+                        .getMessage().lines().findFirst().orElseThrow());
+        assertEquals(null, registry.getNode("hv1").metadata().get(VmStates.MAINTENANCE_FLAG), "nothing changed");
     }
 
     @Test
