@@ -34,4 +34,30 @@ class MonitorWarningsTest {
             feed.stop();
         }
     }
+
+    @Test
+    @Timeout(30)
+    void aHighAvailabilityDecisionIsCountedTimedAndPublished() throws Exception {
+        Metrics metrics = new Metrics();
+        EventFeed feed = new EventFeed(new TestManager("test", new MemoryRegistry()), metrics);
+        try {
+            String from = feed.lastId();
+            metrics.haDecision("recovered", 1_500_000_000L, "ha: db1 restarted on hv2");
+            metrics.haDecision("fence_failed", 0, "ha: hv3 is not fenced, so none of its VMs is restarted elsewhere");
+            metrics.haDecision("made-up", 0, "something");
+            assertEquals(1, metrics.haDecisions.get("{outcome=\"recovered\"}").get(), metrics.haDecisions.toString());
+            assertEquals(1, metrics.haDecisions.get("{outcome=\"fence_failed\"}").get());
+            assertEquals(1, metrics.haDecisions.get("{outcome=\"other\"}").get(), "an unknown outcome is 'other'");
+            StringBuilder out = new StringBuilder();
+            Metrics.histograms(out, "vagoth_ha_recovery_seconds", "h", java.util.Map.of("{}", metrics.haRecoveries));
+            assertTrue(out.toString().contains("vagoth_ha_recovery_seconds_count 1"), out.toString());
+            List<EventFeed.Event> events = feed.after(from, 5_000).stream().filter(e -> e.type().equals("warning"))
+                    .toList();
+            assertEquals(3, events.size(), events.toString());
+            assertTrue(events.get(0).data().contains("\"kind\":\"ha\"") && events.get(0).data()
+                    .contains("restarted on hv2"), events.get(0).data());
+        } finally {
+            feed.stop();
+        }
+    }
 }
