@@ -562,7 +562,7 @@ class QemuIT {
     @Test
     void evacuateShowsEachMigrationsProgressOnATerminalAndClearsIt() throws Exception {
         twoHosts(true);
-        slowMigrations("4");
+        slowMigrations("16"); // seconds each: long enough to be seen, short enough for the suite
         runningOnQa("devnode8");
         runningOnQa("devnode9");
         try (Tmux t = new Tmux(dir, java.util.Map.of("VAGOTH_HOME", home.toString(), "VAGOTH_NO_AUTOSTART", "1"),

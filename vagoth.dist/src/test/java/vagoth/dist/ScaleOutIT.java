@@ -170,14 +170,14 @@ class ScaleOutIT {
     void theRecoveryManagersDaemonKilledMidwayLeavesTheRestToTheOtherEachVmStartedOnce() throws Exception {
         Path fleet = Files.createDirectories(dir.resolve("fleet"));
         Path agent = Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth-agent");
-        // a host that stops answering once killed; each start request logged (host, VM) and slow, so a kill lands
-        // in the middle of the recovery
+        // a host that stops answering once killed; each start request logged (host, VM), and slow once "slow"
+        // exists, so that a kill lands in the middle of the recovery
         Path wrapper = fleet.resolve("agent");
         Files.writeString(wrapper, "#!/bin/sh\nd='" + fleet + "'\nh=\"$1\"; shift\n"
                 + "[ -e \"$d/$h.dead\" ] && { echo \"ssh: connect to host $h: No route to host\" >&2; exit 255; }\n"
                 + "IFS= read -r req\n"
                 + "case \"$req\" in *'\"action\":\"start\"'*) echo \"$h $(printf '%s' \"$req\" | sed -n"
-                + " 's/.*\"vm_name\":\"\\([^\"]*\\)\".*/\\1/p')\" >> \"$d/starts.log\"; sleep 8;; esac\n"
+                + " 's/.*\"vm_name\":\"\\([^\"]*\\)\".*/\\1/p')\" >> \"$d/starts.log\"; [ -e \"$d/slow\" ] && sleep 8;; esac\n"
                 + "printf '%s\\n' \"$req\" | exec '" + agent + "' --backend sim --state \"$d/$h\" --mem-total 16384"
                 + " --cpus 8 \"$@\"\n");
         Path fence = fleet.resolve("fence");
@@ -231,6 +231,7 @@ class ScaleOutIT {
         }
         daemon(b);
         int before = Files.readAllLines(starts).size();
+        Files.createFile(fleet.resolve("slow")); // from now on a start takes 8 s: the survivor meets some in flight
         Files.createFile(fleet.resolve("h1.dead"));
 
         // the first start of the recovery: the daemon that fenced h1 is killed there and then
