@@ -38,21 +38,10 @@ import vagoth.api.virt.VmStates;
  * holds) are its to recover.
  */
 final class HaRecovery {
-    static final String HA = VmStates.HA;
-    static final String RESTART = VmStates.HA_RESTART;
-    static final String PRIORITY = VmStates.HA_PRIORITY;
-    static final String STATE = VmStates.HA_STATE;
-    static final String RELOCATIONS = VmStates.HA_RELOCATIONS;
-    static final String ATTEMPTS = VmStates.HA_ATTEMPTS;
-    static final String NEXT_TRY = VmStates.HA_NEXT_TRY;
     /** Metadata of a VM: the start job of its recovery. */
     static final String JOB = "ha_job";
     /** Metadata of a VM: when its host was fenced (its recovery's start). */
     static final String SINCE = "ha_since";
-    static final String FENCE_FAILED = VmStates.HA_FENCE_FAILED;
-    static final String FENCE_ATTEMPTS = VmStates.HA_FENCE_ATTEMPTS;
-    /** Metadata of a host: polls in a row it did not answer (the monitor counts them). */
-    static final String MISSED = VmStates.MISSED_POLLS;
 
     /** What the step is allowed. */
     record Rules(boolean enabled, int minMissedPolls, Duration grace, int maxRestarts, int maxRelocations,
@@ -90,7 +79,7 @@ final class HaRecovery {
     }
 
     static boolean asks(Node vm) {
-        return RESTART.equals(vm.definition().get(HA));
+        return VmStates.HA_RESTART.equals(vm.definition().get(VmStates.HA));
     }
 
     /** One step after the poll that made {@code report}. */
@@ -120,8 +109,8 @@ final class HaRecovery {
             if (reach[0] * 2 <= reach[1]) {
                 String why = "this daemon reached " + reach[0] + " of the " + reach[1] + " hypervisors: it may be the"
                         + " one cut off, so it fences nothing";
-                if (!why.equals(hv.metadata().get(FENCE_FAILED))) {
-                    registry.updateMetadata(hv.id(), Map.of(FENCE_FAILED, why), List.of());
+                if (!why.equals(hv.metadata().get(VmStates.HA_FENCE_FAILED))) {
+                    registry.updateMetadata(hv.id(), Map.of(VmStates.HA_FENCE_FAILED, why), List.of());
                     decided("cut_off", 0, "ha: " + hv.name() + " (" + asking.size() + " HA VMs) is not fenced: " + why);
                 } else {
                     warnings.add("ha: " + hv.name() + " is not fenced: " + why);
@@ -137,7 +126,8 @@ final class HaRecovery {
 
     /**
      * How many hypervisors (not fenced: those are known to be off) this daemon reaches, of how many: this pass's
-     * answers, and, for those whose poll lease another daemon holds, a status call made now. A daemon cut off from the network reaches none of
+     * answers, and, for those whose poll lease another daemon holds, a status call made now. A daemon cut off from
+     * the network reaches none of
      * them, whoever polls them; a healthy one reaches most.
      */
     private int[] reach(PollReport report) {
@@ -170,13 +160,13 @@ final class HaRecovery {
     /** Whether {@code hv} has missed enough polls, for long enough, and its fence is not waiting out a failure. */
     private boolean due(Node hv) {
         String since = hv.metadata().get(VmStates.UNREACHABLE_SINCE);
-        int missed = number(hv.metadata().get(MISSED));
+        int missed = number(hv.metadata().get(VmStates.MISSED_POLLS));
         return since != null && missed >= rules.minMissedPolls()
                 && Duration.between(Instant.parse(since), now).compareTo(rules.grace()) >= 0 && !waiting(hv);
     }
 
     private boolean waiting(Node n) {
-        String next = n.metadata().get(NEXT_TRY);
+        String next = n.metadata().get(VmStates.HA_NEXT_TRY);
         return next != null && now.isBefore(Instant.parse(next));
     }
 
@@ -187,16 +177,18 @@ final class HaRecovery {
         try {
             manager.action("fence", args);
         } catch (VagothException e) {
-            int attempts = number(hv.metadata().get(FENCE_ATTEMPTS)) + 1;
+            int attempts = number(hv.metadata().get(VmStates.HA_FENCE_ATTEMPTS)) + 1;
             Duration wait = wait(attempts);
-            registry.updateMetadata(hv.id(), Map.of(FENCE_FAILED, e.getMessage(), FENCE_ATTEMPTS,
-                    String.valueOf(attempts), NEXT_TRY, now.plus(wait).toString()), List.of());
+            registry.updateMetadata(hv.id(), Map.of(VmStates.HA_FENCE_FAILED, e.getMessage(),
+                    VmStates.HA_FENCE_ATTEMPTS, String.valueOf(attempts), VmStates.HA_NEXT_TRY,
+                    now.plus(wait).toString()), List.of());
             decided("fence_failed", 0, "ha: " + hv.name() + " is not fenced, so none of its VMs is restarted"
                     + " elsewhere: " + e.getMessage() + " (tried " + attempts + " time" + (attempts == 1 ? "" : "s")
                     + "; again in " + wait.toSeconds() + " s)");
             return;
         }
-        registry.updateMetadata(hv.id(), Map.of(), List.of(FENCE_FAILED, FENCE_ATTEMPTS, NEXT_TRY));
+        registry.updateMetadata(hv.id(), Map.of(), List.of(VmStates.HA_FENCE_FAILED, VmStates.HA_FENCE_ATTEMPTS,
+                VmStates.HA_NEXT_TRY));
         changes.add(hv.id() + ": fenced by its fence command (ha)");
     }
 
@@ -216,7 +208,7 @@ final class HaRecovery {
     private void restartReleased(Set<String> mine) {
         List<Node> released = registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE)).stream()
                 .filter(HaRecovery::asks).filter(vm -> mine.contains(vm.metadata().get(VmStates.LAST_HOST)))
-                .sorted(Comparator.comparingInt((Node vm) -> -number(vm.definition().get(PRIORITY)))
+                .sorted(Comparator.comparingInt((Node vm) -> -number(vm.definition().get(VmStates.HA_PRIORITY)))
                         .thenComparing(Node::name))
                 .toList();
         for (Node vm : released) {
@@ -244,8 +236,8 @@ final class HaRecovery {
         }
         String why = unrecoverable(vm, from);
         if (why != null) {
-            if (!why.equals(vm.metadata().get(STATE))) {
-                registry.updateMetadata(vm.id(), Map.of(STATE, why), List.of());
+            if (!why.equals(vm.metadata().get(VmStates.HA_STATE))) {
+                registry.updateMetadata(vm.id(), Map.of(VmStates.HA_STATE, why), List.of());
                 warnings.add("ha: " + vm.name() + " " + why);
             }
             return;
@@ -263,7 +255,8 @@ final class HaRecovery {
             failed(registry.getNode(vm.id()), e.getMessage());
             return;
         }
-        registry.updateMetadata(vm.id(), Map.of(JOB, started.id(), STATE, "restarting elsewhere (job " + started.id()
+        registry.updateMetadata(vm.id(), Map.of(JOB, started.id(), VmStates.HA_STATE, "restarting elsewhere (job "
+                + started.id()
                 + ")"), List.of());
         Job now = manager.jobs().get(started.id()).orElse(started);
         if (now.state().isFinished()) {
@@ -291,34 +284,37 @@ final class HaRecovery {
     }
 
     private void recovered(Node vm, String note) {
-        int relocations = number(vm.metadata().get(RELOCATIONS)) + 1;
+        int relocations = number(vm.metadata().get(VmStates.HA_RELOCATIONS)) + 1;
         String since = vm.metadata().get(SINCE);
         long ms = since == null ? -1 : Duration.between(Instant.parse(since), Instant.now()).toMillis();
         String to = registry.getNode(vm.parent()).name();
-        registry.updateMetadata(vm.id(), Map.of(STATE, "recovered on " + to + " at " + Instant.now() + (ms < 0 ? ""
-                : ", " + ms + " ms after its host was fenced") + (note == null ? "" : " (" + note + ")"), RELOCATIONS,
-                String.valueOf(relocations)), List.of(JOB, ATTEMPTS, NEXT_TRY, SINCE, VmStates.LAST_HOST));
+        String said = "recovered on " + to + " at " + Instant.now() + (ms < 0 ? "" : ", " + ms
+                + " ms after its host was fenced") + (note == null ? "" : " (" + note + ")");
+        registry.updateMetadata(vm.id(), Map.of(VmStates.HA_STATE, said, VmStates.HA_RELOCATIONS,
+                String.valueOf(relocations)), List.of(JOB, VmStates.HA_ATTEMPTS, VmStates.HA_NEXT_TRY, SINCE,
+                VmStates.LAST_HOST));
         changes.add(vm.id() + ": restarted on " + to + " (ha)");
         decided("recovered", Math.max(0, ms) * 1_000_000L, "ha: " + vm.name() + " restarted on " + to);
     }
 
     private void failed(Node vm, String error) {
-        int attempts = number(vm.metadata().get(ATTEMPTS)) + 1;
+        int attempts = number(vm.metadata().get(VmStates.HA_ATTEMPTS)) + 1;
         Duration wait = wait(attempts);
         String state = attempts >= rules.maxRestarts() ? "not recovered: " + attempts + " starts failed (ha.max_restarts),"
                 + " the last: " + error : "start failed (" + attempts + " of " + rules.maxRestarts() + "), tried again"
                 + " in " + wait.toSeconds() + " s: " + error;
-        registry.updateMetadata(vm.id(), Map.of(ATTEMPTS, String.valueOf(attempts), NEXT_TRY, now.plus(wait).toString(),
-                STATE, state), List.of());
+        registry.updateMetadata(vm.id(), Map.of(VmStates.HA_ATTEMPTS, String.valueOf(attempts), VmStates.HA_NEXT_TRY,
+                now.plus(wait).toString(),
+                VmStates.HA_STATE, state), List.of());
         decided(attempts >= rules.maxRestarts() ? "gave_up" : "start_failed", 0, "ha: " + vm.name() + " " + state);
     }
 
     /** Why {@code vm}, released from {@code from}, is not to be restarted, or null. */
     private String unrecoverable(Node vm, String from) {
-        if (number(vm.metadata().get(ATTEMPTS)) >= rules.maxRestarts()) {
-            return vm.metadata().getOrDefault(STATE, "not recovered: ha.max_restarts starts failed");
+        if (number(vm.metadata().get(VmStates.HA_ATTEMPTS)) >= rules.maxRestarts()) {
+            return vm.metadata().getOrDefault(VmStates.HA_STATE, "not recovered: ha.max_restarts starts failed");
         }
-        if (number(vm.metadata().get(RELOCATIONS)) >= rules.maxRelocations()) {
+        if (number(vm.metadata().get(VmStates.HA_RELOCATIONS)) >= rules.maxRelocations()) {
             return "not recovered: it was recovered " + rules.maxRelocations() + " times already (ha.max_relocations;"
                     + " 'vagoth ha " + vm.name() + " on' counts again from 0)";
         }
