@@ -119,6 +119,7 @@
     const words = [hv.state];
     if (hv.maintenance) { words.push('maintenance'); }
     if (hv.fenced) { words.push('fenced'); }
+    if (hv.duplicates && hv.duplicates.length) { words.push('still runs copies of ' + hv.duplicates.join(' ')); }
     return words.join(', ');
   }
 
@@ -267,7 +268,7 @@
 
   // ---- hypervisors, with what they have committed of what they have
   /** What a hypervisor's row shows: a row is redrawn only when this changes (a poll alone changes nothing). */
-  const hvSig = hv => JSON.stringify([hv.name, hv.state, hv.maintenance, hv.fenced, hv.capacity]);
+  const hvSig = hv => JSON.stringify([hv.name, hv.state, hv.maintenance, hv.fenced, hv.duplicates, hv.capacity]);
 
   function hvRow(hv) {
     return el('tr', {'data-id': hv.id, 'data-sig': hvSig(hv)},
@@ -333,6 +334,16 @@
         render();
       }),
       button('Evacuate…', () => evacuateDialog(hv)),
+      hv.fenced && hv.duplicates.length ? button('Stop duplicates', async event => {
+        event.currentTarget.disabled = true;
+        try {
+          const r = (await api('POST', '/api/v1/hypervisors/' + encodeURIComponent(hv.name) + '/fence',
+            {stop_duplicates: true})).data;
+          done('stop duplicates on ' + hv.name, 'stopped its copies of ' + r.stopped.join(', ')
+            + '; it stays fenced');
+        } catch (e) { refused('stop duplicates on ' + hv.name, e); }
+        render();
+      }, 'danger') : null,
       hv.fenced ? button('Unfence', async () => {
         try {
           await api('POST', '/api/v1/hypervisors/' + encodeURIComponent(hv.name) + '/unfence', {});
@@ -501,7 +512,8 @@
         el('dt', {}, 'Host'), el('dd', {}, vm.parent ? hvName(vm.parent) : 'none'),
         el('dt', {}, 'Tenant'), el('dd', {}, vm.tenant || ''),
         el('dt', {}, 'Id'), el('dd', {}, vm.id),
-        el('dt', {}, 'Tags'), el('dd', {}, tags(vm.tags))),
+        el('dt', {}, 'Tags'), el('dd', {}, tags(vm.tags)),
+        el('dt', {}, 'High availability'), el('dd', {id: 'vm-ha'}, haOf(vm))),
       vmButtons(vm),
       el('div', {class: 'columns'},
         el('section', {}, el('h2', {}, 'Definition'), fields(vm.definition)),
@@ -516,6 +528,23 @@
         later('vm', render);
       }
     }};
+  }
+
+  /** Whether a VM is restarted elsewhere when its host dies, and (operators) a button to change that. */
+  function haOf(vm) {
+    const on = vm.definition.ha === 'restart';
+    const said = on ? 'restarted elsewhere when its host dies, priority ' + (vm.definition.ha_priority || '0')
+      : 'off';
+    if (!may('operator')) { return said; }
+    return el('span', {}, said, ' ', el('button', {type: 'button', id: 'vm-ha-toggle', onclick: async event => {
+      event.currentTarget.disabled = true;
+      try {
+        const r = (await api('PUT', '/api/v1/ha/' + encodeURIComponent(vm.name), {on: !on})).data;
+        done('ha ' + vm.name + (on ? ' off' : ' on'), r.on && !r.shared ? 'its host shares no storage, so it would'
+          + ' stay unassigned when the host dies' : null);
+      } catch (e) { refused('ha ' + vm.name, e); }
+      render();
+    }}, on ? 'Turn HA off' : 'Turn HA on'));
   }
 
   /**

@@ -341,6 +341,80 @@ class ConsoleIT {
         assertEquals(0, o.getAsJsonArray("lines").size(), "web2 never ran: its simulated console printed nothing");
     }
 
+    /** High availability from a VM's page: an operator turns it on and off; a viewer reads it and the API refuses. */
+    @Test
+    void anOperatorTurnsHighAvailabilityOnAndOffOnAVmsPage() throws Exception {
+        signIn(operator, "#/vm/web1");
+        awaitView("#vm-ha-toggle");
+        assertTrue(browser.text("#vm-ha").startsWith("off"), browser.text("#vm-ha"));
+        browser.find("#vm-ha-toggle").click();
+        browser.awaitText("#followed-list li", "ha web1 on: done");
+        browser.awaitText("#vm-ha", "restarted elsewhere when its host dies, priority 0");
+        assertTrue(ok("ha", "status").contains("web1"), "the command line sees it too");
+        browser.find("#vm-ha-toggle").click();
+        browser.awaitText("#followed-list li", "ha web1 off: done");
+        browser.await("HA off again", d -> browser.text("#vm-ha").startsWith("off"));
+        assertFalse(ok("ha", "status").contains("web1"));
+
+        HttpResponse<String> refused = daemon.send("PUT", "/api/v1/ha/web1", viewer, "{\"on\": true}");
+        assertEquals(403, refused.statusCode(), refused.body());
+        for (String body : List.of("{}", "{\"on\": true, \"priority\": 5000}", "{\"on\": false, \"priority\": 1}",
+                "{\"on\": true, \"priority\": \"high\"}", "{\"on\": true, \"why\": 1}")) {
+            HttpResponse<String> bad = daemon.send("PUT", "/api/v1/ha/web1", operator, body);
+            assertEquals(400, bad.statusCode(), body + ": " + bad.body());
+        }
+        assertEquals(404, daemon.send("PUT", "/api/v1/ha/nosuchvm", operator, "{\"on\": true}").statusCode());
+        assertEquals(409, daemon.send("PUT", "/api/v1/ha/hyper1", operator, "{\"on\": true}").statusCode(),
+                "a hypervisor is not a VM");
+        assertFalse(ok("ha", "status").contains("web1"), "nothing refused changed anything");
+        HttpResponse<String> on = daemon.send("PUT", "/api/v1/ha/web1", operator, "{\"on\": true, \"priority\": 3}");
+        assertEquals(200, on.statusCode(), on.body());
+        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(on.body()).getAsJsonObject();
+        assertEquals(3, o.get("priority").getAsInt());
+        assertTrue(o.get("on").getAsBoolean());
+        assertTrue(ok("ha", "status").contains("priority=3"), ok("ha", "status"));
+        ok("ha", "web1", "off");
+    }
+
+    /**
+     * A fenced host that comes back still running a VM's copy: its row says
+     * so, and an admin's "Stop duplicates" stops the copy through its agent;
+     * the host stays fenced.
+     */
+    @Test
+    void anAdminStopsTheCopiesAFencedHostStillRunsAndItStaysFenced() throws Exception {
+        Path down = tmp.resolve("dup-is-down");
+        Path agent = tmp.resolve("dup-agent");
+        java.nio.file.Files.writeString(agent, "#!/bin/sh\n[ -e '" + down + "' ] && { echo 'No route to host' >&2;"
+                + " exit 255; }\nexec '" + Path.of(System.getProperty("vagoth.dist"), "bin", "vagoth-agent")
+                + "' --backend sim --state '" + tmp.resolve("sim-dup") + "' --mem-total 2048 --cpus 2 \"$@\"\n");
+        assertTrue(agent.toFile().setExecutable(true));
+        ok("new", "--type", "hv", "dup", "driver=geats", "agent=" + agent);
+        ok("new", "dupvm", "ram=128");
+        ok("define", "--hint", "dup", "dupvm");
+        ok("start", "dupvm");
+        java.nio.file.Files.createFile(down);
+        ok("poll");
+        ok("fence", "dup");
+        java.nio.file.Files.delete(down); // it comes back, still running its copy
+        ok("poll");
+        assertTrue(ok("info", "dupvm").contains("duplicate_on=dup"), ok("info", "dupvm"));
+
+        signIn(admin, "#/hypervisors");
+        awaitView("tr[data-id='dup'] button");
+        assertTrue(browser.text("tr[data-id='dup']").contains("still runs copies of dupvm"),
+                browser.text("tr[data-id='dup']"));
+        browser.find("button[aria-label='stop duplicates dup']").click();
+        browser.awaitText("#followed-list li", "stop duplicates on dup: done — stopped its copies of dupvm");
+        browser.await("the copy gone from its row", d -> !browser.text("tr[data-id='dup']").contains("copies"));
+        assertTrue(browser.text("tr[data-id='dup']").contains("fenced"), browser.text("tr[data-id='dup']"));
+        assertTrue(ok("listhv", "dup").contains("fenced"), "it stays fenced");
+        ok("poll");
+        assertFalse(ok("info", "dupvm").contains("duplicate_on"), "no copy runs there any more");
+        assertTrue(java.nio.file.Files.readString(tmp.resolve("sim-dup").resolve("vms/dupvm.serial.log"))
+                .contains("powered off"), "the agent stopped it");
+    }
+
     @Test
     void aJobThatFailsShowsWhy() throws Exception {
         signIn(operator, "#/vms?name=bad1");

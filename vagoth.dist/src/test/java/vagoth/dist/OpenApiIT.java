@@ -106,7 +106,7 @@ class OpenApiIT {
         }
         calls.sort(java.util.Comparator.comparing(c -> !c.method.equals("GET"))); // reads first, stably
         calls.addAll(deletions);
-        assertEquals(41, calls.size(), "every route in the document is called");
+        assertEquals(42, calls.size(), "every route in the document is called");
 
         Map<String, String> values = new LinkedHashMap<>();
         values.put("/api/v1/tokens/{id}", doomed.substring(4, 12));

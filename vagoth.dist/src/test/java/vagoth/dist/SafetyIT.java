@@ -234,7 +234,11 @@ class SafetyIT {
         Result unfence = vagoth("unfence", "hv2");
         assertEquals(1, unfence.status());
         assertTrue(unfence.err().contains("unfence: hv2 still runs copies of vm1, vm2"), unfence.err());
-        assertEquals("unfence: OK (hv2); stopped its copies of vm1 vm2", ok("unfence", "--stop-duplicates", "hv2"));
+        assertEquals("fence: hv2 stays fenced; stopped its copies of vm1 vm2", ok("fence", "--stop-duplicates", "hv2"));
+        assertTrue(ok("listhv").lines().anyMatch(l -> l.startsWith("hv2") && l.endsWith("fenced")), "still fenced");
+        poll = vagoth("poll");
+        assertFalse(poll.out().contains("duplicate"), poll.out());
+        assertEquals("unfence: OK (hv2)", ok("unfence", "hv2"));
         ok("poll");
         assertEquals("vm1 state=running type=vm parent=hyper1", squash(ok("list", "vm1")), "the real one runs on");
         assertEquals("vm2 state=stopped type=vm parent=hv2", squash(ok("list", "vm2")),

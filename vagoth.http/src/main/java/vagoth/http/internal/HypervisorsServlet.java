@@ -2,10 +2,13 @@ package vagoth.http.internal;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import com.google.gson.JsonObject;
 
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,6 +21,7 @@ import org.osgi.service.component.annotations.Reference;
 import vagoth.api.ManagedNode;
 import vagoth.api.Manager;
 import vagoth.api.Names;
+import vagoth.api.Node;
 import vagoth.api.NodeQuery;
 import vagoth.api.access.AccessToken;
 import vagoth.api.action.Action;
@@ -27,6 +31,7 @@ import vagoth.api.allocator.Placement;
 import vagoth.api.job.Job;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
+import vagoth.api.virt.VmStates;
 import vagoth.support.json.JobJson;
 import vagoth.support.json.HypervisorJson;
 
@@ -36,8 +41,11 @@ import vagoth.support.json.HypervisorJson;
  * {@code PUT /api/v1/hypervisors/NAME/maintenance} with {@code {"on": true}}
  * or {@code "false"} (admin); {@code POST /api/v1/hypervisors/NAME/fence}
  * ({@code {"command": true}} to prove it with the configured fence
- * command) and {@code .../unfence} (admin): fencing states that the host is
- * powered off, so its lost VMs are released to start elsewhere.
+ * command; {@code {"stop_duplicates": true}} for a fenced host that answers
+ * again: stop the copies it runs of VMs released from it, and stay fenced)
+ * and {@code .../unfence} (admin): fencing states that the host is powered
+ * off, so its lost VMs are released to start elsewhere. Each hypervisor says
+ * which VMs it still runs copies of ({@code duplicates}).
  * {@code GET .../evacuate} plans emptying it (viewer); {@code POST
  * .../evacuate} (admin) puts it in maintenance and queues the moves.
  */
@@ -63,14 +71,19 @@ public final class HypervisorsServlet extends ApiServlet {
             return;
         }
         if (name != null) {
-            Api.json(resp, 200, HypervisorJson.of(hypervisor(name)));
+            Api.json(resp, 200, json(hypervisor(name)));
             return;
         }
-        List<Object> out = new ArrayList<>();
+        List<Hypervisor> hvs = new ArrayList<>();
         for (ManagedNode n : manager.getNodes(NodeQuery.all().withType(Hypervisor.TYPE))) {
             if (n instanceof Hypervisor hv) {
-                out.add(HypervisorJson.of(hv));
+                hvs.add(hv);
             }
+        }
+        Map<String, List<String>> duplicates = hvs.stream().anyMatch(Hypervisor::fenced) ? duplicates() : Map.of();
+        List<Object> out = new ArrayList<>();
+        for (Hypervisor hv : hvs) {
+            out.add(json(hv, duplicates));
         }
         Api.json(resp, 200, out);
     }
@@ -88,7 +101,7 @@ public final class HypervisorsServlet extends ApiServlet {
             throw new Api.Refusal(400, "maintenance needs {\"on\": true or false}");
         }
         manager.inTransaction("api:" + caller.name(), () -> hv.maintenance(on));
-        Api.json(resp, 200, HypervisorJson.of(hypervisor(hv.name())));
+        Api.json(resp, 200, json(hypervisor(hv.name())));
     }
 
     @Override
@@ -107,18 +120,52 @@ public final class HypervisorsServlet extends ApiServlet {
             Api.json(resp, 202, done);
             return;
         }
-        String flag = what.equals("fence") ? "command" : "stop_duplicates";
-        boolean on = Boolean.TRUE.equals(Body.flag(req, flag));
-        Object result = manager.inTransaction("api:" + caller.name(), () -> manager.action(what,
-                on ? Map.of(Action.NODE_ARG, hv.id(), flag, "true") : Map.of(Action.NODE_ARG, hv.id())));
-        Map<String, Object> o = HypervisorJson.of(hypervisor(hv.name()));
+        JsonObject body = Body.object(req, what.equals("fence") ? Set.of("command", "stop_duplicates")
+                : Set.of("stop_duplicates"));
+        Map<String, String> args = new HashMap<>(Map.of(Action.NODE_ARG, hv.id()));
+        for (String flag : body.keySet()) {
+            if (Boolean.TRUE.equals(Body.bool(body, flag))) {
+                args.put(flag, "true");
+            }
+        }
+        if (args.containsKey("command") && args.containsKey("stop_duplicates")) {
+            throw new Api.Refusal(400, "stop_duplicates is for a host already fenced: it runs no fence command");
+        }
+        Object result = manager.inTransaction("api:" + caller.name(), () -> manager.action(what, args));
+        Map<String, Object> o = json(hypervisor(hv.name()));
         if (what.equals("fence")) {
             o.put("released", names(result instanceof Map<?, ?> m ? m.get("released") : null));
             o.put("gone", names(result instanceof Map<?, ?> m ? m.get("gone") : null));
+            if (args.containsKey("stop_duplicates")) {
+                o.put("stopped", names(result instanceof Map<?, ?> m ? m.get("stopped") : null));
+            }
         } else {
             o.put("stopped", names(result));
         }
         Api.json(resp, 200, o);
+    }
+
+    /** A hypervisor as {@link HypervisorJson} shows it, and the VMs it still runs copies of, when fenced. */
+    private Map<String, Object> json(Hypervisor hv) {
+        return json(hv, hv.fenced() ? duplicates() : Map.of());
+    }
+
+    private static Map<String, Object> json(Hypervisor hv, Map<String, List<String>> duplicates) {
+        Map<String, Object> o = HypervisorJson.of(hv);
+        o.put("duplicates", duplicates.getOrDefault(hv.id(), List.of()));
+        return o;
+    }
+
+    /** For each hypervisor, the VMs it was reported still running after they were released from it. */
+    private Map<String, List<String>> duplicates() {
+        Map<String, List<String>> out = new HashMap<>();
+        for (Node vm : manager.registry().getNodes(NodeQuery.all().withType(VirtualMachine.TYPE))) {
+            String on = vm.metadata().get(VmStates.DUPLICATE_ON);
+            if (on != null) {
+                out.computeIfAbsent(on, k -> new ArrayList<>()).add(vm.name());
+            }
+        }
+        return out;
     }
 
     private static List<String> names(Object list) {

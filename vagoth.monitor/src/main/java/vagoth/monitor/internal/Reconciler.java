@@ -348,9 +348,11 @@ final class Reconciler {
                 + "'");
         Set<String> copies = new java.util.HashSet<>();
         for (Map.Entry<String, VmInfo> e : status.vms().entrySet()) {
+            if (VmStates.STOPPED.equals(e.getValue().state())) {
+                continue; // a copy that is stopped runs nowhere: not a duplicate, nothing to say
+            }
             Node vm = Names.isSafe(e.getKey()) ? registry.findNode(e.getKey()).orElse(null) : null;
-            boolean stopped = VmStates.STOPPED.equals(e.getValue().state());
-            if (vm != null && vm.type().equals(VirtualMachine.TYPE) && !stopped) {
+            if (vm != null && vm.type().equals(VirtualMachine.TYPE)) {
                 copies.add(vm.id());
                 if (!hv.id().equals(vm.metadata().get(VmStates.DUPLICATE_ON))) {
                     registry.updateMetadata(vm.id(), Map.of(VmStates.DUPLICATE_ON, hv.id()), List.of());
@@ -363,7 +365,7 @@ final class Reconciler {
                     : "it now runs on " + vm.parent();
             warn("duplicate", "duplicate: fenced " + hv.id() + " still runs " + e.getKey() + " ("
                     + e.getValue().state() + "); " + where + ". It is not started, defined or moved anywhere until"
-                    + " the copy on " + hv.id() + " is stopped: 'vagoth unfence --stop-duplicates " + hv.id()
+                    + " the copy on " + hv.id() + " is stopped: 'vagoth fence --stop-duplicates " + hv.id()
                     + "' stops it there");
         }
         for (Node vm : registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE))) {

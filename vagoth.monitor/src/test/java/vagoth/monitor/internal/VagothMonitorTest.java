@@ -213,6 +213,8 @@ class VagothMonitorTest {
         PollReport r = monitor(Duration.ZERO, false).poll();
         assertEquals("hv1", registry.getNode("v2").metadata().get(VmStates.DUPLICATE_ON), r.changes().toString());
         assertNull(registry.getNode("v3").metadata().get(VmStates.DUPLICATE_ON), "a stopped copy runs nowhere");
+        assertTrue(r.warnings().stream().noneMatch(w -> w.contains("still runs v3")), "nor is it called a duplicate: "
+                + r.warnings());
         assertNull(registry.getNode("v2").parent(), "not adopted by the fenced host");
         assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("fenced hv1 answers again")), r.warnings().toString());
 

@@ -16,11 +16,7 @@ import org.osgi.service.component.annotations.Reference;
 
 import vagoth.api.Manager;
 import vagoth.api.Node;
-import vagoth.api.VagothException;
-import vagoth.api.registry.NodeUpdate;
-import vagoth.api.virt.Hypervisor;
-import vagoth.api.virt.VirtualMachine;
-import vagoth.api.virt.VmStates;
+import vagoth.api.action.Action;
 import vagoth.shell.internal.Usage.Arg;
 
 /** {@code ha}: which VMs ask for high availability, what recovery did with them; asking for it or not. */
@@ -66,34 +62,15 @@ public final class HaCommands {
 
     private String set(String ref, boolean on, Integer priority) {
         Node vm = manager.registry().resolve(ref);
-        if (!VirtualMachine.TYPE.equals(vm.type())) {
-            throw new VagothException(vm.name() + " is a " + vm.type() + ", not a VM", vm.id());
+        Map<String, String> args = new HashMap<>(Map.of(Action.NODE_ARG, vm.id(), "on", String.valueOf(on)));
+        if (priority != null) {
+            args.put("priority", String.valueOf(priority));
         }
-        Map<String, String> def = new HashMap<>(vm.definition());
-        if (on) {
-            def.put(VmStates.HA, VmStates.HA_RESTART);
-            if (priority != null) {
-                def.put(VmStates.HA_PRIORITY, String.valueOf(priority));
-            }
-        } else {
-            def.remove(VmStates.HA);
-            def.remove(VmStates.HA_PRIORITY);
-        }
-        manager.registry().updateNode(vm.id(), NodeUpdate.builder().definition(def).build());
-        manager.registry().updateMetadata(vm.id(), Map.of(), List.of(VmStates.HA_STATE, VmStates.HA_RELOCATIONS,
-                VmStates.HA_ATTEMPTS, VmStates.HA_NEXT_TRY));
-        return "ha: " + vm.name() + (on ? " is restarted elsewhere when its host dies (priority "
-                + def.getOrDefault(VmStates.HA_PRIORITY, "0") + ")" + (shared(vm) ? "" : "; its host shares no storage,"
-                + " so it would stay unassigned: a disk on shared storage is what lets it restart elsewhere")
-                : " is no longer restarted elsewhere by itself");
-    }
-
-    private boolean shared(Node vm) {
-        if (!vm.hasParent()) {
-            return true; // placed later: said when its host is known
-        }
-        return !manager.registry().getNode(vm.parent()).definition().getOrDefault(Hypervisor.SHARED_STORAGE, "")
-                .isBlank();
+        Map<?, ?> done = (Map<?, ?>) manager.action("ha", args);
+        return "ha: " + done.get("name") + (on ? " is restarted elsewhere when its host dies (priority "
+                + done.get("priority") + ")" + (Boolean.TRUE.equals(done.get("shared")) ? ""
+                : "; its host shares no storage, so it would stay unassigned: a disk on shared storage is what lets"
+                + " it restart elsewhere") : " is no longer restarted elsewhere by itself");
     }
 
     private Map<String, Object> status() {

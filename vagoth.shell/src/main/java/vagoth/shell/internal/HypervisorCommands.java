@@ -88,12 +88,24 @@ public final class HypervisorCommands {
     /** {@code fence: OK (hyper2); released vm1 vm2} */
     @Descriptor("state that a hypervisor is powered off (--command: prove it with the configured fence command): its"
             + " lost VMs are released to start elsewhere, it takes no placements until unfenced, and copies of VMs it"
-            + " was reported still running are declared gone")
-    @Usage(synopsis = "fence [--command] HV", flags = "command", min = 1, max = 1, args = Arg.HV)
-    public String fence(CommandSession session, @Descriptor("[--command] HV") String... args) {
+            + " was reported still running are declared gone; --stop-duplicates: a fenced host that answers again"
+            + " has those copies stopped instead, and stays fenced")
+    @Usage(synopsis = "fence [--command | --stop-duplicates] HV", flags = {"command", "stop-duplicates"}, min = 1,
+            max = 1, args = Arg.HV)
+    public String fence(CommandSession session, @Descriptor("[--command | --stop-duplicates] HV") String... args) {
         ParsedArgs a = parse("fence", args);
+        if (a.flag("command") && a.flag("stop-duplicates")) {
+            throw a.usage("--stop-duplicates is for a host already fenced: it runs no fence command");
+        }
         return run("fence", a.arg(0), () -> asCaller(manager, session, () -> {
             Hypervisor hv = VmCommands.hypervisor(manager, a.arg(0));
+            if (a.flag("stop-duplicates")) {
+                List<String> stopped = names(manager.action("fence", Map.of(Action.NODE_ARG, hv.id(),
+                        "stop_duplicates", "true")), "stopped");
+                return "fence: " + hv.name() + " stays fenced; " + (stopped.isEmpty()
+                        ? "it runs no copies of VMs released from it"
+                        : "stopped its copies of " + String.join(" ", stopped));
+            }
             Object result = manager.action("fence", a.flag("command")
                     ? Map.of(Action.NODE_ARG, hv.id(), "command", "true") : Map.of(Action.NODE_ARG, hv.id()));
             List<String> released = names(result, "released");

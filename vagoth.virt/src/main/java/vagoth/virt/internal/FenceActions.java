@@ -56,10 +56,35 @@ final class FenceActions {
     }
 
     /**
+     * Stops, through {@code hv}'s agent, each copy it still runs of a VM
+     * released when it was fenced, and clears the mark: a step of the job
+     * each, so what was stopped stays recorded when one fails. Returns the
+     * names of the VMs whose copies were stopped.
+     */
+    static List<String> stopDuplicates(RegistryAction action, ActionContext ctx, Node hv, Map<String, String> args) {
+        List<String> stopped = new ArrayList<>();
+        List<Node> copies = duplicatesOn(action.registry(), hv.id());
+        if (copies.isEmpty()) {
+            return stopped;
+        }
+        Hypervisor h = VmAction.hypervisor(ctx.manager(), hv.id(), hv.id());
+        for (Node vm : copies) {
+            h.driver().stop(hv, vm); // a failure ends the job here: what was stopped stays recorded
+            action.registry().updateMetadata(vm.id(), Map.of(), List.of(VmStates.DUPLICATE_ON));
+            action.step(args, "stopped the copy of " + vm.name() + " on " + hv.id());
+            stopped.add(vm.name());
+        }
+        return stopped;
+    }
+
+    /**
      * {@code fence}: returns {@code released} (the names of the VMs it
      * released) and {@code gone} (those whose copy on this hypervisor was
      * marked as a duplicate: fencing it again, powered off, declares that copy
-     * gone).
+     * gone). With {@code stop_duplicates=true}, for a host already fenced that
+     * answers again: stops the copies it still runs of VMs released when it
+     * was fenced (they may run elsewhere by now) and leaves it fenced; returns
+     * {@code stopped}, their names.
      */
     @Component(service = Action.class, configurationPid = {Selection.PID, PlacementActions.PID})
     @VagothAction("fence")
@@ -84,6 +109,13 @@ final class FenceActions {
         @Override
         public Object run(ActionContext ctx, Map<String, String> args) {
             Node hv = hypervisor(registry(), ctx, args);
+            if (Boolean.parseBoolean(args.get(Unfence.STOP_DUPLICATES_ARG))) {
+                if (!Boolean.parseBoolean(hv.metadata().get(VmStates.FENCED))) {
+                    throw new ActionException(hv.id() + " is not fenced: --stop-duplicates stops the copies a fenced"
+                            + " host still runs of the VMs it released; fence it first", hv.id());
+                }
+                return Map.of("released", List.of(), "gone", List.of(), "stopped", stopDuplicates(this, ctx, hv, args));
+            }
             if (VmStates.UP.equals(hv.state())) {
                 throw new ActionException(hv.id() + " answered its last poll, so its VMs may be running: fence only a"
                         + " host that is powered off (power it off, poll until it is unreachable, then fence it)", hv.id());
@@ -166,23 +198,13 @@ final class FenceActions {
                 throw new ActionException(hv.id() + " is not fenced", hv.id());
             }
             List<Node> copies = duplicatesOn(registry(), hv.id());
-            List<String> stopped = new ArrayList<>();
-            if (!copies.isEmpty()) {
-                List<String> names = copies.stream().map(Node::name).toList();
-                if (!Boolean.parseBoolean(args.get(STOP_DUPLICATES_ARG))) {
-                    throw new ActionException(hv.id() + " still runs copies of " + String.join(", ", names)
-                            + ", which were released when it was fenced; unfencing it now would count them as the"
-                            + " real ones. 'vagoth unfence --stop-duplicates " + hv.id() + "' stops them there first",
-                            hv.id());
-                }
-                Hypervisor h = VmAction.hypervisor(ctx.manager(), hv.id(), hv.id());
-                for (Node vm : copies) {
-                    h.driver().stop(hv, vm); // a failure ends the job here: what was stopped stays recorded
-                    registry().updateMetadata(vm.id(), Map.of(), List.of(VmStates.DUPLICATE_ON));
-                    step(args, "stopped the copy of " + vm.name() + " on " + hv.id());
-                    stopped.add(vm.name());
-                }
+            if (!copies.isEmpty() && !Boolean.parseBoolean(args.get(STOP_DUPLICATES_ARG))) {
+                throw new ActionException(hv.id() + " still runs copies of " + String.join(", ", copies.stream()
+                        .map(Node::name).toList()) + ", which were released when it was fenced; unfencing it now"
+                        + " would count them as the real ones. 'vagoth unfence --stop-duplicates " + hv.id()
+                        + "' stops them there first", hv.id());
             }
+            List<String> stopped = stopDuplicates(this, ctx, hv, args);
             registry().updateMetadata(hv.id(), Map.of(), List.of(VmStates.FENCED, FENCED_SINCE));
             return stopped;
         }

@@ -85,7 +85,7 @@ abstract class VmAction extends RegistryAction {
         if (copy != null) {
             throw new ActionException(vm.id() + " still runs on fenced " + copy + " (its last poll reported it): it"
                     + " is not started, defined or moved anywhere while that copy may run. Stop it there ('vagoth"
-                    + " unfence --stop-duplicates " + copy + "'), or, once " + copy + " is powered off, 'vagoth fence "
+                    + " fence --stop-duplicates " + copy + "'), or, once " + copy + " is powered off, 'vagoth fence "
                     + copy + "' declares the copy gone", vm.id());
         }
     }

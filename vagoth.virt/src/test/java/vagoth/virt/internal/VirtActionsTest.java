@@ -333,6 +333,28 @@ class VirtActionsTest {
         vm().start(); // now it may start
     }
 
+    /** A fenced host that answers again has its copies stopped on the operator's word, and stays fenced. */
+    @Test
+    void fenceStopDuplicatesStopsTheCopiesAndLeavesTheHostFenced() {
+        vm().define("hv1");
+        VagothException notFenced = assertThrows(VagothException.class, () -> manager.action("fence",
+                Map.of(Action.NODE_ARG, "hv1", "stop_duplicates", "true")));
+        assertTrue(notFenced.getMessage().startsWith("hv1 is not fenced: --stop-duplicates stops the copies"),
+                notFenced.getMessage());
+        registry.updateMetadata("hv1", Map.of("state", VmStates.UNREACHABLE), List.of());
+        manager.action("fence", Map.of(Action.NODE_ARG, "hv1"));
+        // hv1 came back, answers, and its poll reported devnode1 running: the monitor marked it
+        registry.updateMetadata("hv1", Map.of("state", VmStates.UP), List.of());
+        registry.updateMetadata("devnode1", Map.of(VmStates.DUPLICATE_ON, "hv1"), List.of());
+        driver.calls.clear();
+        assertEquals(Map.of("released", List.of(), "gone", List.of(), "stopped", List.of("devnode1")),
+                manager.action("fence", Map.of(Action.NODE_ARG, "hv1", "stop_duplicates", "true")));
+        assertEquals(List.of("stop hv1 devnode1"), driver.calls, "the copy is stopped where it runs");
+        assertNull(node().metadata().get(VmStates.DUPLICATE_ON));
+        assertEquals("true", registry.getNode("hv1").metadata().get(VmStates.FENCED), "still fenced");
+        assertNull(node().parent(), "the released VM stays released");
+    }
+
     @Test
     void fencingAHostAgainDeclaresTheCopiesItRanGone() {
         vm().define("hv1");
