@@ -3,6 +3,7 @@ package vagoth.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,8 @@ import vagoth.dist.VagothProcess.Result;
  * sharing storage, each reached through a script that stops answering once
  * the test "kills" its host; a fence script that powers a host off (its
  * guests gone) and records each time it ran, or fails, or lies. Polls are
- * run by the test ({@code vagoth poll}), so every step is seen.
+ * run by the test ({@code vagoth poll}), so every step is seen, except where
+ * a daemon is cut off from its hosts in a network namespace of its own.
  */
 @Timeout(300)
 class HaIT {
@@ -116,8 +118,8 @@ class HaIT {
 
     /** The hosts whose simulated state holds {@code vm}. */
     private List<String> holding(String vm) {
-        return List.of("h1", "h2", "h3").stream().filter(hv -> Files.exists(dir.resolve(hv).resolve("vms")
-                .resolve(vm + ".json"))).toList();
+        return List.of("h1", "h2", "h3", "n1", "n2", "n3").stream().filter(hv -> Files.exists(dir.resolve(hv)
+                .resolve("vms").resolve(vm + ".json"))).toList();
     }
 
     private String fenced() throws IOException {
@@ -244,5 +246,112 @@ class HaIT {
         assertEquals(2, starts("db1").size(), "started once by the operator, once by recovery");
         ok("poll");
         assertEquals(2, starts("db1").size());
+
+        // the copy is stopped on the operator's word only; h1 stays fenced
+        assertEquals("fence: h1 stays fenced; stopped its copies of db1", ok("fence", "--stop-duplicates", "h1"));
+        assertFalse(ok("poll").contains("duplicate"), "no copy runs on h1 any more");
+        assertTrue(ok("listhv", "h1").contains("fenced"), ok("listhv", "h1"));
+        assertTrue(row("db1").contains("state=running") && row("db1").contains("parent=" + now.group(1)), row("db1"));
+        assertEquals(2, starts("db1").size(), "nothing was started by it");
+    }
+
+    /**
+     * The daemon is the one cut off: it runs in a network namespace of its
+     * own (unshare --net), its hosts' agents are reached over TCP (busybox
+     * nc, one listener per host), and once it is started every host looks
+     * dead to it. It fences nothing and restarts nothing, however long it
+     * polls; back on the network, everything is where it was.
+     */
+    @Test
+    void aDaemonCutOffFromEveryHostInANetworkNamespaceOfItsOwnFencesNothing() throws Exception {
+        assumeTrue(runs("id -u").equals("0") && !runs("command -v unshare busybox").isEmpty(),
+                "needs root, unshare (util-linux) and busybox (busybox-static) for a network namespace and nc");
+        for (String hv : List.of("hyper1", "h1", "h2", "h3")) { // this test's hosts are reached over the network
+            ok("delete", hv);
+        }
+        List<Process> listeners = new ArrayList<>();
+        Process daemon = null;
+        try {
+            for (String hv : List.of("n1", "n2", "n3")) {
+                script("serve-" + hv, "exec /bin/sh '" + dir.resolve("agent") + "' " + hv);
+                int port;
+                try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                    port = free.getLocalPort();
+                }
+                listeners.add(new ProcessBuilder("busybox", "nc", "-ll", "-p", String.valueOf(port), "-e",
+                        dir.resolve("serve-" + hv).toString()).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve(hv + "-listener.log").toFile()).start());
+                ok("new", "--type", "hv", hv, "driver=geats", "shared_storage=san1", "agent=busybox nc -w 2 127.0.0.1 "
+                        + port);
+            }
+            running("db1", "n1", 5);
+            running("web1", "n2", 1);
+            ok("poll");
+            assertTrue(row("db1").contains("state=running"), "reached over TCP: " + row("db1"));
+            append("vagoth.monitor.cfg", "interval.s = 1");
+
+            ProcessBuilder pb = new ProcessBuilder("unshare", "--net", "--", Path.of(System.getProperty("vagoth.dist"),
+                    "bin", "vagoth").toString(), "daemon").redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("daemon.log").toFile());
+            pb.environment().put("VAGOTH_HOME", home.toString());
+            pb.environment().put("VAGOTH_NO_AUTOSTART", "1");
+            daemon = pb.start();
+            // its polls go on: wait until every host has missed two more than recovery waits for
+            for (int i = 0; i < 600 && !missedAtLeast(4); i++) {
+                assertTrue(daemon.isAlive(), () -> "the daemon ended: " + read(dir.resolve("daemon.log")));
+                Thread.sleep(100);
+            }
+            assertTrue(missedAtLeast(4), "the daemon polled, finding no host: " + ok("listhv"));
+            assertEquals("", fenced(), "a daemon that reaches no host fences none");
+            assertTrue(read(home.resolve("var/log/vagoth.log")).contains("it may be the one cut off, so it fences"
+                    + " nothing"), read(home.resolve("var/log/vagoth.log")));
+            assertEquals("db1 state=lost type=vm parent=n1", row("db1"));
+            assertEquals(1, starts("db1").size(), "not restarted");
+            assertEquals(1, starts("web1").size(), "not restarted");
+            assertEquals(List.of("n1"), holding("db1"));
+            assertEquals(List.of("n2"), holding("web1"));
+
+            daemon.destroy(); // back on the network: a poll from here finds everything where it was
+            assertTrue(daemon.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the daemon did not end");
+            ok("poll");
+            assertEquals("db1 state=running type=vm parent=n1", row("db1"));
+            assertEquals("web1 state=running type=vm parent=n2", row("web1"));
+        } finally {
+            if (daemon != null) {
+                daemon.destroyForcibly();
+            }
+            for (Process l : listeners) {
+                l.destroyForcibly();
+            }
+        }
+    }
+
+    /** Whether the daemon has counted at least {@code n} missed polls of every host. */
+    private boolean missedAtLeast(int n) throws Exception {
+        for (String hv : List.of("n1", "n2", "n3")) {
+            JsonObject meta = JsonParser.parseString(ok("info", "--json", hv)).getAsJsonObject()
+                    .getAsJsonObject("metadata");
+            JsonElement missed = meta.get("missed_polls");
+            if (missed == null || missed.getAsInt() < n) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A file's text for a failure's message: "" when it cannot be read. */
+    private static String read(Path f) {
+        try {
+            return Files.exists(f) ? Files.readString(f) : "";
+        } catch (IOException e) {
+            return "(" + f + " unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /** What a shell command prints, stripped ("" when it fails). */
+    private static String runs(String command) throws Exception {
+        Process p = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        return p.waitFor() == 0 ? out : "";
     }
 }
