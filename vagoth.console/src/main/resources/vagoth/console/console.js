@@ -309,12 +309,23 @@
   async function haPanel() {
     const {data} = await api('GET', '/api/v1/ha');
     const vms = data.vms.length ? el('table', {id: 'ha-vms'}, el('thead', {}, el('tr', {}, ['VM', 'Priority', 'State',
-      'Host', 'Relocations', 'Recovery'].map(h => el('th', {}, h)))), el('tbody', {}, data.vms.map(v => el('tr',
-      {'data-name': v.name}, el('th', {scope: 'row'}, el('a', {href: '#/vm/' + encodeURIComponent(v.name)}, v.name)),
-      el('td', {class: 'num'}, String(v.priority)), el('td', {}, stateOf(v.state)), el('td', {}, v.host || 'none'),
-      el('td', {class: 'num'}, String(v.relocations)), el('td', {}, v.recovery || '')))))
+      'Host', 'Relocations', 'Restarts left', 'Recovery'].map(h => el('th', {}, h)))), el('tbody', {},
+      data.vms.map(v => el('tr', {'data-name': v.name},
+        el('th', {scope: 'row'}, el('a', {href: '#/vm/' + encodeURIComponent(v.name)}, v.name)),
+        el('td', {class: 'num'}, String(v.priority)), el('td', {}, stateOf(v.state)), el('td', {}, v.host || 'none'),
+        el('td', {class: 'num'}, String(v.relocations)),
+        el('td', {class: 'num'}, v.restarts_left === null ? '' : String(v.restarts_left)),
+        el('td', {}, v.recovery || '')))))
       : el('p', {class: 'muted'}, 'No VM asks for it (vagoth ha VM on).');
-    return el('section', {id: 'ha'}, el('h2', {}, 'High availability'), vms,
+    const m = data.manager;
+    const manager = el('p', {id: 'ha-manager', class: m && m.enabled ? 'muted' : 'error'}, !m
+      ? 'No recovery runs in this daemon.' : !m.enabled
+      ? 'Recovery is off (enabled = false in etc/vagoth.ha.cfg): a dead host\'s VMs stay lost.'
+      : 'Manager ' + m.daemon + ': fences a host unreachable for ' + m.grace_s + ' s and ' + m.min_missed_polls
+        + ' polls in a row; ' + m.max_restarts + ' starts and ' + m.max_relocations + ' relocations per VM; '
+        + (m.last_pass ? 'last pass ' + when(m.last_pass) + ' over ' + (m.hosts.join(', ') || 'no host') + '.'
+          : 'no pass yet.'));
+    return el('section', {id: 'ha'}, el('h2', {}, 'High availability'), manager, vms,
       data.unfenced.map(h => el('p', {class: 'error ha-unfenced'}, h.name + ' (' + h.state + ') is not fenced, so'
         + ' none of its VMs is restarted elsewhere: ' + h.fence_failed + (h.next_try ? '; tried again after '
         + when(h.next_try) : ''))));

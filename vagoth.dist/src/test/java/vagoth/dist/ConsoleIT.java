@@ -174,6 +174,9 @@ class ConsoleIT {
         // the high availability panel: db1 asks for it (set up above)
         String ha = browser.text("#ha-vms tr[data-name='db1']");
         assertTrue(ha.contains("db1") && ha.contains("7") && ha.contains("hvB"), ha);
+        String manager = browser.text("#ha-manager");
+        assertTrue(manager.matches("Manager \\S+ pid \\d+: fences a host unreachable for \\d+ s and \\d+ polls in a"
+                + " row; 3 starts and 5 relocations per VM; .*"), manager);
         screenshot("hypervisors-viewer");
 
         browser.open(ui("index.html#/vms?tenant=shop"));

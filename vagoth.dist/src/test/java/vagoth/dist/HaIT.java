@@ -170,7 +170,8 @@ class HaIT {
         assertEquals("h1", fenced());
         String status = ok("ha", "status");
         assertTrue(status.contains("ha: 3 VMs restarted elsewhere when their host dies"), status);
-        assertTrue(status.lines().skip(1).findFirst().orElse("").contains("web2"), status);
+        assertTrue(status.lines().dropWhile(l -> !l.startsWith("ha: 3 VMs")).skip(1).findFirst().orElse("")
+                .contains("web2"), "highest priority first: " + status);
         assertTrue(status.contains("relocations=1") && status.contains("recovered on h"), status);
     }
 
@@ -225,7 +226,12 @@ class HaIT {
         assertTrue(row("a1").contains("state=running") && row("a2").contains("state=running"), second.out());
         assertTrue(row("a3").startsWith("a3 state=unassigned"), row("a3"));
         String status = ok("ha", "status");
-        assertTrue(status.matches("(?s).*a3 .*start failed \\([12] of 3\\).*No hypervisor can take a3.*"), status);
+        Matcher failed = Pattern.compile("a3 .* restarts_left=(\\d) .*start failed \\(([12]) of 3\\).*No hypervisor"
+                + " can take a3").matcher(status);
+        assertTrue(failed.find(), status);
+        assertEquals(3 - Integer.parseInt(failed.group(2)), Integer.parseInt(failed.group(1)), "the starts it has left");
+        assertTrue(status.startsWith("ha: manager ") && status.contains(": fences a host unreachable for 0 s and 2 polls"
+                + " in a row; 3 starts and 5 relocations per VM; no pass yet in this process"), status);
         assertEquals(List.of(), holding("a3"));
     }
 
@@ -308,6 +314,11 @@ class HaIT {
             assertEquals("db1 state=lost type=vm parent=n1", row("db1"));
             assertEquals(1, starts("db1").size(), "not restarted");
             assertEquals(1, starts("web1").size(), "not restarted");
+            String status = ok("ha", "status"); // the daemon's: the manager of the hosts it polls
+            assertTrue(status.matches("(?s)ha: manager \\S+ pid \\d+: .*; last pass \\S+ over n1 n2 n3\n.*"), status);
+            assertTrue(status.matches("(?s).*db1 .*priority=5 .*lost .*host=n1 .*restarts_left=3.*"), status);
+            assertTrue(status.contains("host n1 (unreachable) is not fenced: this daemon reached 0 of the 3"
+                    + " hypervisors: it may be the one cut off"), status);
             assertEquals(List.of("n1"), holding("db1"));
             assertEquals(List.of("n2"), holding("web1"));
 

@@ -2,7 +2,7 @@
  * Virtualisation: the virtual machine and hypervisor node APIs and their states.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package vagoth.api.virt;
 
 import org.osgi.annotation.bundle.Export;

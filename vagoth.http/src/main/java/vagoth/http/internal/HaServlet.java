@@ -15,8 +15,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 import vagoth.api.Manager;
+import vagoth.api.virt.HighAvailability;
 import vagoth.api.Names;
 import vagoth.api.Node;
 import vagoth.api.access.AccessToken;
@@ -46,13 +49,22 @@ public final class HaServlet extends ApiServlet {
         this.manager = manager;
     }
 
+    /** This process's recovery: optional, as vagoth.virt is one plugin among others. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile HighAvailability highAvailability;
+
+    private HighAvailability.Status recovery() {
+        HighAvailability h = highAvailability;
+        return h == null ? null : h.status();
+    }
+
     @Override
     void get(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Api.require(req, Role.VIEWER);
         if (Api.rest(req) != null) {
             throw notServed(req);
         }
-        Api.json(resp, 200, HaJson.status(manager.registry()));
+        Api.json(resp, 200, HaJson.status(manager.registry(), recovery()));
     }
 
     @Override

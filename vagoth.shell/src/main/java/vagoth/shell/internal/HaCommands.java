@@ -13,8 +13,11 @@ import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 import vagoth.api.Manager;
+import vagoth.api.virt.HighAvailability;
 import vagoth.api.Node;
 import vagoth.api.action.Action;
 import vagoth.shell.internal.Usage.Arg;
@@ -27,6 +30,15 @@ public final class HaCommands {
     @Activate
     public HaCommands(@Reference Manager manager) {
         this.manager = manager;
+    }
+
+    /** This process's recovery: optional, as vagoth.virt is one plugin among others. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile HighAvailability highAvailability;
+
+    private HighAvailability.Status recovery() {
+        HighAvailability h = highAvailability;
+        return h == null ? null : h.status();
     }
 
     @Descriptor("high availability: 'ha status' shows each VM that asks for it (ha=restart) and what recovery did, and"
@@ -74,20 +86,22 @@ public final class HaCommands {
     }
 
     private Map<String, Object> status() {
-        return vagoth.support.json.HaJson.status(manager.registry());
+        return vagoth.support.json.HaJson.status(manager.registry(), recovery());
     }
 
     @SuppressWarnings("unchecked")
     private static String table(Map<String, Object> status) {
         List<Map<String, Object>> vms = (List<Map<String, Object>>) status.get("vms");
         List<Map<String, Object>> hosts = (List<Map<String, Object>>) status.get("unfenced");
-        StringBuilder b = new StringBuilder(vms.isEmpty() ? "ha: no VM asks for it ('vagoth ha VM on')\n"
+        StringBuilder b = new StringBuilder(manager((Map<String, Object>) status.get("manager")));
+        b.append(vms.isEmpty() ? "ha: no VM asks for it ('vagoth ha VM on')\n"
                 : "ha: " + vms.size() + " VM" + (vms.size() == 1 ? "" : "s") + " restarted elsewhere when their host"
                 + " dies, highest priority first\n");
         for (Map<String, Object> v : vms) {
-            b.append(String.format("  %-20s priority=%-4s %-12s host=%-12s relocations=%s%s%n", v.get("name"),
-                    v.get("priority"), v.get("state"), v.get("host") == null ? "none" : v.get("host"),
-                    v.get("relocations"), v.get("recovery") == null ? "" : "  " + shown(v.get("recovery"))));
+            b.append(String.format("  %-20s priority=%-4s %-12s host=%-12s relocations=%s restarts_left=%s%s%n",
+                    v.get("name"), v.get("priority"), v.get("state"), v.get("host") == null ? "none" : v.get("host"),
+                    v.get("relocations"), v.get("restarts_left") == null ? "?" : v.get("restarts_left"),
+                    v.get("recovery") == null ? "" : "  " + shown(v.get("recovery"))));
         }
         for (Map<String, Object> h : hosts) {
             b.append("  host ").append(h.get("name")).append(" (").append(h.get("state")).append(") is not fenced: ")
@@ -95,6 +109,24 @@ public final class HaCommands {
                     .append('\n');
         }
         return b.toString().stripTrailing();
+    }
+
+    /** The manager's line: who recovers, by which rules, and when it last looked. */
+    private static String manager(Map<String, Object> m) {
+        if (m == null) {
+            return "ha: no recovery runs in this process (the vagoth.virt plugin is not there)\n";
+        }
+        if (!Boolean.TRUE.equals(m.get("enabled"))) {
+            return "ha: recovery is off (enabled = false in etc/vagoth.ha.cfg): a dead host's VMs stay lost\n";
+        }
+        @SuppressWarnings("unchecked")
+        List<String> hosts = (List<String>) m.get("hosts");
+        return "ha: manager " + m.get("daemon") + ": fences a host unreachable for " + m.get("grace_s") + " s and "
+                + m.get("min_missed_polls") + " polls in a row; " + m.get("max_restarts") + " starts and "
+                + m.get("max_relocations") + " relocations per VM; " + (m.get("last_pass") == null
+                ? "no pass yet in this process (recovery follows each poll of all hosts)"
+                : "last pass " + m.get("last_pass") + " over " + (hosts.isEmpty() ? "no host" : String.join(" ", hosts)))
+                + "\n";
     }
 
     /** What an agent or a fence command said, with nothing a terminal would act on. */

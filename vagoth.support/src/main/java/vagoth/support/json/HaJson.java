@@ -9,20 +9,24 @@ import java.util.Map;
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
 import vagoth.api.registry.Registry;
+import vagoth.api.virt.HighAvailability;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.api.virt.VmStates;
 
 /**
  * High availability as {@code ha status --json} and {@code GET /api/v1/ha}
- * show it: every VM that asks for it, highest priority first, with what
- * recovery did; every host recovery could not fence, with why.
+ * show it: the manager (the daemon that answers, its rules and its last
+ * pass), every VM that asks for it, highest priority first, with what
+ * recovery did and how many failed starts it has left; every host recovery
+ * could not fence, with why.
  */
 public final class HaJson {
     private HaJson() {
     }
 
-    public static Map<String, Object> status(Registry registry) {
+    /** @param manager this process's recovery, null where none runs (no vagoth.virt) */
+    public static Map<String, Object> status(Registry registry, HighAvailability.Status manager) {
         List<Map<String, Object>> vms = new ArrayList<>();
         registry.getNodes(NodeQuery.all().withType(VirtualMachine.TYPE)).stream()
                 .filter(n -> VmStates.HA_RESTART.equals(n.definition().get(VmStates.HA)))
@@ -35,6 +39,8 @@ public final class HaJson {
                     o.put("host", n.hasParent() ? registry.findNode(n.parent()).map(Node::name).orElse(n.parent())
                             : null);
                     o.put("relocations", number(n.metadata().get(VmStates.HA_RELOCATIONS)));
+                    o.put("restarts_left", manager == null ? null
+                            : Math.max(0, manager.maxRestarts() - number(n.metadata().get(VmStates.HA_ATTEMPTS))));
                     o.put("recovery", n.metadata().get(VmStates.HA_STATE));
                     vms.add(o);
                 });
@@ -50,9 +56,23 @@ public final class HaJson {
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
+        out.put("manager", manager == null ? null : manager(manager));
         out.put("vms", vms);
         out.put("unfenced", hosts);
         return out;
+    }
+
+    private static Map<String, Object> manager(HighAvailability.Status m) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("enabled", m.enabled());
+        o.put("daemon", m.daemon());
+        o.put("last_pass", m.lastPass() == null ? null : m.lastPass().toString());
+        o.put("hosts", m.hosts());
+        o.put("grace_s", m.grace().toSeconds());
+        o.put("min_missed_polls", m.minMissedPolls());
+        o.put("max_restarts", m.maxRestarts());
+        o.put("max_relocations", m.maxRelocations());
+        return o;
     }
 
     /** A VM's {@code ha_priority}: higher ones are recovered first; 0 when it says none or no number. */

@@ -28,6 +28,7 @@ import vagoth.api.action.Action;
 import vagoth.api.action.ActionContext;
 import vagoth.api.action.VagothAction;
 import vagoth.api.monitor.Monitor;
+import vagoth.api.virt.HighAvailability;
 import vagoth.api.virt.PollReport;
 
 /**
@@ -37,13 +38,16 @@ import vagoth.api.virt.PollReport;
  * files) in line with it, and, after a full pass, high availability
  * recovers what it should ({@link HaRecovery}); returns the report of all.
  */
-@Component(configurationPid = {Selection.PID, HaConfig.PID, PollAction.MONITOR_PID})
+@Component(service = {Action.class, HighAvailability.class}, configurationPid = {Selection.PID, HaConfig.PID,
+    PollAction.MONITOR_PID})
 @VagothAction("poll")
-public final class PollAction implements Action {
+public final class PollAction implements Action, HighAvailability {
     /** The monitor's configuration: its grace period is high availability's too. */
     static final String MONITOR_PID = "vagoth.monitor";
     private static final long DEFAULT_GRACE_S = 300;
     private static final System.Logger LOG = System.getLogger(PollAction.class.getName());
+    /** This process, as {@code ha status} names it. */
+    private static final String DAEMON = host() + " pid " + ProcessHandle.current().pid();
     private final Current<Monitor> monitor = new Current<>("monitor", 0);
     private final Current<Provisioner> provisioner = new Current<>("provisioner", Selection.DEFAULT_SWAP_GRACE_MS);
     /** Recovery runs on a thread of its own: in a transaction of its own, whose source is {@code ha}. */
@@ -55,6 +59,11 @@ public final class PollAction implements Action {
     private volatile vagoth.api.telemetry.Telemetry telemetry;
     private volatile HaRecovery.Rules rules = new HaRecovery.Rules(true, 3, Duration.ofSeconds(DEFAULT_GRACE_S), 3, 5,
             Duration.ofSeconds(30), Duration.ofSeconds(600));
+    /** When the last recovery pass ran, and the hosts it looked after; null before the first. */
+    private volatile Pass lastPass;
+
+    private record Pass(Instant at, List<String> hosts) {
+    }
 
     @Activate
     @Modified
@@ -120,12 +129,32 @@ public final class PollAction implements Action {
             warnings.add("the provisioner could not check its files: " + e.getMessage());
         }
         if (only == null) {
-            HaRecovery recovery = new HaRecovery(ctx.manager(), rules, Instant.now(), telemetry);
+            Instant now = Instant.now();
+            HaRecovery recovery = new HaRecovery(ctx.manager(), rules, now, telemetry);
             recover(ctx, recovery, report);
+            List<String> hosts = new ArrayList<>(report.polled());
+            hosts.addAll(report.unreachable());
+            lastPass = new Pass(now, hosts.stream().sorted().toList());
             changes.addAll(recovery.changes);
             warnings.addAll(recovery.warnings);
         }
         return new PollReport(report.polled(), report.unreachable(), changes, warnings);
+    }
+
+    @Override
+    public Status status() {
+        HaRecovery.Rules r = rules;
+        Pass p = lastPass;
+        return new Status(r.enabled(), DAEMON, p == null ? null : p.at(), p == null ? List.of() : p.hosts(), r.grace(),
+                r.minMissedPolls(), r.maxRestarts(), r.maxRelocations());
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost"; // a host without a name for itself: the pid still tells the process
+        }
     }
 
     /** Runs {@code recovery} after the poll that made {@code report}, and waits for it. */
