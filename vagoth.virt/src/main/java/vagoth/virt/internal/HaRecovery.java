@@ -17,6 +17,7 @@ import vagoth.api.action.Action;
 import vagoth.api.job.Job;
 import vagoth.api.job.JobQuery;
 import vagoth.api.job.JobState;
+import vagoth.api.monitor.PollLeases;
 import vagoth.api.registry.Registry;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.virt.PollReport;
@@ -35,7 +36,8 @@ import vagoth.api.virt.VmStates;
  * {@code fence} counts as the proof too. Nothing is fenced by a daemon that
  * reached no more than half of the hypervisors it polled: it is the one cut
  * off. Only the hypervisors this daemon polled (those whose poll lease it
- * holds) are its to recover.
+ * holds) are its to recover, and only while it still holds that lease (asked
+ * again before each fence and each restart).
  */
 final class HaRecovery {
     /** Metadata of a VM: the start job of its recovery. */
@@ -51,6 +53,7 @@ final class HaRecovery {
     /** The states of a VM placed by a recovery cut short, from which it is started where it was placed. */
     private static final Set<String> RESTARTABLE = Set.of(VmStates.DEFINED, VmStates.STOPPED, VmStates.ERROR);
     private final Manager manager;
+    private final PollLeases leases;
     private final Registry registry;
     private final Rules rules;
     private final Instant now;
@@ -59,8 +62,15 @@ final class HaRecovery {
     final List<String> changes = new ArrayList<>();
     final List<String> warnings = new ArrayList<>();
 
-    HaRecovery(Manager manager, Rules rules, Instant now, vagoth.api.telemetry.Telemetry telemetry) {
+    /**
+     * @param leases the poll leases of a registry shared by several daemons (null for one of this process's own):
+     *               a host whose lease this daemon no longer holds is left to the one that does, however far this
+     *               pass got with it
+     */
+    HaRecovery(Manager manager, PollLeases leases, Rules rules, Instant now,
+            vagoth.api.telemetry.Telemetry telemetry) {
         this.manager = manager;
+        this.leases = leases;
         this.registry = manager.registry();
         this.rules = rules;
         this.now = now;
@@ -117,6 +127,11 @@ final class HaRecovery {
                 }
                 continue;
             }
+            if (!holds(hv.id())) {
+                warnings.add("ha: " + hv.name() + " is left to the daemon that polls it now: this one lost its poll"
+                        + " lease");
+                continue;
+            }
             fence(hv);
         }
         Set<String> mine = new java.util.HashSet<>(report.polled());
@@ -155,6 +170,17 @@ final class HaRecovery {
             }
         }
         return new int[] {reached, asked};
+    }
+
+    /** Whether this daemon still holds {@code hv}'s poll lease (always, on a registry of its own). */
+    private boolean holds(String hv) {
+        return leases == null || leases.holds(hv);
+    }
+
+    /** The poll leases behind {@code registry}, when it is shared by several daemons; else null. */
+    static PollLeases leases(Registry registry) {
+        Registry under = registry instanceof vagoth.support.bind.FollowingRegistry f ? f.current() : registry;
+        return under instanceof PollLeases l ? l : null;
     }
 
     /** Whether {@code hv} has missed enough polls, for long enough, and its fence is not waiting out a failure. */
@@ -225,6 +251,9 @@ final class HaRecovery {
         String from = vm.metadata().get(VmStates.LAST_HOST);
         if (from == null) {
             return; // recovered just now
+        }
+        if (!holds(from)) {
+            return; // the lease of its old host passed to another daemon during this pass: its recovery to finish
         }
         boolean placed = vm.hasParent() && !vm.parent().equals(from);
         if (placed && VmStates.RUNNING.equals(vm.state())) {

@@ -130,7 +130,8 @@ public final class PollAction implements Action, HighAvailability {
         }
         if (only == null) {
             Instant now = Instant.now();
-            HaRecovery recovery = new HaRecovery(ctx.manager(), rules, now, telemetry);
+            HaRecovery recovery = new HaRecovery(ctx.manager(), HaRecovery.leases(ctx.manager().registry()), rules, now,
+                    telemetry);
             recover(ctx, recovery, report);
             List<String> hosts = new ArrayList<>(report.polled());
             hosts.addAll(report.unreachable());

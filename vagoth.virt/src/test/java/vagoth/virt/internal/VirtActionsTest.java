@@ -333,6 +333,66 @@ class VirtActionsTest {
         vm().start(); // now it may start
     }
 
+    /** Poll leases as a shared registry's: this daemon holds a host's lease while {@link #held} says so. */
+    private static final class Leases implements vagoth.api.monitor.PollLeases {
+        volatile boolean held;
+
+        @Override
+        public Set<String> take(java.util.Collection<String> hypervisors) {
+            return held ? Set.copyOf(hypervisors) : Set.of();
+        }
+
+        @Override
+        public boolean holds(String hypervisor) {
+            return held;
+        }
+    }
+
+    /**
+     * Recovery fences and restarts only while this daemon holds the dead
+     * host's poll lease: one that lost it leaves the host to the daemon that
+     * took it, whatever its own last poll said.
+     */
+    @Test
+    void recoveryActsOnlyOnAHostWhosePollLeaseItStillHolds() {
+        registry.addNode(hv("hv3", "scripted"));
+        action("fence", new FenceActions.Fence("true", 10));
+        registry.updateNode("devnode1", vagoth.api.registry.NodeUpdate.builder().definition(Map.of("template",
+                "debian", VmStates.HA, VmStates.HA_RESTART)).build());
+        vm().define("hv1");
+        vm().start();
+        registry.updateMetadata("hv1", Map.of("state", VmStates.UNREACHABLE, VmStates.UNREACHABLE_SINCE,
+                java.time.Instant.now().minusSeconds(60).toString(), VmStates.MISSED_POLLS, "5"), List.of());
+        nextHv = "hv2";
+        driver.calls.clear();
+        Leases leases = new Leases();
+        HaRecovery.Rules rules = new HaRecovery.Rules(true, 1, Duration.ZERO, 3, 5, Duration.ofSeconds(1),
+                Duration.ofSeconds(10));
+        vagoth.api.virt.PollReport report = new vagoth.api.virt.PollReport(List.of("hv2", "hv3"), List.of("hv1"),
+                List.of(), List.of());
+
+        HaRecovery lost = new HaRecovery(manager, leases, rules, java.time.Instant.now(), null);
+        manager.inTransaction("ha", () -> {
+            lost.run(report);
+            return null;
+        });
+        assertNull(registry.getNode("hv1").metadata().get(VmStates.FENCED), "not fenced by a daemon without its lease");
+        assertEquals("hv1", node().parent());
+        assertEquals(List.of(), driver.calls);
+        assertTrue(lost.warnings.contains("ha: hv1 is left to the daemon that polls it now: this one lost its poll"
+                + " lease"), lost.warnings.toString());
+
+        leases.held = true;
+        HaRecovery holding = new HaRecovery(manager, leases, rules, java.time.Instant.now(), null);
+        manager.inTransaction("ha", () -> {
+            holding.run(report);
+            return null;
+        });
+        assertEquals("true", registry.getNode("hv1").metadata().get(VmStates.FENCED), holding.warnings.toString());
+        assertEquals("hv2", node().parent(), "restarted elsewhere");
+        assertTrue(driver.calls.contains("start hv2 devnode1"), driver.calls.toString());
+    }
+
     /** A fenced host that answers again has its copies stopped on the operator's word, and stays fenced. */
     @Test
     void fenceStopDuplicatesStopsTheCopiesAndLeavesTheHostFenced() {
