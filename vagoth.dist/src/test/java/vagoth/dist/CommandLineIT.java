@@ -186,6 +186,12 @@ class CommandLineIT {
         assertTrue(move.out().contains("vm1 -> small") && move.out().contains("they share no storage: its disk would be"
                 + " copied"), move.out());
         assertTrue(ok("list", "vm1").contains("parent=hyper1"));
+        String live = ok("migrate", "--dry-run", "--live", "vm1", "small");
+        assertTrue(live.contains("\nlive: not now (it moves live only while it runs, between hosts whose driver"
+                + " migrates live with the same accelerator); if it could: they share no storage"), live);
+        Result nowhere = vagoth("migrate", "--dry-run", "huge", "small");
+        assertEquals(1, nowhere.status(), nowhere.toString());
+        assertTrue(nowhere.err().contains("huge is on no hypervisor"), nowhere.err());
 
         String room = ok("capacity", "ram=1024");
         assertTrue(room.contains("small       4  limited by RAM") && room.contains("hyper1     14  limited by RAM")

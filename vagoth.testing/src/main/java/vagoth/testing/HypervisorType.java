@@ -53,6 +53,11 @@ public final class HypervisorType implements NodeType {
         }
 
         @Override
+        public vagoth.api.virt.Evacuation planEvacuation() {
+            throw new UnsupportedOperationException("the test hypervisor type plans nothing: vagoth.virt's does");
+        }
+
+        @Override
         public Node maintenance(boolean on) {
             Node updated = manager().registry().updateMetadata(id(),
                     Map.of(VmStates.MAINTENANCE_FLAG, String.valueOf(on)), List.of());

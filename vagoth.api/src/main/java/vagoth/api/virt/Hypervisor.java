@@ -20,6 +20,15 @@ public interface Hypervisor extends ManagedNode {
      */
     String SHARED_STORAGE = "shared_storage";
 
+    /**
+     * The storage hypervisors {@code a} and {@code b} both name ({@link #SHARED_STORAGE}), or null when they share
+     * none: moving a VM between them then copies its disk.
+     */
+    static String sharedStorage(Node a, Node b) {
+        String storage = a.definition().getOrDefault(SHARED_STORAGE, "");
+        return !storage.isBlank() && storage.equals(b.definition().get(SHARED_STORAGE)) ? storage : null;
+    }
+
     /** The driver its definition names. */
     Driver driver();
 
@@ -43,6 +52,9 @@ public interface Hypervisor extends ManagedNode {
      * @return the hypervisor as stored now
      */
     Node maintenance(boolean on);
+
+    /** What emptying it would do ({@code evacuate}): its VMs placed elsewhere, together; nothing changes. */
+    Evacuation planEvacuation();
 
     /** Whether an operator has fenced it ({@link VmStates#FENCED}): powered off, its VMs released. */
     default boolean fenced() {

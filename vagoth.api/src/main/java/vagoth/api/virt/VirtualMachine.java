@@ -47,4 +47,18 @@ public interface VirtualMachine extends ManagedNode {
      * runs QEMU guests (its {@code accel} fact). {@code evacuate --live} moves such VMs live, the others cold.
      */
     boolean canMigrateLive();
+
+    /**
+     * Where {@code define} would place it ({@code hint}: only there, or null: the allocator's choice) and why not
+     * elsewhere; nothing changes.
+     */
+    vagoth.api.allocator.Placement planPlacement(String hint);
+
+    /**
+     * What {@code migrate} would do: to {@code destination} only, or, when null, to the allocator's choice away from
+     * its host; nothing changes.
+     *
+     * @throws vagoth.api.VagothException when it is on no hypervisor
+     */
+    MigrationPlan planMigration(String destination);
 }

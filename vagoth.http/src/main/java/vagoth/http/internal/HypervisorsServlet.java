@@ -184,7 +184,7 @@ public final class HypervisorsServlet extends ApiServlet {
         if (act && !hv.inMaintenance()) {
             hv.maintenance(true);
         }
-        List<Placement> plan = Plans.evacuation(manager, hv.id());
+        List<Placement> plan = hv.planEvacuation().placements();
         List<Object> moves = new ArrayList<>();
         List<Object> stays = new ArrayList<>();
         for (Placement p : plan) {

@@ -24,6 +24,7 @@ import vagoth.api.access.AccessToken;
 import vagoth.api.access.Role;
 import vagoth.api.job.Job;
 import vagoth.api.virt.Hypervisor;
+import vagoth.api.virt.MigrationPlan;
 import vagoth.api.virt.VirtualMachine;
 import vagoth.support.json.JobJson;
 
@@ -123,28 +124,13 @@ public final class VmsServlet extends ApiServlet {
      * changes.
      */
     private Map<String, Object> migratePlan(Node vm, String to) {
-        if (!vm.hasParent()) {
-            throw new VagothException(vm.name() + " is on no hypervisor: define places it", vm.name());
-        }
         String hint = to == null || to.isBlank() ? null : hypervisor(to).id();
-        vagoth.api.allocator.Placement p = Plans.plan(manager, java.util.List.of(vm), hint, vm.parent()).get(0);
-        Map<String, Object> o = Plans.json(manager, p);
-        o.put("from", manager.registry().getNode(vm.parent()).name());
-        o.put("disk", !p.fits() ? null : Plans.sharedStorage(manager, vm.parent(), p.chosen()) ? "shared" : "copied");
-        o.put("live", p.fits() && live(vm, p.chosen()));
+        MigrationPlan plan = vm(vm.id()).planMigration(hint);
+        Map<String, Object> o = Plans.json(manager, plan.placement());
+        o.put("from", manager.registry().getNode(plan.from()).name());
+        o.put("disk", !plan.placement().fits() ? null : plan.sharedStorage() != null ? "shared" : "copied");
+        o.put("live", plan.live());
         return o;
-    }
-
-    /**
-     * Whether {@code vm} could move to {@code to} while it runs, as far as the two hosts' last polls tell: it runs
-     * on a host whose driver migrates live, and both report the same accelerator (the migration checks the rest).
-     */
-    private boolean live(Node vm, String to) {
-        if (!(manager.getNode(vm.id()) instanceof VirtualMachine v) || !v.canMigrateLive()) {
-            return false;
-        }
-        String accel = manager.registry().getNode(vm.parent()).metadata().get("accel");
-        return accel != null && accel.equals(manager.registry().getNode(to).metadata().get("accel"));
     }
 
     @Override

@@ -199,7 +199,7 @@ public final class HypervisorCommands {
             if (!dry && !hv.inMaintenance()) {
                 hv.maintenance(true);
             }
-            List<vagoth.api.allocator.Placement> plan = plan(hv.id());
+            List<vagoth.api.allocator.Placement> plan = hv.planEvacuation().placements();
             StringBuilder out = new StringBuilder("evacuate" + (dry ? " --dry-run (nothing was changed)" : "") + ": "
                     + hv.name() + (dry ? "" : " is in maintenance") + "; " + plan.size() + " VM"
                     + (plan.size() == 1 ? "" : "s") + " on it\n");
@@ -256,12 +256,6 @@ public final class HypervisorCommands {
     /** How {@code evacuate --live} would move a VM: live if it can, else cold. */
     private String liveOrCold(String vm) {
         return ((vagoth.api.virt.VirtualMachine) manager.getNode(vm)).canMigrateLive() ? " (live)" : " (cold)";
-    }
-
-    /** Where each of {@code hv}'s VMs would go, planned together, none to {@code hv} (the {@code plan} action). */
-    @SuppressWarnings("unchecked")
-    private List<vagoth.api.allocator.Placement> plan(String hv) {
-        return (List<vagoth.api.allocator.Placement>) manager.action("plan", Map.of("from", hv));
     }
 
     /** Migrates each placed VM as a job, {@code n} at a time; a line per VM as its job ends. */

@@ -58,7 +58,7 @@ public final class VmCommands {
                 return "start --dry-run: " + vm.name() + " is on " + vm.parent() + " and would start there; nothing"
                         + " was changed";
             }
-            return dryRun(session, "start", vm, null, java.util.Set.of());
+            return dryRun(session, "start", vm, () -> vm(vm.id()).planPlacement(null));
         }
         return operate(session, "start", a, VirtualMachine::start);
     }
@@ -104,8 +104,8 @@ public final class VmCommands {
                 throw new CommandFailure("define --dry-run", vm.name() + " is on " + vm.parent() + " already; migrate"
                         + " moves it", vm.name());
             }
-            return dryRun(session, "define", vm, a.value("hint") == null ? null
-                    : hypervisor(manager, a.value("hint")).id(), java.util.Set.of());
+            String hint = a.value("hint") == null ? null : hypervisor(manager, a.value("hint")).id();
+            return dryRun(session, "define", vm, () -> vm(vm.id()).planPlacement(hint));
         }
         return operate(session, "define", a, vm -> vm.define(a.value("hint")));
     }
@@ -129,18 +129,24 @@ public final class VmCommands {
                 throw new CommandFailure("migrate --dry-run", vm.name() + " is on no hypervisor; define places it",
                         vm.name());
             }
-            String out = dryRun(session, "migrate", vm, to, java.util.Set.of(vm.parent()));
-            String here = manager.registry().getNode(vm.parent()).definition().getOrDefault(Hypervisor.SHARED_STORAGE, "");
-            boolean shared = !here.isBlank() && here.equals(manager.registry().getNode(to).definition()
-                    .get(Hypervisor.SHARED_STORAGE));
-            if (a.flag("live")) {
-                return out + (out.contains(" -> ") ? "\nlive: the guest keeps running; " + (shared ? "they share storage "
-                        + here + ": only its memory would move" : "they share no storage: its disk would be mirrored"
-                        + " live, then its memory sent") + "; the source ends only once it runs on " + to : "");
+            vagoth.api.virt.MigrationPlan[] plan = {null};
+            String out = dryRun(session, "migrate", vm, () -> {
+                plan[0] = vm(vm.id()).planMigration(to);
+                return plan[0].placement();
+            });
+            if (plan[0] == null || !plan[0].placement().fits()) {
+                return out;
             }
-            return out + (out.contains(" -> ") ? "\n" + (shared ? "they share storage " + here + ": only its definition"
-                    + " would move" : "they share no storage: its disk would be copied, checked, then removed from "
-                    + vm.parent()) : "");
+            String shared = plan[0].sharedStorage();
+            if (a.flag("live")) {
+                return out + "\nlive: " + (plan[0].live() ? "the guest keeps running; " : "not now (it moves live only"
+                        + " while it runs, between hosts whose driver migrates live with the same accelerator); if it"
+                        + " could: ") + (shared != null ? "they share storage " + shared + ": only its memory would"
+                        + " move" : "they share no storage: its disk would be mirrored live, then its memory sent")
+                        + "; the source ends only once it runs on " + to;
+            }
+            return out + "\n" + (shared != null ? "they share storage " + shared + ": only its definition would move"
+                    : "they share no storage: its disk would be copied, checked, then removed from " + vm.parent());
         }
         boolean live = a.flag("live");
         boolean terminal = Session.style(session) != Style.PLAIN; // the client has a terminal: show progress
@@ -164,24 +170,14 @@ public final class VmCommands {
     }
 
     /**
-     * Where the allocator would place {@code vm} ({@code hint}: only there),
+     * What {@code plan} says of {@code vm}: where the allocator would place it
      * and why not elsewhere; nothing changes. Exit status 2 when it fits
      * nowhere.
      */
-    private String dryRun(CommandSession session, String command, Node vm, String hint, java.util.Set<String> avoid) {
-        Map<String, String> args = new java.util.HashMap<>();
-        args.put("vms", vm.id());
-        if (hint != null) {
-            args.put(VirtualMachine.HINT, hint);
-        }
-        if (!avoid.isEmpty()) {
-            args.put("avoid", String.join(",", avoid));
-        }
+    private String dryRun(CommandSession session, String command, Node vm,
+            java.util.function.Supplier<vagoth.api.allocator.Placement> plan) {
         return run(command, vm.name(), () -> {
-            @SuppressWarnings("unchecked")
-            java.util.List<vagoth.api.allocator.Placement> plan = (java.util.List<vagoth.api.allocator.Placement>)
-                    manager.action("plan", args);
-            vagoth.api.allocator.Placement p = plan.get(0);
+            vagoth.api.allocator.Placement p = plan.get();
             if (!p.fits()) {
                 exit(session, 2);
             }

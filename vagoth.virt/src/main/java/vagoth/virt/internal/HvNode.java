@@ -15,11 +15,18 @@ import vagoth.api.registry.Registry;
 final class HvNode extends BaseManagedNode implements Hypervisor {
     private final DriverBoard drivers;
     private final Registry registry;
+    private final Planner planner;
 
-    HvNode(Manager manager, Node node, DriverBoard drivers, Registry registry) {
+    HvNode(Manager manager, Node node, DriverBoard drivers, Registry registry, Planner planner) {
         super(manager, node);
         this.drivers = drivers;
         this.registry = registry;
+        this.planner = planner;
+    }
+
+    @Override
+    public vagoth.api.virt.Evacuation planEvacuation() {
+        return planner.evacuation(registry, registry.getNode(id()));
     }
 
     @Override

@@ -18,6 +18,7 @@ import vagoth.api.nodetype.VagothNodeType;
 import vagoth.api.driver.Driver;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.Selection;
+import vagoth.api.allocator.Allocator;
 import vagoth.api.registry.Registry;
 import vagoth.support.bind.Current;
 import vagoth.support.bind.FollowingRegistry;
@@ -28,16 +29,28 @@ import vagoth.support.bind.FollowingRegistry;
  * leaves is gone at once. Its VMs and maintenance flag are read and written in
  * the selected registry.
  */
-@Component(configurationPid = Selection.PID)
+@Component(configurationPid = {Selection.PID, PlacementActions.PID})
 @VagothNodeType(Hypervisor.TYPE)
 public final class HvType implements NodeType {
     private final DriverBoard drivers = new DriverBoard();
     private final FollowingRegistry registry = new FollowingRegistry(Selection.DEFAULT_SWAP_GRACE_MS);
+    private final Planner planner = new Planner();
 
     @Activate
     @Modified
     void configure(Map<String, Object> props) {
         registry.grace(Current.grace(props));
+        planner.allocator.grace(Current.grace(props));
+    }
+
+    @Reference(name = Selection.ALLOCATOR, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    public void bindAllocator(Allocator a) {
+        planner.allocator.bind(a);
+    }
+
+    public void unbindAllocator(Allocator a) {
+        planner.allocator.unbind(a);
     }
 
     @Reference(name = Selection.REGISTRY, cardinality = ReferenceCardinality.OPTIONAL,
@@ -61,6 +74,6 @@ public final class HvType implements NodeType {
 
     @Override
     public ManagedNode wrap(Manager manager, Node node) {
-        return new HvNode(manager, node, drivers, registry);
+        return new HvNode(manager, node, drivers, registry, planner);
     }
 }

@@ -85,9 +85,7 @@ final class LiveMove {
                     + target.id() + " has no machine type " + (machine.isEmpty() ? "(none pinned)" : machine)
                     + ", which " + vm.id() + " is pinned to");
         }
-        String storage = source.node().definition().getOrDefault(Hypervisor.SHARED_STORAGE, "");
-        boolean shared = !storage.isBlank() && storage.equals(target.node().definition().get(Hypervisor.SHARED_STORAGE));
-        return new Checked(info.definition(), shared);
+        return new Checked(info.definition(), Hypervisor.sharedStorage(source.node(), target.node()) != null);
     }
 
     private static ActionException refused(Node vm, Hypervisor source, Hypervisor target, String why) {

@@ -60,8 +60,7 @@ public final class MigrateAction extends PlacementActions.Placing {
                     .metadata().get(VmStates.CANCEL_REQUESTED))).run(vm, source, target, checked);
             return null;
         }
-        String storage = source.node().definition().getOrDefault(Hypervisor.SHARED_STORAGE, "");
-        if (storage.isBlank() || !storage.equals(target.node().definition().get(Hypervisor.SHARED_STORAGE))) {
+        if (Hypervisor.sharedStorage(source.node(), target.node()) == null) {
             return withDisk(vm, source, target, args);
         }
         boolean running = vm.state().equals(VmStates.RUNNING) || vm.state().equals(VmStates.STARTING);

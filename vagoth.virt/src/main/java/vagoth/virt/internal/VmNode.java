@@ -16,10 +16,22 @@ import vagoth.support.bind.Current;
 final class VmNode extends BaseManagedNode implements VirtualMachine {
 
     private final Current<Scheduler> scheduler;
+    private final Planner planner;
 
-    VmNode(Manager manager, Node node, Current<Scheduler> scheduler) {
+    VmNode(Manager manager, Node node, Current<Scheduler> scheduler, Planner planner) {
         super(manager, node);
         this.scheduler = scheduler;
+        this.planner = planner;
+    }
+
+    @Override
+    public vagoth.api.allocator.Placement planPlacement(String hint) {
+        return planner.placement(manager().registry().getNode(id()), hint);
+    }
+
+    @Override
+    public vagoth.api.virt.MigrationPlan planMigration(String destination) {
+        return planner.migration(manager().registry(), this, destination);
     }
 
     private Job schedule(String action, String key, String value) {

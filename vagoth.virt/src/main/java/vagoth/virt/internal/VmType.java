@@ -14,6 +14,7 @@ import vagoth.api.ManagedNode;
 import vagoth.api.Manager;
 import vagoth.api.Node;
 import vagoth.api.Selection;
+import vagoth.api.allocator.Allocator;
 import vagoth.api.nodetype.NodeType;
 import vagoth.api.nodetype.VagothNodeType;
 import vagoth.api.scheduler.Scheduler;
@@ -22,18 +23,30 @@ import vagoth.support.bind.Current;
 
 /**
  * Gives nodes of type {@code vm} the {@link VirtualMachine} API: each
- * operation is scheduled on the selected scheduler, which it follows across a
- * swap.
+ * operation is scheduled on the selected scheduler, and each plan asks the
+ * selected allocator; both are followed across a swap.
  */
-@Component(configurationPid = Selection.PID)
+@Component(configurationPid = {Selection.PID, PlacementActions.PID})
 @VagothNodeType(VirtualMachine.TYPE)
 public final class VmType implements NodeType {
     private final Current<Scheduler> scheduler = new Current<>("scheduler", Selection.DEFAULT_SWAP_GRACE_MS);
+    private final Planner planner = new Planner();
 
     @Activate
     @Modified
     void configure(Map<String, Object> props) {
         scheduler.grace(Current.grace(props));
+        planner.allocator.grace(Current.grace(props));
+    }
+
+    @Reference(name = Selection.ALLOCATOR, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    public void bindAllocator(Allocator a) {
+        planner.allocator.bind(a);
+    }
+
+    public void unbindAllocator(Allocator a) {
+        planner.allocator.unbind(a);
     }
 
     @Reference(name = Selection.SCHEDULER, cardinality = ReferenceCardinality.OPTIONAL,
@@ -48,6 +61,6 @@ public final class VmType implements NodeType {
 
     @Override
     public ManagedNode wrap(Manager manager, Node node) {
-        return new VmNode(manager, node, scheduler);
+        return new VmNode(manager, node, scheduler, planner);
     }
 }

@@ -44,6 +44,8 @@ class VirtActionsTest {
     Path dir;
     private MemoryRegistry registry;
     private MemoryJobStore jobs;
+    private VmType vmType;
+    private HvType hvType;
     private TestManager manager;
     private final ScriptedDriver driver = new ScriptedDriver();
     private String nextHv = "hv1";
@@ -68,10 +70,10 @@ class VirtActionsTest {
         manager = new TestManager("myuser", registry).jobs(jobs);
         InlineScheduler scheduler = new InlineScheduler(manager, jobs);
         manager.scheduler(scheduler);
-        VmType vmType = new VmType();
+        vmType = new VmType();
         vmType.bindScheduler(scheduler);
         manager.nodeType("vm", vmType);
-        HvType hvType = new HvType();
+        hvType = new HvType();
         hvType.bindRegistry(registry);
         hvType.addDriver(driver, props(Driver.NAME, "scripted"));
         hvType.addDriver(new DefaultDriver(), props(Driver.NAME, "default"));
@@ -569,8 +571,10 @@ class VirtActionsTest {
     }
 
     @Test
-    void aPlanFromAHypervisorAsksForAllItsVmsTogetherAndNoneOfThemThere() {
+    void plansAskTheAllocatorAndChangeNothing() {
         registry.addNode(new Node("vm2", "vm2", "vm", "", Map.of(), Map.of(), Map.of(), Set.of(), null));
+        registry.addNode(new Node("hv3", "hv3", "hv", "", Map.of("driver", "scripted"), Map.of(), Map.of(), Set.of(),
+                null)); // shares no storage
         assertEquals(JobState.DONE, vm().define("hv1").state());
         assertEquals(JobState.DONE, ((VirtualMachine) manager.getNode("vm2")).define("hv1").state());
         List<Object> asked = new java.util.ArrayList<>();
@@ -584,19 +588,42 @@ class VirtActionsTest {
             public List<vagoth.api.allocator.Placement> plan(List<Node> vms, String hint, Set<String> avoid) {
                 asked.add(vms.stream().map(Node::id).sorted().toList());
                 asked.add(avoid);
-                return vms.stream().map(v -> new vagoth.api.allocator.Placement(v.id(), "hv2", Map.of())).toList();
+                return vms.stream().map(v -> new vagoth.api.allocator.Placement(v.id(), hint != null ? hint : "hv2",
+                        Map.of())).toList();
             }
         };
-        PlanningActions.Plan plan = new PlanningActions.Plan();
-        plan.bindAllocator(planner);
-        action("plan", plan);
+        hvType.bindAllocator(planner);
+        vmType.bindAllocator(planner);
+        driver.calls.clear();
 
-        Object placed = manager.action("plan", Map.of("from", "hv1"));
+        // an evacuation: all of hv1's VMs together, none of them back to hv1
+        vagoth.api.virt.Evacuation e = ((Hypervisor) manager.getNode("hv1")).planEvacuation();
         assertEquals(List.of(List.of("devnode1", "vm2"), Set.of("hv1")), asked);
-        assertEquals(2, ((List<?>) placed).size());
-        assertEquals(List.of(), manager.action("plan", Map.of("from", "hv2")), "nothing on hv2: nothing to plan");
+        assertEquals("hv1", e.hypervisor());
+        assertEquals(2, e.moves().size());
+        assertEquals(List.of(), e.stays());
+        assertEquals(List.of(), ((Hypervisor) manager.getNode("hv2")).planEvacuation().placements(),
+                "nothing on hv2: nothing to plan");
         assertEquals(2, asked.size(), "and the allocator is not asked");
-        assertThrows(VagothException.class, () -> manager.action("plan", Map.of("from", "devnode1")),
-                "a VM is not a hypervisor");
+
+        // a migration: away from its host; hv1 and hv2 share san1, hv3 shares nothing; it does not run: not live
+        vagoth.api.virt.MigrationPlan m = vm().planMigration(null);
+        assertEquals(Set.of("hv1"), asked.get(3));
+        assertEquals("hv2", m.placement().chosen());
+        assertEquals("hv1", m.from());
+        assertEquals("san1", m.sharedStorage());
+        assertFalse(m.live());
+        assertNull(vm().planMigration("hv3").sharedStorage(), "its disk would be copied to hv3");
+
+        // a placement, where define would put it
+        assertEquals("hv3", ((VirtualMachine) manager.getNode("vm2")).planPlacement("hv3").chosen());
+        assertEquals(Set.of(), asked.get(asked.size() - 1), "a new placement avoids nothing");
+
+        assertEquals(List.of(), driver.calls, "no hypervisor was asked anything");
+        assertEquals("hv1", node().parent(), "nothing moved");
+        registry.addNode(new Node("vm3", "vm3", "vm", "", Map.of(), Map.of(), Map.of(), Set.of(), null));
+        VagothException nowhere = assertThrows(VagothException.class,
+                () -> ((VirtualMachine) manager.getNode("vm3")).planMigration(null));
+        assertEquals("vm3 is on no hypervisor: define places it", nowhere.getMessage());
     }
 }
