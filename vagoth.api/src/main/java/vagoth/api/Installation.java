@@ -20,6 +20,11 @@ public final class Installation {
     /** Session variable: a {@code Consumer<String>} told the id of each job a command starts. */
     public static final String JOB_LISTENER_VARIABLE = "VAGOTH_JOB_LISTENER";
     /**
+     * Session variable: a {@code Consumer<String>} told the id of the transaction a command runs in, as it begins
+     * (the daemon tells its client, which then knows what to look for if the daemon goes away).
+     */
+    public static final String TX_LISTENER_VARIABLE = "VAGOTH_TX_LISTENER";
+    /**
      * Session variable: a {@code java.io.PrintStream} to the client's standard error, written to as a command runs
      * (a migration's progress line on the operator's terminal).
      */

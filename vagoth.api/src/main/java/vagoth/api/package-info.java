@@ -3,7 +3,7 @@
  * part shares, and the names (service properties, installation layout) they agree on.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package vagoth.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * {@code VGT2}, what is asked ({@link Kind}), the argument count, each
  * argument, and whether the client's output is a terminal ({@code VGT1}, a
  * command without the kind, is still understood). Answer: a notice for each job the command starts
- * ({@link #JOB_NOTICE} and the job's id), sent as it starts, so a client
+ * ({@link #JOB_NOTICE} and the job's id), sent as it starts, and one for
+ * the transaction it runs in ({@link #TX_NOTICE} and its id), so a client
  * that loses the daemon knows what to look for; then the exit status, and
  * everything the command wrote to standard output and to standard error.
  */
@@ -21,6 +22,8 @@ final class DaemonProtocol {
     static final int JOB_NOTICE = -0x4a4f4221;
     /** Precedes what the command wrote to standard error so far (action lines), sent as it is written. */
     static final int ERR_CHUNK = -0x45525221;
+    /** Precedes the id of the transaction the command runs in, sent as it begins. */
+    static final int TX_NOTICE = -0x54584e21;
     private static final int MAX_BYTES = 256 << 20;
     /** A command's arguments together, at most: far more than a command line holds (Linux's is 2 MiB). */
     static final int MAX_REQUEST_BYTES = 8 << 20;
@@ -117,19 +120,30 @@ final class DaemonProtocol {
         o.flush();
     }
 
+    /** Tells the client a command runs in transaction {@code txid}. */
+    static void writeTx(DataOutputStream o, String txid) throws IOException {
+        o.writeInt(TX_NOTICE);
+        bytes(o, txid.getBytes(StandardCharsets.UTF_8));
+        o.flush();
+    }
+
+    /** Who hears what comes before an answer. */
+    record Notices(java.util.function.Consumer<String> jobs, java.util.function.Consumer<String> txids,
+            java.util.function.Consumer<byte[]> err) {
+    }
+
     /**
-     * Reads the answer; each job notice before it goes to {@code jobs}, and
-     * each piece of standard error to {@code err}, as they arrive.
+     * Reads the answer; each job notice, transaction notice and piece of
+     * standard error before it goes to {@code notices}, as they arrive.
      */
-    static Answer readAnswer(DataInputStream in, java.util.function.Consumer<String> jobs,
-            java.util.function.Consumer<byte[]> err) throws IOException {
+    static Answer readAnswer(DataInputStream in, Notices notices) throws IOException {
         int first = in.readInt();
-        while (first == JOB_NOTICE || first == ERR_CHUNK) {
+        while (first == JOB_NOTICE || first == ERR_CHUNK || first == TX_NOTICE) {
             byte[] b = bytes(in);
-            if (first == JOB_NOTICE) {
-                jobs.accept(new String(b, StandardCharsets.UTF_8));
-            } else {
-                err.accept(b);
+            switch (first) {
+                case JOB_NOTICE -> notices.jobs().accept(new String(b, StandardCharsets.UTF_8));
+                case TX_NOTICE -> notices.txids().accept(new String(b, StandardCharsets.UTF_8));
+                default -> notices.err().accept(b);
             }
             first = in.readInt();
         }

@@ -113,6 +113,14 @@ final class DaemonServer implements AutoCloseable {
                 } catch (IOException e) {
                     // the client went away: the command goes on
                 }
+            }, txid -> {
+                try {
+                    synchronized (out) {
+                        DaemonProtocol.writeTx(out, txid);
+                    }
+                } catch (IOException e) {
+                    // the client went away: the command goes on
+                }
             }, new ErrToClient(out));
             synchronized (out) {
                 DaemonProtocol.write(out, answer);
@@ -137,7 +145,7 @@ final class DaemonServer implements AutoCloseable {
             ByteArrayOutputStream jobs = new ByteArrayOutputStream();
             PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
             int status = new OneShot(container, new PrintStream(jobs, true, StandardCharsets.UTF_8), quiet).run("jobs",
-                    new String[] {"--state", state, "--json"}, false, owner, id -> { });
+                    new String[] {"--state", state, "--json"}, false, owner, null, null);
             if (status != OneShot.OK || !jobs.toString(StandardCharsets.UTF_8).strip().equals("[]")) {
                 return false;
             }
@@ -181,7 +189,7 @@ final class DaemonServer implements AutoCloseable {
     }
 
     private DaemonProtocol.Answer run(DaemonProtocol.Request req, String user, java.util.function.Consumer<String> jobs,
-            java.io.OutputStream errToClient) {
+            java.util.function.Consumer<String> txids, java.io.OutputStream errToClient) {
         ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(errToClient, true, StandardCharsets.UTF_8);
@@ -197,10 +205,10 @@ final class DaemonServer implements AutoCloseable {
                 case COMMAND -> {
                     String command = args.length == 0 ? "help" : args[0];
                     status = new OneShot(container, out, err).run(command, Arrays.copyOfRange(args,
-                            Math.min(1, args.length), args.length), req.color(), user, jobs);
+                            Math.min(1, args.length), args.length), req.color(), user, jobs, txids);
                 }
                 case SHELL_LINE -> status = shell(args[0], user).execute(args.length > 1 ? args[1] : "", out, err,
-                        req.color(), jobs);
+                        req.color(), jobs, txids);
                 case COMPLETE -> shell(args[0], user).complete(List.of(args).subList(1, args.length))
                         .forEach(out::println);
                 case SHELL_CLOSE -> {

@@ -14,7 +14,8 @@ final class EmbeddedShell implements Shell.Backend {
 
     @Override
     public int execute(String line, PrintStream out, PrintStream err, boolean color, AtomicReference<String> seen) {
-        return session.execute(line, out, err, color, id -> seen.compareAndSet(null, "job " + id));
+        return session.execute(line, out, err, color, id -> seen.set("job " + id),
+                txid -> seen.compareAndSet(null, "txid " + txid));
     }
 
     @Override

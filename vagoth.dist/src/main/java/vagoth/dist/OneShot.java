@@ -71,14 +71,16 @@ final class OneShot {
     }
 
     int run(String command, String[] args, boolean color) {
-        return run(command, args, color, null, null);
+        return run(command, args, color, null, null, null);
     }
 
     /**
      * @param source who the work is attributed to (the client's user, through the daemon); null for the default
      * @param jobs   told the id of each job the command starts, as it starts (the daemon's client); may be null
+     * @param txids  told the id of the transaction the command runs in, as it begins; may be null
      */
-    int run(String command, String[] args, boolean color, String source, java.util.function.Consumer<String> jobs) {
+    int run(String command, String[] args, boolean color, String source, java.util.function.Consumer<String> jobs,
+            java.util.function.Consumer<String> txids) {
         Object processor = container.waitForService(PROCESSOR, START_TIMEOUT_MS);
         Object commands = container.waitForService("*", SCOPE, START_TIMEOUT_MS);
         if (processor == null || commands == null) {
@@ -106,6 +108,9 @@ final class OneShot {
             }
             if (jobs != null) {
                 put.invoke(session, Installation.JOB_LISTENER_VARIABLE, jobs);
+            }
+            if (txids != null) {
+                put.invoke(session, Installation.TX_LISTENER_VARIABLE, txids);
             }
             StringBuilder line = new StringBuilder("vagoth:").append(function);
             for (int i = 0; i < args.length; i++) {

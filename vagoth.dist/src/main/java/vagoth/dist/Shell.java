@@ -34,7 +34,8 @@ final class Shell {
         /**
          * Runs one line.
          *
-         * @param seen set to {@code job <id>} as soon as the line starts a job
+         * @param seen set to {@code txid <txid>} as soon as the line begins its transaction, and to {@code job <id>}
+         *             as soon as it starts a job
          * @return its exit status, or -1 when it could not be handed over (it did not run)
          */
         int execute(String line, PrintStream out, PrintStream err, boolean color, AtomicReference<String> seen);

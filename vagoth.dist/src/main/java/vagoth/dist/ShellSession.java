@@ -41,7 +41,8 @@ final class ShellSession implements AutoCloseable {
     }
 
     /** Runs one line; its output goes to {@code o} and {@code e}. @return the exit status the command would have */
-    int execute(String line, PrintStream o, PrintStream e, boolean color, Consumer<String> jobs) {
+    int execute(String line, PrintStream o, PrintStream e, boolean color, Consumer<String> jobs,
+            Consumer<String> txids) {
         List<String> words;
         try {
             words = CommandLine.split(line);
@@ -55,7 +56,8 @@ final class ShellSession implements AutoCloseable {
         OneShot oneShot = new OneShot(container, o, e);
         String command = vagothCommand(oneShot, words.get(0));
         if (command != null && line.chars().noneMatch(c -> GOGO_SYNTAX.indexOf(c) >= 0)) {
-            return oneShot.run(command, words.subList(1, words.size()).toArray(String[]::new), color, source, jobs);
+            return oneShot.run(command, words.subList(1, words.size()).toArray(String[]::new), color, source, jobs,
+                    txids);
         }
         return gogo(line, words.get(0), oneShot, o, e);
     }

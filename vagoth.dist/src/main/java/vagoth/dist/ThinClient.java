@@ -135,22 +135,23 @@ public final class ThinClient {
                     // a daemon that refuses this user answers before it reads and closes: its answer is still there
                 }
                 a = DaemonProtocol.readAnswer(new DataInputStream(new java.io.BufferedInputStream(
-                        Channels.newInputStream(ch))), new Consumer<String>() {
+                        Channels.newInputStream(ch))), new DaemonProtocol.Notices(new Consumer<String>() {
                             @Override
                             public void accept(String id) {
                                 seen.set("job " + id);
+                            }
+                        }, new Consumer<String>() {
+                            @Override
+                            public void accept(String txid) {
+                                seen.compareAndSet(null, "txid " + txid); // a job, once there is one, says more
                             }
                         }, new Consumer<byte[]>() {
                             @Override
                             public void accept(byte[] chunk) {
                                 err.write(chunk, 0, chunk.length); // action lines, as they happen
                                 err.flush();
-                                String txid = txid(chunk);
-                                if (txid != null) {
-                                    seen.compareAndSet(null, "txid " + txid);
-                                }
                             }
-                        });
+                        }));
             } catch (IOException e) {
                 String where = seen.get();
                 err.println("vagoth: the daemon stopped while it ran '" + request.line() + "'"
@@ -171,27 +172,12 @@ public final class ThinClient {
         }
     }
 
-    /** The eight hex digits after {@code txid=} in an action line, if there are. */
-    static String txid(byte[] chunk) {
-        String s = new String(chunk, StandardCharsets.UTF_8);
-        int at = s.indexOf("txid=");
-        if (at < 0 || at + 13 > s.length()) {
-            return null;
-        }
-        String id = s.substring(at + 5, at + 13);
-        for (int i = 0; i < id.length(); i++) {
-            if (Character.digit(id.charAt(i), 16) < 0 || Character.isUpperCase(id.charAt(i))) {
-                return null;
-            }
-        }
-        return id;
-    }
-
     /**
-     * The client's whole path (the owner check, Ctrl-C, a request, a job
-     * notice, an action line, the answer) against a stand-in daemon in a
-     * temporary directory, so a class-data-sharing archive made of this run
-     * holds every class a real command loads. Prints nothing.
+     * The client's whole path (the owner check, Ctrl-C, a request, a
+     * transaction and a job notice, an action line, the answer) against a
+     * stand-in daemon in a temporary directory, so a class-data-sharing
+     * archive made of this run holds every class a real command loads.
+     * Prints nothing.
      */
     private static int warmUp() {
         Path dir = null;
@@ -206,6 +192,7 @@ public final class ThinClient {
                     try (SocketChannel c = server.accept()) {
                         DataOutputStream o = new DataOutputStream(Channels.newOutputStream(c));
                         DaemonProtocol.readRequest(new DataInputStream(Channels.newInputStream(c)));
+                        DaemonProtocol.writeTx(o, "00000000");
                         DaemonProtocol.writeJob(o, "0");
                         DaemonProtocol.writeErr(o, "vagoth: txid=00000000 source=warm-up action=none vm=\n"
                                 .getBytes(StandardCharsets.UTF_8));

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -268,6 +269,7 @@ class HaIT {
      * dead to it. It fences nothing and restarts nothing, however long it
      * polls; back on the network, everything is where it was.
      */
+    @Tag("root") // a network namespace
     @Test
     void aDaemonCutOffFromEveryHostInANetworkNamespaceOfItsOwnFencesNothing() throws Exception {
         assumeTrue(runs("id -u").equals("0") && !runs("command -v unshare busybox").isEmpty(),

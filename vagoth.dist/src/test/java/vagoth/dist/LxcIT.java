@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Timeout;
  * must run.
  */
 @Timeout(600)
+@Tag("lxc")
+@Tag("root")
 class LxcIT {
     private Path home;
     private Path lxcpath;

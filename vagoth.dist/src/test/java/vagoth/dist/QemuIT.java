@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * source's stopped, never from 0). Needs root and QEMU; CI must run it.
  */
 @Timeout(900)
+@Tag("root")
+@Tag("lxc")
+@Tag("slow") // QEMU guests, an LXC container and network namespaces
 class QemuIT {
     /** The tiny guest's kernel and initramfs, built once for the class. */
     @TempDir

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,6 +144,7 @@ class SafetyIT {
         }
     }
 
+    @Tag("root") // gives a home to another user
     @Test
     @Timeout(120)
     void anotherUsersHomeIsRefusedUnlessAllowed() throws Exception {

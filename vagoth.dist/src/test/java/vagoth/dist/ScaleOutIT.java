@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
@@ -26,6 +27,7 @@ import vagoth.testing.PostgresServer;
  * the others see.
  */
 @Timeout(300)
+@Tag("postgres") // a PostgreSQL server of its own
 class ScaleOutIT {
     @RegisterExtension
     static final PostgresServer.PerClass PG = new PostgresServer.PerClass();

@@ -30,11 +30,23 @@ final class Session {
 
     /**
      * Runs work in a transaction whose source is the user the command came
-     * from (the daemon passes its client's), or the manager's default.
+     * from (the daemon passes its client's), or the manager's default; the
+     * session's transaction listener hears its id first.
      */
     static String asCaller(Manager manager, CommandSession session, Supplier<String> work) {
         Object source = session == null ? null : session.get(Installation.SOURCE_VARIABLE);
-        return source instanceof String s ? manager.inTransaction(s, work) : manager.inTransaction(work);
+        Supplier<String> told = () -> {
+            manager.currentTransaction().ifPresent(t -> txListener(session).accept(t.txid()));
+            return work.get();
+        };
+        return source instanceof String s ? manager.inTransaction(s, told) : manager.inTransaction(told);
+    }
+
+    /** Told the id of the transaction a command runs in (the daemon passes it on to its client). */
+    @SuppressWarnings("unchecked")
+    static Consumer<String> txListener(CommandSession session) {
+        Object l = session == null ? null : session.get(Installation.TX_LISTENER_VARIABLE);
+        return l instanceof Consumer<?> c ? (Consumer<String>) c : id -> { };
     }
 
     /** Told the id of each job a command starts (the daemon passes it on to its client). */
