@@ -98,18 +98,18 @@ public final class AuthFilter implements Filter {
         }
     }
 
+    /**
+     * One request's way through: refused outright when malformed; a sign-in
+     * or the scrape token each their own way; else its caller is found (a
+     * bearer token, or a session cookie with its CSRF token for a change) and
+     * the request served as that caller, a change recorded.
+     */
     private void filter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
             throws IOException, ServletException {
-        if (tokenInUrl(req.getQueryString())) {
+        String malformed = malformed(req);
+        if (malformed != null) {
             resp.setHeader("Connection", "close");
-            Api.error(resp, 400, "a token goes in the Authorization header, never in the URL (it would be logged"
-                    + " on the way): revoke that token, it may have been seen");
-            return;
-        }
-        java.util.List<String> authorizations = java.util.Collections.list(req.getHeaders("Authorization"));
-        if (authorizations.size() > 1) {
-            resp.setHeader("Connection", "close");
-            Api.error(resp, 400, "one Authorization header, not " + authorizations.size());
+            Api.error(resp, 400, malformed);
             return;
         }
         String header = req.getHeader("Authorization");
@@ -117,53 +117,89 @@ public final class AuthFilter implements Filter {
             signIn(req, resp, chain);
             return;
         }
-        Optional<AccessToken> token = Optional.empty();
-        Sessions.Session session = null;
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            String presented = header.substring(7).trim();
-            ScrapeToken s = scrape;
-            if (s != null && s.matches(presented)) {
-                scraped(req, resp, chain);
-                return;
-            }
-            token = tokens.authenticate(presented);
-            req.setAttribute(Api.STILL_VALID, (java.util.function.BooleanSupplier) () -> tokens.authenticate(presented)
-                    .isPresent());
-        } else if (header == null && cookie(req) != null) {
-            session = sessions.find(cookie(req)).orElse(null);
-            token = session == null ? Optional.empty() : tokens.authenticate(session.bearer);
-            if (token.isEmpty()) {
-                resp.setHeader("Connection", "close");
-                Api.error(resp, 401, "the session has ended (signed out, idle too long, its token revoked or"
-                        + " expired, or the daemon restarted): sign in again");
-                return;
-            }
-            if (!SAFE.contains(req.getMethod()) && !session.csrfMatches(req.getHeader(Sessions.CSRF_HEADER))) {
-                resp.setHeader("Connection", "close");
-                Api.error(resp, 403, "a change made with a session cookie needs its CSRF token in the "
-                        + Sessions.CSRF_HEADER + " header (GET /api/v1/session gives it)");
-                return;
-            }
-            req.setAttribute(Api.SESSION, session);
-            Sessions.Session s = session;
-            req.setAttribute(Api.STILL_VALID, (java.util.function.BooleanSupplier) () -> sessions.lasts(s.id)
-                    && tokens.authenticate(s.bearer).isPresent());
-        }
-        if (token.isEmpty()) {
-            resp.setHeader("Connection", "close"); // answered without reading its body: nothing of it is waited for
-            if (header != null) { // a token presented and refused: a guess, counted (no token at all guesses nothing)
-                failures.failed(req.getRemoteAddr());
-                if (tooMany(req, resp)) {
-                    return;
-                }
-            }
-            resp.setHeader("WWW-Authenticate", "Bearer realm=\"vagoth\"");
-            Api.error(resp, 401, header == null ? "no token: send 'Authorization: Bearer TOKEN' ('vagoth token create"
-                    + " --role viewer' makes one)" : "the token is not valid (unknown, revoked, expired or"
-                    + " malformed)");
+        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim() : null;
+        ScrapeToken s = scrape;
+        if (presented != null && s != null && s.matches(presented)) {
+            scraped(req, resp, chain);
             return;
         }
-        req.setAttribute(Api.TOKEN, token.get());
+        Optional<AccessToken> token;
+        try {
+            token = presented != null ? bearer(req, presented) : header == null && cookie(req) != null
+                    ? session(req) : Optional.empty();
+        } catch (Api.Refusal r) {
+            resp.setHeader("Connection", "close");
+            Api.error(resp, r.status, r.getMessage());
+            return;
+        }
+        if (token.isEmpty()) {
+            refuse(req, resp, header != null);
+            return;
+        }
+        serve(req, resp, chain, token.get());
+    }
+
+    /** Why a request is refused before anything else is looked at (400), or null. */
+    private static String malformed(HttpServletRequest req) {
+        if (tokenInUrl(req.getQueryString())) {
+            return "a token goes in the Authorization header, never in the URL (it would be logged on the way):"
+                    + " revoke that token, it may have been seen";
+        }
+        int authorizations = java.util.Collections.list(req.getHeaders("Authorization")).size();
+        return authorizations > 1 ? "one Authorization header, not " + authorizations : null;
+    }
+
+    /** The token a bearer header presents, if valid; the request can ask again whether it still is. */
+    private Optional<AccessToken> bearer(HttpServletRequest req, String presented) {
+        req.setAttribute(Api.STILL_VALID, (java.util.function.BooleanSupplier) () -> tokens.authenticate(presented)
+                .isPresent());
+        return tokens.authenticate(presented);
+    }
+
+    /**
+     * The token behind a session cookie; a session that has ended is refused
+     * (401), and so is a change without the session's CSRF token (403).
+     */
+    private Optional<AccessToken> session(HttpServletRequest req) {
+        Sessions.Session session = sessions.find(cookie(req)).orElse(null);
+        Optional<AccessToken> token = session == null ? Optional.empty() : tokens.authenticate(session.bearer);
+        if (token.isEmpty()) {
+            throw new Api.Refusal(401, "the session has ended (signed out, idle too long, its token revoked or"
+                    + " expired, or the daemon restarted): sign in again");
+        }
+        if (!SAFE.contains(req.getMethod()) && !session.csrfMatches(req.getHeader(Sessions.CSRF_HEADER))) {
+            throw new Api.Refusal(403, "a change made with a session cookie needs its CSRF token in the "
+                    + Sessions.CSRF_HEADER + " header (GET /api/v1/session gives it)");
+        }
+        req.setAttribute(Api.SESSION, session);
+        req.setAttribute(Api.STILL_VALID, (java.util.function.BooleanSupplier) () -> sessions.lasts(session.id)
+                && tokens.authenticate(session.bearer).isPresent());
+        return token;
+    }
+
+    /**
+     * 401 for a request without a valid caller; a token presented and refused
+     * is a guess, counted against its address (no token at all guesses
+     * nothing), and past the free ones answered 429.
+     */
+    private void refuse(HttpServletRequest req, HttpServletResponse resp, boolean presented) throws IOException {
+        resp.setHeader("Connection", "close"); // answered without reading its body: nothing of it is waited for
+        if (presented) {
+            failures.failed(req.getRemoteAddr());
+            if (tooMany(req, resp)) {
+                return;
+            }
+        }
+        resp.setHeader("WWW-Authenticate", "Bearer realm=\"vagoth\"");
+        Api.error(resp, 401, presented ? "the token is not valid (unknown, revoked, expired or malformed)"
+                : "no token: send 'Authorization: Bearer TOKEN' ('vagoth token create --role viewer' makes one)");
+    }
+
+    /** Serves the request as {@code caller}; a change is logged and published with its actor. */
+    private void serve(HttpServletRequest req, HttpServletResponse resp, FilterChain chain, AccessToken caller)
+            throws IOException, ServletException {
+        req.setAttribute(Api.TOKEN, caller);
         try {
             chain.doFilter(req, resp);
         } catch (Api.Refusal r) {
@@ -172,11 +208,11 @@ public final class AuthFilter implements Filter {
             }
         } finally {
             if (!SAFE.contains(req.getMethod())) {
-                LOG.log(System.Logger.Level.INFO, "api: {0} ({1}) {2} {3} -> {4}", token.get().name(),
-                        token.get().role().label(), req.getMethod(), req.getRequestURI(), resp.getStatus());
+                LOG.log(System.Logger.Level.INFO, "api: {0} ({1}) {2} {3} -> {4}", caller.name(),
+                        caller.role().label(), req.getMethod(), req.getRequestURI(), resp.getStatus());
                 Map<String, Object> call = new LinkedHashMap<>();
-                call.put("actor", token.get().name());
-                call.put("role", token.get().role().label());
+                call.put("actor", caller.name());
+                call.put("role", caller.role().label());
                 call.put("method", req.getMethod());
                 call.put("path", req.getRequestURI());
                 call.put("status", resp.getStatus());
