@@ -18,7 +18,6 @@ import vagoth.api.nodetype.VagothNodeType;
 import vagoth.api.driver.Driver;
 import vagoth.api.virt.Hypervisor;
 import vagoth.api.Selection;
-import vagoth.api.allocator.Allocator;
 import vagoth.api.registry.Registry;
 import vagoth.support.bind.Current;
 import vagoth.support.bind.FollowingRegistry;
@@ -29,28 +28,23 @@ import vagoth.support.bind.FollowingRegistry;
  * leaves is gone at once. Its VMs and maintenance flag are read and written in
  * the selected registry.
  */
-@Component(configurationPid = {Selection.PID, PlacementActions.PID})
+@Component(configurationPid = Selection.PID)
 @VagothNodeType(Hypervisor.TYPE)
 public final class HvType implements NodeType {
     private final DriverBoard drivers = new DriverBoard();
     private final FollowingRegistry registry = new FollowingRegistry(Selection.DEFAULT_SWAP_GRACE_MS);
-    private final Planner planner = new Planner();
+    private volatile Planner planner;
 
     @Activate
     @Modified
     void configure(Map<String, Object> props) {
         registry.grace(Current.grace(props));
-        planner.allocator.grace(Current.grace(props));
     }
 
-    @Reference(name = Selection.ALLOCATOR, cardinality = ReferenceCardinality.OPTIONAL,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    public void bindAllocator(Allocator a) {
-        planner.allocator.bind(a);
-    }
-
-    public void unbindAllocator(Allocator a) {
-        planner.allocator.unbind(a);
+    /** The plans its nodes answer, asked of the selected allocator (one planner for both node types). */
+    @Reference
+    public void bindPlanner(Planner p) {
+        planner = p;
     }
 
     @Reference(name = Selection.REGISTRY, cardinality = ReferenceCardinality.OPTIONAL,

@@ -1,7 +1,16 @@
 package vagoth.virt.internal;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import vagoth.api.Node;
 import vagoth.api.NodeQuery;
@@ -21,10 +30,29 @@ import vagoth.support.bind.Current;
  * types answer ({@link VirtualMachine#planPlacement}, {@link
  * VirtualMachine#planMigration}, {@link Hypervisor#planEvacuation}): nothing
  * changes, and no node is claimed (a VM busy with a job can be planned for).
- * It follows the allocator across a swap.
+ * It follows the allocator across a swap. A component of this bundle's own:
+ * both node types use the one instance.
  */
-final class Planner {
-    final Current<Allocator> allocator = new Current<>("allocator", Selection.DEFAULT_SWAP_GRACE_MS);
+@Component(service = Planner.class, configurationPid = {Selection.PID, PlacementActions.PID})
+public final class Planner {
+    private final Current<Allocator> allocator = new Current<>("allocator", Selection.DEFAULT_SWAP_GRACE_MS);
+
+    @Activate
+    @Modified
+    void configure(Map<String, Object> props) {
+        allocator.grace(Current.grace(props));
+    }
+
+    /** The selected allocator ({@code allocator.target} in {@code etc/vagoth.virt.cfg}). */
+    @Reference(name = Selection.ALLOCATOR, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    public void bindAllocator(Allocator a) {
+        allocator.bind(a);
+    }
+
+    public void unbindAllocator(Allocator a) {
+        allocator.unbind(a);
+    }
 
     /** Where {@code vm} would be placed: on {@code hint} only, or anywhere when null. */
     Placement placement(Node vm, String hint) {

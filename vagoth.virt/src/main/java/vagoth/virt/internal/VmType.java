@@ -14,7 +14,6 @@ import vagoth.api.ManagedNode;
 import vagoth.api.Manager;
 import vagoth.api.Node;
 import vagoth.api.Selection;
-import vagoth.api.allocator.Allocator;
 import vagoth.api.nodetype.NodeType;
 import vagoth.api.nodetype.VagothNodeType;
 import vagoth.api.scheduler.Scheduler;
@@ -26,27 +25,22 @@ import vagoth.support.bind.Current;
  * operation is scheduled on the selected scheduler, and each plan asks the
  * selected allocator; both are followed across a swap.
  */
-@Component(configurationPid = {Selection.PID, PlacementActions.PID})
+@Component(configurationPid = Selection.PID)
 @VagothNodeType(VirtualMachine.TYPE)
 public final class VmType implements NodeType {
     private final Current<Scheduler> scheduler = new Current<>("scheduler", Selection.DEFAULT_SWAP_GRACE_MS);
-    private final Planner planner = new Planner();
+    private volatile Planner planner;
 
     @Activate
     @Modified
     void configure(Map<String, Object> props) {
         scheduler.grace(Current.grace(props));
-        planner.allocator.grace(Current.grace(props));
     }
 
-    @Reference(name = Selection.ALLOCATOR, cardinality = ReferenceCardinality.OPTIONAL,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    public void bindAllocator(Allocator a) {
-        planner.allocator.bind(a);
-    }
-
-    public void unbindAllocator(Allocator a) {
-        planner.allocator.unbind(a);
+    /** The plans its nodes answer, asked of the selected allocator (one planner for both node types). */
+    @Reference
+    public void bindPlanner(Planner p) {
+        planner = p;
     }
 
     @Reference(name = Selection.SCHEDULER, cardinality = ReferenceCardinality.OPTIONAL,

@@ -592,8 +592,10 @@ class VirtActionsTest {
                         Map.of())).toList();
             }
         };
-        hvType.bindAllocator(planner);
-        vmType.bindAllocator(planner);
+        Planner plans = new Planner();
+        plans.bindAllocator(planner);
+        hvType.bindPlanner(plans);
+        vmType.bindPlanner(plans);
         driver.calls.clear();
 
         // an evacuation: all of hv1's VMs together, none of them back to hv1
