@@ -1,31 +1,21 @@
 package vagoth.jobs.postgres.internal;
 
 import java.security.SecureRandom;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
-
-import com.google.gson.Gson;
-import com.google.gson.reflect.TypeToken;
 
 import vagoth.api.VagothException;
 import vagoth.api.job.Job;
@@ -35,10 +25,8 @@ import vagoth.api.job.JobState;
 import vagoth.api.job.JobStore;
 import vagoth.api.job.Transaction;
 import vagoth.api.job.VagothJobs;
-import vagoth.api.registry.RegistryException;
 import vagoth.support.postgres.Database;
 import vagoth.support.postgres.Listener;
-import vagoth.support.postgres.SchemaMigration;
 
 /**
  * Job records in PostgreSQL, shared by every daemon on the database: any of
@@ -62,31 +50,17 @@ import vagoth.support.postgres.SchemaMigration;
 @VagothJobs("postgres")
 public final class PostgresJobStore implements JobStore, AutoCloseable {
     static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
-    private static final long MIGRATION_LOCK = 0x7661676f74680003L;
-    private static final Gson GSON = new Gson();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private static final System.Logger LOG = System.getLogger(PostgresJobStore.class.getName());
     private final Database db;
     private final Duration lease;
     private final String owner;
-    /** The epoch of each job this store started and has not ended. */
-    private final Map<String, Long> claims = new ConcurrentHashMap<>();
-    /** Jobs that ran here whose end could not be recorded: no longer renewed, left to expire as interrupted. */
-    private final Set<String> abandoned = ConcurrentHashMap.newKeySet();
-    /**
-     * Claims are made under its read lock; the write lock is held while
-     * claims that were committed but never reached this process (the
-     * connection was lost before the answer) are put back in the queue, so
-     * a claim whose answer is on its way is never taken for one of those.
-     */
-    private final ReentrantReadWriteLock claiming = new ReentrantReadWriteLock();
-    private final Thread keeper;
+    /** This store's leases, the claims they cover, and the thread that keeps them. */
+    private final JobLeases leases;
     private final Listener listener;
     /** Counts the times claimable work may have appeared; claims wait for it to change. */
     private long wakes;
-    /** When this store's leases were last renewed ({@link System#nanoTime()}). */
-    private volatile long renewed = System.nanoTime();
     private volatile boolean closed;
 
     @Activate
@@ -113,13 +87,12 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         this.lease = lease;
         this.owner = ProcessHandle.current().pid() + "@" + host() + "/" + HexFormat.of().toHexDigits(RANDOM.nextInt());
         sql(c -> {
-            migrate(c);
+            JobSchema.migrate(c);
             return null;
         });
-        this.keeper = new Thread(this::keep, "vagoth-job-leases");
-        keeper.setDaemon(true);
-        keeper.start();
-        this.listener = new Listener(db, CHANNEL, "job records", c -> wake());
+        this.leases = new JobLeases(db, lease, owner, this::wake);
+        leases.start();
+        this.listener = new Listener(db, JobSchema.CHANNEL, "job records", c -> wake());
         listener.start();
     }
 
@@ -142,44 +115,8 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         return owner;
     }
 
-    /** The job records' tables; migration {@code i} takes them from version {@code i} to {@code i + 1}. */
-    private static final List<List<String>> MIGRATIONS = List.of(List.of(
-            "CREATE TABLE vagoth_jobs (seq bigserial UNIQUE, id text PRIMARY KEY, txid text NOT NULL,"
-                    + " source text NOT NULL, queue text NOT NULL, action text NOT NULL, args jsonb NOT NULL,"
-                    + " state text NOT NULL, error text, created timestamptz NOT NULL, started timestamptz,"
-                    + " finished timestamptz, owner text NOT NULL, epoch bigint NOT NULL DEFAULT 0,"
-                    + " lease_until timestamptz NOT NULL)",
-            "CREATE INDEX vagoth_jobs_open ON vagoth_jobs (state, owner) WHERE state IN ('queued', 'running')",
-            "CREATE TABLE vagoth_job_steps (job_id text NOT NULL REFERENCES vagoth_jobs (id) ON DELETE CASCADE,"
-                    + " n bigserial, step text NOT NULL, at timestamptz NOT NULL DEFAULT now(),"
-                    + " PRIMARY KEY (job_id, n))"),
-            List.of("CREATE INDEX vagoth_jobs_queue_open ON vagoth_jobs (queue, seq)"
-                    + " WHERE state IN ('queued', 'running')",
-                    "CREATE INDEX vagoth_jobs_queued ON vagoth_jobs (seq) WHERE state = 'queued'"));
-    /** The channel that wakes other daemons' claims: a job was queued, or ended and freed its queue. */
-    static final String CHANNEL = "vagoth_jobs";
-
-    private static void migrate(Connection c) throws SQLException {
-        SchemaMigration.migrate(c, "vagoth_jobs_schema", MIGRATION_LOCK, MIGRATIONS, "the job records");
-    }
-
     private <T> T sql(Database.Work<T> work) {
         return db.run("Job records", work);
-    }
-
-    private static final String COLUMNS = "id, txid, source, queue, action, args::text, state, error, created,"
-            + " started, finished";
-
-    private static Job job(ResultSet r) throws SQLException {
-        Map<String, String> args = GSON.fromJson(r.getString(6), new TypeToken<LinkedHashMap<String, String>>() {
-        }.getType());
-        return new Job(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), args,
-                JobState.valueOf(r.getString(7).toUpperCase(Locale.ROOT)), r.getString(8), instant(r.getTimestamp(9)),
-                instant(r.getTimestamp(10)), instant(r.getTimestamp(11)));
-    }
-
-    private static java.time.Instant instant(Timestamp t) {
-        return t == null ? null : t.toInstant();
     }
 
     @Override
@@ -189,8 +126,8 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
             try (PreparedStatement p = c.prepareStatement("WITH queue AS (SELECT pg_advisory_xact_lock(hashtext(?)))"
                     + " INSERT INTO vagoth_jobs (id, txid, source, queue, action, args, state, created, owner,"
                     + " lease_until) SELECT ?, ?, ?, ?, ?, ?::jsonb, 'queued', now(), ?, now() + ? * interval"
-                    + " '1 millisecond' FROM queue ON CONFLICT (id) DO NOTHING RETURNING " + COLUMNS
-                    + ", pg_notify('" + CHANNEL + "', '')")) {
+                    + " '1 millisecond' FROM queue ON CONFLICT (id) DO NOTHING RETURNING " + JobRows.COLUMNS
+                    + ", pg_notify('" + JobSchema.CHANNEL + "', '')")) {
                 while (true) {
                     p.setString(1, queue);
                     p.setString(2, HexFormat.of().toHexDigits(RANDOM.nextInt()));
@@ -198,12 +135,12 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
                     p.setString(4, tx.source());
                     p.setString(5, queue);
                     p.setString(6, action);
-                    p.setString(7, GSON.toJson(args));
+                    p.setString(7, JobRows.GSON.toJson(args));
                     p.setString(8, owner);
                     p.setLong(9, lease.toMillis());
                     try (ResultSet r = p.executeQuery()) {
                         if (r.next()) {
-                            Job job = job(r);
+                            Job job = JobRows.job(r);
                             wake();
                             return job;
                         }
@@ -216,10 +153,10 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     @Override
     public Optional<Job> get(String id) {
         return sql(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM vagoth_jobs WHERE id = ?")) {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM vagoth_jobs WHERE id = ?")) {
                 p.setString(1, id);
                 try (ResultSet r = p.executeQuery()) {
-                    return r.next() ? Optional.of(job(r)) : Optional.empty();
+                    return r.next() ? Optional.of(JobRows.job(r)) : Optional.empty();
                 }
             }
         });
@@ -243,7 +180,7 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
                 params.add(q.node());
             }
             String limit = q.limit() > 0 ? " LIMIT " + q.limit() : "";
-            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM vagoth_jobs" + where
+            try (PreparedStatement p = c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM vagoth_jobs" + where
                     + " ORDER BY seq DESC" + limit)) {
                 for (int i = 0; i < params.size(); i++) {
                     p.setString(i + 1, params.get(i));
@@ -251,7 +188,7 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
                 List<Job> jobs = new ArrayList<>();
                 try (ResultSet r = p.executeQuery()) {
                     while (r.next()) {
-                        Job j = job(r);
+                        Job j = JobRows.job(r);
                         if (q.matches(j)) {
                             jobs.add(j);
                         }
@@ -266,13 +203,13 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     @Override
     public List<Job> queued() {
         return sql(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM vagoth_jobs WHERE state = 'queued'"
+            try (PreparedStatement p = c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM vagoth_jobs WHERE state = 'queued'"
                     + " AND owner = ? ORDER BY seq")) {
                 p.setString(1, owner);
                 List<Job> jobs = new ArrayList<>();
                 try (ResultSet r = p.executeQuery()) {
                     while (r.next()) {
-                        jobs.add(job(r));
+                        jobs.add(JobRows.job(r));
                     }
                 }
                 return jobs;
@@ -296,12 +233,12 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     /** Starts job {@code id} if it is queued and its turn has come (its queue's oldest, none of it running). */
     @Override
     public Optional<Job> start(String id) {
-        if (!fresh()) {
+        if (!leases.fresh()) {
             return Optional.empty();
         }
         return sql(c -> {
             try (PreparedStatement p = c.prepareStatement(CLAIM + "(SELECT j.id FROM vagoth_jobs j WHERE j.id = ? AND "
-                    + RUNNABLE + " FOR UPDATE) RETURNING " + COLUMNS + ", epoch, seq")) {
+                    + RUNNABLE + " FOR UPDATE) RETURNING " + JobRows.COLUMNS + ", epoch, seq")) {
                 p.setString(1, owner);
                 p.setLong(2, lease.toMillis());
                 p.setString(3, id);
@@ -324,10 +261,10 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
             synchronized (this) {
                 seen = wakes;
             }
-            List<Job> got = fresh() ? sql(c -> {
+            List<Job> got = leases.fresh() ? sql(c -> {
                 try (PreparedStatement p = c.prepareStatement(CLAIM + "(SELECT j.id FROM vagoth_jobs j WHERE " + RUNNABLE
                         + " AND j.lease_until > now() ORDER BY j.seq LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING "
-                        + COLUMNS + ", epoch, seq")) {
+                        + JobRows.COLUMNS + ", epoch, seq")) {
                     p.setString(1, owner);
                     p.setLong(2, lease.toMillis());
                     p.setInt(3, max);
@@ -361,36 +298,22 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         record Claimed(long seq, Job job) {
         }
         List<Claimed> got = new ArrayList<>();
-        claiming.readLock().lock();
-        long renewedBefore = renewed; // what holds is the renewal from before the claim was sent (see step)
+        leases.claiming.readLock().lock();
+        long renewedBefore = leases.renewed(); // what holds is the renewal from before the claim was sent (see step)
         try (ResultSet r = p.executeQuery()) {
-            if (!fresh(renewedBefore)) {
+            if (!leases.fresh(renewedBefore)) {
                 return List.of();
             }
             while (r.next()) {
-                Job j = job(r);
-                claims.put(j.id(), r.getLong(12));
+                Job j = JobRows.job(r);
+                leases.claims.put(j.id(), r.getLong(12));
                 got.add(new Claimed(r.getLong(13), j));
             }
         } finally {
-            claiming.readLock().unlock();
+            leases.claiming.readLock().unlock();
         }
         got.sort(java.util.Comparator.comparingLong(Claimed::seq));
         return got.stream().map(Claimed::job).toList();
-    }
-
-    /**
-     * Whether this store's leases are surely still its own: renewed within
-     * half a lease. A store cut off from the database longer claims nothing,
-     * so it never starts work another daemon may be about to take over.
-     */
-    private boolean fresh() {
-        return fresh(renewed);
-    }
-
-    /** Whether a renewal at {@code renewedAt} ({@link System#nanoTime()}) is within half a lease. */
-    private boolean fresh(long renewedAt) {
-        return System.nanoTime() - renewedAt < lease.toNanos() / 2;
     }
 
     @Override
@@ -418,8 +341,8 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
                 return end(id, state, error, attempt > 1);
             } catch (RuntimeException e) {
                 if (!Database.lost(e) || attempt >= END_ATTEMPTS || closed) {
-                    if (claims.remove(id) != null) {
-                        abandoned.add(id); // no longer renewed: its lease expires and it is recorded interrupted
+                    if (leases.claims.remove(id) != null) {
+                        leases.abandoned.add(id); // no longer renewed: its lease expires and it is recorded interrupted
                     }
                     throw e;
                 }
@@ -435,12 +358,12 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
 
     /** @param again an earlier attempt may have committed before its answer was lost */
     private Job end(String id, JobState state, String error, boolean again) {
-        Long epoch = claims.get(id);
+        Long epoch = leases.claims.get(id);
         return sql(c -> {
             // no notification: the next job of the queue is claimed by this daemon, whose thread this frees
             try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET state = ?, error = ?,"
                     + " finished = clock_timestamp() WHERE id = ? AND state = 'running' AND owner = ? AND epoch = ?"
-                    + " RETURNING " + COLUMNS)) {
+                    + " RETURNING " + JobRows.COLUMNS)) {
                 p.setString(1, state.label());
                 p.setString(2, error);
                 p.setString(3, id);
@@ -448,15 +371,15 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
                 p.setLong(5, epoch == null ? -1 : epoch);
                 try (ResultSet r = p.executeQuery()) {
                     if (r.next()) {
-                        claims.remove(id);
-                        Job ended = job(r);
+                        leases.claims.remove(id);
+                        Job ended = JobRows.job(r);
                         wake();
                         return ended;
                     }
                 }
             }
             Job now = get(id).orElseThrow(() -> new JobNotFoundException(id));
-            claims.remove(id);
+            leases.claims.remove(id);
             if (again && now.state() == state && java.util.Objects.equals(now.error(), error)) {
                 return now; // the earlier attempt committed
             }
@@ -470,12 +393,12 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
     public Job cancel(String id) {
         return sql(c -> {
             try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET state = 'cancelled', error = 'cancelled',"
-                    + " finished = now() WHERE id = ? AND state = 'queued' RETURNING " + COLUMNS + ", pg_notify('"
-                    + CHANNEL + "', '')")) {
+                    + " finished = now() WHERE id = ? AND state = 'queued' RETURNING " + JobRows.COLUMNS + ", pg_notify('"
+                    + JobSchema.CHANNEL + "', '')")) {
                 p.setString(1, id);
                 try (ResultSet r = p.executeQuery()) {
                     if (r.next()) {
-                        return job(r);
+                        return JobRows.job(r);
                     }
                 }
             }
@@ -502,12 +425,12 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
                     p.setString(3, job.source());
                     p.setString(4, job.queue());
                     p.setString(5, job.action());
-                    p.setString(6, GSON.toJson(job.args()));
+                    p.setString(6, JobRows.GSON.toJson(job.args()));
                     p.setString(7, job.state().label());
                     p.setString(8, job.error());
-                    p.setTimestamp(9, timestamp(job.created()));
-                    p.setTimestamp(10, timestamp(job.started()));
-                    p.setTimestamp(11, timestamp(job.finished()));
+                    p.setTimestamp(9, JobRows.timestamp(job.created()));
+                    p.setTimestamp(10, JobRows.timestamp(job.started()));
+                    p.setTimestamp(11, JobRows.timestamp(job.finished()));
                     p.setString(12, owner);
                     if (p.executeUpdate() == 0) {
                         c.rollback();
@@ -533,10 +456,6 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         });
     }
 
-    private static Timestamp timestamp(java.time.Instant i) {
-        return i == null ? null : Timestamp.from(i.truncatedTo(java.time.temporal.ChronoUnit.MICROS)); // what PostgreSQL keeps
-    }
-
     @Override
     public void flush() {
         // every record is committed as it is made
@@ -553,9 +472,9 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
      */
     @Override
     public void step(String id, String step) {
-        Long epoch = claims.get(id);
-        long renewedBefore = renewed;
-        refuseUnlessFresh(id, epoch, renewedBefore);
+        Long epoch = leases.claims.get(id);
+        long renewedBefore = leases.renewed();
+        leases.refuseUnlessFresh(id, epoch, renewedBefore);
         sql(c -> {
             try (PreparedStatement p = c.prepareStatement("INSERT INTO vagoth_job_steps (job_id, step) SELECT ?, ?"
                     + " WHERE ?::bigint IS NULL OR EXISTS (SELECT 1 FROM vagoth_jobs WHERE id = ? AND state = 'running'"
@@ -585,19 +504,7 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         // the statement was sent still surely holds. A renewal since then proves nothing for this job: the database
         // may have swept it meanwhile (a renewal extends only what is still running here), and another daemon may
         // have started the queue's next job.
-        refuseUnlessFresh(id, epoch, renewedBefore);
-    }
-
-    /**
-     * Stops a claimed job's action unless the renewal at {@code renewedAt}
-     * ({@link System#nanoTime()}) is within half a lease.
-     */
-    private void refuseUnlessFresh(String id, Long epoch, long renewedAt) {
-        if (epoch != null && !fresh(renewedAt)) {
-            throw new VagothException("Job " + id + " stops here: the lease this daemon renewed "
-                    + (System.nanoTime() - renewedAt) / 1_000_000 + " ms ago (the lease is " + lease.toMillis()
-                    + " ms) may have expired, so another daemon may have taken the job over", id);
-        }
+        leases.refuseUnlessFresh(id, epoch, renewedBefore);
     }
 
     /** The job's row is locked for the transaction, so two daemons retrying one job take turns. */
@@ -657,90 +564,14 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         });
     }
 
-    /**
-     * Renews this store's leases and ends other daemons' expired ones, every
-     * quarter of a lease, until closed.
-     */
-    private void keep() {
-        while (!closed) {
-            try {
-                Thread.sleep(Math.max(10, lease.toMillis() / 4));
-                renew();
-                sweep();
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                // the database is away: the next round tries again (an expired lease is the safe outcome); said
-                // once a minute at most, so that jobs that then end interrupted have their reason in the log
-                if (System.nanoTime() - quietUntil >= 0) {
-                    LOG.log(System.Logger.Level.WARNING, "job records in " + db.shownUrl() + ": cannot renew this"
-                            + " daemon's job leases (" + e.getMessage() + "); trying again every "
-                            + Math.max(10, lease.toMillis() / 4) + " ms; its running jobs end interrupted if this"
-                            + " lasts longer than a lease (" + lease.toMillis() + " ms); said once a minute");
-                    quietUntil = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-                }
-            }
-        }
-    }
-
-    /** When a failed renewal may be logged again (nanoTime). Only the keeper touches it. */
-    private long quietUntil = System.nanoTime();
-
-    /**
-     * Extends the leases of this store's queued jobs and of the running ones
-     * it runs; puts back in the queue the claims that were committed but whose
-     * answer never arrived (they never ran: they are not among this store's
-     * claims).
-     */
+    /** Renews this store's leases now (as its keeper does every quarter of a lease). */
     void renew() {
-        long at = System.nanoTime();
-        sql(c -> {
-            // the rows the others hold locked now are renewed next round: this never waits, so never deadlocks
-            try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET lease_until = now() + ? * interval"
-                    + " '1 millisecond' WHERE id IN (SELECT id FROM vagoth_jobs WHERE owner = ? AND (state = 'queued'"
-                    + " OR state = 'running' AND id = ANY (?)) FOR UPDATE SKIP LOCKED)")) {
-                p.setLong(1, lease.toMillis());
-                p.setString(2, owner);
-                p.setArray(3, c.createArrayOf("text", claims.keySet().toArray()));
-                p.executeUpdate();
-            }
-            int returned;
-            claiming.writeLock().lock();
-            try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET state = 'queued', started = NULL"
-                    + " WHERE id IN (SELECT id FROM vagoth_jobs WHERE owner = ? AND state = 'running'"
-                    + " AND NOT (id = ANY (?)) FOR UPDATE SKIP LOCKED)")) {
-                Set<String> known = new java.util.HashSet<>(claims.keySet());
-                known.addAll(abandoned);
-                p.setString(1, owner);
-                p.setArray(2, c.createArrayOf("text", known.toArray()));
-                returned = p.executeUpdate();
-            } finally {
-                claiming.writeLock().unlock();
-            }
-            if (returned > 0) {
-                wake();
-            }
-            return null;
-        });
-        renewed = at;
+        leases.renew();
     }
 
-    /** Marks the queued and running jobs whose daemon stopped renewing their lease interrupted; returns how many. */
+    /** Ends other daemons' expired leases now; returns how many jobs were marked interrupted. */
     int sweep() {
-        return sql(c -> {
-            try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_jobs SET state = 'interrupted', finished = now(),"
-                    + " error = 'its daemon (' || owner || ') stopped renewing its lease: it did not finish here'"
-                    + " WHERE id IN (SELECT id FROM vagoth_jobs WHERE state IN ('queued', 'running')"
-                    + " AND lease_until < now() FOR UPDATE SKIP LOCKED)")) {
-                int n = p.executeUpdate();
-                if (n > 0) {
-                    try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', '')")) {
-                        notify.execute();
-                    }
-                }
-                return n;
-            }
-        });
+        return leases.sweep();
     }
 
     @Deactivate
@@ -749,12 +580,7 @@ public final class PostgresJobStore implements JobStore, AutoCloseable {
         closed = true;
         wake();
         listener.close();
-        keeper.interrupt();
-        try {
-            keeper.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        leases.close();
         db.close();
     }
 }
