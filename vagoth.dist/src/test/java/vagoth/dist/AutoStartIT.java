@@ -68,11 +68,9 @@ class AutoStartIT {
     }
 
     private static VagothProcess.Result result(Process p) throws Exception {
-        byte[] out = p.getInputStream().readAllBytes(); // the daemon it starts does not hold these pipes
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "vagoth did not exit");
-        return new VagothProcess.Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
-                new String(err, StandardCharsets.UTF_8).strip());
+        // the daemon it starts does not hold these pipes: one that did would fail this
+        VagothProcess.Result r = VagothProcess.ended(p, 120, "bin/vagoth");
+        return new VagothProcess.Result(r.status(), r.out().strip(), r.err().strip());
     }
 
     private VagothProcess.Result vagoth(String... args) throws Exception {

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,11 +38,8 @@ class CommandLineIT {
         pb.environment().remove("VAGOTH_JAVA_OPTS");
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "vagoth did not exit");
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).stripTrailing(),
-                new String(err, StandardCharsets.UTF_8).stripTrailing());
+        VagothProcess.Result r = VagothProcess.ended(p, 120, "bin/vagoth " + String.join(" ", args));
+        return new Result(r.status(), r.out().stripTrailing(), r.err().stripTrailing());
     }
 
     private String ok(String... args) throws Exception {

@@ -61,12 +61,9 @@ class DnsmasqIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("VAGOTH_HOME", home.toString());
         pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), String.join(" ", args) + ": " + err);
-        return out;
+        VagothProcess.Result r = VagothProcess.ended(pb.start(), 120, "bin/vagoth " + String.join(" ", args));
+        assertEquals(0, r.status(), String.join(" ", args) + ": " + r.err());
+        return r.out().strip();
     }
 
     @Test

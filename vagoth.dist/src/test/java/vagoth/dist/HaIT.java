@@ -363,8 +363,7 @@ class HaIT {
 
     /** What a shell command prints, stripped ("" when it fails). */
     private static String runs(String command) throws Exception {
-        Process p = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        return p.waitFor() == 0 ? out : "";
+        VagothProcess.Result r = VagothProcess.ended(new ProcessBuilder("/bin/sh", "-c", command).start(), 60, command);
+        return r.status() == 0 ? r.out().strip() : "";
     }
 }

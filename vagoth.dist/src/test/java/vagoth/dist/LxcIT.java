@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,11 +70,8 @@ class LxcIT {
             pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
         }
         Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
-                new String(err, StandardCharsets.UTF_8).strip());
+        VagothProcess.Result r = VagothProcess.ended(p, 300, String.join(" ", pb.command()));
+        return new Result(r.status(), r.out().strip(), r.err().strip());
     }
 
     private String vagoth(String... args) throws Exception {

@@ -389,11 +389,8 @@ class RemoteApiIT {
         pb.environment().put("VAGOTH_TOKEN", token);
         pb.environment().put("VAGOTH_HOME", home.resolve("elsewhere").toString()); // nothing of this home is used
         Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        return new VagothProcess.Result(p.exitValue(), new String(out, java.nio.charset.StandardCharsets.UTF_8).strip(),
-                new String(err, java.nio.charset.StandardCharsets.UTF_8).strip());
+        VagothProcess.Result r = VagothProcess.ended(p, 120, "bin/vagoth --remote");
+        return new VagothProcess.Result(r.status(), r.out().strip(), r.err().strip());
     }
 
     private java.security.cert.Certificate certificate() throws Exception {

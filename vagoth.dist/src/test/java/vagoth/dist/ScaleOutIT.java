@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,11 +59,8 @@ class ScaleOutIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("VAGOTH_HOME", home.toString());
         pb.environment().put("VAGOTH_NO_AUTOSTART", "1"); // tests start the daemons they use
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        return new Result(p.exitValue(), out, err);
+        VagothProcess.Result r = VagothProcess.ended(pb.start(), 120, "bin/vagoth " + String.join(" ", args));
+        return new Result(r.status(), r.out().strip(), r.err().strip());
     }
 
     /** A home whose registry is the shared database, as the README's Scale out section sets it up. */

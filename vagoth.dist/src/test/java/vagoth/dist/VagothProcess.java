@@ -57,12 +57,48 @@ final class VagothProcess {
         pb.environment().remove("VAGOTH_JAVA_OPTS");
         pb.environment().remove("VAGOTH_TRACE");
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "vagoth did not exit");
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
-                new String(err, StandardCharsets.UTF_8).strip());
+        Result r = ended(pb.start(), 120, "bin/vagoth " + String.join(" ", args));
+        return new Result(r.status(), r.out().strip(), r.err().strip());
+    }
+
+    /**
+     * A process's exit status and all it wrote, read while it runs (both
+     * pipes at once, so neither fills up). One that has not ended within
+     * {@code seconds}, or whose output a process it started keeps open, is
+     * killed with all it started and the test fails with what it said so
+     * far: a hang is reported, never waited on forever.
+     */
+    static Result ended(Process p, long seconds, String what) throws InterruptedException {
+        java.util.concurrent.CompletableFuture<String> out = drain(p.getInputStream(), what + " stdout");
+        java.util.concurrent.CompletableFuture<String> err = drain(p.getErrorStream(), what + " stderr");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        try {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                throw new java.util.concurrent.TimeoutException();
+            }
+            long left = Math.max(1, deadline - System.nanoTime());
+            return new Result(p.exitValue(), out.get(left, TimeUnit.NANOSECONDS), err.get(left, TimeUnit.NANOSECONDS));
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError(what + " did not end within " + seconds + " s (or left its output open), and"
+                    + " was killed; it said: " + out.getNow("") + err.getNow(""), e);
+        }
+    }
+
+    private static java.util.concurrent.CompletableFuture<String> drain(java.io.InputStream in, String name) {
+        java.util.concurrent.CompletableFuture<String> read = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (in) {
+                read.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                read.completeExceptionally(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return read;
     }
 
     /**
