@@ -70,13 +70,13 @@ class RemoteApiIT {
         HttpResponse<String> none = call("GET", "/api/v1/nodes", null);
         assertEquals(401, none.statusCode(), none.body());
         assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
-        assertTrue(none.body().contains("\"error\""), none.body());
+        assertTrue(json(none.body()).getAsJsonObject().has("error"), none.body());
         assertEquals(401, call("GET", "/api/v1/nodes", viewer + "x").statusCode());
         assertEquals(401, call("GET", "/api/v1/nodes", "vgt_00000000_nothing").statusCode());
 
         HttpResponse<String> nodes = call("GET", "/api/v1/nodes", viewer);
         assertEquals(200, nodes.statusCode(), nodes.body());
-        assertTrue(nodes.body().contains("\"name\":\"hyper1\""), nodes.body());
+        assertTrue(names(nodes.body()).contains("hyper1"), nodes.body());
         assertEquals("application/json", nodes.headers().firstValue("Content-Type").orElse("").split(";")[0]);
         assertEquals(200, call("GET", "/api/v1/nodes/hyper1", viewer).statusCode());
         assertEquals(404, call("GET", "/api/v1/nodes/nosuch", viewer).statusCode());
@@ -96,7 +96,7 @@ class RemoteApiIT {
         assertEquals(200, tokens.statusCode(), tokens.body());
         assertTrue(tokens.body().contains("viewer-test") && !tokens.body().contains(viewer.substring(13)),
                 tokens.body());
-        assertTrue(call("GET", "/api/v1/token", viewer).body().contains("\"role\":\"viewer\""));
+        assertEquals("viewer", field(call("GET", "/api/v1/token", viewer).body(), "role"));
     }
 
     private HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
@@ -113,6 +113,22 @@ class RemoteApiIT {
         assertEquals(0, p.exitValue(), "promtool check metrics: " + said);
     }
 
+    private static com.google.gson.JsonElement json(String body) {
+        return com.google.gson.JsonParser.parseString(body);
+    }
+
+    /** A top-level field of a JSON object as text (a string's value, else its JSON); null when it is absent. */
+    private static String field(String body, String name) {
+        com.google.gson.JsonElement v = json(body).getAsJsonObject().get(name);
+        return v == null || v.isJsonNull() ? null : v.isJsonPrimitive() ? v.getAsString() : v.toString();
+    }
+
+    /** The {@code name}s of a JSON array of nodes, in order. */
+    private static List<String> names(String body) {
+        return json(body).getAsJsonArray().asList().stream().map(e -> e.getAsJsonObject().get("name").getAsString())
+                .toList();
+    }
+
     /** Polls the job the answer's Location names until it ends; its last form. */
     private String awaitJob(HttpResponse<String> accepted, String token) throws Exception {
         String location = accepted.headers().firstValue("Location").orElseThrow();
@@ -120,7 +136,7 @@ class RemoteApiIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             String job = call("GET", location, token).body();
-            if (job.contains("\"state\":\"done\"") || job.contains("\"state\":\"failed\"")) {
+            if (List.of("done", "failed").contains(field(job, "state"))) {
                 return job;
             }
             Thread.sleep(100);
@@ -135,17 +151,17 @@ class RemoteApiIT {
         String operator = token("operator");
         assertEquals(403, send("POST", "/api/v1/vms/vm1/start", viewer, "").statusCode());
         String vms = call("GET", "/api/v1/vms", viewer).body();
-        assertTrue(vms.contains("\"name\":\"vm1\"") && !vms.contains("hyper1"), vms);
+        assertEquals(List.of("vm1"), names(vms), vms);
         assertEquals(404, call("GET", "/api/v1/vms/hyper1", viewer).statusCode());
         assertEquals(400, call("GET", "/api/v1/vms?type=hv", viewer).statusCode());
         assertEquals(200, call("GET", "/api/v1/vms/vm1", viewer).statusCode());
         HttpResponse<String> page = call("GET", "/api/v1/nodes?limit=1", viewer);
-        assertTrue(page.body().contains("\"name\":\"hyper1\"") && !page.body().contains("vm1"), page.body());
+        assertEquals(List.of("hyper1"), names(page.body()), page.body());
         assertEquals("2", page.headers().firstValue("X-Total-Count").orElse(""));
         String next = page.headers().firstValue("Link").orElseThrow();
         assertEquals("</api/v1/nodes?after=hyper1&limit=1>; rel=\"next\"", next);
         HttpResponse<String> last = call("GET", next.substring(1, next.indexOf('>')), viewer);
-        assertTrue(last.body().contains("\"name\":\"vm1\""), last.body());
+        assertEquals(List.of("vm1"), names(last.body()), last.body());
         assertTrue(last.headers().firstValue("Link").isEmpty(), "no page after the last");
         assertEquals(400, call("GET", "/api/v1/nodes?limit=0", viewer).statusCode());
         assertEquals(400, call("GET", "/api/v1/nodes?limit=1&limit=2", viewer).statusCode());
@@ -154,11 +170,12 @@ class RemoteApiIT {
         assertEquals(202, start.statusCode(), start.body());
         String location = start.headers().firstValue("Location").orElseThrow();
         HttpResponse<String> waited = call("GET", location + "?wait=60", viewer);
-        assertTrue(waited.body().contains("\"state\":\"done\""), "waited for: " + waited.body());
+        assertEquals("done", field(waited.body(), "state"), "waited for: " + waited.body());
         assertEquals(400, call("GET", location + "?wait=soon", viewer).statusCode());
-        assertTrue(awaitJob(start, operator).contains("\"state\":\"done\""));
+        assertEquals("done", field(awaitJob(start, operator), "state"));
         String vm = call("GET", "/api/v1/nodes/vm1", viewer).body();
-        assertTrue(vm.contains("\"state\":\"starting\"") && vm.contains("\"parent\":\"hyper1\""), vm);
+        assertEquals("starting", field(vm, "state"), vm);
+        assertEquals("hyper1", field(vm, "parent"), vm);
         String jobs = VagothProcess.run(home, List.of(), "jobs").out();
         assertTrue(jobs.contains("api:operator-test"), "the job's source is the token's name: " + jobs);
 
@@ -198,7 +215,7 @@ class RemoteApiIT {
             assertEquals(Integer.parseInt(b[2]), r.statusCode(), b[0] + " " + b[1].length() + ": " + r.body());
             // Jetty itself refuses an encoded slash before any servlet sees it (its own page, status 400)
             if (r.statusCode() != 413 && !b[0].contains("%2F")) {
-                assertTrue(r.body().contains("\"error\""), b[0] + ": " + r.body());
+                assertTrue(json(r.body()).getAsJsonObject().has("error"), b[0] + ": " + r.body());
             }
         }
         assertEquals(before, call("GET", "/api/v1/nodes/vm1", viewer).body(), "nothing changed");
@@ -210,7 +227,8 @@ class RemoteApiIT {
         String admin = token("admin");
         HttpResponse<String> hvs = call("GET", "/api/v1/hypervisors", operator);
         assertEquals(200, hvs.statusCode(), hvs.body());
-        assertTrue(hvs.body().contains("\"capacity\"") && hvs.body().contains("\"maintenance\":false"), hvs.body());
+        com.google.gson.JsonObject first = json(hvs.body()).getAsJsonArray().get(0).getAsJsonObject();
+        assertTrue(first.has("capacity") && !first.get("maintenance").getAsBoolean(), hvs.body());
         assertEquals(403, send("PUT", "/api/v1/hypervisors/hyper1/maintenance", operator, "{\"on\": \"true\"}")
                 .statusCode());
         for (String bad : new String[] {"{\"on\": \"maybe\"}", "{\"on\": 1}", "{\"on\": null}", "{}"}) {
@@ -218,15 +236,15 @@ class RemoteApiIT {
             assertEquals(400, refused.statusCode(), bad);
             assertTrue(refused.body().contains("true or false"), refused.body());
         }
-        assertTrue(call("GET", "/api/v1/hypervisors/hyper1", admin).body().contains("\"maintenance\":false"));
+        assertEquals("false", field(call("GET", "/api/v1/hypervisors/hyper1", admin).body(), "maintenance"));
         HttpResponse<String> on = send("PUT", "/api/v1/hypervisors/hyper1/maintenance", admin, "{\"on\": true}");
         assertEquals(200, on.statusCode(), on.body());
-        assertTrue(on.body().contains("\"maintenance\":true"), on.body());
+        assertEquals("true", field(on.body(), "maintenance"), on.body());
         // the string form the API took before is still taken, until the next release
         HttpResponse<String> off = send("PUT", "/api/v1/hypervisors/hyper1/maintenance", admin, "{\"on\": \"false\"}");
-        assertTrue(off.statusCode() == 200 && off.body().contains("\"maintenance\":false"), off.body());
+        assertTrue(off.statusCode() == 200 && field(off.body(), "maintenance").equals("false"), off.body());
         on = send("PUT", "/api/v1/hypervisors/hyper1/maintenance", admin, "{\"on\": \"true\"}");
-        assertTrue(on.statusCode() == 200 && on.body().contains("\"maintenance\":true"), on.body());
+        assertTrue(on.statusCode() == 200 && field(on.body(), "maintenance").equals("true"), on.body());
         assertTrue(VagothProcess.run(home, List.of(), "listhv").out().contains("maintenance"));
         assertEquals(404, call("GET", "/api/v1/hypervisors/nosuch", admin).statusCode());
 
@@ -240,16 +258,19 @@ class RemoteApiIT {
                 .statusCode());
         HttpResponse<String> fenced = send("POST", "/api/v1/hypervisors/dead/fence", admin, "");
         assertEquals(200, fenced.statusCode(), fenced.body());
-        assertTrue(fenced.body().contains("\"fenced\":true") && fenced.body().contains("\"released\":[]"),
+        assertTrue(field(fenced.body(), "fenced").equals("true") && json(fenced.body()).getAsJsonObject()
+                .getAsJsonArray("released").isEmpty(),
                 fenced.body());
         HttpResponse<String> unfenced = send("POST", "/api/v1/hypervisors/dead/unfence", admin, "");
         assertEquals(200, unfenced.statusCode(), unfenced.body());
-        assertTrue(unfenced.body().contains("\"fenced\":false"), unfenced.body());
+        assertEquals("false", field(unfenced.body(), "fenced"), unfenced.body());
 
         String templates = call("GET", "/api/v1/templates", operator).body();
-        assertTrue(templates.contains("\"debian\":{"), templates);
+        assertTrue(json(templates).getAsJsonObject().get("debian").isJsonObject(), templates);
         String plugins = call("GET", "/api/v1/plugins", operator).body();
-        assertTrue(plugins.contains("\"concept\":\"registry\"") && plugins.contains("\"state\":\"active\""),
+        assertTrue(json(plugins).getAsJsonArray().asList().stream().map(com.google.gson.JsonElement::getAsJsonObject)
+                .anyMatch(o -> o.get("concept").getAsString().equals("registry")
+                        && o.get("state").getAsString().equals("active")),
                 plugins);
     }
 
@@ -262,7 +283,9 @@ class RemoteApiIT {
         HttpResponse<String> made = send("POST", "/api/v1/nodes", admin, vm);
         assertEquals(201, made.statusCode(), made.body());
         assertEquals("/api/v1/nodes/web1", made.headers().firstValue("Location").orElse(""));
-        assertTrue(made.body().contains("\"role\":\"web\"") && made.body().contains("\"template\":\"debian\""),
+        assertTrue(json(made.body()).getAsJsonObject().getAsJsonObject("tags").get("role").getAsString().equals("web")
+                && json(made.body()).getAsJsonObject().getAsJsonObject("definition").get("template").getAsString()
+                        .equals("debian"),
                 made.body());
         assertTrue(VagothProcess.run(home, List.of(), "list", "web1").out().contains("web1"), "the CLI sees it");
 
@@ -277,8 +300,9 @@ class RemoteApiIT {
         HttpResponse<String> changed = send("PUT", "/api/v1/nodes/web1", admin,
                 "{\"name\": \"web2\", \"tenant\": \"shop\", \"tags\": {\"role\": \"\", \"tier\": \"front\"}}");
         assertEquals(200, changed.statusCode(), changed.body());
-        assertTrue(changed.body().contains("\"name\":\"web2\"") && changed.body().contains("\"tier\":\"front\"")
-                && !changed.body().contains("\"role\""), changed.body());
+        com.google.gson.JsonObject tags = json(changed.body()).getAsJsonObject().getAsJsonObject("tags");
+        assertTrue(field(changed.body(), "name").equals("web2") && tags.get("tier").getAsString().equals("front")
+                && !tags.has("role"), changed.body());
         assertEquals(400, send("PUT", "/api/v1/nodes/web2", admin, "{\"state\": \"running\"}").statusCode());
 
         assertEquals(403, send("DELETE", "/api/v1/nodes/web2", operator, "").statusCode());
@@ -331,7 +355,7 @@ class RemoteApiIT {
         String[] nextAbout(String name) throws InterruptedException {
             while (true) {
                 String[] e = next();
-                if (e[2].contains("\"name\":\"" + name + "\"")) {
+                if (name.equals(field(e[2], "name"))) {
                     return e;
                 }
             }
@@ -366,7 +390,7 @@ class RemoteApiIT {
             while (!types.contains("node.deleted")) {
                 String[] e = s.next();
                 assertEquals(epoch + "-" + (++seq), e[0], "each event once, in order, none left out");
-                if (e[2].contains("\"ev1\"")) {
+                if ("ev1".equals(field(e[2], "name"))) {
                     types.add(e[1]);
                 }
             }
