@@ -10,6 +10,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import vagoth.api.VagothException;
 import vagoth.support.postgres.Database;
+import vagoth.support.postgres.LeaseKeeper;
 
 /**
  * A job store's leases: it holds one on the jobs it created and on those it
@@ -36,10 +37,9 @@ final class JobLeases implements AutoCloseable {
      * a claim whose answer is on its way is never taken for one of those.
      */
     final ReentrantReadWriteLock claiming = new ReentrantReadWriteLock();
-    private final Thread keeper;
+    private final LeaseKeeper keeper;
     /** When this store's leases were last renewed ({@link System#nanoTime()}). */
     private volatile long renewed = System.nanoTime();
-    private volatile boolean closed;
     /** When a failed renewal may be logged again (nanoTime). Only the keeper touches it. */
     private long quietUntil = System.nanoTime();
 
@@ -48,8 +48,10 @@ final class JobLeases implements AutoCloseable {
         this.lease = lease;
         this.owner = owner;
         this.wake = wake;
-        this.keeper = new Thread(this::keep, "vagoth-job-leases");
-        keeper.setDaemon(true);
+        this.keeper = new LeaseKeeper("vagoth-job-leases", lease, () -> {
+            renew();
+            sweep();
+        }, this::failed);
     }
 
     void start() {
@@ -92,28 +94,18 @@ final class JobLeases implements AutoCloseable {
     }
 
     /**
-     * Renews this store's leases and ends other daemons' expired ones, every
-     * quarter of a lease, until closed.
+     * A round of the keeper failed (renewing this store's leases and ending
+     * other daemons' expired ones, every quarter of a lease): the database is
+     * away. Said once a minute at most, so that jobs that then end
+     * interrupted have their reason in the log.
      */
-    private void keep() {
-        while (!closed) {
-            try {
-                Thread.sleep(Math.max(10, lease.toMillis() / 4));
-                renew();
-                sweep();
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                // the database is away: the next round tries again (an expired lease is the safe outcome); said
-                // once a minute at most, so that jobs that then end interrupted have their reason in the log
-                if (System.nanoTime() - quietUntil >= 0) {
-                    LOG.log(System.Logger.Level.WARNING, "job records in " + db.shownUrl() + ": cannot renew this"
-                            + " daemon's job leases (" + e.getMessage() + "); trying again every "
-                            + Math.max(10, lease.toMillis() / 4) + " ms; its running jobs end interrupted if this"
-                            + " lasts longer than a lease (" + lease.toMillis() + " ms); said once a minute");
-                    quietUntil = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-                }
-            }
+    private void failed(RuntimeException e) {
+        if (System.nanoTime() - quietUntil >= 0) {
+            LOG.log(System.Logger.Level.WARNING, "job records in " + db.shownUrl() + ": cannot renew this daemon's"
+                    + " job leases (" + e.getMessage() + "); trying again every " + LeaseKeeper.period(lease)
+                    + " ms; its running jobs end interrupted if this lasts longer than a lease (" + lease.toMillis()
+                    + " ms); said once a minute");
+            quietUntil = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         }
     }
 
@@ -176,12 +168,6 @@ final class JobLeases implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        keeper.interrupt();
-        try {
-            keeper.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        keeper.close();
     }
 }

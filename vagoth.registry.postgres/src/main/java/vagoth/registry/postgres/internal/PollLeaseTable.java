@@ -28,13 +28,12 @@ final class PollLeaseTable implements PollLeases, AutoCloseable {
     private final Database db;
     private final String owner;
     private final Duration lease;
-    private final Thread keeper;
+    private final vagoth.support.postgres.LeaseKeeper keeper;
     /** The hypervisors whose lease this member holds, and when that was last confirmed; guarded by this. */
     private Set<String> held = Set.of();
     private long heldAt;
     /** The live members when last read; guarded by this. */
     private List<String> members = List.of();
-    private volatile boolean closed;
     private volatile long quietUntil = System.nanoTime();
     private static final System.Logger LOG = System.getLogger(PollLeaseTable.class.getName());
 
@@ -44,8 +43,8 @@ final class PollLeaseTable implements PollLeases, AutoCloseable {
         this.lease = lease;
         this.heldAt = System.nanoTime();
         beat();
-        this.keeper = new Thread(this::keep, "vagoth-poll-leases");
-        keeper.setDaemon(true);
+        // a failed round said what failed already (sql): nothing more to say
+        this.keeper = new vagoth.support.postgres.LeaseKeeper("vagoth-poll-leases", lease, this::keep, e -> { });
         keeper.start();
     }
 
@@ -136,32 +135,23 @@ final class PollLeaseTable implements PollLeases, AutoCloseable {
     }
 
     /** Every quarter of a lease: the heartbeat, and the leases held renewed (those another took are dropped). */
-    private void keep() {
-        while (!closed) {
-            try {
-                Thread.sleep(Math.max(10, lease.toMillis() / 4));
-            } catch (InterruptedException e) {
-                return;
+    private synchronized void keep() {
+        beat();
+        long at = System.nanoTime();
+        Set<String> mine = held;
+        Set<String> kept = sql(c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_poll_leases SET lease_until = now()"
+                    + " + ? * interval '1 millisecond' WHERE owner = ? AND hv = ANY (?) AND lease_until > now()"
+                    + " RETURNING hv")) {
+                p.setLong(1, lease.toMillis());
+                p.setString(2, owner);
+                p.setArray(3, c.createArrayOf("text", mine.toArray()));
+                return strings(p);
             }
-            synchronized (this) {
-                beat();
-                long at = System.nanoTime();
-                Set<String> mine = held;
-                Set<String> kept = sql(c -> {
-                    try (PreparedStatement p = c.prepareStatement("UPDATE vagoth_poll_leases SET lease_until = now()"
-                            + " + ? * interval '1 millisecond' WHERE owner = ? AND hv = ANY (?) AND lease_until > now()"
-                            + " RETURNING hv")) {
-                        p.setLong(1, lease.toMillis());
-                        p.setString(2, owner);
-                        p.setArray(3, c.createArrayOf("text", mine.toArray()));
-                        return strings(p);
-                    }
-                });
-                if (kept != null) {
-                    held = Set.copyOf(kept);
-                    heldAt = at;
-                }
-            }
+        });
+        if (kept != null) {
+            held = Set.copyOf(kept);
+            heldAt = at;
         }
     }
 
@@ -191,13 +181,7 @@ final class PollLeaseTable implements PollLeases, AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        keeper.interrupt();
-        try {
-            keeper.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        keeper.close();
         sql(c -> {
             try (PreparedStatement p = c.prepareStatement("DELETE FROM vagoth_pollers WHERE owner = ?")) {
                 p.setString(1, owner);
