@@ -33,6 +33,8 @@ class ScaleOutIT {
     @TempDir
     Path dir;
     private final List<Process> daemons = new ArrayList<>();
+    /** The homes this test made: what still runs of them (an agent a killed daemon left) is ended after it. */
+    private final List<Path> homes = new ArrayList<>();
 
     record Result(int status, String out, String err) {
     }
@@ -46,6 +48,9 @@ class ScaleOutIT {
         for (Process d : daemons) {
             d.destroyForcibly();
             d.waitFor(30, TimeUnit.SECONDS);
+        }
+        for (Path home : homes) {
+            VagothProcess.endProcessesOf(home); // before the temporary directory they may still write in goes
         }
     }
 
@@ -70,6 +75,7 @@ class ScaleOutIT {
 
     /** A new home (its own defaults, the file registry active) that also knows the database at {@code url}. */
     private Path configured(String name, String url) throws Exception {
+        homes.add(dir.resolve(name));
         Path home = dir.resolve(name);
         assertEquals(0, vagoth(home, "list").status()); // creates the home with its defaults
         Files.writeString(home.resolve("etc/vagoth.postgres.cfg"), "url = " + url + "\nuser = " + server().user() + "\n");
