@@ -79,6 +79,26 @@ final class Browser implements AutoCloseable {
         return driver.findElement(By.cssSelector(css));
     }
 
+    /**
+     * Clicks the first element {@code css} selects, waiting for it to be there: a page that re-renders between
+     * finding and clicking (a refresh after an event) leaves a stale element that was never clicked, so the new one
+     * is clicked instead.
+     */
+    void click(String css) {
+        await("a " + css + " to click", d -> {
+            try {
+                List<WebElement> found = all(css);
+                if (found.isEmpty()) {
+                    return false;
+                }
+                found.get(0).click();
+                return true;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                return false;
+            }
+        });
+    }
+
     List<WebElement> all(String css) {
         return driver.findElements(By.cssSelector(css));
     }

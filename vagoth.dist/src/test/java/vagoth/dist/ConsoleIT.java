@@ -186,7 +186,7 @@ class ConsoleIT {
         assertEquals(4, browser.all("#vms tbody tr").size());
         assertTrue(browser.text("#vm-count").contains("1–4 of 4 VMs"), browser.text("#vm-count"));
         assertTrue(browser.all("#vms button").isEmpty());
-        browser.find("#vms a[href='#/vm/db1']").click();
+        browser.click("#vms a[href='#/vm/db1']");
         awaitView("#vm-summary");
         screenshot("vm-db1");
         String page = browser.text("#view");
@@ -307,7 +307,7 @@ class ConsoleIT {
         String before = vmRowState("web1");
         assertFalse(before.contains("running") || before.contains("starting"), before);
         assertTrue(browser.all("#view button[aria-label^='fence'], #view button[aria-label^='evacuate']").isEmpty());
-        browser.find("button[aria-label='start web1']").click();
+        browser.click("button[aria-label='start web1']");
         browser.awaitText("#followed-list li", "start web1: done");
         browser.await("web1 starting or running in the list", d -> vmRowState("web1").matches(".*(starting|running)"));
         screenshot("vms-operator");
@@ -319,7 +319,7 @@ class ConsoleIT {
                 "the page was never reloaded");
 
         // the VM's page shows the jobs it just had
-        browser.find("#vms a[href='#/vm/web1']").click();
+        browser.click("#vms a[href='#/vm/web1']");
         awaitView("table.jobs");
         String jobs = browser.text("table.jobs");
         assertTrue(jobs.contains("start") && jobs.contains("stop") && jobs.contains("done"), jobs);
@@ -352,11 +352,11 @@ class ConsoleIT {
         signIn(operator, "#/vm/web1");
         awaitView("#vm-ha-toggle");
         assertTrue(browser.text("#vm-ha").startsWith("off"), browser.text("#vm-ha"));
-        browser.find("#vm-ha-toggle").click();
+        browser.click("#vm-ha-toggle");
         browser.awaitText("#followed-list li", "ha web1 on: done");
         browser.awaitText("#vm-ha", "restarted elsewhere when its host dies, priority 0");
         assertTrue(ok("ha", "status").contains("web1"), "the command line sees it too");
-        browser.find("#vm-ha-toggle").click();
+        browser.click("#vm-ha-toggle");
         browser.awaitText("#followed-list li", "ha web1 off: done");
         browser.await("HA off again", d -> browser.text("#vm-ha").startsWith("off"));
         assertFalse(ok("ha", "status").contains("web1"));
@@ -409,7 +409,7 @@ class ConsoleIT {
         awaitView("tr[data-id='dup'] button");
         assertTrue(browser.text("tr[data-id='dup']").contains("still runs copies of dupvm"),
                 browser.text("tr[data-id='dup']"));
-        browser.find("button[aria-label='stop duplicates dup']").click();
+        browser.click("button[aria-label='stop duplicates dup']");
         browser.awaitText("#followed-list li", "stop duplicates on dup: done — stopped its copies of dupvm");
         browser.await("the copy gone from its row", d -> !browser.text("tr[data-id='dup']").contains("copies"));
         assertTrue(browser.text("tr[data-id='dup']").contains("fenced"), browser.text("tr[data-id='dup']"));
@@ -424,10 +424,10 @@ class ConsoleIT {
     void aJobThatFailsShowsWhy() throws Exception {
         signIn(operator, "#/vms?name=bad1");
         awaitView("#vms tr[data-name='bad1']");
-        browser.find("button[aria-label='start bad1']").click();
+        browser.click("button[aria-label='start bad1']");
         browser.awaitText("#followed-list li", "failed");
         assertTrue(browser.text("#followed-list li").contains("out of memory on flaky"), browser.text("#followed"));
-        browser.find("#followed-list li a").click();
+        browser.click("#followed-list li a");
         awaitView("#job-error");
         assertTrue(browser.text("#job-error").contains("start failed: no_memory: out of memory on flaky"),
                 browser.text("#job-error"));
@@ -453,13 +453,13 @@ class ConsoleIT {
         browser.awaitText("#plan", "web3 → hvC");
         assertEquals("Migrate to hvC", browser.text("#dialog-ok"));
         screenshot("migrate-plan");
-        browser.find("#dialog-ok").click();
+        browser.click("#dialog-ok");
         browser.awaitText("#followed-list li", "migrate web3: done");
         browser.await("web3 on hvC in the list", d -> browser.text("#vms tr[data-name='web3']").contains("hvC"));
 
         browser.open(ui("index.html#/hypervisors"));
         awaitView("tr[data-id='hvC'] button");
-        browser.find("button[aria-label='fence hvC']").click();
+        browser.click("button[aria-label='fence hvC']");
         String warning = browser.text("#dialog-body");
         assertTrue(warning.contains("Fencing states that hvC is powered off") && warning.contains("run twice"),
                 warning);
@@ -470,10 +470,10 @@ class ConsoleIT {
         browser.find("#fence-confirm").sendKeys(Keys.ESCAPE);
         browser.await("the dialog closes with Escape", d -> !browser.find("#dialog").isDisplayed());
 
-        browser.find("button[aria-label='evacuate hvC']").click();
+        browser.click("button[aria-label='evacuate hvC']");
         browser.awaitText("#dialog-body", "1 would move");
         assertTrue(browser.text("#dialog-body").contains("web3 → "), browser.text("#dialog-body"));
-        browser.find("#dialog-ok").click();
+        browser.click("#dialog-ok");
         browser.awaitText("#followed-list", "evacuate hvC: done");
         browser.await("web3 moved off hvC", d -> browser.text("#followed-list").matches("(?s).*migrate web3 → \\S+:"
                 + " done.*"));
@@ -481,18 +481,18 @@ class ConsoleIT {
         assertTrue(ok("listhv", "hvC").contains("vms=0"), "hvC is empty");
         screenshot("hypervisors-admin");
 
-        browser.find("button[aria-label='maintenance off hvC']").click();
+        browser.click("button[aria-label='maintenance off hvC']");
         browser.awaitText("#followed-list", "maintenance off hvC: done");
         browser.await("hvC out of maintenance", d -> !browser.text("tr[data-id='hvC']").contains("maintenance,"));
         assertTrue(ok("listhv", "hvC").contains("maintenance=off"));
 
-        browser.find("button[aria-label='fence gone']").click();
+        browser.click("button[aria-label='fence gone']");
         browser.find("#fence-confirm").sendKeys("gone");
-        browser.find("#dialog-ok").click();
+        browser.click("#dialog-ok");
         browser.awaitText("#followed-list", "fence gone: done");
         browser.await("gone fenced", d -> browser.text("tr[data-id='gone']").contains("fenced"));
         assertTrue(ok("listhv", "gone").contains("fenced"), ok("listhv", "gone"));
-        browser.find("button[aria-label='unfence gone']").click();
+        browser.click("button[aria-label='unfence gone']");
         browser.awaitText("#followed-list", "unfence gone: done");
         browser.await("gone unfenced", d -> browser.text("tr[data-id='gone'] td").length() > 0
                 && !browser.text("tr[data-id='gone']").contains("fenced"));
@@ -556,12 +556,12 @@ class ConsoleIT {
         signIn(shortLived, "#/vms?name=web2");
         awaitView("#vms tr[data-name='web2']");
         ok("token", "revoke", id);
-        browser.find("button[aria-label='start web2']").click();
+        browser.click("button[aria-label='start web2']");
         browser.awaitText("#banner", "Your session has ended");
         assertTrue(browser.all("#vms button").stream().noneMatch(WebElement::isEnabled),
                 "no button is left to press");
         screenshot("session-ended");
-        browser.find("#banner a").click();
+        browser.click("#banner a");
         browser.await("back at sign-in", d -> d.getCurrentUrl().contains("/ui/login.html"));
 
         signIn(viewer, "#/events");
@@ -569,7 +569,7 @@ class ConsoleIT {
         ok("new", "seen1", "ram=256");
         browser.awaitText("#events", "node.created vm seen1");
         screenshot("events");
-        browser.find("#signout").click();
+        browser.click("#signout");
         browser.await("signed out", d -> d.getCurrentUrl().contains("/ui/login.html?why=signed-out"));
         browser.open(ui("index.html#/hypervisors"));
         browser.await("the old session is gone", d -> d.getCurrentUrl().contains("/ui/login.html"));
