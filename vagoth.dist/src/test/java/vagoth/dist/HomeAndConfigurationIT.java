@@ -41,8 +41,29 @@ class HomeAndConfigurationIT {
     }
 
     private void append(String cfg, String line) throws IOException {
-        Files.writeString(home().resolve("etc").resolve(cfg), "\n" + line + "\n", java.nio.file.StandardOpenOption.CREATE,
+        append(home(), cfg, line);
+    }
+
+    private static void append(Path home, String cfg, String line) throws IOException {
+        Files.writeString(home.resolve("etc").resolve(cfg), "\n" + line + "\n", java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /** One home for the cases that must change nothing (each checks that it did not): made once, web1 in it. */
+    @TempDir
+    static Path shared;
+    /** The shared home's nodes, as made. */
+    private static String sharedNodes;
+
+    private static Path sharedHome() throws Exception {
+        Path home = shared.resolve("home");
+        if (sharedNodes == null) {
+            assertEquals(0, VagothProcess.run(home, List.of(), "list").status());
+            append(home, "vagoth.manager.cfg", "provisioner.target = (vagoth.provisioner=template)");
+            assertEquals(0, VagothProcess.run(home, List.of(), "new", "web1", "template=debian").status());
+            sharedNodes = VagothProcess.run(home, List.of(), "list", "--json").out();
+        }
+        return home;
     }
 
     @ParameterizedTest
@@ -63,17 +84,20 @@ class HomeAndConfigurationIT {
     })
     @Timeout(120)
     void aBadValueIsNamedWithFileAndKeyAndNothingRuns(String cfg, String line, String why) throws Exception {
-        assertEquals(0, vagoth("list").status());
-        append(cfg, line);
-        Result r = vagoth("new", "vm1");
-        assertEquals(1, r.status());
-        String key = line.substring(0, line.indexOf('=')).trim();
-        assertEquals("vagoth: bad configuration: " + home().resolve("etc").resolve(cfg) + ": " + line + ": " + why,
-                r.err());
-        assertFalse(vagoth(List.of(), "--help").err().contains("Exception"), key);
-        Files.writeString(home().resolve("etc").resolve(cfg),
-                Files.readString(home().resolve("etc").resolve(cfg)).replace(line, ""));
-        assertFalse(vagoth("list").out().contains("vm1"), "the command ran despite the bad value");
+        Path home = sharedHome();
+        Path file = home.resolve("etc").resolve(cfg);
+        append(home, cfg, line);
+        try {
+            Result r = VagothProcess.run(home, List.of(), "new", "vm1");
+            assertEquals(1, r.status());
+            String key = line.substring(0, line.indexOf('=')).trim();
+            assertEquals("vagoth: bad configuration: " + file + ": " + line + ": " + why, r.err());
+            assertFalse(VagothProcess.run(home, List.of(), "--help").err().contains("Exception"), key);
+        } finally {
+            Files.writeString(file, Files.readString(file).replace(line, ""));
+        }
+        assertEquals(sharedNodes, VagothProcess.run(home, List.of(), "list", "--json").out(),
+                "the command ran despite the bad value");
     }
 
     @Test
@@ -228,13 +252,11 @@ class HomeAndConfigurationIT {
     })
     @Timeout(120)
     void badInputIsRefusedWithTheKeyAndChangesNothing(String command, int status, String message) throws Exception {
-        assertEquals(0, vagoth("list").status());
-        append("vagoth.manager.cfg", "provisioner.target = (vagoth.provisioner=template)");
-        assertEquals(0, vagoth("new", "web1", "template=debian").status());
-        String before = vagoth("list", "--json").out();
-        Result r = vagoth(command.split(" "));
+        Path home = sharedHome();
+        Result r = VagothProcess.run(home, List.of(), command.split(" "));
         assertEquals(status, r.status(), r.err());
         assertTrue(r.err().startsWith(message), r.err());
-        assertEquals(before, vagoth("list", "--json").out(), "the refused command changed something");
+        assertEquals(sharedNodes, VagothProcess.run(home, List.of(), "list", "--json").out(),
+                "the refused command changed something");
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,11 @@ class SafetyIT {
 
     private Path home() {
         return tmp.resolve("home");
+    }
+
+    @AfterEach
+    void endWhatRuns() throws Exception {
+        VagothProcess.endProcessesOf(home()); // a daemon a test started, and its agents
     }
 
     private Result vagoth(String... args) throws IOException, InterruptedException {
@@ -175,7 +181,8 @@ class SafetyIT {
     @Timeout(300)
     void aHostThatStopsAnsweringLosesItsVmsUntilFencedAndNothingRunsTwice() throws Exception {
         ok("list");
-        Files.writeString(home().resolve("etc/vagoth.monitor.cfg"), "grace.s = 0\n");
+        Files.writeString(home().resolve("etc/vagoth.monitor.cfg"), "grace.s = 0\ninterval.s = 0\n");
+        ok("daemon", "start"); // the commands below go through it, as an operator's would; it polls when they say
         Path down = tmp.resolve("hv2-is-down");
         Path agent = tmp.resolve("hv2-agent");
         Files.writeString(agent, "#!/bin/sh\n[ -e '" + down + "' ] && { echo 'ssh: connect to host hv2: No route to host'"
