@@ -40,7 +40,7 @@ public final class Launcher {
             return OneShot.FAILED;
         }
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
-            out.println("vagoth " + version());
+            out.println("vagoth " + version() + " (JVM client)");
             return OneShot.OK;
         }
         // console VM (not console --where VM, which the command answers); SerialConsole is touched only then: it

@@ -48,6 +48,7 @@ class ClassDataSharingIT {
         pb.environment().put("VAGOTH_HOME", home().toString());
         pb.environment().remove("VAGOTH_NO_DAEMON");
         pb.environment().remove("VAGOTH_NO_AUTOSTART");
+        pb.environment().put("VAGOTH_JVM_CLIENT", "1"); // the JVM client's archive is the one looked at
         // which archive the JVM opens, and where each class came from, on stdout
         pb.environment().put("VAGOTH_JAVA_OPTS", "-Xlog:cds=info -Xlog:class+load=info");
         pb.environment().putAll(env);

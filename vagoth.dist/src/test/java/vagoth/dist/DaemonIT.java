@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Timeout;
  * {@code bin/vagoth daemon}: commands run inside it through the thin client,
  * with the same output and exit status as one-shot; its socket is
  * owner-only; SIGTERM stops it cleanly; without it commands run one-shot.
+ * What the client itself does (its exit statuses, Ctrl-C, a daemon lost
+ * under it, a socket left behind) is ThinClientCases', for each client.
  */
 @Timeout(300)
 class DaemonIT {
@@ -228,18 +230,6 @@ class DaemonIT {
     }
 
     @Test
-    void aSocketLeftByADeadDaemonFallsBackToOneShot() throws Exception {
-        startDaemon();
-        daemon.destroyForcibly(); // SIGKILL: the socket file stays behind
-        daemon.waitFor(30, TimeUnit.SECONDS);
-        assertTrue(Files.exists(socket()));
-        assertEquals(new Result(0, "new: OK (vm1)", ""), vagoth("new", "vm1"));
-        startDaemon(); // a new daemon replaces the stale socket
-        assertTrue(vagoth("list").out().contains("vm1"));
-    }
-
-    /** An edit of etc/ while the daemon runs is checked like at start: a bad one is refused, a good one applied. */
-    @Test
     @org.junit.jupiter.api.Timeout(120)
     void aBadEditOfTheConfigurationIsRefusedWhileTheDaemonRuns() throws Exception {
         vagoth("list");
@@ -389,32 +379,6 @@ class DaemonIT {
         signal(client, "TERM");
         String err = endedWith(client, 130);
         assertTrue(Files.readString(calls()).contains("finished"), "the agent was cut off");
-    }
-
-    /** Ctrl-C of a client leaves the daemon to go on with the job, whose id the client prints. */
-    @Test
-    @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
-    void ctrlCOfAClientLeavesTheJobRunningInTheDaemon() throws Exception {
-        vagoth("list");
-        startDaemon();
-        vmOnSlowHost();
-        Process client = startVm1();
-        // Ctrl-C once the action line (with its txid) has reached the client, not after a guessed pause
-        StringBuilder before = new StringBuilder();
-        java.io.InputStream errors = client.getErrorStream();
-        for (int c; !before.toString().endsWith("action=start vm=vm1\n") && (c = errors.read()) >= 0;) {
-            before.append((char) c);
-        }
-        ctrlC(client);
-        String err = before + endedWith(client, 130);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                "the daemon goes on with 'start vm1' \\(txid ([0-9a-f]{8})\\); 'vagoth jobs --txid \\1' shows how it"
-                        + " ends").matcher(err);
-        assertTrue(m.find(), err);
-        String job = vagoth("jobs", "--txid", m.group(1)).out().lines().filter(l -> l.contains("start")).findFirst()
-                .orElseThrow().split("\\s+")[0];
-        assertEquals(0, vagoth("wait", "--timeout", "30", job).status(), "the job did not go on to the end");
-        assertTrue(Files.readString(calls()).contains("finished"));
     }
 
     /** A daemon stopped while a client waits tells the client how its command really ended. */
