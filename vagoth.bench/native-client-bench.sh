@@ -30,6 +30,8 @@ row() { # row LABEL JSON: "LABEL | native | JVM | ratio"
 
 export VAGOTH_HOME="$work/list"; homes+=("$VAGOTH_HOME")
 VAGOTH_NO_DAEMON=1 "$vagoth" help >/dev/null                      # creates the home and hyper1
+sed -i -e 's|^subnet = .*|subnet = 10.0.0.0/14|' -e 's|^range = .*|range = 10.0.0.10-10.3.255.250|' \
+  "$VAGOTH_HOME/etc/vagoth.provisioner.template.cfg"               # addresses for every new VM of the runs
 java -cp "$cp" vagoth.bench.FillRegistry "$VAGOTH_HOME" "$n" >/dev/null
 "$vagoth" daemon start 2>/dev/null
 for i in $(seq 30); do "$vagoth" list >/dev/null; done            # the daemon warmed

@@ -83,8 +83,13 @@ public final class NodeCommands {
         }
         NodeQuery query = q;
         return run(command, null, () -> {
-            List<Node> nodes = new ArrayList<>(manager.registry().getNodes(query));
             List<String> globs = a.positional();
+            // names only (no * ? [): each looked up by its name, not the whole registry read and filtered
+            boolean namesOnly = !globs.isEmpty() && globs.stream().allMatch(g -> g.chars().noneMatch(c -> c == '*'
+                    || c == '?' || c == '['));
+            List<Node> nodes = new ArrayList<>(namesOnly ? globs.stream().distinct().map(manager.registry()::findNodeByName)
+                    .flatMap(java.util.Optional::stream).filter(query::matches).toList()
+                    : manager.registry().getNodes(query));
             if (!globs.isEmpty()) {
                 nodes.removeIf(n -> globs.stream().noneMatch(g -> NodeQuery.globMatches(g, n.name())));
                 // a name without * ? [ asks for that node: one that is not there is said (a glob may match nothing)
