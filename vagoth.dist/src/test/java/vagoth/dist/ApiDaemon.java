@@ -105,8 +105,13 @@ final class ApiDaemon implements AutoCloseable {
 
     /** A new token of {@code role}, named {@code ROLE-test}, made by the command line. */
     String token(String role) throws Exception {
+        return token(role, role + "-test");
+    }
+
+    /** A new token of {@code role} named {@code name} (a name is taken once). */
+    String token(String role, String name) throws Exception {
         VagothProcess.Result r = VagothProcess.run(home, List.of(), "token", "create", "--role", role, "--name",
-                role + "-test");
+                name);
         assertEquals(0, r.status(), r.toString());
         return r.out().lines().reduce((a, b) -> b).orElseThrow();
     }

@@ -23,8 +23,8 @@ import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,29 +32,40 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The remote API as a client meets it: real HTTPS requests to a real daemon
  * on a free port, trusting only the certificate the daemon made for itself.
+ * One daemon for all the cases: each makes its own tokens and nodes, counts
+ * what it changed (not what there is), and puts back what it changes of
+ * what is shared (the home's hyper1).
  */
 @Timeout(300)
 class RemoteApiIT {
     @TempDir
-    Path home;
-    private ApiDaemon api;
-    private int port;
-    private HttpClient client;
+    static Path home;
+    private static ApiDaemon api;
+    private static int port;
+    private static HttpClient client;
 
-    @BeforeEach
-    void startDaemon() throws Exception {
+    @BeforeAll
+    static void startDaemon() throws Exception {
         api = ApiDaemon.start(home, "");
         port = api.port;
         client = api.client;
     }
 
-    @AfterEach
-    void stop() throws Exception {
+    @AfterAll
+    static void stop() throws Exception {
         VagothProcess.endProcessesOf(home); // also when the daemon never started
     }
 
+    /** The cases' token of {@code role} (made once; a case that revokes tokens makes its own). */
+    private static final java.util.Map<String, String> TOKENS = new java.util.HashMap<>();
+
     private String token(String role) throws Exception {
-        return api.token(role);
+        String t = TOKENS.get(role);
+        if (t == null) {
+            t = api.token(role);
+            TOKENS.put(role, t);
+        }
+        return t;
     }
 
     private HttpResponse<String> call(String method, String path, String token) throws Exception {
@@ -123,6 +134,12 @@ class RemoteApiIT {
         return v == null || v.isJsonNull() ? null : v.isJsonPrimitive() ? v.getAsString() : v.toString();
     }
 
+    /** The value of one series (name and labels, as exposed) in a metrics text; 0 when it is not there. */
+    private static double metric(String text, String series) {
+        return text.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim())).orElse(0.0);
+    }
+
     /** The {@code name}s of a JSON array of nodes, in order. */
     private static List<String> names(String body) {
         return json(body).getAsJsonArray().asList().stream().map(e -> e.getAsJsonObject().get("name").getAsString())
@@ -147,25 +164,27 @@ class RemoteApiIT {
     @Test
     void anOperatorRunsAVmsActionsAsJobsAndBadInputChangesNothing() throws Exception {
         assertEquals(0, VagothProcess.run(home, List.of(), "new", "vm1", "template=debian").status());
+        assertEquals(0, VagothProcess.run(home, List.of(), "new", "vm1x").status());
         String viewer = token("viewer");
         String operator = token("operator");
         assertEquals(403, send("POST", "/api/v1/vms/vm1/start", viewer, "").statusCode());
         String vms = call("GET", "/api/v1/vms", viewer).body();
-        assertEquals(List.of("vm1"), names(vms), vms);
+        assertTrue(names(vms).containsAll(List.of("vm1", "vm1x")) && !names(vms).contains("hyper1"), vms);
         assertEquals(404, call("GET", "/api/v1/vms/hyper1", viewer).statusCode());
         assertEquals(400, call("GET", "/api/v1/vms?type=hv", viewer).statusCode());
         assertEquals(200, call("GET", "/api/v1/vms/vm1", viewer).statusCode());
-        HttpResponse<String> page = call("GET", "/api/v1/nodes?limit=1", viewer);
-        assertEquals(List.of("hyper1"), names(page.body()), page.body());
+        HttpResponse<String> page = call("GET", "/api/v1/nodes?name=vm1*&limit=1", viewer);
+        assertEquals(List.of("vm1"), names(page.body()), page.body());
         assertEquals("2", page.headers().firstValue("X-Total-Count").orElse(""));
         String next = page.headers().firstValue("Link").orElseThrow();
-        assertEquals("</api/v1/nodes?after=hyper1&limit=1>; rel=\"next\"", next);
+        assertEquals("</api/v1/nodes?after=vm1&limit=1&name=vm1*>; rel=\"next\"", next);
         HttpResponse<String> last = call("GET", next.substring(1, next.indexOf('>')), viewer);
-        assertEquals(List.of("vm1"), names(last.body()), last.body());
+        assertEquals(List.of("vm1x"), names(last.body()), last.body());
         assertTrue(last.headers().firstValue("Link").isEmpty(), "no page after the last");
         assertEquals(400, call("GET", "/api/v1/nodes?limit=0", viewer).statusCode());
         assertEquals(400, call("GET", "/api/v1/nodes?limit=1&limit=2", viewer).statusCode());
 
+        String counted = call("GET", "/metrics", viewer).body(); // what the other cases' work counted so far
         HttpResponse<String> start = send("POST", "/api/v1/vms/vm1/start", operator, "");
         assertEquals(202, start.statusCode(), start.body());
         String location = start.headers().firstValue("Location").orElseThrow();
@@ -180,19 +199,18 @@ class RemoteApiIT {
         assertTrue(jobs.contains("api:operator-test"), "the job's source is the token's name: " + jobs);
 
         // the job's end is counted at the event feed's next look (250 ms)
+        String ended = "vagoth_jobs_ended_total{action=\"start\",outcome=\"done\"}";
         HttpResponse<String> metrics = call("GET", "/metrics", viewer);
-        for (int i = 0; i < 100 && !metrics.body().contains("vagoth_jobs_ended_total{action=\"start\",outcome=\"done\"} 1");
-                i++) {
+        for (int i = 0; i < 100 && metric(metrics.body(), ended) < metric(counted, ended) + 1; i++) {
             Thread.sleep(100);
             metrics = call("GET", "/metrics", viewer);
         }
         assertEquals(200, metrics.statusCode(), metrics.body());
         assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
-        assertTrue(metrics.body().contains("vagoth_jobs_ended_total{action=\"start\",outcome=\"done\"} 1"),
-                metrics.body());
-        assertTrue(metrics.body().contains("vagoth_vms{state=\"starting\"} 1"), metrics.body());
-        assertTrue(metrics.body().contains("vagoth_http_requests_total{route=\"/api/v1/vms/{name}/start\","
-                + "method=\"POST\",status=\"202\"} 1"), metrics.body());
+        for (String series : List.of(ended, "vagoth_vms{state=\"starting\"}", "vagoth_http_requests_total{route="
+                + "\"/api/v1/vms/{name}/start\",method=\"POST\",status=\"202\"}")) {
+            assertEquals(metric(counted, series) + 1, metric(metrics.body(), series), series + ": " + metrics.body());
+        }
         assertFalse(metrics.body().contains("vm1"), "no node names as label values");
         promtoolAccepts(metrics.body());
         assertEquals(401, call("GET", "/metrics", null).statusCode());
@@ -246,6 +264,8 @@ class RemoteApiIT {
         on = send("PUT", "/api/v1/hypervisors/hyper1/maintenance", admin, "{\"on\": \"true\"}");
         assertTrue(on.statusCode() == 200 && field(on.body(), "maintenance").equals("true"), on.body());
         assertTrue(VagothProcess.run(home, List.of(), "listhv").out().contains("maintenance"));
+        assertEquals(200, send("PUT", "/api/v1/hypervisors/hyper1/maintenance", admin, "{\"on\": false}")
+                .statusCode(), "the other cases' VMs run on hyper1");
         assertEquals(404, call("GET", "/api/v1/hypervisors/nosuch", admin).statusCode());
 
         // a host that answered its last poll is not fenced (its VMs may run): one that does not answer is
@@ -264,6 +284,7 @@ class RemoteApiIT {
         HttpResponse<String> unfenced = send("POST", "/api/v1/hypervisors/dead/unfence", admin, "");
         assertEquals(200, unfenced.statusCode(), unfenced.body());
         assertEquals("false", field(unfenced.body(), "fenced"), unfenced.body());
+        assertEquals(200, send("DELETE", "/api/v1/nodes/dead", admin, "").statusCode(), "no host for the other cases");
 
         String templates = call("GET", "/api/v1/templates", operator).body();
         assertTrue(json(templates).getAsJsonObject().get("debian").isJsonObject(), templates);
@@ -460,14 +481,15 @@ class RemoteApiIT {
 
     @Test
     void aRevokedTokenIsRefusedAtOnceAndNoTokenIsLogged() throws Exception {
-        String viewer = token("viewer");
+        String viewer = api.token("viewer", "viewer-revoked");
         assertEquals(200, call("GET", "/api/v1/nodes", viewer).statusCode());
         String id = viewer.substring(4, 12);
         assertEquals(0, VagothProcess.run(home, List.of(), "token", "revoke", id).status());
         assertEquals(401, call("GET", "/api/v1/nodes", viewer).statusCode());
 
         String admin = token("admin");
-        assertEquals(200, call("DELETE", "/api/v1/tokens/" + token("operator").substring(4, 12), admin).statusCode());
+        assertEquals(200, call("DELETE", "/api/v1/tokens/" + api.token("operator", "operator-revoked").substring(4, 12),
+                admin).statusCode());
         assertEquals(400, call("GET", "/api/v1/nodes?token=" + admin, null).statusCode(), "a token in the URL");
         try (Stream<Path> files = Files.walk(home.resolve("var/log"))) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
