@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
-import jakarta.servlet.ReadListener;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.junit.jupiter.api.Test;
@@ -19,39 +15,9 @@ import org.junit.jupiter.api.Test;
 class BodyTest {
     /** A request whose only part used is its body. */
     private static HttpServletRequest request(byte[] body) {
-        ByteArrayInputStream bytes = new ByteArrayInputStream(body);
-        ServletInputStream in = new ServletInputStream() {
-            @Override
-            public int read() {
-                return bytes.read();
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) {
-                return bytes.read(b, off, len);
-            }
-
-            @Override
-            public boolean isFinished() {
-                return bytes.available() == 0;
-            }
-
-            @Override
-            public boolean isReady() {
-                return true;
-            }
-
-            @Override
-            public void setReadListener(ReadListener l) {
-            }
-        };
-        return (HttpServletRequest) Proxy.newProxyInstance(BodyTest.class.getClassLoader(),
-                new Class<?>[] {HttpServletRequest.class}, (p, m, a) -> {
-                    if (m.getName().equals("getInputStream")) {
-                        return in;
-                    }
-                    throw new UnsupportedOperationException(m.getName());
-                });
+        FakeHttp.Request req = new FakeHttp.Request("POST", "/api/v1/nodes", "/api/v1/nodes");
+        req.body = body;
+        return req.servlet();
     }
 
     /** {"name":"x"} padded with spaces to {@code size} bytes. */

@@ -119,6 +119,11 @@ final class FakeHttp {
                 public int read() {
                     return in.read();
                 }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
             };
             return (HttpServletRequest) Proxy.newProxyInstance(getClass().getClassLoader(),
                     new Class<?>[] {HttpServletRequest.class}, (p, m, a) -> switch (m.getName()) {
