@@ -503,12 +503,21 @@ class QemuIT {
 
     /** A tiny guest {@code vm} defined and started on qa, polled, counting: the pid of its QEMU. */
     private long runningOnQa(String vm) throws Exception {
-        newGuest(vm);
-        vagoth("define", "--hint", "qa", vm);
-        vagoth("start", vm);
-        vagoth("poll");
-        awaitTicks("qa", vm, 10);
+        runningOnQa(List.of(vm));
         return qemuPid("qa", vm);
+    }
+
+    /** Tiny guests defined and started on qa, booting together, polled, each counting. */
+    private void runningOnQa(List<String> vms) throws Exception {
+        for (String vm : vms) {
+            newGuest(vm);
+            vagoth("define", "--hint", "qa", vm);
+            vagoth("start", vm);
+        }
+        vagoth("poll");
+        for (String vm : vms) {
+            awaitTicks("qa", vm, 10);
+        }
     }
 
     /** A migration started in the background; its output in a file. */
@@ -567,8 +576,7 @@ class QemuIT {
     void evacuateShowsEachMigrationsProgressOnATerminalAndClearsIt() throws Exception {
         twoHosts(true);
         slowMigrations("16"); // seconds each: long enough to be seen, short enough for the suite
-        runningOnQa("devnode8");
-        runningOnQa("devnode9");
+        runningOnQa(List.of("devnode8", "devnode9"));
         try (Tmux t = new Tmux(dir, java.util.Map.of("VAGOTH_HOME", home.toString(), "VAGOTH_NO_AUTOSTART", "1"),
                 dist().resolve("bin/vagoth") + " evacuate --live qa")) {
             Pattern line = Pattern.compile("migrate (devnode[89]): memory [0-9]+ MiB sent, [0-9]+ MiB left");
