@@ -394,7 +394,7 @@ class RemoteApiIT {
         String viewer = token("viewer");
         String lastSeen;
         try (EventStream s = new EventStream(viewer, null)) {
-            Thread.sleep(500); // the stream is open
+            assertEquals(200, s.response.get(30, TimeUnit.SECONDS).statusCode(), "the stream is open");
             assertEquals(0, VagothProcess.run(home, List.of(), "new", "ev1", "template=debian").status());
             String[] created = s.nextAbout("ev1");
             assertEquals("node.created", created[1], String.join(" | ", created));
