@@ -100,8 +100,7 @@ class DnsmasqIT {
         assertEquals(Optional.empty(), resolve(port, "devnode1.vagoth.test"));
 
         assertEquals("new: OK (devnode1)", vagoth("new", "devnode1", "template=debian"));
-        String ip = vagoth("info", "--json", "devnode1").lines().filter(l -> l.contains("\"ip\":")).findFirst()
-                .orElseThrow().replaceAll(".*\"ip\": \"([0-9.]+)\".*", "$1");
+        String ip = JsonText.find(JsonText.object(vagoth("info", "--json", "devnode1")), "ip").getAsString();
         assertEquals("10.0.0.11", ip);
         assertEquals(Optional.of(ip), eventually(port, "devnode1.vagoth.test", true), "read by dnsmasq by itself");
         String log = Files.readString(shared.resolve("dnsmasq.log"));
